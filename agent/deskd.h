@@ -1,0 +1,46 @@
+/*
+ * deskd.h: process-wide configuration, limits and defaults.
+ */
+#ifndef DESKD_H
+#define DESKD_H
+
+#include <time.h>
+
+#ifndef DESKD_VERSION
+#define DESKD_VERSION "0.0.0"
+#endif
+
+#define DESKD_DEFAULT_LISTEN	"0.0.0.0:5000"
+#define DESKD_DEFAULT_TOKEN	"/etc/deskd/token"
+#define DESKD_XVFB_W		1920
+#define DESKD_XVFB_H		1080
+#define DESKD_XVFB_DEPTH	24
+#define DESKD_XVFB_WAIT_MS	10000
+#define DESKD_X_RETRY_MS	1000	/* reconnect period while X is down */
+
+struct event_base;
+struct http_server;
+struct auth;
+
+struct deskd_config {
+	const char	*listen;
+	const char	*display;	/* NULL: $DISPLAY or embedded Xvfb */
+	int		 xvfb;
+	int		 screen_w;
+	int		 screen_h;
+	const char	*token_file;
+	int		 no_auth;
+	const char	*workdir;	/* children's cwd; default $HOME */
+	const char	*cdp_listen;	/* "0.0.0.0:9222" or "off" */
+	const char	*cdp_upstream;	/* "127.0.0.1:1337" */
+};
+
+extern struct deskd_config	 deskd_cfg;
+extern struct event_base	*deskd_base;
+extern struct auth		*deskd_auth;
+extern struct timespec		 deskd_started;
+
+/* Milliseconds on the monotonic clock. */
+long long	 deskd_now_ms(void);
+
+#endif

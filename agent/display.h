@@ -1,0 +1,46 @@
+/*
+ * display.h: the one X connection deskd holds.
+ *
+ * The X server may go away (Xvfb killed, session restarted).  Xlib's I/O
+ * error handler would exit the process; deskd installs an exit handler that
+ * returns instead, marks the display down, and retries the connection on a
+ * timer.  Modules keep per-connection state (SHM segment, damage, keymap)
+ * and rebuild it from their connect hook.
+ */
+#ifndef DISPLAY_H
+#define DISPLAY_H
+
+#include <X11/Xlib.h>
+
+struct event_base;
+
+typedef void (*display_hook_cb)(Display *, void *);
+/* Return 1 when the event was consumed. */
+typedef int (*display_event_cb)(Display *, XEvent *, void *);
+
+void		 display_init(struct event_base *, const char *name);
+void		 display_shutdown(void);
+/* The live connection, or NULL while the X server is unreachable. */
+Display		*display_get(void);
+/* Like display_get, but sets cause ("X display :1 is unavailable"). */
+Display		*display_need(char **cause);
+const char	*display_name(void);
+/* Why it is down, or NULL. */
+const char	*display_reason(void);
+int		 display_screen_size(int *w, int *h);
+/* Called on every (re)connect, and on disconnect with a NULL display. */
+void		 display_add_hook(display_hook_cb, void *);
+void		 display_add_event_handler(display_event_cb, void *);
+/* Process queued events now (after an XSync, say). */
+void		 display_dispatch(void);
+/*
+ * Trap X protocol errors (BadWindow and friends) around a few calls:
+ * push, do the calls, then pop returns the error code seen (0 if none)
+ * after syncing.
+ */
+void		 display_trap_push(void);
+int		 display_trap_pop(void);
+/* Called after any X call that may have hit an I/O error. */
+int		 display_check_io(void);
+
+#endif

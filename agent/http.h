@@ -1,0 +1,156 @@
+/*
+ * http.h: deskd's own HTTP/1.1 server on libevent bufferevents.
+ *
+ * Why not evhttp: it answers malformed requests and oversized bodies with
+ * HTML pages, buffers whole request bodies in memory, and cannot hand a
+ * connection over for a websocket relay.  This server checks limits while
+ * parsing (OpenBSD httpd style), streams bodies both ways, and every error
+ * it sends itself is JSON: {"error":{"code":"...","message":"..."}}.
+ *
+ * Lifetime: a struct http_req belongs to its connection.  It stays valid
+ * until the handler has finished the reply (http_reply*, http_reply_end) or
+ * until the close callback set with http_req_set_close_cb has run (client
+ * hung up); after either the handler must not touch it again.  Handlers may
+ * answer later, from a timer or a child's exit: nothing in a handler may
+ * block.
+ */
+#ifndef HTTP_H
+#define HTTP_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct event_base;
+struct evbuffer;
+struct bufferevent;
+struct http_server;
+struct http_req;
+struct auth;
+
+/* Methods, as a bit mask in routes.  GET routes answer HEAD too. */
+#define HTTP_GET	0x01
+#define HTTP_POST	0x02
+#define HTTP_PUT	0x04
+#define HTTP_DELETE	0x08
+#define HTTP_HEAD	0x10
+#define HTTP_OPTIONS	0x20
+
+/* Route flags. */
+#define HTTP_OPEN	0x01	/* no auth needed (/health) */
+#define HTTP_PREFIX	0x02	/* path is a prefix ("/devtools/") */
+#define HTTP_STREAM	0x04	/* body is not buffered: see body_cb */
+
+/* Limits checked while parsing. */
+#define HTTP_MAX_LINE		8192	/* request line or one header */
+#define HTTP_MAX_HEADERS	100
+#define HTTP_MAX_HEAD		(64 * 1024)
+#define HTTP_MAX_BODY		(16 * 1024 * 1024) /* buffered bodies */
+#define HTTP_IDLE_TIMEOUT	300	/* seconds, keep-alive idle */
+#define HTTP_MAX_CONNS		1024
+#define HTTP_OUT_HIGH		(4 * 1024 * 1024) /* streaming backpressure */
+
+typedef void (*http_cb)(struct http_req *, void *);
+/*
+ * Streaming body chunk: data is the bytes that arrived (drain what you
+ * use, the rest is dropped); done is 1 once the whole body has arrived.
+ * Return -1 to abort (the handler has replied with an error by then).
+ */
+typedef int (*http_body_cb)(struct http_req *, struct evbuffer *data,
+    int done, void *);
+typedef void (*http_close_cb)(struct http_req *, void *);
+typedef void (*http_drain_cb)(struct http_req *, void *);
+
+struct http_server *http_server_new(struct event_base *, const char *name,
+		    struct auth *);
+void		 http_server_free(struct http_server *);
+/* Bind "ADDR:PORT" ("0.0.0.0:5000", "[::1]:5000", ":5000"); -1 + cause. */
+int		 http_server_listen(struct http_server *, const char *,
+		    char **cause);
+/* The port actually bound (for ":0"). */
+int		 http_server_port(struct http_server *);
+/*
+ * Add a route.  max_body 0 means HTTP_MAX_BODY; bodies over it get 413
+ * before any of it is read.  For HTTP_STREAM routes the handler runs once
+ * the head is in: it must call http_req_set_body_cb, or reply at once.
+ */
+void		 http_route(struct http_server *, const char *path,
+		    int methods, int flags, size_t max_body, http_cb, void *);
+/* Handler for every unmatched path instead of the JSON 404. */
+void		 http_set_fallback(struct http_server *, http_cb, void *);
+/* Count of connections open now (tests and /health). */
+u_int		 http_server_nconns(struct http_server *);
+
+/* Request accessors.  Strings belong to the request. */
+int		 http_req_method(struct http_req *);
+const char	*http_req_method_name(struct http_req *);
+const char	*http_req_uri(struct http_req *);	/* raw, with query */
+const char	*http_req_path(struct http_req *);	/* decoded, no query */
+const char	*http_req_query(struct http_req *, const char *name);
+const char	*http_req_header(struct http_req *, const char *name);
+/* Iterate headers: returns 0 with name/value while i < count. */
+int		 http_req_header_at(struct http_req *, u_int i,
+		    const char **name, const char **value);
+const char	*http_req_peer(struct http_req *);	/* "1.2.3.4" */
+int		 http_req_peer_is_loopback(struct http_req *);
+struct evbuffer	*http_req_body(struct http_req *);	/* buffered body */
+/* Content-Length of the request, -1 if chunked or absent. */
+int64_t		 http_req_content_length(struct http_req *);
+/*
+ * The body as JSON.  An empty body gives NULL with *cause NULL when
+ * allow_empty is set; otherwise NULL with cause on any error.
+ */
+json_t		*http_req_json(struct http_req *, int allow_empty,
+		    char **cause);
+/* A field of an application/x-www-form-urlencoded body (or query). */
+const char	*http_req_form(struct http_req *, const char *name);
+struct event_base *http_req_base(struct http_req *);
+
+void		 http_req_set_body_cb(struct http_req *, http_body_cb,
+		    void *);
+void		 http_req_set_close_cb(struct http_req *, http_close_cb,
+		    void *);
+
+/* Replies.  Headers are added before the reply starts. */
+void		 http_add_header(struct http_req *, const char *name,
+		    const char *value);
+void		 http_reply(struct http_req *, int code, const char *ctype,
+		    const void *data, size_t len);
+/* Moves the contents of buf into the reply. */
+void		 http_reply_buffer(struct http_req *, int code,
+		    const char *ctype, struct evbuffer *buf);
+/* Steals obj. */
+void		 http_reply_json(struct http_req *, int code, json_t *obj);
+/* {"error":{"code":code,"message":...}} */
+void		 http_reply_error(struct http_req *, int status,
+		    const char *code, const char *fmt, ...)
+		    __attribute__((format(printf, 4, 5)));
+/*
+ * Streaming replies: length -1 means chunked.  http_reply_write moves the
+ * buffer's contents; the drain callback runs when the connection's output
+ * falls under HTTP_OUT_HIGH / 2, so a file can be sent piece by piece.
+ */
+void		 http_reply_start(struct http_req *, int code,
+		    const char *ctype, int64_t length);
+void		 http_reply_write(struct http_req *, struct evbuffer *);
+size_t		 http_reply_pending(struct http_req *);
+void		 http_req_set_drain_cb(struct http_req *, http_drain_cb,
+		    void *);
+void		 http_reply_end(struct http_req *);
+/*
+ * Take the connection over (websocket relay): returns its bufferevent,
+ * callbacks cleared, with whatever the client sent after the head still in
+ * its input.  The server forgets the connection; the caller frees the
+ * bufferevent (BEV_OPT_CLOSE_ON_FREE is set).
+ */
+struct bufferevent *http_req_takeover(struct http_req *);
+
+/* Helpers shared by the handlers. */
+const char	*http_status_text(int);
+/* Strict parse of a decimal integer in [min, max]; -1 if not. */
+int		 http_parse_int(const char *, long long min, long long max,
+		    long long *out);
+
+#endif

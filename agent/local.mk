@@ -1,0 +1,20 @@
+# agent/: the guest daemon.
+bin_PROGRAMS += agent/deskd
+AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
+	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS)
+AGENT_LIBS = proto/libdeskproto.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
+	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) -lm
+agent_deskd_CFLAGS = $(AGENT_CFLAGS)
+agent_deskd_LDADD = $(AGENT_LIBS)
+agent_deskd_SOURCES = \
+	agent/auth.c agent/auth.h \
+	agent/capture.c agent/capture.h \
+	agent/deskd.h \
+	agent/display.c agent/display.h \
+	agent/health.c agent/health.h \
+	agent/http.c agent/http.h \
+	agent/log.c agent/log.h \
+	agent/main.c \
+	agent/png.c agent/png.h \
+	agent/xmalloc.c agent/xmalloc.h \
+	agent/xvfb.c agent/xvfb.h

@@ -1,0 +1,250 @@
+/*
+ * main.c: deskd, the computer-use guest agent.  One process, one libevent
+ * loop, one X connection; see ../README.md for the API.
+ */
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/thread.h>
+
+#include "auth.h"
+#include "capture.h"
+#include "deskd.h"
+#include "display.h"
+#include "health.h"
+#include "http.h"
+#include "log.h"
+#include "xmalloc.h"
+#include "xvfb.h"
+
+struct deskd_config	 deskd_cfg;
+struct event_base	*deskd_base;
+struct auth		*deskd_auth;
+struct timespec		 deskd_started;
+
+static struct http_server *main_http;
+
+long long
+deskd_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void __attribute__((noreturn))
+usage(int code)
+{
+	fprintf(code ? stderr : stdout,
+"usage: deskd [options]\n"
+"  --listen ADDR:PORT   HTTP API address (default %s)\n"
+"  --display :N         X display to drive (default $DISPLAY)\n"
+"  --xvfb               start a private Xvfb (automatic without DISPLAY)\n"
+"  --screen WxH         size of the private Xvfb (default %dx%d)\n"
+"  --token-file PATH    bearer token file (default %s if it exists)\n"
+"  --allow CIDR         let this network in without a token (repeatable)\n"
+"  --no-auth            let anyone in (logs a warning)\n"
+"  --workdir DIR        working directory of children (default $HOME)\n"
+"  --cdp-listen A:P|off DevTools proxy address (default 0.0.0.0:9222)\n"
+"  --cdp-upstream H:P   Chrome's DevTools port (default 127.0.0.1:1337)\n"
+"  --log-level LEVEL    error, warn, info or debug (default info)\n"
+"  --version            print the version\n",
+	    DESKD_DEFAULT_LISTEN, DESKD_XVFB_W, DESKD_XVFB_H,
+	    DESKD_DEFAULT_TOKEN);
+	exit(code);
+}
+
+static void
+main_signal_cb(evutil_socket_t sig, short events, void *arg)
+{
+	log_info("signal %d: stopping", (int)sig);
+	event_base_loopexit(deskd_base, NULL);
+}
+
+static int
+parse_screen(const char *s, int *w, int *h)
+{
+	char	*end;
+	long	 a, b;
+
+	errno = 0;
+	a = strtol(s, &end, 10);
+	if (errno != 0 || *end != 'x' || a < 64 || a > 16384)
+		return (-1);
+	b = strtol(end + 1, &end, 10);
+	if (errno != 0 || *end != '\0' || b < 64 || b > 16384)
+		return (-1);
+	*w = a;
+	*h = b;
+	return (0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "listen",	required_argument, NULL, 'l' },
+		{ "display",	required_argument, NULL, 'd' },
+		{ "xvfb",	no_argument,	   NULL, 'X' },
+		{ "screen",	required_argument, NULL, 's' },
+		{ "token-file",	required_argument, NULL, 't' },
+		{ "allow",	required_argument, NULL, 'a' },
+		{ "no-auth",	no_argument,	   NULL, 'N' },
+		{ "workdir",	required_argument, NULL, 'w' },
+		{ "cdp-listen",	required_argument, NULL, 'c' },
+		{ "cdp-upstream", required_argument, NULL, 'u' },
+		{ "log-level",	required_argument, NULL, 'L' },
+		{ "version",	no_argument,	   NULL, 'V' },
+		{ "help",	no_argument,	   NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct event	*sigint, *sigterm;
+	char		*cause = NULL, *xdisplay = NULL;
+	const char	*env;
+	int		 ch, level;
+
+	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
+	deskd_cfg.screen_w = DESKD_XVFB_W;
+	deskd_cfg.screen_h = DESKD_XVFB_H;
+	deskd_cfg.cdp_listen = "0.0.0.0:9222";
+	deskd_cfg.cdp_upstream = "127.0.0.1:1337";
+	log_init(LOG_LEVEL_INFO, "deskd");
+	clock_gettime(CLOCK_MONOTONIC, &deskd_started);
+	deskd_auth = auth_new();
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			deskd_cfg.listen = optarg;
+			break;
+		case 'd':
+			deskd_cfg.display = optarg;
+			break;
+		case 'X':
+			deskd_cfg.xvfb = 1;
+			break;
+		case 's':
+			if (parse_screen(optarg, &deskd_cfg.screen_w,
+			    &deskd_cfg.screen_h) == -1)
+				fatalx("--screen: expected WxH, got %s",
+				    optarg);
+			break;
+		case 't':
+			deskd_cfg.token_file = optarg;
+			break;
+		case 'a':
+			if (auth_allow(deskd_auth, optarg, &cause) == -1)
+				fatalx("--allow: %s", cause);
+			break;
+		case 'N':
+			deskd_cfg.no_auth = 1;
+			break;
+		case 'w':
+			deskd_cfg.workdir = optarg;
+			break;
+		case 'c':
+			deskd_cfg.cdp_listen = optarg;
+			break;
+		case 'u':
+			deskd_cfg.cdp_upstream = optarg;
+			break;
+		case 'L':
+			if ((level = log_parse_level(optarg)) == -1)
+				fatalx("--log-level: unknown level %s", optarg);
+			log_init(level, NULL);
+			break;
+		case 'V':
+			printf("deskd %s\n", DESKD_VERSION);
+			return (0);
+		case 'h':
+			usage(0);
+		default:
+			usage(1);
+		}
+	}
+	if (optind != argc)
+		usage(1);
+
+	/* Children and closed sockets must never kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+
+	if (deskd_cfg.token_file == NULL &&
+	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
+		deskd_cfg.token_file = DESKD_DEFAULT_TOKEN;
+	if (deskd_cfg.token_file != NULL &&
+	    auth_set_token_file(deskd_auth, deskd_cfg.token_file, &cause) == -1)
+		fatalx("%s", cause);
+	if (deskd_cfg.no_auth) {
+		auth_set_open(deskd_auth, 1);
+		log_warnx("--no-auth: ANYONE who can reach %s can drive this "
+		    "desktop and run commands", deskd_cfg.listen);
+	}
+	if (deskd_cfg.workdir == NULL) {
+		if ((env = getenv("HOME")) != NULL && *env != '\0')
+			deskd_cfg.workdir = env;
+		else
+			deskd_cfg.workdir = "/";
+	}
+
+	if (evthread_use_pthreads() == -1)
+		fatalx("evthread_use_pthreads failed");
+	if ((deskd_base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+
+	if (deskd_cfg.display == NULL && !deskd_cfg.xvfb) {
+		env = getenv("DISPLAY");
+		if (env == NULL || *env == '\0')
+			deskd_cfg.xvfb = 1;
+		else
+			deskd_cfg.display = env;
+	}
+	if (deskd_cfg.xvfb) {
+		if (xvfb_start(deskd_base, deskd_cfg.screen_w,
+		    deskd_cfg.screen_h, &xdisplay, &cause) == -1)
+			fatalx("xvfb: %s", cause);
+		deskd_cfg.display = xdisplay;
+		/* Children (exec, launch) see the private display. */
+		setenv("DISPLAY", xdisplay, 1);
+	}
+	display_init(deskd_base, deskd_cfg.display);
+
+	main_http = http_server_new(deskd_base, "api", deskd_auth);
+	health_init(main_http);
+	capture_init(main_http);
+	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
+		fatalx("listen %s: %s", deskd_cfg.listen, cause);
+
+	sigint = evsignal_new(deskd_base, SIGINT, main_signal_cb, NULL);
+	sigterm = evsignal_new(deskd_base, SIGTERM, main_signal_cb, NULL);
+	evsignal_add(sigint, NULL);
+	evsignal_add(sigterm, NULL);
+
+	log_info("deskd %s listening on %s, display %s, %s", DESKD_VERSION,
+	    deskd_cfg.listen, deskd_cfg.display, auth_describe(deskd_auth));
+	event_base_dispatch(deskd_base);
+
+	http_server_free(main_http);
+	capture_shutdown();
+	display_shutdown();
+	xvfb_stop();
+	event_free(sigint);
+	event_free(sigterm);
+	auth_free(deskd_auth);
+	free(xdisplay);
+	event_base_free(deskd_base);
+	libevent_global_shutdown();
+	log_info("stopped");
+	return (0);
+}

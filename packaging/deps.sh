@@ -1,0 +1,42 @@
+#!/bin/sh
+# packaging/deps.sh: install what deskd needs on Debian 12 / Ubuntu 22.04+.
+#   deps.sh          build and runtime packages
+#   deps.sh --test   the same plus what tests/run and tests/bench use
+#   deps.sh --check  exit 0 when everything for --test is installed
+set -eu
+
+BUILD="autoconf automake libtool pkg-config make gcc
+libevent-dev libjansson-dev libx11-dev libx11-xcb-dev libxext-dev libxtst-dev
+libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
+libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
+RUN="xvfb x11-xkb-utils x11-utils ffmpeg wmctrl"
+TEST="curl python3 openbox xdotool scrot imagemagick chromium"
+
+missing() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		    grep -q 'install ok installed' || echo "$p"
+	done
+}
+
+case "${1:-}" in
+--check)
+	m=$(missing $BUILD $RUN $TEST)
+	[ -z "$m" ] || { echo "missing:" $m; exit 1; }
+	exit 0
+	;;
+--test)
+	want="$BUILD $RUN $TEST"
+	;;
+*)
+	want="$BUILD $RUN"
+	;;
+esac
+
+m=$(missing $want)
+[ -n "$m" ] || exit 0
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $m

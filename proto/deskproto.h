@@ -1,0 +1,19 @@
+/*
+ * deskproto.h: the wire contract shared by deskd and deskctl (api.md is
+ * normative).  JSON building and checking only: no I/O here.
+ */
+#ifndef DESKPROTO_H
+#define DESKPROTO_H
+
+#include <jansson.h>
+
+/* {"error":{"code":code,"message":message}} (new reference). */
+json_t		*proto_error_new(const char *code, const char *message);
+/*
+ * Read an error body back: pointers into obj, or NULL when obj is not an
+ * error body.
+ */
+int		 proto_error_parse(json_t *obj, const char **code,
+		    const char **message);
+
+#endif

@@ -1,0 +1,28 @@
+/* error.c: the native surface's error body. */
+#include <jansson.h>
+
+#include "deskproto.h"
+
+json_t *
+proto_error_new(const char *code, const char *message)
+{
+	return (json_pack("{s:{s:s, s:s}}", "error", "code", code,
+	    "message", message));
+}
+
+int
+proto_error_parse(json_t *obj, const char **code, const char **message)
+{
+	json_t	*e;
+
+	if (!json_is_object(obj))
+		return (-1);
+	e = json_object_get(obj, "error");
+	if (!json_is_object(e))
+		return (-1);
+	*code = json_string_value(json_object_get(e, "code"));
+	*message = json_string_value(json_object_get(e, "message"));
+	if (*code == NULL || *message == NULL)
+		return (-1);
+	return (0);
+}

@@ -1,0 +1,6 @@
+# proto/: the wire contract shared by deskd and deskctl.
+noinst_LIBRARIES += proto/libdeskproto.a
+proto_libdeskproto_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+proto_libdeskproto_a_SOURCES = \
+	proto/deskproto.h \
+	proto/error.c

@@ -1,0 +1,16 @@
+# tests/: unit tests and the X/PNG tools the integration tests use.
+TEST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/agent $(LIBEVENT_CFLAGS) \
+	$(JANSSON_CFLAGS) $(X11_CFLAGS) $(PNG_CFLAGS)
+
+noinst_PROGRAMS += tests/tools/xclient tests/tools/pngcheck
+tests_tools_xclient_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_tools_xclient_LDADD = $(X11_LIBS) $(XKB_LIBS)
+tests_tools_xclient_SOURCES = tests/tools/xclient.c
+tests_tools_pngcheck_CFLAGS = $(TEST_CFLAGS)
+tests_tools_pngcheck_LDADD = $(PNG_LIBS)
+tests_tools_pngcheck_SOURCES = tests/tools/pngcheck.c
+
+# Unit tests: each a small program linked with only what it tests.
+UNIT_TESTS =
+include $(srcdir)/tests/unit/local.mk
+check_PROGRAMS += $(UNIT_TESTS)

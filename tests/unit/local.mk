@@ -1,0 +1,7 @@
+# Unit tests (tests/unit/test-*.c); tests/run runs every one built here.
+UNIT_TESTS += tests/unit/test-http-parse
+tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
+	agent/http.c agent/auth.c agent/log.c agent/xmalloc.c
+tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS)
