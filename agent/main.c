@@ -22,9 +22,12 @@
 #include "capture.h"
 #include "deskd.h"
 #include "display.h"
+#include "files.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "subproc.h"
+#include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -223,6 +226,8 @@ main(int argc, char **argv)
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
+	files_init(main_http);
+	window_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -236,6 +241,8 @@ main(int argc, char **argv)
 	event_base_dispatch(deskd_base);
 
 	http_server_free(main_http);
+	files_shutdown();
+	subproc_shutdown();
 	capture_shutdown();
 	display_shutdown();
 	xvfb_stop();
