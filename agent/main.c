@@ -26,6 +26,7 @@
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "osworld_files.h"
 #include "subproc.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -228,6 +229,7 @@ main(int argc, char **argv)
 	capture_init(main_http);
 	files_init(main_http);
 	window_init(main_http);
+	osworld_files_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -242,6 +244,7 @@ main(int argc, char **argv)
 
 	http_server_free(main_http);
 	files_shutdown();
+	osworld_files_shutdown();
 	subproc_shutdown();
 	capture_shutdown();
 	display_shutdown();
