@@ -21,6 +21,7 @@ agent_deskd_SOURCES = \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld_files.c agent/osworld_files.h \
 	agent/pngenc.c agent/pngenc.h \
+	agent/record.c agent/record.h \
 	agent/subproc.c agent/subproc.h \
 	agent/window.c agent/window.h \
 	agent/xmalloc.c agent/xmalloc.h \

@@ -27,6 +27,7 @@
 #include "http.h"
 #include "log.h"
 #include "osworld_files.h"
+#include "record.h"
 #include "subproc.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -230,6 +231,7 @@ main(int argc, char **argv)
 	files_init(main_http);
 	window_init(main_http);
 	osworld_files_init(main_http);
+	record_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -245,6 +247,7 @@ main(int argc, char **argv)
 	http_server_free(main_http);
 	files_shutdown();
 	osworld_files_shutdown();
+	record_shutdown();
 	subproc_shutdown();
 	capture_shutdown();
 	display_shutdown();
