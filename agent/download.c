@@ -96,6 +96,7 @@ download_check(void)
 			    (long long)size, dl->path);
 			TAILQ_REMOVE(&download_all, dl, entry);
 			dl->cb(dl, 1, size, NULL, dl->arg);
+			event_free(dl->retry);
 			free(dl->url);
 			free(dl->path);
 			free(dl);
