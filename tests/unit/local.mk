@@ -11,3 +11,9 @@ UNIT_TESTS += tests/unit/test-multipart
 tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_multipart_SOURCES = tests/unit/test-multipart.c \
 	agent/multipart.c agent/log.c agent/xmalloc.c
+
+UNIT_TESTS += tests/unit/test-pngenc
+tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
+	agent/log.c agent/xmalloc.c tests/unit/tst.h
+tests_unit_test_pngenc_LDADD = $(LIBEVENT_LIBS) $(PNG_LIBS)
