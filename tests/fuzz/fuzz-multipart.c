@@ -1,6 +1,7 @@
 /*
  * fuzz-multipart.c: libFuzzer target for the multipart parser.  The first
  * byte picks the piece size, so the split logic is fuzzed too.
+ * links: agent/multipart.c agent/xmalloc.c agent/log.c
  *
  *   clang -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined -Iagent \
  *       tests/fuzz/fuzz-multipart.c agent/multipart.c agent/xmalloc.c \
