@@ -9,11 +9,14 @@
  * gsettings runs as a watched child, uploads stream to disk as they come.
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -509,15 +512,80 @@ osw_list_dir(struct osw_walk *wk, const char *dir, const char *name,
 	return (node);
 }
 
+/* A directory walk running on its own thread. */
+struct osw_list_job {
+	struct http_req			*req;	/* NULL once the caller left */
+	char				*path;
+	json_t				*reply;
+	pthread_t			 thread;
+	struct event			*done;
+	TAILQ_ENTRY(osw_list_job)	 entry;
+};
+static TAILQ_HEAD(, osw_list_job) osw_list_jobs =
+    TAILQ_HEAD_INITIALIZER(osw_list_jobs);
+
+static void *
+osw_list_thread(void *arg)
+{
+	struct osw_list_job	*job = arg;
+	struct osw_walk		*wk;
+	const char		*base;
+	json_t			*tree;
+
+	/* os.path.basename: "" for a path ending in a slash. */
+	base = strrchr(job->path, '/');
+	base = base != NULL ? base + 1 : job->path;
+	wk = xcalloc(1, sizeof *wk);
+	tree = osw_list_dir(wk, job->path, base, 0);
+	job->reply = json_pack("{s:o}", "directory_tree", tree);
+	if (wk->truncated)
+		json_object_set_new(job->reply, "truncated", json_true());
+	free(wk);
+	/* Back to the loop (libevent is set up for threads). */
+	event_active(job->done, 0, 0);
+	return (NULL);
+}
+
+static void
+osw_list_close_cb(struct http_req *req, void *arg)
+{
+	struct osw_list_job	*job = arg;
+
+	job->req = NULL;
+}
+
+static void
+osw_list_job_free(struct osw_list_job *job)
+{
+	TAILQ_REMOVE(&osw_list_jobs, job, entry);
+	pthread_join(job->thread, NULL);
+	json_decref(job->reply);
+	event_free(job->done);
+	free(job->path);
+	free(job);
+}
+
+static void
+osw_list_done_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct osw_list_job	*job = arg;
+
+	if (job->req != NULL) {
+		http_req_set_close_cb(job->req, NULL, NULL);
+		http_reply_json(job->req, 200, job->reply);
+		job->reply = NULL;
+	}
+	osw_list_job_free(job);
+}
+
 /* POST /list_directory {"path"} */
 static void
 osw_list_directory_cb(struct http_req *req, void *arg)
 {
-	struct osw_walk	*wk;
-	struct stat	 sb;
-	json_t		*body, *p, *tree, *reply;
-	const char	*base;
-	char		*path;
+	struct osw_list_job	*job;
+	struct stat		 sb;
+	json_t			*body, *p;
+	char			*path;
 
 	if ((body = osw_body(req)) == NULL)
 		return;
@@ -539,17 +607,22 @@ osw_list_directory_cb(struct http_req *req, void *arg)
 		free(path);
 		return;
 	}
-	/* os.path.basename: "" for a path ending in a slash. */
-	base = strrchr(path, '/');
-	base = base != NULL ? base + 1 : path;
-	wk = xcalloc(1, sizeof *wk);
-	tree = osw_list_dir(wk, path, base, 0);
-	reply = json_pack("{s:o}", "directory_tree", tree);
-	if (wk->truncated)
-		json_object_set_new(reply, "truncated", json_true());
-	free(wk);
-	free(path);
-	http_reply_json(req, 200, reply);
+	job = xcalloc(1, sizeof *job);
+	job->req = req;
+	job->path = path;
+	job->done = event_new(http_req_base(req), -1, 0, osw_list_done_cb, job);
+	TAILQ_INSERT_TAIL(&osw_list_jobs, job, entry);
+	/* A big tree takes a while to read: walk it off the loop. */
+	if (pthread_create(&job->thread, NULL, osw_list_thread, job) != 0) {
+		TAILQ_REMOVE(&osw_list_jobs, job, entry);
+		event_free(job->done);
+		free(job->path);
+		free(job);
+		osw_error(req, 503, "cannot start a thread: %s",
+		    strerror(errno));
+		return;
+	}
+	http_req_set_close_cb(req, osw_list_close_cb, job);
 }
 
 /* POST /file, form file_path */
@@ -1145,5 +1218,8 @@ osworld_files_init(struct http_server *srv)
 void
 osworld_files_shutdown(void)
 {
+	/* Walks end by themselves (bounded); wait for them. */
+	while (!TAILQ_EMPTY(&osw_list_jobs))
+		osw_list_job_free(TAILQ_FIRST(&osw_list_jobs));
 	download_shutdown();
 }
