@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "deskproto.h"
 #include "display.h"
 #include "http.h"
 #include "log.h"
@@ -84,49 +85,11 @@ window_display(char **cause)
 char *
 window_utf8_clean(const char *s, size_t len)
 {
-	const u_char	*p = (const u_char *)s;
-	char		*out;
-	size_t		 i = 0, o = 0, n, k;
-	uint32_t	 c;
+	char	*out;
 
-	out = xmalloc(len * 3 + 1);
-	while (i < len) {
-		c = p[i];
-		if (c < 0x80) {
-			if (c == 0)
-				break;
-			out[o++] = c;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
-			goto bad;
-		c &= 0x3f >> n;
-		for (k = 1; k <= n; k++) {
-			if (i + k >= len || (p[i + k] & 0xc0) != 0x80)
-				goto bad;
-			c = (c << 6) | (p[i + k] & 0x3f);
-		}
-		/* Overlongs, surrogates and values past U+10FFFF. */
-		if ((n == 2 && c < 0x800) || (n == 3 && c < 0x10000) ||
-		    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-			goto bad;
-		memcpy(out + o, p + i, n + 1);
-		o += n + 1;
-		i += n + 1;
-		continue;
-bad:
-		memcpy(out + o, "\xef\xbf\xbd", 3);
-		o += 3;
-		i++;
-	}
-	out[o] = '\0';
+	/* X strings may carry a NUL-separated list: keep the first. */
+	if ((out = proto_utf8_clean(s, strnlen(s, len), NULL)) == NULL)
+		fatalx("%s: out of memory", __func__);
 	return (out);
 }
 
