@@ -44,16 +44,22 @@ static struct {
 	struct subproc		*sp;
 	struct event		*timer;
 	struct http_req		*req;	/* the start or end call waiting */
+	int			 native;	/* it came in on /v1/recording */
 	char			*path;
 	int			 killed;
 } rec;
 
 static void
-record_reply(struct http_req *req, int code, const char *status,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+record_reply(struct http_req *req, int native, int code, const char *status,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * OSWorld's {"status", "message"}, or on /v1/recording the native shape:
+ * errors as {"error": {...}} (409 for a state conflict), and success as
+ * the recorder's state.
+ */
 static void
-record_reply(struct http_req *req, int code, const char *status,
+record_reply(struct http_req *req, int native, int code, const char *status,
     const char *fmt, ...)
 {
 	va_list	 ap;
@@ -63,8 +69,16 @@ record_reply(struct http_req *req, int code, const char *status,
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
 	clean = window_utf8_clean(msg, strlen(msg));
-	http_reply_json(req, code, json_pack("{s:s s:s}", "status", status,
-	    "message", clean));
+	if (!native)
+		http_reply_json(req, code, json_pack("{s:s s:s}", "status",
+		    status, "message", clean));
+	else if (code == 200)
+		http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
+		    "recording", "path", rec.path));
+	else if (code == 400)
+		http_reply_error(req, 409, "conflict", "%s", clean);
+	else
+		http_reply_error(req, code, "recording_failed", "%s", clean);
 	free(clean);
 	free(msg);
 }
@@ -119,7 +133,7 @@ record_send_file(struct http_req *req)
 
 	fd = open(rec.path, O_RDONLY|O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &sb) == -1 || sb.st_size == 0) {
-		record_reply(req, 500, "error", "Recording failed: %s is %s. "
+		record_reply(req, rec.native, 500, "error", "Recording failed: %s is %s. "
 		    "Stderr: %s", rec.path, fd == -1 ? "missing" : "empty",
 		    record_stderr());
 		if (fd != -1)
@@ -140,7 +154,8 @@ record_exit_cb(struct subproc *sp, void *arg)
 	switch (rec.state) {
 	case REC_STARTING:
 		if (req != NULL)
-			record_reply(req, 500, "error", "Failed to start "
+			record_reply(req, rec.native, 500, "error",
+			    "Failed to start "
 			    "recording. ffmpeg terminated unexpectedly. "
 			    "Error: %s", record_stderr());
 		break;
@@ -148,7 +163,8 @@ record_exit_cb(struct subproc *sp, void *arg)
 		if (req != NULL && !rec.killed)
 			record_send_file(req);
 		else if (req != NULL)
-			record_reply(req, 500, "error", "Recording process "
+			record_reply(req, rec.native, 500, "error",
+			    "Recording process "
 			    "was unresponsive and had to be killed. Stderr: "
 			    "%s", record_stderr());
 		break;
@@ -173,7 +189,7 @@ record_timer_cb(evutil_socket_t fd, short events, void *arg)
 		/* Still alive after the check period: it is recording. */
 		rec.state = REC_RECORDING;
 		if ((req = record_give_req()) != NULL)
-			record_reply(req, 200, "success",
+			record_reply(req, rec.native, 200, "success",
 			    "Started recording successfully.");
 		break;
 	case REC_STOPPING:
@@ -193,22 +209,22 @@ record_start_cb(struct http_req *req, void *arg)
 {
 	char	 size[32], *cause = NULL, *vf = NULL;
 	char	*argv[40];
-	int	 w, h, n = 0;
+	int	 w, h, n = 0, native = arg != NULL;
 
 	if (rec.state != REC_IDLE) {
-		record_reply(req, 400, "error",
+		record_reply(req, native, 400, "error",
 		    "Recording is already in progress.");
 		return;
 	}
 	if (unlink(rec.path) == -1 && errno != ENOENT) {
-		record_reply(req, 500, "error", "Failed to remove old "
+		record_reply(req, native, 500, "error", "Failed to remove old "
 		    "recording file: %s", strerror(errno));
 		return;
 	}
 	if (display_need(&cause) == NULL ||
 	    display_screen_size(&w, &h) == -1) {
-		record_reply(req, 500, "error", "Failed to start recording. "
-		    "%s", cause != NULL ? cause : "no screen size");
+		record_reply(req, native, 500, "error", "Failed to start "
+		    "recording. %s", cause != NULL ? cause : "no screen size");
 		free(cause);
 		return;
 	}
@@ -252,8 +268,8 @@ record_start_cb(struct http_req *req, void *arg)
 	    SUBPROC_ERR, RECORD_STDERR_CAP, record_exit_cb, NULL, &cause);
 	free(vf);
 	if (rec.sp == NULL) {
-		record_reply(req, 500, "error", "Failed to start recording. "
-		    "%s", cause);
+		record_reply(req, native, 500, "error", "Failed to start "
+		    "recording. %s", cause);
 		free(cause);
 		return;
 	}
@@ -261,6 +277,7 @@ record_start_cb(struct http_req *req, void *arg)
 	    rec.path);
 	rec.state = REC_STARTING;
 	rec.killed = 0;
+	rec.native = native;
 	record_take_req(req);
 	record_timer_add(RECORD_START_WAIT_MS);
 }
@@ -269,16 +286,30 @@ record_start_cb(struct http_req *req, void *arg)
 static void
 record_end_cb(struct http_req *req, void *arg)
 {
+	int	 native = arg != NULL;
+
 	if (rec.state != REC_RECORDING) {
-		record_reply(req, 400, "error",
+		record_reply(req, native, 400, "error",
 		    "No recording in progress to stop.");
 		return;
 	}
 	/* SIGINT makes ffmpeg finish the mp4 (moov atom) and exit. */
 	subproc_kill(rec.sp, SIGINT);
 	rec.state = REC_STOPPING;
+	rec.native = native;
 	record_take_req(req);
 	record_timer_add(RECORD_STOP_WAIT_MS);
+}
+
+/* GET /v1/recording */
+static void
+record_state_cb(struct http_req *req, void *arg)
+{
+	static const char *names[] = { "idle", "starting", "recording",
+	    "stopping" };
+
+	http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
+	    names[rec.state], "path", rec.path));
 }
 
 void
@@ -295,6 +326,12 @@ record_init(struct http_server *srv)
 	    NULL);
 	http_route(srv, "/end_recording", HTTP_POST, 0, 0, record_end_cb,
 	    NULL);
+	http_route(srv, "/v1/recording", HTTP_GET, 0, 0, record_state_cb,
+	    NULL);
+	http_route(srv, "/v1/recording/start", HTTP_POST, 0, 0,
+	    record_start_cb, "native");
+	http_route(srv, "/v1/recording/stop", HTTP_POST, 0, 0, record_end_cb,
+	    "native");
 }
 
 void

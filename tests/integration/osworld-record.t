@@ -49,6 +49,26 @@ code=$(http POST "$URL/start_recording")
 is "$code" 200 "a new recording can start after the last ended"
 code=$(http POST "$URL/end_recording")
 is "$code" 200 "and end"
+
+# The native forms share the one recorder.
+code=$(http GET "$URL/v1/recording")
+is "$code:$(json_get "$T_TMP/body" 'j["state"]')" "200:idle" "GET /v1/recording: idle"
+code=$(http POST "$URL/v1/recording/start")
+is "$code" 200 "POST /v1/recording/start: 200"
+is "$(json_get "$T_TMP/body" '[j["state"], j["path"]]')" \
+    "[\"recording\", \"$T_TMP/tmp/recording.mp4\"]" "answers the state and the file"
+code=$(http POST "$URL/v1/recording/start")
+is "$code" 409 "a second native start: 409"
+like "$(body)" '^\{"error":\{"code":"conflict"' "as a native JSON error"
+is "$(http POST "$URL/start_recording")" 400 "and the OSWorld start sees it busy too"
+is "$(http GET "$URL/v1/recording"; json_get "$T_TMP/body" 'j["state"]')" "200recording" \
+    "GET /v1/recording: recording"
+sleep 1
+code=$(http POST "$URL/v1/recording/stop")
+is "$code:$(header Content-Type)" "200:video/mp4" "POST /v1/recording/stop: the mp4"
+is "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name \
+    -of csv=p=0 "$T_TMP/body")" "h264" "which ffprobe reads as h264"
+is "$(http POST "$URL/v1/recording/stop")" 409 "a second native stop: 409"
 stop_deskd
 is $? 0 "deskd exits 0 on SIGTERM"
 sanitizer_clean "$DESKD_LOG"
