@@ -217,7 +217,8 @@ download_try(struct download *dl)
 
 	dl->tries++;
 	dl->errbuf[0] = '\0';
-	if ((dl->sink = files_sink_open(dl->path, &cause)) == NULL) {
+	if (dl->sink == NULL &&
+	    (dl->sink = files_sink_open(dl->path, &cause)) == NULL) {
 		free(dl->error);
 		dl->error = cause;
 		TAILQ_REMOVE(&download_all, dl, entry);
@@ -265,13 +266,18 @@ struct download *
 download_start(const char *url, const char *path, download_cb cb,
     void *arg, char **cause)
 {
-	struct download	*dl;
+	struct download		*dl;
+	struct files_sink	*sk;
 
 	if (!download_ready) {
 		*cause = xstrdup("libcurl is not initialised");
 		return (NULL);
 	}
+	/* Fail here, not in a callback, when the target cannot be made. */
+	if ((sk = files_sink_open(path, cause)) == NULL)
+		return (NULL);
 	dl = xcalloc(1, sizeof *dl);
+	dl->sink = sk;
 	dl->url = xstrdup(url);
 	dl->path = xstrdup(path);
 	dl->cb = cb;

@@ -271,6 +271,10 @@ ok $? "and no file or temporary is left"
 code=$(http POST "$URL/setup/download_file" "${J[@]}" \
     -d "{\"url\": \"file://$H/hello.txt\", \"path\": \"$H/dl/f.txt\"}")
 is "$code" 500 "file:// URLs are refused"
+code=$(http POST "$URL/setup/download_file" "${J[@]}" \
+    -d "{\"url\": \"http://127.0.0.1:$WPORT/dl.bin\", \"path\": \"$H/tree\"}")
+is "$code" 500 "a directory as the target: 500 at once"
+like "$(body)" "^Failed to download .*Is a directory" "saying why"
 code=$(http POST "$URL/setup/download_file" "${J[@]}" -d "{\"url\": \"http://x/\"}")
 is "$code:$(body)" "400:Path or URL not supplied!" "no path: 400 text"
 
