@@ -124,6 +124,13 @@ code=$(http POST "$URL/file" --data-urlencode 'file_path=$HOME/hello.txt')
 is "$code:$(body)" "200:hello file" "\$HOME is expanded"
 code=$(http POST "$URL/file" --data-urlencode 'file_path=${HOME}/hello.txt')
 is "$code:$(body)" "200:hello file" "\${HOME} is expanded"
+printf lit >"$H/\$NOPE_DESKD"
+code=$(http POST "$URL/file" --data-urlencode 'file_path=~/$NOPE_DESKD')
+is "$code:$(body)" "200:lit" "an unknown \$VAR is left as it is (expandvars)"
+mkdir -p "$H/~nosuchuser_deskd"
+printf tilde >"$H/~nosuchuser_deskd/t"
+code=$(http POST "$URL/file" --data-urlencode 'file_path=~nosuchuser_deskd/t')
+is "$code:$(body)" "200:tilde" "~unknownuser is left as it is (expanduser)"
 code=$(http POST "$URL/file" -d "file_path=hello.txt")
 is "$code:$(body)" "200:hello file" "a relative path is taken from the working directory"
 printf 'sp' >"$H/a \"b\".bin"
