@@ -243,7 +243,8 @@ download_try(struct download *dl)
 	curl_easy_setopt(dl->easy, CURLOPT_NOSIGNAL, 1L);
 	/* No file:// or scp://: a URL must not read the VM's own files. */
 #if LIBCURL_VERSION_NUM >= 0x075500
-	curl_easy_setopt(dl->easy, CURLOPT_PROTOCOLS_STR, "http,https,ftp,ftps");
+	curl_easy_setopt(dl->easy, CURLOPT_PROTOCOLS_STR,
+	    "http,https,ftp,ftps");
 	curl_easy_setopt(dl->easy, CURLOPT_REDIR_PROTOCOLS_STR,
 	    "http,https,ftp,ftps");
 #else
@@ -254,7 +255,8 @@ download_try(struct download *dl)
 	    CURLPROTO_FTPS));
 #endif
 	/* requests' timeout=300 bounds connecting and each read. */
-	curl_easy_setopt(dl->easy, CURLOPT_CONNECTTIMEOUT, (long)DOWNLOAD_TIMEOUT);
+	curl_easy_setopt(dl->easy, CURLOPT_CONNECTTIMEOUT,
+	    (long)DOWNLOAD_TIMEOUT);
 	curl_easy_setopt(dl->easy, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(dl->easy, CURLOPT_LOW_SPEED_TIME,
 	    (long)DOWNLOAD_TIMEOUT);

@@ -38,7 +38,7 @@ char		*files_oserror(int errnum, const char *path);
 /*
  * Send the open fd (taken over, closed when done) as the reply: 200,
  * Content-Length from fstat, ctype, and "attachment; filename=" when
- * attach_name is not NULL.  unlink_path, when set, is removed once sent.
+ * attach_name is not NULL.
  */
 void		 files_send_fd(struct http_req *, int fd, const char *ctype,
 		    const char *attach_name);
@@ -53,8 +53,10 @@ int		 files_sink_commit(struct files_sink *, char **cause);
 void		 files_sink_abort(struct files_sink *);
 off_t		 files_sink_size(struct files_sink *);
 const char	*files_sink_target(struct files_sink *);
-/* Point the sink at a new target (which must be on the same file system
- * to be renamed; otherwise commit copies). */
+/*
+ * Point the sink at another target: commit renames onto it, or copies
+ * when it is on another file system.
+ */
 void		 files_sink_retarget(struct files_sink *, const char *);
 
 #endif

@@ -308,7 +308,8 @@ multipart_run(struct multipart *mp, size_t *usedp, char **cause)
 			mp->pad = 0;
 			break;
 		case MP_AFTER_DELIM:
-			while (avail > 0 && (b[used] == ' ' || b[used] == '\t')) {
+			while (avail > 0 &&
+			    (b[used] == ' ' || b[used] == '\t')) {
 				if (++mp->pad > MULTIPART_MAX_PAD) {
 					*cause = xstrdup("malformed multipart "
 					    "delimiter line");
@@ -325,15 +326,16 @@ multipart_run(struct multipart *mp, size_t *usedp, char **cause)
 				break;
 			}
 			if (b[used] != '\r' || b[used + 1] != '\n') {
-				*cause = xstrdup("malformed multipart delimiter "
-				    "line");
+				*cause = xstrdup("malformed multipart "
+				    "delimiter line");
 				return (-1);
 			}
 			used += 2;
 			mp->state = MP_HEADERS;
 			break;
 		case MP_HEADERS:
-			if (avail >= 2 && b[used] == '\r' && b[used + 1] == '\n') {
+			if (avail >= 2 && b[used] == '\r' &&
+			    b[used + 1] == '\n') {
 				/* No headers at all: still needs a name. */
 				if (multipart_headers(mp, "", 0, cause) == -1)
 					return (-1);

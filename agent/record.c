@@ -44,7 +44,7 @@ static struct {
 	struct subproc		*sp;
 	struct event		*timer;
 	struct http_req		*req;	/* the start or end call waiting */
-	int			 native;	/* it came in on /v1/recording */
+	int			 native;	/* came in on /v1/recording */
 	char			*path;
 	int			 killed;
 } rec;
@@ -133,9 +133,9 @@ record_send_file(struct http_req *req)
 
 	fd = open(rec.path, O_RDONLY|O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &sb) == -1 || sb.st_size == 0) {
-		record_reply(req, rec.native, 500, "error", "Recording failed: %s is %s. "
-		    "Stderr: %s", rec.path, fd == -1 ? "missing" : "empty",
-		    record_stderr());
+		record_reply(req, rec.native, 500, "error", "Recording failed: "
+		    "%s is %s. Stderr: %s", rec.path,
+		    fd == -1 ? "missing" : "empty", record_stderr());
 		if (fd != -1)
 			close(fd);
 		return;

@@ -215,7 +215,8 @@ subproc_start(struct event_base *base, char *const argv[], const char *cwd,
 	struct subproc	*sp;
 	struct timeval	 tv;
 	sigset_t	 set;
-	int		 outfd = -1, errfd = -1, nullfd = -1, errp[2] = { -1, -1 };
+	int		 outfd = -1, errfd = -1, nullfd = -1;
+	int		 errp[2] = { -1, -1 };
 	int		 e;
 	ssize_t		 n;
 

@@ -332,8 +332,8 @@ test_large(void)
 	struct multipart	*mp;
 	struct seen		 s;
 	char			*data, *body, *cause = NULL;
-	const char		*head = "--XyZ\r\nContent-Disposition: form-data;"
-	    " name=\"file_data\"; filename=\"big.bin\"\r\n\r\n";
+	const char		*head = "--XyZ\r\nContent-Disposition: "
+	    "form-data; name=\"file_data\"; filename=\"big.bin\"\r\n\r\n";
 	const char		*tail = "\r\n--XyZ--\r\n";
 	size_t			 n = 5 * 1024 * 1024, hlen, blen, off, step;
 	size_t			 i;
