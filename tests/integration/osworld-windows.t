@@ -10,7 +10,8 @@ command -v xmessage >/dev/null || { skip "xmessage is not installed (x11-utils)"
 
 start_xvfb 1024x768 || exit 1
 openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
-T_PIDS+=($!)
+WM=$!
+T_PIDS+=($WM)
 T_LOGS+=("$T_TMP/openbox.log")
 for _ in $(seq 100); do
 	xprop -root _NET_SUPPORTING_WM_CHECK 2>/dev/null | grep -q 'window id' && break
@@ -211,6 +212,23 @@ is "$(http POST "$URL/setup/open_file" "${J[@]}" -d '{"path": "x", "timeout": "a
 curl -s -m 1 -X POST "${J[@]}" -d '{"path": "~/quiet.nowindow", "timeout": 60}' \
     "$URL/setup/open_file" >/dev/null
 is "$(http GET "$URL/health")" 200 "a caller leaving mid-wait is harmless"
+
+# Without a window manager: top-level windows stand in for the client list.
+kill $WM
+wait $WM 2>/dev/null
+for _ in $(seq 100); do
+	xprop -root _NET_CLIENT_LIST 2>/dev/null | grep -q 'window id' || break
+	xprop -root -remove _NET_CLIENT_LIST 2>/dev/null
+	sleep 0.05
+done
+wait_for '^deskd-testapp main\|testapp.Xmessage'
+ok $? "with no window manager the windows are still listed"
+code=$(http POST "$URL/window_size" -d app_class_name=viewer)
+is "$code" 200 "and /window_size finds them"
+code=$(http POST "$URL/setup/close_window" "${J[@]}" -d '{"window_name": "deskd-testapp"}')
+is "$code" 200 "close_window without a window manager: 200"
+wait_gone '^deskd-testapp main'
+ok $? "the client got WM_DELETE_WINDOW and left"
 
 stop_deskd
 is $? 0 "deskd exits 0 on SIGTERM"
