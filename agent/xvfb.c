@@ -2,8 +2,10 @@
  * xvfb.c: the embedded X server.  With no DISPLAY (or --xvfb) deskd starts
  * its own Xvfb so a fresh machine runs the whole agent with one command.
  * Xvfb chooses a free display itself and writes its number to -displayfd,
- * which avoids racing other servers for a lock file.  This runs once at
- * start-up, before the loop, so waiting here blocks nobody.
+ * which avoids racing other servers for a lock file.  The first start runs
+ * before the loop, so waiting for it blocks nobody; if the server dies
+ * later it is started again on the same display without waiting, and the
+ * display module reconnects to it.
  */
 #include <sys/types.h>
 #include <sys/prctl.h>
