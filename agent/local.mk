@@ -8,6 +8,7 @@ agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
+	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
@@ -17,7 +18,7 @@ agent_deskd_SOURCES = \
 	agent/log.c agent/log.h \
 	agent/main.c \
 	agent/osworld_exec.c agent/osworld_exec.h \
-	agent/png.c agent/png.h \
+	agent/pngenc.c agent/pngenc.h \
 	agent/proc.c agent/proc.h \
 	agent/shlex.c agent/shlex.h \
 	agent/xmalloc.c agent/xmalloc.h \
