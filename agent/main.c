@@ -22,9 +22,12 @@
 #include "capture.h"
 #include "deskd.h"
 #include "display.h"
+#include "exec.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "osworld_exec.h"
+#include "proc.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -223,6 +226,9 @@ main(int argc, char **argv)
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
+	proc_init(deskd_base);
+	exec_init(main_http);
+	osworld_exec_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -236,6 +242,7 @@ main(int argc, char **argv)
 	event_base_dispatch(deskd_base);
 
 	http_server_free(main_http);
+	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
 	xvfb_stop();
