@@ -218,9 +218,12 @@ main(int argc, char **argv)
 		    deskd_cfg.screen_h, &xdisplay, &cause) == -1)
 			fatalx("xvfb: %s", cause);
 		deskd_cfg.display = xdisplay;
-		/* Children (exec, launch) see the private display. */
-		setenv("DISPLAY", xdisplay, 1);
 	}
+	/*
+	 * Children (exec, launch) see the display deskd drives: the private
+	 * Xvfb or the one --display named, not whatever $DISPLAY said.
+	 */
+	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(deskd_base, deskd_cfg.display);
 
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
