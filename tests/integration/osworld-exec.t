@@ -82,6 +82,32 @@ check_json 200 "$EXEC_KEYS" "/execute non-UTF-8 output"
 is "$(jf 'ascii(j["output"])')" "'a\\ufffdb\\nc\\nd\\xe9'" \
     "/execute: bad bytes become U+FFFD, newlines as Python's text mode"
 
+post "$A" /execute '{"command": ["sh", "-c", "echo $DISPLAY; ls /proc/$$/fd; readlink /proc/$$/fd/0"]}'
+is "$(jf 'j["output"]')" "$XDISP
+0
+1
+2
+/dev/null" "/execute: DISPLAY set, stdin /dev/null, no deskd fd leaks in"
+
+post "$A" /execute '{"command": "head -c 20000000 /dev/zero | tr \"\\000\" a; echo done >&2", "shell": true}'
+is "$(jf 'repr((len(j["output"]), j["error"], j["returncode"]))')" \
+    "(16777216, 'done\\n', 0)" "/execute output capped at 16 MiB, child not blocked"
+
+# Commands run side by side, not one after another.
+for i in 1 2 3 4 5 6; do
+	curl -s -o "$T_TMP/par.$i" --max-time 60 "$A/execute" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary "{\"command\": [\"sh\", \"-c\", \"echo \$\$ > $T_TMP/par.pid.$i; while [ \$(ls $T_TMP/par.pid.* | wc -l) -lt 6 ]; do sleep 0.05; done; echo $i\"]}" &
+	PAR[$i]=$!
+done
+par_ok=0
+for i in 1 2 3 4 5 6; do
+	wait "${PAR[$i]}"
+	[ "$(json_get "$T_TMP/par.$i" 'j["output"]' 2>/dev/null)" = "$i" ] &&
+	    par_ok=$((par_ok + 1))
+done
+is "$par_ok" 6 "six /execute calls that wait for each other all finish"
+
 # Errors.
 post "$A" /execute '{"command": "echo \"unbalanced", "shell": false}'
 check_json 400 "$ERR_KEYS" "/execute unbalanced quotes"
@@ -100,6 +126,11 @@ post "$A" /execute '{"command": ["a\u0000b"]}'
 check_json 400 "$ERR_KEYS" "/execute NUL in an argument"
 post "$A" /execute '{"command": ["echo"'
 check_json 400 "$ERR_KEYS" "/execute malformed JSON"
+head -c $((17 * 1024 * 1024)) /dev/zero | tr '\000' ' ' >"$T_TMP/huge"
+CODE=$(http POST "$A/execute" -H 'Content-Type: application/json' \
+    --data-binary @"$T_TMP/huge")
+is "$CODE" 413 "/execute body over 16 MiB: 413"
+like "$(ctype)" application/json "/execute huge body: JSON error"
 post "$A" /execute '["echo"]'
 check_json 400 "$ERR_KEYS" "/execute body not an object"
 post "$A" /execute ''
