@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/buffer.h>
 #include <jansson.h>
 
 #include "deskd.h"
@@ -34,36 +35,31 @@ exec_close_cb(struct http_req *req, void *arg)
 	free(x);
 }
 
-static json_t *
-exec_text(const char *s, size_t len)
-{
-	json_t	*j;
-	char	*t;
-	size_t	 n;
-
-	t = proc_text(s, len, 0, &n);
-	j = json_stringn(t, n);
-	free(t);
-	return (j);
-}
-
 static void
 exec_done(struct proc *p, const struct proc_result *res, void *arg)
 {
 	struct exec_req	*x = arg;
-	json_t		*j;
+	struct evbuffer	*b;
 
-	j = json_pack("{s:o, s:o, s:o, s:o, s:b, s:I, s:b}",
-	    "exit_code", res->exited ? json_integer(res->exit_code) :
-	    json_null(),
-	    "signal", res->exited ? json_null() : json_integer(res->signal),
-	    "stdout", exec_text(res->out, res->out_len),
-	    "stderr", exec_text(res->err, res->err_len),
-	    "timed_out", res->timed_out,
-	    "duration_ms", (json_int_t)res->duration_ms,
-	    "truncated", res->out_truncated || res->err_truncated);
+	/* By hand: jansson's dump is slow on megabytes of output. */
+	b = evbuffer_new();
+	if (res->exited)
+		evbuffer_add_printf(b, "{\"exit_code\":%d,\"signal\":null",
+		    res->exit_code);
+	else
+		evbuffer_add_printf(b, "{\"exit_code\":null,\"signal\":%d",
+		    res->signal);
+	evbuffer_add_printf(b, ",\"stdout\":");
+	proc_json_text(b, res->out, res->out_len, 0);
+	evbuffer_add_printf(b, ",\"stderr\":");
+	proc_json_text(b, res->err, res->err_len, 0);
+	evbuffer_add_printf(b, ",\"timed_out\":%s,\"duration_ms\":%lld,"
+	    "\"truncated\":%s}\n", res->timed_out ? "true" : "false",
+	    res->duration_ms,
+	    res->out_truncated || res->err_truncated ? "true" : "false");
 	http_req_set_close_cb(x->req, NULL, NULL);
-	http_reply_json(x->req, 200, j);
+	http_reply_buffer(x->req, 200, "application/json", b);
+	evbuffer_free(b);
 	free(x);
 }
 

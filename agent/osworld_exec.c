@@ -57,8 +57,10 @@ struct oe_req {
 	char		*tmpfile;	/* script to unlink */
 	json_t		*bash_timeout;	/* as given, for the message */
 
-	/* execute_with_verification */
-	json_t		*result;	/* output, error, returncode */
+	/* execute_with_verification: the command's result, as JSON text */
+	char		*out_json;
+	char		*err_json;
+	int		 rc;
 	char		*window_exists;
 	char		*command_success;
 	long long	 max_wait_ms;
@@ -90,7 +92,8 @@ oe_free(struct oe_req *r)
 		unlink(r->tmpfile);
 		free(r->tmpfile);
 	}
-	json_decref(r->result);
+	free(r->out_json);
+	free(r->err_json);
 	json_decref(r->max_wait);
 	json_decref(r->bash_timeout);
 	free(r->window_exists);
@@ -115,6 +118,16 @@ oe_finish(struct oe_req *r, int code, json_t *body)
 {
 	http_req_set_close_cb(r->req, NULL, NULL);
 	http_reply_json(r->req, code, body);
+	oe_free(r);
+}
+
+/* Reply with a JSON body built by hand (see proc_json_string). */
+static void
+oe_finish_buf(struct oe_req *r, int code, struct evbuffer *b)
+{
+	http_req_set_close_cb(r->req, NULL, NULL);
+	http_reply_buffer(r->req, code, "application/json", b);
+	evbuffer_free(b);
 	oe_free(r);
 }
 
@@ -400,18 +413,53 @@ oe_body(struct http_req *req, int allow_empty)
 	return (body);
 }
 
-static json_t *
-oe_text(const char *s, size_t len)
+/* Output as Python's text=True gives it, as a JSON string. */
+static void
+oe_json_text(struct evbuffer *b, const char *s, size_t len)
 {
-	json_t	*j;
-	char	*t;
-	size_t	 n;
+	/* UTF-8 with universal newlines, U+FFFD for bad bytes. */
+	proc_json_text(b, s, len, PROC_TEXT_NEWLINES);
+}
 
-	/* text=True: UTF-8 with universal newlines, U+FFFD for bad bytes. */
-	t = proc_text(s, len, PROC_TEXT_NEWLINES, &n);
-	j = json_stringn(t, n);
-	free(t);
-	return (j);
+static char *
+oe_json_fragment(const char *s, size_t len)
+{
+	struct evbuffer	*b;
+	char		*out;
+	size_t		 n;
+
+	b = evbuffer_new();
+	oe_json_text(b, s, len);
+	n = evbuffer_get_length(b);
+	out = xmalloc(n + 1);
+	evbuffer_remove(b, out, n);
+	out[n] = '\0';
+	evbuffer_free(b);
+	return (out);
+}
+
+/*
+ * The /execute body: status, output, error, returncode, and for a
+ * verification its outcome and wait_time (a JSON number, as text).
+ */
+static void
+oe_reply_result(struct oe_req *r, int code, const char *status,
+    const char *verification, const char *wait_time)
+{
+	struct evbuffer	*b;
+
+	b = evbuffer_new();
+	evbuffer_add_printf(b, "{\"status\":\"%s\",\"output\":", status);
+	evbuffer_add(b, r->out_json, strlen(r->out_json));
+	evbuffer_add_printf(b, ",\"error\":");
+	evbuffer_add(b, r->err_json, strlen(r->err_json));
+	evbuffer_add_printf(b, ",\"returncode\":%d", r->rc);
+	if (verification != NULL) {
+		evbuffer_add_printf(b, ",\"verification\":\"%s\","
+		    "\"wait_time\":%s", verification, wait_time);
+	}
+	evbuffer_add(b, "}\n", 2);
+	oe_finish_buf(r, code, b);
 }
 
 static int
@@ -447,6 +495,7 @@ static void
 oe_execute_done(struct proc *p, const struct proc_result *res, void *arg)
 {
 	struct oe_req	*r = arg;
+	struct evbuffer	*b;
 	json_t		*j;
 	char		*secs, *msg;
 
@@ -459,32 +508,30 @@ oe_execute_done(struct proc *p, const struct proc_result *res, void *arg)
 		xasprintf(&msg, "Command '%s' timed out after %s seconds",
 		    r->shown, secs);
 		free(secs);
-		if (r->setup)
+		if (r->setup) {
 			j = json_pack("{s:s, s:s}", "status", "error",
 			    "message", msg);
-		else {
-			j = json_pack("{s:s, s:s, s:s, s:o, s:n}",
-			    "status", "error", "error", "TimeoutExpired",
-			    "message", msg,
-			    "output", oe_text(res->out, res->out_len),
-			    "returncode");
+			free(msg);
+			oe_finish(r, 500, j);
+			return;
 		}
+		b = evbuffer_new();
+		evbuffer_add_printf(b, "{\"status\":\"error\","
+		    "\"error\":\"TimeoutExpired\",\"message\":");
+		proc_json_text(b, msg, strlen(msg), 0);
+		evbuffer_add_printf(b, ",\"output\":");
+		oe_json_text(b, res->out, res->out_len);
+		evbuffer_add_printf(b, ",\"returncode\":null}\n");
 		free(msg);
-		oe_finish(r, r->setup ? 500 : 200, j);
+		oe_finish_buf(r, 200, b);
 		return;
 	}
-	j = json_pack("{s:s, s:o, s:o, s:i}", "status", "success",
-	    "output", oe_text(res->out, res->out_len),
-	    "error", oe_text(res->err, res->err_len),
-	    "returncode", oe_returncode(res));
-	if (r->kind == OE_EXECUTE) {
-		oe_finish(r, 200, j);
-		return;
-	}
-	r->result = j;
-	if (r->verify_none) {
-		/* "verification": {} is no verification at all. */
-		oe_finish(r, 200, json_incref(r->result));
+	r->out_json = oe_json_fragment(res->out, res->out_len);
+	r->err_json = oe_json_fragment(res->err, res->err_len);
+	r->rc = oe_returncode(res);
+	/* "verification" absent or {} is no verification at all. */
+	if (r->kind == OE_EXECUTE || r->verify_none) {
+		oe_reply_result(r, 200, "success", NULL, NULL);
 		return;
 	}
 	r->verify_start = deskd_now_ms();
@@ -501,15 +548,14 @@ oe_verify_timer_cb(evutil_socket_t fd, short events, void *arg)
 static void
 oe_verify_step(struct oe_req *r)
 {
-	json_t	*j;
+	char	*wait;
 
 	if (deskd_now_ms() - r->verify_start >= r->max_wait_ms) {
-		j = json_deep_copy(r->result);
-		json_object_set_new(j, "status",
-		    json_string("verification_failed"));
-		json_object_set_new(j, "verification", json_string("failed"));
-		json_object_set(j, "wait_time", r->max_wait);
-		oe_finish(r, 500, j);
+		/* wait_time is max_wait_time as the client gave it. */
+		wait = json_dumps(r->max_wait, JSON_ENCODE_ANY);
+		oe_reply_result(r, 500, "verification_failed", "failed",
+		    wait != NULL ? wait : "null");
+		free(wait);
 		return;
 	}
 	r->verify_ok = 1;
@@ -523,14 +569,12 @@ static void
 oe_verify_round_done(struct oe_req *r)
 {
 	struct timeval	 tv;
-	json_t		*j;
+	char		*wait;
 
 	if (r->verify_ok) {
-		j = json_deep_copy(r->result);
-		json_object_set_new(j, "verification", json_string("passed"));
-		json_object_set_new(j, "wait_time",
-		    json_real((deskd_now_ms() - r->verify_start) / 1000.0));
-		oe_finish(r, 200, j);
+		wait = oe_pyfloat((deskd_now_ms() - r->verify_start) / 1000.0);
+		oe_reply_result(r, 200, "success", "passed", wait);
+		free(wait);
 		return;
 	}
 	tv.tv_sec = r->interval_ms / 1000;
@@ -808,9 +852,10 @@ static void
 oe_python_done(struct proc *p, const struct proc_result *res, void *arg)
 {
 	struct oe_req	*r = arg;
-	json_t		*out, *err, *j;
-	const char	*o, *e;
-	char		*msg, *gen = NULL;
+	struct evbuffer	*b;
+	json_t		*j;
+	char		*o, *e, *msg;
+	size_t		 olen, elen, mlen;
 	int		 rc;
 
 	r->proc = NULL;
@@ -823,28 +868,33 @@ oe_python_done(struct proc *p, const struct proc_result *res, void *arg)
 		return;
 	}
 	rc = oe_returncode(res);
-	out = oe_text(res->out, res->out_len);
-	err = oe_text(res->err, res->err_len);
-	o = json_string_value(out);
-	e = json_string_value(err);
-	/* Upstream's message: stdout, then stderr on its own line. */
-	if (*e != '\0')
-		xasprintf(&msg, "%s%s%s", o, *o != '\0' ? "\n" : "", e);
-	else
-		msg = xstrdup(o);
-	if (rc != 0 && *e == '\0') {
-		xasprintf(&gen, "Process exited with code %d", rc);
-		free(msg);
-		xasprintf(&msg, "%s%s%s", o, *o != '\0' ? "\n" : "", gen);
-		json_decref(err);
-		err = json_string(gen);
-		free(gen);
+	o = proc_text(res->out, res->out_len, PROC_TEXT_NEWLINES, &olen);
+	e = proc_text(res->err, res->err_len, PROC_TEXT_NEWLINES, &elen);
+	if (rc != 0 && elen == 0) {
+		free(e);
+		elen = xasprintf(&e, "Process exited with code %d", rc);
 	}
-	j = json_pack("{s:s, s:s, s:b, s:o, s:o, s:i}",
-	    "status", rc == 0 ? "success" : "error", "message", msg,
-	    "need_more", 0, "output", out, "error", err, "return_code", rc);
+	/* Upstream's message: stdout, then stderr on its own line. */
+	msg = xmalloc(olen + 1 + elen + 1);
+	memcpy(msg, o, olen);
+	mlen = olen;
+	if (olen > 0 && elen > 0)
+		msg[mlen++] = '\n';
+	memcpy(msg + mlen, e, elen);
+	mlen += elen;
+	b = evbuffer_new();
+	evbuffer_add_printf(b, "{\"status\":\"%s\",\"message\":",
+	    rc == 0 ? "success" : "error");
+	proc_json_string(b, msg, mlen);
+	evbuffer_add_printf(b, ",\"need_more\":false,\"output\":");
+	proc_json_string(b, o, olen);
+	evbuffer_add_printf(b, ",\"error\":");
+	proc_json_string(b, e, elen);
+	evbuffer_add_printf(b, ",\"return_code\":%d}\n", rc);
 	free(msg);
-	oe_finish(r, 200, j);
+	free(o);
+	free(e);
+	oe_finish_buf(r, 200, b);
 }
 
 static void
@@ -915,6 +965,7 @@ static void
 oe_bash_done(struct proc *p, const struct proc_result *res, void *arg)
 {
 	struct oe_req	*r = arg;
+	struct evbuffer	*b;
 	json_t		*j;
 	char		*secs, *msg;
 	int		 rc;
@@ -932,11 +983,12 @@ oe_bash_done(struct proc *p, const struct proc_result *res, void *arg)
 		return;
 	}
 	rc = oe_returncode(res);
-	j = json_pack("{s:s, s:o, s:s, s:i}",
-	    "status", rc == 0 ? "success" : "error",
-	    "output", oe_text(res->out, res->out_len),
-	    "error", "", "returncode", rc);
-	oe_finish(r, 200, j);
+	b = evbuffer_new();
+	evbuffer_add_printf(b, "{\"status\":\"%s\",\"output\":",
+	    rc == 0 ? "success" : "error");
+	oe_json_text(b, res->out, res->out_len);
+	evbuffer_add_printf(b, ",\"error\":\"\",\"returncode\":%d}\n", rc);
+	oe_finish_buf(r, 200, b);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
 
 #include "deskd.h"
@@ -768,4 +769,60 @@ proc_text(const char *src, size_t len, int flags, size_t *outlen)
 	out[o] = '\0';
 	*outlen = o;
 	return (out);
+}
+
+void
+proc_json_string(struct evbuffer *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const u_char		*p = (const u_char *)s;
+	size_t			 i, run = 0;
+	char			 esc[6];
+
+	evbuffer_expand(b, len + 2);
+	evbuffer_add(b, "\"", 1);
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+			continue;
+		if (i > run)
+			evbuffer_add(b, p + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			esc[1] = p[i];
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 0xf];
+			evbuffer_add(b, esc, 6);
+			continue;
+		}
+		evbuffer_add(b, esc, 2);
+	}
+	if (len > run)
+		evbuffer_add(b, p + run, len - run);
+	evbuffer_add(b, "\"", 1);
+}
+
+void
+proc_json_text(struct evbuffer *b, const char *raw, size_t len, int flags)
+{
+	char	*t;
+	size_t	 n;
+
+	t = proc_text(raw, len, flags, &n);
+	proc_json_string(b, t, n);
+	free(t);
 }

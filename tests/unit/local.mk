@@ -16,4 +16,4 @@ UNIT_TESTS += tests/unit/test-proc
 tests_unit_test_proc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proc_SOURCES = tests/unit/test-proc.c \
 	agent/proc.c agent/log.c agent/xmalloc.c
-tests_unit_test_proc_LDADD = $(LIBEVENT_LIBS)
+tests_unit_test_proc_LDADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS)

@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/buffer.h>
 #include <event2/event.h>
+#include <jansson.h>
 
 #include "deskd.h"
 #include "proc.h"
@@ -317,6 +319,42 @@ test_text(void)
 	free(s);
 }
 
+static void
+test_json(void)
+{
+	struct evbuffer	*b;
+	json_t		*j;
+	char		 in[300];
+	const char	*got;
+	size_t		 n = 0, len;
+	int		 c;
+
+	/* Every ASCII byte but NUL, some UTF-8, and a NUL: jansson reads back. */
+	for (c = 1; c < 128; c++)
+		in[n++] = c;
+	memcpy(in + n, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9);
+	n += 9;
+	in[n++] = '\0';
+	in[n++] = 'z';
+	b = evbuffer_new();
+	proc_json_string(b, in, n);
+	len = evbuffer_get_length(b);
+	j = json_loadb((const char *)evbuffer_pullup(b, -1), len,
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	got = json_string_value(j);
+	check(got != NULL && json_string_length(j) == n &&
+	    memcmp(got, in, n) == 0, "proc_json_string round trip");
+	json_decref(j);
+	evbuffer_free(b);
+
+	b = evbuffer_new();
+	proc_json_text(b, "a\xff\r\n", 4, PROC_TEXT_NEWLINES);
+	len = evbuffer_get_length(b);
+	check(len == 8 && memcmp(evbuffer_pullup(b, -1),
+	    "\"a\xef\xbf\xbd\\n\"", len) == 0, "proc_json_text");
+	evbuffer_free(b);
+}
+
 int
 main(void)
 {
@@ -324,6 +362,7 @@ main(void)
 	deskd_base = event_base_new();
 	proc_init(deskd_base);
 	test_text();
+	test_json();
 	test_basic();
 	test_stdin();
 	test_errors();
