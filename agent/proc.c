@@ -273,27 +273,32 @@ proc_kill(struct proc *p)
 	proc_terminate(p);
 }
 
-/* The child has exited (a zombie still: its pid and group id are ours). */
+/*
+ * The child has exited (a zombie still: its pid and group id are ours), or
+ * with lost set, someone else reaped it and its status is unknown.
+ */
 static void
-proc_exited(struct proc *p)
+proc_exited(struct proc *p, int lost)
 {
 	struct proc_result	 r;
-	int			 status;
-	pid_t			 pid;
+	int			 status = 0;
+	pid_t			 pid = -1;
 
 	/*
 	 * While the leader is an unreaped zombie its pid cannot be reused, so
 	 * killing the group now cannot hit a stranger: a timed-out or
 	 * cancelled command leaves nothing behind.
 	 */
-	if (p->timed_out || p->cancelled)
+	if ((p->timed_out || p->cancelled) && !lost)
 		kill(-p->pid, SIGKILL);
-	do
-		pid = waitpid(p->pid, &status, WNOHANG);
-	while (pid == -1 && errno == EINTR);
+	while (!lost && (pid = waitpid(p->pid, &status, WNOHANG)) == -1 &&
+	    errno == EINTR)
+		;
 	if (pid != p->pid) {
-		log_warn("%s: waitpid %ld", __func__, (long)p->pid);
-		status = 0;
+		/* Reported as exit status 255 rather than never answering. */
+		log_warnx("%s: pid %ld was reaped elsewhere", __func__,
+		    (long)p->pid);
+		status = 255 << 8;
 	}
 
 	/*
@@ -343,10 +348,14 @@ proc_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 		next = TAILQ_NEXT(p, entry);
 		memset(&si, 0, sizeof si);
 		if (waitid(P_PID, p->pid, &si, WEXITED | WNOHANG | WNOWAIT)
-		    == -1)
+		    == -1) {
+			/* Someone's waitpid(-1) took it: do not hang. */
+			if (errno == ECHILD)
+				proc_exited(p, 1);
 			continue;
+		}
 		if (si.si_pid == p->pid)
-			proc_exited(p);
+			proc_exited(p, 0);
 	}
 }
 
