@@ -233,7 +233,8 @@ exec_cb(struct http_req *req, void *arg)
 		o.stdin_data = json_string_value(v);
 		o.stdin_len = json_string_length(v);
 	}
-	if ((v = json_object_get(body, "timeout")) != NULL && !json_is_null(v)) {
+	v = json_object_get(body, "timeout");
+	if (v != NULL && !json_is_null(v)) {
 		t = json_is_number(v) ? json_number_value(v) : -1;
 		if (!isfinite(t) || t <= 0 || t > EXEC_MAX_TIMEOUT_S) {
 			xasprintf(&cause, "timeout must be a number of seconds "

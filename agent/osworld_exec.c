@@ -53,9 +53,9 @@ struct oe_req {
 	enum oe_kind	 kind;
 	int		 setup;		/* under /setup/ */
 	struct proc	*proc;
-	char		*shown;		/* str(command) for messages */
+	char		*shown;		/* str(command) */
 	char		*tmpfile;	/* script to unlink */
-	json_t		*bash_timeout;	/* as given, for the message */
+	json_t		*bash_timeout;	/* as given */
 
 	/* execute_with_verification: the command's result, as JSON text */
 	char		*out_json;
@@ -64,11 +64,11 @@ struct oe_req {
 	char		*window_exists;
 	char		*command_success;
 	long long	 max_wait_ms;
-	json_t		*max_wait;	/* as given, for the failure body */
+	json_t		*max_wait;	/* as given */
 	long long	 interval_ms;
 	long long	 verify_start;
-	int		 verify_none;	/* absent or {}: plain /execute */
-	int		 verify_ok;	/* this round's checks all passed */
+	int		 verify_none;	/* absent or {} */
+	int		 verify_ok;	/* this round passed */
 	struct event	*timer;
 };
 

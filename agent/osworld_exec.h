@@ -10,10 +10,10 @@
 
 struct http_server;
 
-#define OSWORLD_EXEC_TIMEOUT_MS		120000	/* subprocess.run(timeout=120) */
+#define OSWORLD_EXEC_TIMEOUT_MS		120000	/* /execute */
 #define OSWORLD_PYTHON_TIMEOUT_MS	30000	/* /run_python */
-#define OSWORLD_VERIFY_CMD_TIMEOUT_MS	5000	/* command_success checks */
-#define OSWORLD_BASH_TIMEOUT_S		100	/* /run_bash_script default */
+#define OSWORLD_VERIFY_CMD_TIMEOUT_MS	5000	/* command_success */
+#define OSWORLD_BASH_TIMEOUT_S		100	/* /run_bash_script */
 #define OSWORLD_BASH_TIMEOUT_MAX_S	86400
 #define OSWORLD_VERIFY_MAX_WAIT_S	3600
 #define OSWORLD_VERIFY_MIN_INTERVAL_MS	10	/* no busy polling */

@@ -64,7 +64,7 @@ TAILQ_HEAD(proc_list, proc);
 
 static struct event_base	*proc_base;
 static struct event		*proc_sigchld;
-static struct proc_list		 proc_all = TAILQ_HEAD_INITIALIZER(proc_all);
+static struct proc_list	 proc_all = TAILQ_HEAD_INITIALIZER(proc_all);
 static u_int			 proc_n;
 
 static void	proc_sigchld_cb(evutil_socket_t, short, void *);
@@ -343,7 +343,7 @@ proc_sigchld_cb(evutil_socket_t sig, short events, void *arg)
 	struct proc	*p, *next;
 	siginfo_t	 si;
 
-	/* Only our own pids: waitpid(-1) would steal other modules' children. */
+	/* Our own pids only: waitpid(-1) would steal others' children. */
 	for (p = TAILQ_FIRST(&proc_all); p != NULL; p = next) {
 		next = TAILQ_NEXT(p, entry);
 		memset(&si, 0, sizeof si);
@@ -524,7 +524,8 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	const char		*cwd;
 	int			 in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	int			 err[2] = { -1, -1 }, rep[2] = { -1, -1 };
-	int			 child_in = -1, child_out = -1, child_err = -1;
+	int			 child_in = -1, child_out = -1;
+	int			 child_err = -1;
 	int			 saved, status;
 	ssize_t			 n;
 	size_t			 got;

@@ -18,20 +18,22 @@ struct event_base;
 struct evbuffer;
 struct proc;
 
-#define PROC_MAX_OUTPUT		(16 * 1024 * 1024) /* bytes kept per stream */
-#define PROC_MAX_CHILDREN	256	/* running at once, detached included */
+/* Bytes kept per stream; the rest is read and dropped. */
+#define PROC_MAX_OUTPUT		(16 * 1024 * 1024)
+/* Running at once, detached ones included. */
+#define PROC_MAX_CHILDREN	256
 #define PROC_KILL_GRACE_MS	2000	/* SIGTERM to SIGKILL */
 #define PROC_READ_CHUNK		65536
-#define PROC_DEFAULT_PATH	"/bin:/usr/bin"	/* Python's os.defpath */
+#define PROC_DEFAULT_PATH	"/bin:/usr/bin"	/* os.defpath */
 
 /* proc_opts flags. */
-#define PROC_MERGE_STDERR	0x01	/* stderr goes to the stdout pipe */
-#define PROC_DETACH		0x02	/* inherit stdio, no callback: launch */
+#define PROC_MERGE_STDERR	0x01	/* stderr into the stdout pipe */
+#define PROC_DETACH		0x02	/* inherit stdio, no callback */
 
 struct proc_opts {
-	const char *const *argv;	/* argv[0] searched in PATH if no '/' */
+	const char *const *argv;	/* argv[0] looked up in PATH */
 	const char	*cwd;		/* NULL: deskd_cfg.workdir */
-	const char *const *env;		/* NULL: deskd's environment */
+	const char *const *env;		/* NULL: deskd's own */
 	const char	*stdin_data;	/* NULL: /dev/null */
 	size_t		 stdin_len;
 	long long	 timeout_ms;	/* 0: none */
@@ -40,10 +42,10 @@ struct proc_opts {
 };
 
 struct proc_result {
-	int		 exited;	/* 1: exit_code valid, 0: signal valid */
+	int		 exited;	/* 1: exit_code, 0: signal */
 	int		 exit_code;
 	int		 signal;
-	const char	*out;		/* raw bytes, NUL-terminated too */
+	const char	*out;		/* raw, NUL-terminated too */
 	size_t		 out_len;
 	int		 out_truncated;
 	const char	*err;
@@ -81,7 +83,7 @@ void		 proc_kill(struct proc *);
 u_int		 proc_count(void);
 
 /* proc_text flags. */
-#define PROC_TEXT_NEWLINES	0x01	/* \r\n and \r become \n (Python text) */
+#define PROC_TEXT_NEWLINES	0x01	/* \r\n and \r become \n */
 
 /*
  * Decode bytes as UTF-8 the way Python's errors="replace" does: each

@@ -78,7 +78,8 @@ shlex_split(const char *s, size_t len, int *argc, char **cause)
 			} else if (state == '\'' || state == '"') {
 				quoted = 1;
 				if (c == -1) {
-					*cause = xstrdup("No closing quotation");
+					*cause = xstrdup(
+					    "No closing quotation");
 					goto fail;
 				}
 				if (c == state)
@@ -90,11 +91,13 @@ shlex_split(const char *s, size_t len, int *argc, char **cause)
 					shlex_add(&t, c);
 			} else if (state == '\\') {
 				if (c == -1) {
-					*cause = xstrdup("No escaped character");
+					*cause = xstrdup(
+					    "No escaped character");
 					goto fail;
 				}
-				/* In "...", \ stays unless it escapes " or \. */
-				if (escstate == '"' && c != '\\' && c != escstate)
+				/* In "...", \ stays unless before " or \. */
+				if (escstate == '"' && c != '\\' &&
+				    c != escstate)
 					shlex_add(&t, '\\');
 				shlex_add(&t, c);
 				state = escstate;
