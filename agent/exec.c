@@ -147,7 +147,7 @@ exec_cb(struct http_req *req, void *arg)
 	double			 t = EXEC_DEFAULT_TIMEOUT_S;
 	size_t			 i, n;
 	int			 k, err, status = 400;
-	const char		*code = "bad_request";
+	const char		*code = "bad_parameter";
 
 	if ((body = http_req_json(req, 0, &cause)) == NULL) {
 		http_reply_error(req, 400, "bad_json", "%s",
@@ -158,6 +158,7 @@ exec_cb(struct http_req *req, void *arg)
 	memset(&o, 0, sizeof o);
 	if (!json_is_object(body)) {
 		cause = xstrdup("the body must be a JSON object");
+		code = "bad_json";
 		goto fail;
 	}
 	json_object_foreach(body, key, v) {
@@ -166,14 +167,14 @@ exec_cb(struct http_req *req, void *arg)
 				break;
 		}
 		if (keys[k] == NULL) {
-			xasprintf(&cause, "unknown key \"%s\"", key);
+			xasprintf(&cause, "%s: unknown parameter", key);
 			goto fail;
 		}
 	}
 
 	if ((v = json_object_get(body, "argv")) != NULL) {
 		if (json_object_get(body, "command") != NULL) {
-			cause = xstrdup("give argv or command, not both");
+			cause = xstrdup("argv: give argv or command, not both");
 			goto fail;
 		}
 		if (!json_is_array(v) || json_array_size(v) == 0) {
@@ -202,7 +203,7 @@ exec_cb(struct http_req *req, void *arg)
 		argv[1] = xstrdup("-c");
 		argv[2] = xstrdup(s);
 	} else {
-		cause = xstrdup("argv or command is required");
+		cause = xstrdup("argv: argv or command is required");
 		goto fail;
 	}
 

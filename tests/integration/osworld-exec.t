@@ -377,6 +377,13 @@ for bad in '{"argv": []}' '{"argv": "ls"}' '{"argv": ["ls", 1]}' \
 	like "$(jf '",".join(sorted(j["error"].keys()))')" '^code,message$' \
 	    "/v1/exec $bad: error.code and error.message"
 done
+post "$A" /v1/exec '{"argv": ["ls"], "bogus": 1}'
+is "$(jf 'j["error"]["code"] + " " + j["error"]["message"]')" \
+    "bad_parameter bogus: unknown parameter" "/v1/exec: bad_parameter names the key"
+post "$A" /v1/exec '{"argv": ['
+is "$(jf 'j["error"]["code"]')" bad_json "/v1/exec malformed JSON: bad_json"
+post "$A" /v1/exec '[1]'
+is "$(jf 'j["error"]["code"]')" bad_json "/v1/exec non-object body: bad_json"
 post "$A" /v1/exec '{"argv": ["no-such-command-deskd"]}'
 check_json 400 "$V1_ERR" "/v1/exec command not found"
 is "$(jf 'j["error"]["code"]')" exec_failed "/v1/exec not found: exec_failed"
