@@ -30,6 +30,7 @@ cd "$TOP"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	# Tracked and untracked-but-not-ignored files that still exist.
 	git ls-files -z -co --exclude-standard |
+	    grep -zvE '^(_build[^/]*|_deb|debian|tests/out)(/|$)' |
 	    xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 	    tar --null -T - -cf - | tar -xf - -C "$SRC"
 else
