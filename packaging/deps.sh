@@ -10,7 +10,8 @@ libevent-dev libjansson-dev libx11-dev libx11-xcb-dev libxext-dev libxtst-dev
 libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
 libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
 RUN="xvfb x11-xkb-utils x11-utils ffmpeg wmctrl"
-TEST="curl python3 openbox xdotool scrot imagemagick chromium"
+TEST="curl python3 openbox xdotool scrot imagemagick chromium
+dpkg-dev debhelper lintian packer xauth"
 
 missing() {
 	for p in "$@"; do
