@@ -142,10 +142,10 @@ source "amazon-ebs" "deskd" {
 
   # The build instance's default user is the desktop user (uid 1000, as on
   # OSWorld images): cloud-init creates it and installs packer's key.
-  user_data      = local.cloud_config
-  communicator   = var.communicator
-  ssh_username   = var.desktop_user
-  ssh_interface  = "public_ip"
+  user_data     = local.cloud_config
+  communicator  = var.communicator
+  ssh_username  = var.desktop_user
+  ssh_interface = "public_ip"
 
   associate_public_ip_address = true
   ena_support                 = true
