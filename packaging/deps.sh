@@ -11,7 +11,7 @@ libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
 libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
 RUN="xvfb x11-xkb-utils x11-utils ffmpeg wmctrl"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium
-dpkg-dev debhelper lintian packer xauth"
+dpkg-dev debhelper lintian packer xauth cloud-init shellcheck"
 
 missing() {
 	for p in "$@"; do
