@@ -148,3 +148,46 @@ ok $? "deskd starts when the token belongs to its user"
 is "$(http GET "http://127.0.0.1:$PORT/screenshot" -H "Authorization: Bearer $want")" 200 \
     "...and accepts the token"
 stop_deskd
+
+# --- what deskctl really sends: launch against moto, read the user data
+# back from RunInstances, and hold it to the same expectations. ---
+if ! "$DESKCTL" --help 2>&1 | grep -q -- '--endpoint-url'; then
+	skip "deskctl's user data (this deskctl has no EC2 launch yet)"
+	exit 0
+fi
+if ! python3 -c 'import moto.server, boto3' 2>/dev/null; then
+	skip "deskctl's user data (python3 has no moto)"
+	exit 0
+fi
+export AWS_SHARED_CREDENTIALS_FILE=$T_TMP/no-credentials
+export AWS_CONFIG_FILE=$T_TMP/no-config AWS_EC2_METADATA_DISABLED=true
+export AWS_DEFAULT_REGION=us-east-1 XDG_STATE_HOME=$T_TMP/state
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+export DESKCTL_OWNER=packaging-test-$$
+unset AWS_PROFILE AWS_REGION AWS_SESSION_TOKEN AWS_ENDPOINT_URL \
+    AWS_ENDPOINT_URL_EC2 DESKCTL_ADDR_MAP DESKCTL_PROVIDER
+MOTO_PORT=$(free_port)
+MOTO_URL=http://127.0.0.1:$MOTO_PORT
+python3 -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$T_TMP/moto.log" 2>&1 &
+T_PIDS+=("$!")
+T_LOGS+=("$T_TMP/moto.log")
+wait_http "$MOTO_URL/moto-api/" || { fail "moto did not start"; exit 1; }
+"$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
+    --ami ami-12c6146b --no-wait --json >"$T_TMP/launch" 2>"$T_TMP/launch.err"
+ok $? "deskctl launch (moto, --no-wait)"
+[ -s "$T_TMP/launch.err" ] && sed 's/^/# /' "$T_TMP/launch.err" | head -n 5
+id=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["id"])' \
+    "$T_TMP/launch" 2>/dev/null)
+python3 - "$MOTO_URL" "$id" >"$T_TMP/deskctl-user-data" 2>"$T_TMP/ud.err" <<'PY'
+import base64, sys, boto3
+ec2 = boto3.client("ec2", region_name="us-east-1", endpoint_url=sys.argv[1])
+a = ec2.describe_instance_attribute(InstanceId=sys.argv[2], Attribute="userData")
+sys.stdout.write(base64.b64decode(a["UserData"]["Value"]).decode())
+PY
+ok $? "read deskctl's user data back from moto ($id)"
+res=$(python3 "$CHECK" --user "$duser" "$T_TMP/deskctl-user-data")
+is "$res" ok "deskctl's user data meets the image's expectations"
+[ "$res" = ok ] || sed 's/^/# /' "$T_TMP/deskctl-user-data"
+like "$(cloud-init schema -c "$T_TMP/deskctl-user-data" 2>&1)" '^Valid cloud-config' \
+    "cloud-init's schema accepts deskctl's user data"
+"$DESKCTL" terminate "$id" >/dev/null 2>&1
