@@ -28,6 +28,12 @@ variable "subnet_id" {
   description = "Subnet of the build instance (empty: the default VPC). It needs a route to the internet for apt and Chrome."
 }
 
+variable "ssh_cidrs" {
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+  description = "Who may reach the build instance's SSH port (packer's temporary security group); your address/32 is better."
+}
+
 variable "ami_name" {
   type        = string
   default     = ""
@@ -147,9 +153,10 @@ source "amazon-ebs" "deskd" {
   ssh_username  = var.desktop_user
   ssh_interface = "public_ip"
 
-  associate_public_ip_address = true
-  ena_support                 = true
-  sriov_support               = true
+  temporary_security_group_source_cidrs = var.ssh_cidrs
+  associate_public_ip_address           = true
+  ena_support                           = true
+  sriov_support                         = true
 
   custom_endpoint_ec2 = var.ec2_endpoint
 
