@@ -3,14 +3,14 @@
 # from a clean copy of this source tree (tracked and new files, never
 # build directories), with dpkg-buildpackage -us -uc -b.
 #
-#   packaging/build-deb.sh [OUTDIR]     (default: _deb at the top)
+#   packaging/build-deb.sh [OUTDIR]     (default: _build-deb at the top)
 #
 # The copy gets "debian -> packaging/debian", which is all dpkg-buildpackage
 # needs; the same symlink at the top of a checkout works as well.
 # DEB_BUILD_OPTIONS is passed through (e.g. "nocheck parallel=2").
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
-OUT=${1:-$TOP/_deb}
+OUT=${1:-$TOP/_build-deb}
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 
@@ -30,11 +30,11 @@ cd "$TOP"
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	# Tracked and untracked-but-not-ignored files that still exist.
 	git ls-files -z -co --exclude-standard |
-	    grep -zvE '^(_build[^/]*|_deb|debian|tests/out)(/|$)' |
+	    grep -zvE '^(_build[^/]*|_build-deb|debian|tests/out)(/|$)' |
 	    xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh |
 	    tar --null -T - -cf - | tar -xf - -C "$SRC"
 else
-	tar --exclude='./_build*' --exclude='./_deb' --exclude=./debian \
+	tar --exclude='./_build*' --exclude='./_build-deb' --exclude=./debian \
 	    -cf - . | tar -xf - -C "$SRC"
 fi
 rm -rf "$SRC/debian"

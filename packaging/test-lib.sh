@@ -13,7 +13,7 @@ pkg_tree_hash() {
 	(cd "$TOP" &&
 	    if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 		git ls-files -co --exclude-standard |
-		    grep -vE '^(_build[^/]*|_deb|debian|tests/out)(/|$)' |
+		    grep -vE '^(_build[^/]*|_build-deb|debian|tests/out)(/|$)' |
 		    LC_ALL=C sort | while IFS= read -r f; do
 			[ -f "$f" ] && printf '%s\0' "$f"
 		done | xargs -0 sha1sum | sha1sum | cut -c1-16

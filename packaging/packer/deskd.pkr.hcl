@@ -4,8 +4,8 @@
 # amazon builders compiled in; no packer init, no required_plugins, no
 # metadata_options: deskctl asks IMDSv2 of the guests it launches).
 #
-#   packaging/build-deb.sh _deb
-#   packer build -var deskd_version=0.1.0 -var deb_dir=_deb \
+#   packaging/build-deb.sh _build-deb
+#   packer build -var deskd_version=0.1.0 -var deb_dir=_build-deb \
 #       packaging/packer/deskd.pkr.hcl
 #
 # No token is baked in: each guest gets its own from cloud-init user data
@@ -47,7 +47,7 @@ variable "deskd_version" {
 
 variable "deb_dir" {
   type        = string
-  default     = "_deb"
+  default     = "_build-deb"
   description = "Folder holding deskd_VERSION_amd64.deb, deskd-session_VERSION_all.deb and deskctl_VERSION_amd64.deb (packaging/build-deb.sh)."
 }
 
