@@ -63,6 +63,7 @@ if [ "$DESKTOP_USER" != user ] || [ "$uid" != 1000 ]; then
 		cat >"/etc/systemd/system/$u.service.d/10-user.conf" <<EOF
 [Unit]
 After=user@$uid.service
+Wants=user@$uid.service
 
 [Service]
 User=$DESKTOP_USER
