@@ -104,7 +104,7 @@ ok $? "/etc/default/deskd parses as shell; DESKD_OPTS listens on :5000"
 # lintian, where installed: no errors; warnings listed.
 if command -v lintian >/dev/null; then
 	changes=$(ls "$DEB_DIR"/deskd_*_amd64.changes | head -n1)
-	lintian --no-tag-display-limit "$changes" >"$T_TMP/lintian" 2>&1
+	lintian --tag-display-limit 0 "$changes" >"$T_TMP/lintian" 2>&1
 	grep -E '^[EW]: ' "$T_TMP/lintian" | sed 's/^/# lintian: /'
 	n=$(grep -c '^E: ' "$T_TMP/lintian")
 	is "$n" 0 "lintian: no errors ($(grep -c '^W: ' "$T_TMP/lintian") warnings)"
