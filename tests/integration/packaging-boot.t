@@ -45,9 +45,18 @@ ok $up "deskd-session starts X on :$n"
 [ $up = 0 ] || exit 1
 like "$(xdpyinfo | grep dimensions:)" '1920x1080 pixels' "the screen is 1920x1080"
 is "$(stat -c %a "$XAUTHORITY")" 600 "the X cookie file is mode 0600"
+# Same user: in without the cookie (xhost si:localuser); another user
+# ("nobody") without the cookie: refused.
 XAUTHORITY=/dev/null xdpyinfo >/dev/null 2>&1
-[ $? -ne 0 ]
-ok $? "X refuses a client without the session's cookie"
+ok $? "the session's user gets in without the cookie (si:localuser)"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
+	    env XAUTHORITY=/dev/null DISPLAY=":$n" xdpyinfo >"$T_TMP/other" 2>&1
+	[ $? -ne 0 ] && grep -qE 'uthoriz|No protocol specified' "$T_TMP/other"
+	ok $? "X refuses another user without the session's cookie"
+else
+	skip "other-user X check (needs root and setpriv)"
+fi
 
 # The window manager announces itself on the root window (EWMH).
 wm=1
@@ -122,6 +131,17 @@ if [ "$browser" != none ]; then
 	done
 	like "$colours" '^([3-9]|[1-9][0-9]+)$' \
 	    "the screenshot shows the browser window ($colours colours)"
+fi
+
+# deskd's DevTools proxy (--cdp-listen) reaches the session's browser.
+if [ "$browser" != none ]; then
+	if curl -fs --max-time 5 "http://127.0.0.1:$PCDP/json/version" \
+	    >"$T_TMP/pcdp" 2>/dev/null; then
+		like "$(cat "$T_TMP/pcdp")" "webSocketDebuggerUrl\": *\"ws://127\\.0\\.0\\.1:$PCDP/" \
+		    "deskd's DevTools proxy reaches the session's browser"
+	else
+		skip "DevTools proxy check (nothing listens on --cdp-listen: no CDP proxy in this deskd yet)"
+	fi
 fi
 
 # Stopping the session (systemd sends SIGTERM) stops X, the WM and the

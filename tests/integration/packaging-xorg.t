@@ -45,9 +45,18 @@ grep -q 'Using config file: ".*xorg-dummy.conf"' "$home/.local/share/xorg/deskd-
 ok $? "Xorg uses the packaged xorg-dummy.conf"
 like "$(xdpyinfo | grep dimensions:)" '1920x1080 pixels' "the screen is 1920x1080"
 like "$(xrandr 2>&1)" '1280x720' "xrandr offers the other modes"
+# Same user: in without the cookie (xhost si:localuser); another user
+# ("nobody") without the cookie: refused.
 XAUTHORITY=/dev/null xdpyinfo >/dev/null 2>&1
-[ $? -ne 0 ]
-ok $? "Xorg refuses a client without the session's cookie"
+ok $? "the session's user gets in without the cookie (si:localuser)"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	setpriv --reuid="$(id -u nobody)" --regid="$(id -g nobody)" --clear-groups \
+	    env XAUTHORITY=/dev/null DISPLAY=":$n" xdpyinfo >"$T_TMP/other" 2>&1
+	[ $? -ne 0 ] && grep -qE 'uthoriz|No protocol specified' "$T_TMP/other"
+	ok $? "X refuses another user without the session's cookie"
+else
+	skip "other-user X check (needs root and setpriv)"
+fi
 
 if command -v xdotool >/dev/null; then
 	timeout 10 xdotool mousemove --sync 321 123
