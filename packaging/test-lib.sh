@@ -47,6 +47,7 @@ pkg_debs() {
 		return 1
 	}
 	DEB_BUILD_S=$(($(date +%s) - start))
+	diag "built the .debs in $DEB_BUILD_S s (dpkg-buildpackage, nocheck)"
 	echo "$h" >"$PKG_OUT/stamp"
 }
 
