@@ -23,11 +23,14 @@
 #include "compat.h"
 #include "deskd.h"
 #include "display.h"
+#include "exec.h"
 #include "files.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "osworld_exec.h"
 #include "osworld_files.h"
+#include "proc.h"
 #include "record.h"
 #include "subproc.h"
 #include "window.h"
@@ -245,14 +248,20 @@ main(int argc, char **argv)
 		    deskd_cfg.screen_h, &xdisplay, &cause) == -1)
 			fatalx("xvfb: %s", cause);
 		deskd_cfg.display = xdisplay;
-		/* Children (exec, launch) see the private display. */
-		setenv("DISPLAY", xdisplay, 1);
 	}
+	/*
+	 * Children (exec, launch) see the display deskd drives: the private
+	 * Xvfb or the one --display named, not whatever $DISPLAY said.
+	 */
+	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(deskd_base, deskd_cfg.display);
 
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
+	proc_init(deskd_base);
+	exec_init(main_http);
+	osworld_exec_init(main_http);
 	files_init(main_http);
 	window_init(main_http);
 	osworld_files_init(main_http);
@@ -275,6 +284,7 @@ main(int argc, char **argv)
 	osworld_files_shutdown();
 	record_shutdown();
 	subproc_shutdown();
+	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
 	xvfb_stop();
