@@ -26,7 +26,6 @@ agent_deskd_SOURCES = \
 	agent/proc.c agent/proc.h \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
-	agent/subproc.c agent/subproc.h \
 	agent/window.c agent/window.h \
 	agent/xmalloc.c agent/xmalloc.h \
 	agent/xvfb.c agent/xvfb.h

@@ -32,7 +32,6 @@
 #include "osworld_files.h"
 #include "proc.h"
 #include "record.h"
-#include "subproc.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -283,7 +282,6 @@ main(int argc, char **argv)
 	files_shutdown();
 	osworld_files_shutdown();
 	record_shutdown();
-	subproc_shutdown();
 	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
