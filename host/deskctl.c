@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,20 @@ usage(FILE *f)
 "  4 a guest did not become ready, 5 no capacity/quota, 130 interrupted.\n");
 }
 
+/* Messages for the person at the terminal: "deskctl: ...". */
+static void __attribute__((format(printf, 1, 2)))
+say(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fputs("deskctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 static void
 sig_cb(int sig)
 {
@@ -198,7 +213,7 @@ save_records(json_t **recs, size_t n, int remove)
 	size_t		 i;
 
 	if ((s = state_open(&cause)) == NULL) {
-		log_warnx("state file: %s", cause);
+		say("state file: %s", cause);
 		free(cause);
 		return;
 	}
@@ -211,7 +226,7 @@ save_records(json_t **recs, size_t n, int remove)
 			state_put(s, json_deep_copy(recs[i]));
 	}
 	if (state_save(s, &cause) == -1) {
-		log_warnx("state file: %s", cause);
+		say("state file: %s", cause);
 		free(cause);
 	}
 	state_close(s);
@@ -258,7 +273,7 @@ print_target(struct opts *o, struct wait_target *t)
 			json_object_set_new(j, "seconds", json_real(t->seconds));
 		if (t->error != NULL)
 			json_object_set_new(j, "error", json_string(t->error));
-		s = json_dumps(j, JSON_COMPACT);
+		s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
 		printf("%s\n", s);
 		free(s);
 		json_decref(j);
@@ -307,7 +322,7 @@ cleanup_started(json_t **recs, size_t n, struct aws *a)
 		if (is_ec2_id(state_str(recs[i], "id")))
 			ids[nids++] = (char *)state_str(recs[i], "id");
 		else if (local_terminate(recs[i], &cause) == -1) {
-			log_warnx("%s: %s", state_str(recs[i], "id"), cause);
+			say("%s: %s", state_str(recs[i], "id"), cause);
 			free(cause);
 			cause = NULL;
 			ok = 0;
@@ -320,16 +335,16 @@ cleanup_started(json_t **recs, size_t n, struct aws *a)
 	}
 	if (nids > 0 && a != NULL && ec2_terminate(a, ids, nids, &code,
 	    &cause) == -1) {
-		log_warnx("interrupted, but could NOT terminate %zu "
+		say("interrupted, but could NOT terminate %zu "
 		    "instance(s): %s", nids, cause);
 		ok = 0;
 	}
 	if (ok) {
 		save_records(recs, n, 1);
-		log_warnx("interrupted: terminated %zu instance(s): %s", n,
+		say("interrupted: terminated %zu instance(s): %s", n,
 		    list != NULL ? list : "none");
 	} else
-		log_warnx("interrupted: some instances may still run: %s "
+		say("interrupted: some instances may still run: %s "
 		    "(deskctl terminate ID)", list != NULL ? list : "");
 	free(list);
 	free(code);
@@ -383,7 +398,7 @@ run_wait(struct opts *o, json_t **recs, size_t n, struct aws **aws,
 			cleanup_started(recs, n, owner_aws);
 		else {
 			save_records(recs, n, 0);
-			log_warnx("interrupted; %s", cleanup_on_signal ?
+			say("interrupted; %s", cleanup_on_signal ?
 			    "--keep: instances left running" :
 			    "instances left as they are");
 		}
@@ -413,7 +428,7 @@ launch_local(struct opts *o)
 	int		 i, status = DESKCTL_EXIT_OK;
 
 	if ((dir = state_dir(&cause)) == NULL) {
-		log_warnx("%s", cause);
+		say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -422,7 +437,7 @@ launch_local(struct opts *o)
 	aws = xcalloc(o->count, sizeof *aws);
 	for (i = 0; i < o->count && !util_interrupted; i++) {
 		if ((recs[i] = local_launch(deskd, dir, &cause)) == NULL) {
-			log_warnx("local launch: %s", cause);
+			say("local launch: %s", cause);
 			free(cause);
 			status = DESKCTL_EXIT_FAIL;
 			break;
@@ -483,7 +498,7 @@ launch_ec2(struct opts *o)
 	memset(&l, 0, sizeof l);
 	if ((a = get_aws(o->region, o->endpoint, o->profile, &cause,
 	    &exitcode)) == NULL) {
-		log_warnx("%s", cause);
+		say("%s", cause);
 		free(cause);
 		return (exitcode);
 	}
@@ -498,7 +513,7 @@ launch_ec2(struct opts *o)
 	else if (getenv("DESKCTL_AMI") != NULL)
 		ami = xstrdup(getenv("DESKCTL_AMI"));
 	else {
-		log_warnx("launch: --ami or --ami-name is needed for ec2");
+		say("launch: --ami or --ami-name is needed for ec2");
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
@@ -576,7 +591,7 @@ launch_ec2(struct opts *o)
 	save_records(recs, n, 0);
 	if (util_interrupted) {
 		if (o->keep)
-			log_warnx("interrupted; --keep: %zu instance(s) left "
+			say("interrupted; --keep: %zu instance(s) left "
 			    "running", n);
 		else
 			cleanup_started(recs, n, a);
@@ -598,7 +613,7 @@ launch_ec2(struct opts *o)
 fail:
 	if (util_interrupted && cause == NULL)
 		xasprintf(&cause, "interrupted");
-	log_warnx("%s", cause);
+	say("%s", cause);
 	status = util_interrupted ? DESKCTL_EXIT_INTERRUPTED :
 	    aws_exit_code(code);
 out:
@@ -648,7 +663,7 @@ cmd_launch(struct opts *o, int argc, char **argv)
 	const char	*p;
 
 	if (argc != 0) {
-		log_warnx("launch: unexpected argument %s", argv[0]);
+		say("launch: unexpected argument %s", argv[0]);
 		return (DESKCTL_EXIT_USAGE);
 	}
 	p = default_provider(o);
@@ -656,7 +671,7 @@ cmd_launch(struct opts *o, int argc, char **argv)
 		return (launch_ec2(o));
 	if (strcmp(p, "local") == 0)
 		return (launch_local(o));
-	log_warnx("unknown provider %s (ec2 or local)", p);
+	say("unknown provider %s (ec2 or local)", p);
 	return (DESKCTL_EXIT_USAGE);
 }
 
@@ -670,11 +685,11 @@ cmd_wait(struct opts *o, int argc, char **argv)
 	int		 i, n = 0, status = DESKCTL_EXIT_OK, exitcode;
 
 	if (argc == 0) {
-		log_warnx("wait: which instances? (deskctl wait ID ...)");
+		say("wait: which instances? (deskctl wait ID ...)");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
-		log_warnx("%s", cause);
+		say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -683,7 +698,7 @@ cmd_wait(struct opts *o, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if ((r = state_find(s, argv[i])) == NULL) {
 			if (!is_ec2_id(argv[i])) {
-				log_warnx("%s: not in the state file",
+				say("%s: not in the state file",
 				    argv[i]);
 				status = DESKCTL_EXIT_FAIL;
 				continue;
@@ -695,7 +710,7 @@ cmd_wait(struct opts *o, int argc, char **argv)
 			r = json_deep_copy(r);
 		if (is_ec2_id(argv[i]) && (aws[n] = aws_for_rec(o, r, &cause,
 		    &exitcode)) == NULL) {
-			log_warnx("%s", cause);
+			say("%s", cause);
 			free(cause);
 			json_decref(r);
 			status = exitcode;
@@ -766,11 +781,11 @@ cmd_ls(struct opts *o, int argc, char **argv)
 	int			 want_ec2, status = DESKCTL_EXIT_OK, exitcode;
 
 	if (argc != 0) {
-		log_warnx("ls: unexpected argument %s", argv[0]);
+		say("ls: unexpected argument %s", argv[0]);
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
-		log_warnx("%s", cause);
+		say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -803,16 +818,16 @@ cmd_ls(struct opts *o, int argc, char **argv)
 		    aws_for_rec(o, r, &cause, &exitcode) :
 		    get_aws(o->region, o->endpoint, o->profile, &cause,
 		    &exitcode);
+		/* Without EC2, still list what the state file knows. */
 		if (a == NULL) {
-			log_warnx("%s", cause);
+			say("%s", cause);
 			status = exitcode;
-			goto out;
-		}
-		if (ec2_describe(a, NULL, 0, owner, DESKCTL_LIVE_STATES, &list,
-		    &nl, &code, &cause) == -1) {
-			log_warnx("%s", cause);
+			want_ec2 = 0;
+		} else if (ec2_describe(a, NULL, 0, owner, DESKCTL_LIVE_STATES,
+		    &list, &nl, &code, &cause) == -1) {
+			say("%s", cause);
 			status = aws_exit_code(code);
-			goto out;
+			want_ec2 = 0;
 		}
 		for (i = 0; i < nl; i++) {
 			tags = json_object();
@@ -847,7 +862,6 @@ cmd_ls(struct opts *o, int argc, char **argv)
 		    tags);
 		json_decref(tags);
 	}
-out:
 	ec2_instances_free(list, nl);
 	json_decref(seen);
 	free(owner);
@@ -880,12 +894,12 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 	int			 status = DESKCTL_EXIT_OK, exitcode;
 
 	if ((argc == 0) == !(o->expired || o->all_mine)) {
-		log_warnx("terminate: give instance ids, or --expired, or "
+		say("terminate: give instance ids, or --expired, or "
 		    "--all-mine");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
-		log_warnx("%s", cause);
+		say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -899,7 +913,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 				    &exitcode) : get_aws(o->region, o->endpoint,
 				    o->profile, &cause, &exitcode);
 				if (a == NULL) {
-					log_warnx("%s", cause);
+					say("%s", cause);
 					status = exitcode;
 					goto out;
 				}
@@ -908,7 +922,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 		} else if ((r = state_find(s, argv[i])) != NULL)
 			json_array_append(locals, r);
 		else {
-			log_warnx("%s: no such instance", argv[i]);
+			say("%s: no such instance", argv[i]);
 			status = DESKCTL_EXIT_FAIL;
 		}
 	}
@@ -937,7 +951,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 				a = get_aws(o->region, o->endpoint, o->profile,
 				    &cause, &exitcode);
 			if (a == NULL && cause != NULL) {
-				log_warnx("%s", cause);
+				say("%s", cause);
 				status = exitcode;
 				goto out;
 			}
@@ -947,7 +961,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 			if (ec2_describe(a, NULL, 0, owner,
 			    "pending,running,stopping,stopped", &list, &nl,
 			    &code, &cause) == -1) {
-				log_warnx("%s", cause);
+				say("%s", cause);
 				status = aws_exit_code(code);
 				goto out;
 			}
@@ -963,7 +977,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 	json_array_foreach(locals, i, r) {
 		id = state_str(r, "id");
 		if (local_terminate(r, &cause) == -1) {
-			log_warnx("%s: %s", id, cause);
+			say("%s: %s", id, cause);
 			free(cause);
 			cause = NULL;
 			status = DESKCTL_EXIT_FAIL;
@@ -978,7 +992,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 		json_array_foreach(ids, i, v)
 			idv[i] = (char *)json_string_value(v);
 		if (ec2_terminate(a, idv, nids, &code, &cause) == -1) {
-			log_warnx("%s", cause);
+			say("%s", cause);
 			status = aws_exit_code(code);
 		} else {
 			for (i = 0; i < nids; i++) {
@@ -989,7 +1003,7 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 	}
 	fflush(stdout);
 	if (state_save(s, &cause) == -1) {
-		log_warnx("state file: %s", cause);
+		say("state file: %s", cause);
 		status = DESKCTL_EXIT_FAIL;
 	}
 out:
@@ -1010,7 +1024,7 @@ client_target(struct opts *o, const char *target, char **url, char **token)
 	char	*cause = NULL;
 
 	if (client_resolve(target, o->token_file, url, token, &cause) == -1) {
-		log_warnx("%s", cause);
+		say("%s", cause);
 		free(cause);
 		return (-1);
 	}
@@ -1038,7 +1052,7 @@ cmd_screenshot(struct opts *o, int argc, char **argv)
 	int	 status = DESKCTL_EXIT_OK;
 
 	if (argc != 1 || o->out == NULL) {
-		log_warnx("usage: deskctl screenshot ID -o FILE.png");
+		say("usage: deskctl screenshot ID -o FILE.png");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if (client_target(o, argv[0], &url, &token) == -1)
@@ -1050,7 +1064,7 @@ cmd_screenshot(struct opts *o, int argc, char **argv)
 	add_param(&q, "region", o->sregion);
 	add_param(&q, "cursor", o->cursor);
 	if (client_screenshot(url, token, q, o->out, &cause) == -1) {
-		log_warnx("screenshot: %s", cause);
+		say("screenshot: %s", cause);
 		free(cause);
 		status = DESKCTL_EXIT_FAIL;
 	}
@@ -1067,13 +1081,13 @@ cmd_do(struct opts *o, int argc, char **argv)
 	int	 status = DESKCTL_EXIT_OK;
 
 	if (argc != 2) {
-		log_warnx("usage: deskctl do ID JSON (or - for stdin)");
+		say("usage: deskctl do ID JSON (or - for stdin)");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if (strcmp(argv[1], "-") == 0) {
 		if ((json = util_read_file("/dev/stdin", 16 * 1024 * 1024,
 		    NULL, &cause)) == NULL) {
-			log_warnx("%s", cause);
+			say("%s", cause);
 			free(cause);
 			return (DESKCTL_EXIT_FAIL);
 		}
@@ -1084,7 +1098,7 @@ cmd_do(struct opts *o, int argc, char **argv)
 		return (DESKCTL_EXIT_FAIL);
 	}
 	if (client_do(url, token, json, o->out, &cause) == -1) {
-		log_warnx("do: %s", cause);
+		say("do: %s", cause);
 		free(cause);
 		status = DESKCTL_EXIT_FAIL;
 	}
@@ -1103,7 +1117,7 @@ cmd_exec(struct opts *o, int argc, char **argv, long long timeout)
 	int		 status = DESKCTL_EXIT_FAIL, st;
 
 	if (argc < 2 || (o->shell && argc != 2)) {
-		log_warnx("usage: deskctl exec ID -- CMD [ARG ...] (or --shell "
+		say("usage: deskctl exec ID -- CMD [ARG ...] (or --shell "
 		    "ID 'COMMAND LINE')");
 		return (DESKCTL_EXIT_USAGE);
 	}
@@ -1123,7 +1137,7 @@ cmd_exec(struct opts *o, int argc, char **argv, long long timeout)
 		for (i = 0; i < o->nenv; i++) {
 			if ((eq = strchr(o->env[i], '=')) == NULL ||
 			    eq == o->env[i]) {
-				log_warnx("--env %s: want KEY=VALUE",
+				say("--env %s: want KEY=VALUE",
 				    o->env[i]);
 				json_decref(env);
 				json_decref(req);
@@ -1140,7 +1154,7 @@ cmd_exec(struct opts *o, int argc, char **argv, long long timeout)
 		    "/dev/stdin" : o->stdin_file, 64 * 1024 * 1024, &len,
 		    &cause);
 		if (in == NULL) {
-			log_warnx("%s", cause);
+			say("%s", cause);
 			free(cause);
 			json_decref(req);
 			return (DESKCTL_EXIT_FAIL);
@@ -1156,7 +1170,7 @@ cmd_exec(struct opts *o, int argc, char **argv, long long timeout)
 	}
 	if (client_exec(url, token, req, timeout > 0 ? (long)timeout : 120,
 	    &st, &cause) == -1) {
-		log_warnx("exec: %s", cause);
+		say("exec: %s", cause);
 		free(cause);
 	} else
 		status = st;
@@ -1174,13 +1188,13 @@ cmd_cp(struct opts *o, int argc, char **argv)
 	int	 r1, r2, status = DESKCTL_EXIT_FAIL, rv;
 
 	if (argc != 2) {
-		log_warnx("usage: deskctl cp LOCAL ID:/PATH | ID:/PATH LOCAL");
+		say("usage: deskctl cp LOCAL ID:/PATH | ID:/PATH LOCAL");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	r1 = client_split_remote(argv[0], &t1, &p1);
 	r2 = client_split_remote(argv[1], &t2, &p2);
 	if (r1 == r2) {
-		log_warnx("cp: exactly one side must be ID:/PATH");
+		say("cp: exactly one side must be ID:/PATH");
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
@@ -1191,7 +1205,7 @@ cmd_cp(struct opts *o, int argc, char **argv)
 	else
 		rv = client_put(url, token, argv[0], p2, &cause);
 	if (rv == -1) {
-		log_warnx("cp: %s", cause);
+		say("cp: %s", cause);
 		free(cause);
 	} else
 		status = DESKCTL_EXIT_OK;
@@ -1213,7 +1227,7 @@ parse_int(const char *name, const char *s, int min, int max, int *out)
 
 	v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || v < min || v > max) {
-		log_warnx("%s: want a number from %d to %d, got '%s'", name,
+		say("%s: want a number from %d to %d, got '%s'", name,
 		    min, max, s);
 		return (-1);
 	}
@@ -1282,13 +1296,13 @@ check_tag(const char *arg, struct opts *o)
 	size_t		 kl;
 
 	if (eq == NULL || eq == arg) {
-		log_warnx("--tag %s: want KEY=VALUE", arg);
+		say("--tag %s: want KEY=VALUE", arg);
 		return (-1);
 	}
 	kl = eq - arg;
 	if (kl > 128 || strlen(eq + 1) > 256 || strncmp(arg, "aws:", 4) == 0 ||
 	    strncmp(arg, "deskd:", 6) == 0) {
-		log_warnx("--tag %s: keys up to 128 chars, values up to 256, "
+		say("--tag %s: keys up to 128 chars, values up to 256, "
 		    "and aws: and deskd: keys are reserved", arg);
 		return (-1);
 	}
@@ -1371,7 +1385,7 @@ main(int argc, char **argv)
 		case OPT_TTL:
 			if (util_parse_duration(optarg, &o.ttl, &cause) == -1 ||
 			    o.ttl == 0) {
-				log_warnx("--ttl: %s", cause != NULL ? cause :
+				say("--ttl: %s", cause != NULL ? cause :
 				    "must be more than 0");
 				return (DESKCTL_EXIT_USAGE);
 			}
@@ -1397,7 +1411,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			if (util_parse_duration(optarg, &secs, &cause) == -1) {
-				log_warnx("--timeout: %s", cause);
+				say("--timeout: %s", cause);
 				return (DESKCTL_EXIT_USAGE);
 			}
 			o.timeout = exec_timeout = secs;
@@ -1461,7 +1475,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_LOGLEVEL:
 			if ((level = log_parse_level(optarg)) == -1) {
-				log_warnx("--log-level: unknown level %s",
+				say("--log-level: unknown level %s",
 				    optarg);
 				return (DESKCTL_EXIT_USAGE);
 			}
@@ -1482,7 +1496,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (o.provider != NULL && strcmp(o.provider, "ec2") != 0 &&
 	    strcmp(o.provider, "local") != 0) {
-		log_warnx("--provider: ec2 or local, not %s", o.provider);
+		say("--provider: ec2 or local, not %s", o.provider);
 		return (DESKCTL_EXIT_USAGE);
 	}
 
@@ -1506,7 +1520,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "cp") == 0)
 		status = cmd_cp(&o, argc, argv);
 	else {
-		log_warnx("unknown command %s", cmd);
+		say("unknown command %s", cmd);
 		usage(stderr);
 		status = DESKCTL_EXIT_USAGE;
 	}
