@@ -428,22 +428,28 @@ http_server_listen(struct http_server *srv, const char *spec, char **cause)
 	struct sockaddr		*sa = (struct sockaddr *)&ss;
 	socklen_t		 sslen;
 	char			 buf[256];
-	int			 len;
+	int			 len, any;
 
 	memset(&ss, 0, sizeof ss);
 	if (spec[0] == ':')
 		snprintf(buf, sizeof buf, "0.0.0.0%s", spec);
 	else
 		strlcpy(buf, spec, sizeof buf);
+	len = strlen(buf);
+	/* libevent refuses port 0; it means "any free port" here. */
+	any = len > 2 && strcmp(buf + len - 2, ":0") == 0;
+	if (any)
+		buf[len - 1] = '1';
 	len = sizeof ss;
-	if (evutil_parse_sockaddr_port(buf, sa, &len) == -1 ||
-	    (sa->sa_family == AF_INET &&
-	    ((struct sockaddr_in *)sa)->sin_port == 0 &&
-	    strstr(buf, ":0") == NULL)) {
+	if (evutil_parse_sockaddr_port(buf, sa, &len) == -1) {
 		xasprintf(cause, "bad address \"%s\" (expected ADDR:PORT)",
 		    spec);
 		return (-1);
 	}
+	if (any && sa->sa_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = 0;
+	else if (any && sa->sa_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = 0;
 	srv->listener = evconnlistener_new_bind(srv->base, http_accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    128, sa, len);
@@ -626,6 +632,7 @@ http_req_new(struct http_conn *conn)
 	req = xcalloc(1, sizeof *req);
 	req->conn = conn;
 	req->content_length = -1;
+	req->minor = 1;		/* until the request line says otherwise */
 	req->body = evbuffer_new();
 	req->out_headers = evbuffer_new();
 	req->keepalive = 1;
