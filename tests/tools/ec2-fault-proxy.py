@@ -10,6 +10,8 @@ EC2 faults deskctl must ride out (test aid for tests/integration/deskctl-*.t).
 --notfound N   the first N DescribeInstances calls naming instance ids
                answer HTTP 400 InvalidInstanceID.NotFound (eventual
                consistency right after RunInstances)
+--always ACTION:CODE   every ACTION call answers HTTP 400 CODE (e.g.
+               RunInstances:InsufficientInstanceCapacity)
 
 Everything else is forwarded unchanged, Host header included, so moto's
 signature check still sees what the client signed.  One line per injected
@@ -31,6 +33,7 @@ class State:
     per_action = {}
     notfound_left = 0
     throttle = 0
+    always = {}
     log = None
 
 
@@ -86,6 +89,9 @@ class Handler(BaseHTTPRequestHandler):
                         State.notfound_left > 0):
                     State.notfound_left -= 1
                     notfound = True
+            if action in State.always:
+                return self.fault(action, 400, State.always[action],
+                                  "Injected by ec2-fault-proxy.")
             if throttle:
                 return self.fault(action, 503, "RequestLimitExceeded",
                                   "Request limit exceeded.")
@@ -107,6 +113,9 @@ def main():
             State.throttle = int(args[i + 1])
         elif args[i] == "--notfound":
             State.notfound_left = int(args[i + 1])
+        elif args[i] == "--always":
+            a, c = args[i + 1].split(":", 1)
+            State.always[a] = c
         elif args[i] == "--log":
             State.log = args[i + 1]
         else:
