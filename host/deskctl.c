@@ -504,6 +504,7 @@ launch_ec2(struct opts *o)
 	}
 	owner = util_owner();
 	if (o->ami_name != NULL) {
+		a->abortable = 1;	/* nothing started yet */
 		ami = ec2_find_image(a, o->ami_name, o->ami_owner, &code, &cause);
 		if (ami == NULL)
 			goto fail;
@@ -566,6 +567,11 @@ launch_ec2(struct opts *o)
 	 * right after.
 	 */
 	a->abortable = 0;
+	if (util_interrupted) {
+		say("interrupted before anything was launched");
+		status = DESKCTL_EXIT_INTERRUPTED;
+		goto out;
+	}
 	if (ec2_run(a, &l, &list, &n, &code, &cause) == -1)
 		goto fail;
 	if (n == 0) {

@@ -131,3 +131,27 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_DEFAULT_REGION \
 is "$?" 0 "credentials and region from IMDSv2"
 like "$(cat "$T_TMP/imds")" 'region us-east-1, credentials from instance role' \
     "... the role's credentials were used"
+
+# Spot, disk size and --ttl/--expired against moto directly.
+"$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
+    --ami ami-0deskd0000000002 --spot --disk-gb 40 --ttl 1s --count 2 \
+    --no-wait --json >"$T_TMP/spot" 2>&1
+is "$?" 0 "launch --spot --disk-gb 40 --ttl 1s --no-wait"
+ids=$(python3 -c 'import sys,json; print(" ".join(json.loads(x)["id"] for x in open(sys.argv[1])))' "$T_TMP/spot")
+aws_lt ec2 describe-instances --instance-ids $ids --query \
+    'Reservations[].Instances[].InstanceLifecycle' --output text >"$T_TMP/life"
+is "$(tr '\t' '\n' <"$T_TMP/life" | sort -u)" spot "they are spot instances"
+"$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
+    --ami ami-0deskd0000000002 --ttl 1h --no-wait --json >"$T_TMP/keep" 2>&1
+keep=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/keep")
+sleep 2
+"$DESKCTL" terminate --expired >"$T_TMP/exp" 2>&1
+is "$?" 0 "terminate --expired exits 0"
+is "$(grep -c '^terminated i-' "$T_TMP/exp")" 2 "... terminating the 2 expired ones"
+grep -q "$keep" "$T_TMP/exp"
+ok $((!$?)) "... and not the one with an hour left"
+"$DESKCTL" terminate --all-mine >"$T_TMP/allmine" 2>&1
+like "$?/$(cat "$T_TMP/allmine")" "^0/terminated $keep" "terminate --all-mine gets the last one"
+aws_lt ec2 describe-instances --filters "Name=instance-state-name,Values=running,pending" \
+    --query 'Reservations[].Instances[].InstanceId' --output text >"$T_TMP/all"
+is "$(wc -w <"$T_TMP/all" | tr -d ' ')" 0 "no running instance left in moto"
