@@ -365,7 +365,8 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	else
 		strlcpy(conn->peer_str, "local", sizeof conn->peer_str);
 	/* Small replies (input actions) must not wait for Nagle. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (sa->sa_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	conn->bev = bufferevent_socket_new(srv->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (conn->bev == NULL) {
@@ -382,6 +383,22 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	http_set_head_timeout(conn, HTTP_IDLE_TIMEOUT);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	log_debug("%s: connection from %s", srv->name, conn->peer_str);
+}
+
+void
+http_server_adopt(struct http_server *srv, int fd, const struct sockaddr *sa,
+    int salen)
+{
+	struct sockaddr_storage	 ss;
+
+	if (sa == NULL) {
+		memset(&ss, 0, sizeof ss);
+		ss.ss_family = AF_UNIX;
+		sa = (struct sockaddr *)&ss;
+		salen = sizeof(sa_family_t);
+	}
+	evutil_make_socket_nonblocking(fd);
+	http_accept_cb(srv->listener, fd, (struct sockaddr *)sa, salen, srv);
 }
 
 struct http_server *
@@ -1466,9 +1483,11 @@ http_reply_json(struct http_req *req, int code, json_t *obj)
 	s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(obj);
 	if (s == NULL) {
-		http_reply(req, 500, "application/json",
-		    "{\"error\":{\"code\":\"internal\","
-		    "\"message\":\"JSON encoding failed\"}}\n", 68);
+		static const char	 fail[] = "{\"error\":{\"code\":"
+		    "\"internal\",\"message\":\"JSON encoding failed\"}}\n";
+
+		http_reply(req, 500, "application/json", fail,
+		    sizeof fail - 1);
 		return;
 	}
 	len = strlen(s);

@@ -7,6 +7,12 @@ tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 
+UNIT_TESTS += tests/unit/test-pngenc
+tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
+	agent/log.c agent/xmalloc.c tests/unit/tst.h
+tests_unit_test_pngenc_LDADD = $(LIBEVENT_LIBS) $(PNG_LIBS)
+
 # Unit tests of the pure parts (query encoding, XML, credential files,
 # durations, address map).
 UNIT_TESTS += tests/unit/test-deskctl

@@ -12,14 +12,15 @@
 static int	tst_failed;
 
 #define TST_OK(cond, ...) do {						\
-	if (cond) {							\
+	int	 tst_c = (cond) ? 1 : 0;	/* evaluated once */		\
+	if (tst_c) {							\
 		printf("ok - ");					\
 	} else {							\
 		printf("not ok - ");					\
 		tst_failed++;						\
 	}								\
 	printf(__VA_ARGS__);						\
-	if (!(cond))							\
+	if (!tst_c)							\
 		printf(" (%s:%d)", __FILE__, __LINE__);			\
 	printf("\n");							\
 	fflush(stdout);							\
