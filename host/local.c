@@ -208,9 +208,20 @@ int
 local_alive(json_t *rec)
 {
 	json_int_t	 pid = json_integer_value(json_object_get(rec, "pid"));
+	pid_t		 r;
 
-	/* Reap it if it is our own child that died. */
-	waitpid((pid_t)pid, NULL, WNOHANG);
+	if (pid <= 1)
+		return (0);
+	/*
+	 * Our own child (launched by this run): waitpid knows, and reaps it
+	 * if it died.  Its cmdline is still ours between fork and exec, so
+	 * the argv check is only for deskd started by an earlier run.
+	 */
+	r = waitpid((pid_t)pid, NULL, WNOHANG);
+	if (r == 0)
+		return (1);
+	if (r == (pid_t)pid)
+		return (0);
 	return (local_is_ours((pid_t)pid, state_str(rec, "token_file")));
 }
 

@@ -20,7 +20,7 @@ gone() {
     >"$T_TMP/launch" 2>"$T_TMP/launch.err"
 rc=$?
 is "$rc" 0 "launch --provider local --count 2 exits 0"
-[ "$rc" = 0 ] || sed 's/^/# /' "$T_TMP/launch.err"
+[ "$rc" = 0 ] || sed "s/^/# /" "$T_TMP/launch" "$T_TMP/launch.err"
 is "$(grep -c '"state":"ready"' "$T_TMP/launch")" 2 "both ready"
 like "$(head -n1 "$T_TMP/launch")" \
     '"id":"local-[0-9a-f]{8}".*"url":"http://127.0.0.1:[0-9]+".*"token":"[0-9a-f]{64}"' \
