@@ -169,6 +169,38 @@ like "$(cat "$T_TMP/int.err")" 'interrupted: terminated 1 instance' "... says wh
 gone "$spid"
 ok $? "... and the process is gone"
 
+# SIGTERM with --keep leaves the guest running and recorded.
+"$DESKCTL" launch --provider local --deskd "$T_TMP/slow-deskd" --keep \
+    >"$T_TMP/keep.out" 2>"$T_TMP/keep.err" &
+lp=$!
+for _ in $(seq 100); do
+	[ "$(grep -c 'slow-deskd' "$SD/state.json" 2>/dev/null)" -ge 1 ] && break
+	sleep 0.1
+done
+kpid=$(python3 -c 'import json,sys; print([r["pid"] for r in json.load(open(sys.argv[1]))["instances"] if r["deskd"].endswith("slow-deskd")][0])' "$SD/state.json")
+kid=$(python3 -c 'import json,sys; print([r["id"] for r in json.load(open(sys.argv[1]))["instances"] if r["deskd"].endswith("slow-deskd")][0])' "$SD/state.json")
+sleep 0.5
+kill -TERM "$lp"
+wait "$lp"
+is "$?" 130 "SIGTERM with --keep: exit 130"
+like "$(cat "$T_TMP/keep.err")" 'keep' "... says it kept the guest"
+gone "$kpid"
+ok $((!$?)) "... and the process still runs"
+"$DESKCTL" terminate "$kid" >/dev/null 2>&1
+is "$?" 0 "terminate the kept guest later (a process deskctl did not start in this run)"
+gone "$kpid"
+ok $? "... and it is gone"
+
+# --no-wait, then deskctl wait.
+"$DESKCTL" launch --provider local --no-wait --json >"$T_TMP/nw" 2>&1
+is "$?" 0 "launch --no-wait"
+nid=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/nw")
+like "$(cat "$T_TMP/nw")" '"state":"pending"' "... reports it pending"
+"$DESKCTL" wait "$nid" --json >"$T_TMP/w" 2>&1
+like "$?/$(cat "$T_TMP/w")" '^0/.*"state":"ready".*"token":"[0-9a-f]{64}"' \
+    "deskctl wait ID: ready, with the token"
+"$DESKCTL" terminate "$nid" >/dev/null 2>&1
+
 # A deskd that exits at once is reported, not waited on for 15 minutes.
 "$DESKCTL" launch --provider local --deskd /bin/false --json \
     >"$T_TMP/false" 2>&1
