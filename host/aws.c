@@ -68,7 +68,8 @@ aws_exit_code(const char *code)
 {
 	if (aws_in(code, aws_auth_codes))
 		return (DESKCTL_EXIT_AUTH);
-	if (code != NULL && (strcmp(code, "InsufficientInstanceCapacity") == 0 ||
+	if (code != NULL &&
+	    (strcmp(code, "InsufficientInstanceCapacity") == 0 ||
 	    strcmp(code, "InsufficientCapacity") == 0 ||
 	    strcmp(code, "UnfulfillableCapacity") == 0 ||
 	    strcmp(code, "InstanceLimitExceeded") == 0 ||
@@ -278,7 +279,8 @@ aws_call(struct aws *a, struct query *q, int attempts, struct xml_node **rootp,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 		curl_easy_setopt(h, CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)DESKCTL_API_TIMEOUT_S);
+		curl_easy_setopt(h, CURLOPT_TIMEOUT,
+		    (long)DESKCTL_API_TIMEOUT_S);
 		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 		    (long)DESKCTL_CONNECT_TIMEOUT_S);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, aws_write_cb);

@@ -15,9 +15,9 @@ struct aws {
 	char		*profile;
 	char		*region;
 	char		*endpoint;
-	void		*curl;		/* CURL *, reused across calls */
-	int		 abortable;	/* a signal cuts transfers short */
-	int		 retries;	/* retried attempts so far (stats) */
+	void		*curl;		/* CURL *, reused */
+	int		 abortable;	/* signals cut transfers */
+	int		 retries;	/* retried attempts so far */
 };
 
 /* Resolve region, endpoint and credentials; NULL + cause + exit code. */

@@ -90,7 +90,8 @@ creds_ini_get(const char *text, const char *section, const char *key)
 			continue;
 		k = creds_trim((char *)line, (char *)eq);
 		if (strcmp(k, key) == 0) {
-			free(result);	/* the last one wins, as configparser */
+			/* The last one wins, as in configparser. */
+			free(result);
 			result = creds_trim((char *)eq + 1, (char *)eol);
 		}
 		free(k);

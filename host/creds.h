@@ -10,7 +10,7 @@ struct creds {
 	char	*akid;
 	char	*secret;
 	char	*token;		/* session token or NULL */
-	char	*source;	/* where they came from, for error messages */
+	char	*source;	/* where from, for error messages */
 };
 
 /*

@@ -270,7 +270,8 @@ print_target(struct opts *o, struct wait_target *t)
 		    "url", state_str(rec, "url"),
 		    "token", token);
 		if (t->ready)
-			json_object_set_new(j, "seconds", json_real(t->seconds));
+			json_object_set_new(j, "seconds",
+			    json_real(t->seconds));
 		if (t->error != NULL)
 			json_object_set_new(j, "error", json_string(t->error));
 		s = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(6));
@@ -308,7 +309,8 @@ print_target(struct opts *o, struct wait_target *t)
 static void
 cleanup_started(json_t **recs, size_t n, struct aws *a)
 {
-	char		**ids, *cause = NULL, *code = NULL, *list = NULL, *tmp;
+	char		**ids, *cause = NULL, *code = NULL, *list = NULL;
+	char		*tmp;
 	size_t		 nids = 0, i;
 	int		 ok = 1;
 
@@ -489,7 +491,8 @@ launch_ec2(struct opts *o)
 	struct aws		*a, **aws = NULL;
 	json_t			**recs = NULL;
 	char			*cause = NULL, *code = NULL, *ami = NULL;
-	char			*token = NULL, *ctoken = NULL, *hex, *ud = NULL;
+	char			*token = NULL, *ctoken = NULL, *hex;
+	char			*ud = NULL;
 	char			*owner, *now, *exp = NULL;
 	size_t			 n = 0, i, nt;
 	long long		 start = util_now_ms();
@@ -505,7 +508,8 @@ launch_ec2(struct opts *o)
 	owner = util_owner();
 	if (o->ami_name != NULL) {
 		a->abortable = 1;	/* nothing started yet */
-		ami = ec2_find_image(a, o->ami_name, o->ami_owner, &code, &cause);
+		ami = ec2_find_image(a, o->ami_name, o->ami_owner, &code,
+		    &cause);
 		if (ami == NULL)
 			goto fail;
 		log_info("--ami-name %s: using %s", o->ami_name, ami);
@@ -784,7 +788,8 @@ cmd_ls(struct opts *o, int argc, char **argv)
 	char			*cause = NULL, *code = NULL, *owner;
 	const char		*prov, *st, *id;
 	size_t			 i, j, nl = 0;
-	int			 want_ec2, status = DESKCTL_EXIT_OK, exitcode;
+	int			 want_ec2, exitcode;
+	int			 status = DESKCTL_EXIT_OK;
 
 	if (argc != 0) {
 		say("ls: unexpected argument %s", argv[0]);

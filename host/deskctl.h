@@ -13,16 +13,16 @@
 #define DESKCTL_EC2_VERSION	"2016-11-15"
 #define DESKCTL_USER_AGENT	"deskctl/" DESKD_VERSION
 
-/* Responses larger than this are refused (DescribeInstances pages are small). */
+/* Larger answers are refused (DescribeInstances pages are small). */
 #define DESKCTL_MAX_RESPONSE	(16 * 1024 * 1024)
 #define DESKCTL_XML_MAX_DEPTH	64
 #define DESKCTL_XML_MAX_NODES	(1024 * 1024)
 
-/* Full-jitter backoff, botocore "standard" mode: random * min(cap, base*2^n). */
+/* Full jitter, botocore "standard": random * min(cap, base * 2^n). */
 #define DESKCTL_BACKOFF_BASE_MS	1000
 #define DESKCTL_BACKOFF_CAP_MS	20000
 #define DESKCTL_ATTEMPTS_READ	5	/* Describe* */
-#define DESKCTL_ATTEMPTS_WRITE	4	/* Run (ClientToken), Terminate */
+#define DESKCTL_ATTEMPTS_WRITE	4 /* Run (ClientToken), Terminate */
 #define DESKCTL_API_TIMEOUT_S	30
 #define DESKCTL_CONNECT_TIMEOUT_S 10
 

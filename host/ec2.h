@@ -45,7 +45,8 @@ struct ec2_launch {
 	const char	 *key_name;
 	int		  disk_gb;
 	int		  spot;
-	int		  public_ip;	/* 1 public, 0 private, -1 default */
+	/* 1 public, 0 private, -1 auto */
+	int		  public_ip;
 	const char	 *client_token;
 	const char	 *user_data;	/* raw; base64 + encoded here */
 	struct ec2_tag	 *tags;

@@ -43,7 +43,7 @@ local_find_deskd(const char *flag)
 			return (p);
 		}
 		free(p);
-		/* Build tree: _build/host/deskctl next to _build/agent/deskd. */
+		/* Build tree: _build/host/deskctl, _build/agent/deskd. */
 		xasprintf(&p, "%s/../agent/deskd", dir);
 		free(dir);
 		if (access(p, X_OK) == 0)
@@ -82,7 +82,8 @@ json_t *
 local_launch(const char *deskd, const char *statedir, char **cause)
 {
 	json_t		*rec;
-	char		*hex = NULL, *token = NULL, *id = NULL, *tfile = NULL;
+	char		*hex = NULL, *token = NULL, *id = NULL;
+	char		*tfile = NULL;
 	char		*logf = NULL, *listen = NULL, *url = NULL, *now;
 	const char	*argv[12];
 	pid_t		 pid;
@@ -207,9 +208,10 @@ local_is_ours(pid_t pid, const char *tfile)
 int
 local_alive(json_t *rec)
 {
-	json_int_t	 pid = json_integer_value(json_object_get(rec, "pid"));
+	json_int_t	 pid;
 	pid_t		 r;
 
+	pid = json_integer_value(json_object_get(rec, "pid"));
 	if (pid <= 1)
 		return (0);
 	/*

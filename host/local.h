@@ -11,7 +11,8 @@
 /* --deskd, $DESKD, next to deskctl, the build tree, then $PATH. */
 char	*local_find_deskd(const char *flag);
 /* Start one; a new state record (id, url, pid, token_file...) or NULL. */
-json_t	*local_launch(const char *deskd, const char *statedir, char **cause);
+json_t	*local_launch(const char *deskd, const char *statedir,
+	    char **cause);
 /* 1 while the recorded process is that deskd and alive. */
 int	 local_alive(json_t *rec);
 int	 local_terminate(json_t *rec, char **cause);

@@ -11,7 +11,8 @@ struct query;
 struct query	*query_new(const char *action);
 void		 query_free(struct query *);
 const char	*query_action(struct query *);
-void		 query_add(struct query *, const char *key, const char *value);
+void		 query_add(struct query *, const char *key,
+		    const char *value);
 /* Key from a format ("TagSpecification.%d.Tag.%d.Key", 1, 2). */
 void		 query_addf(struct query *, const char *value,
 		    const char *keyfmt, ...)

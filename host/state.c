@@ -161,8 +161,8 @@ state_find(struct state *s, const char *id)
 	size_t	 i;
 
 	json_array_foreach(a, i, r) {
-		if (json_is_string(json_object_get(r, "id")) &&
-		    strcmp(json_string_value(json_object_get(r, "id")), id) == 0)
+		if (state_str(r, "id") != NULL &&
+		    strcmp(state_str(r, "id"), id) == 0)
 			return (r);
 	}
 	return (NULL);

@@ -220,7 +220,8 @@ util_read_file(const char *path, size_t max, size_t *len, char **cause)
 			break;
 		used += n;
 		if (used > max) {
-			xasprintf(cause, "%s: larger than %zu bytes", path, max);
+			xasprintf(cause, "%s: larger than %zu bytes", path,
+			    max);
 			goto fail;
 		}
 	}

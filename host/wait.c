@@ -120,8 +120,9 @@ wait_ec2_round(struct wait_target *ts, size_t n, struct aws *a,
 			return (-2);
 		}
 		/* Eventual consistency: new ids are unknown for a while. */
-		if (code != NULL && strcmp(code, "InvalidInstanceID.NotFound") ==
-		    0 && util_now_ms() - start_ms <
+		if (code != NULL &&
+		    strcmp(code, "InvalidInstanceID.NotFound") == 0 &&
+		    util_now_ms() - start_ms <
 		    DESKCTL_NOTFOUND_GRACE_S * 1000LL) {
 			log_debug("not visible yet: %s", cause);
 			(*notfound)++;
@@ -256,7 +257,7 @@ wait_targets(struct wait_target *ts, size_t n, enum wait_addr how,
 
 	for (i = 0; i < n; i++) {
 		if (ts[i].aws == NULL)
-			ts[i].running = 1;	/* local: straight to /health */
+			ts[i].running = 1;	/* local: to /health */
 	}
 	for (;;) {
 		if (util_interrupted)
@@ -293,10 +294,10 @@ wait_targets(struct wait_target *ts, size_t n, enum wait_addr how,
 		if (util_now_ms() >= deadline) {
 			for (i = 0; i < n; i++) {
 				if (!ts[i].ready && !ts[i].failed)
-					wait_fail(&ts[i], "not ready after %s",
-					    ts[i].running ? "the timeout "
-					    "(agent /health never answered 200)" :
-					    "the timeout (instance not running)");
+					wait_fail(&ts[i], "not ready after "
+					    "the timeout (%s)", ts[i].running ?
+					    "/health never answered 200" :
+					    "instance not running");
 			}
 			break;
 		}

@@ -18,7 +18,7 @@ enum wait_addr {
 };
 
 struct wait_target {
-	json_t		*rec;		/* state record, updated in place */
+	json_t		*rec;		/* state record, updated */
 	struct aws	*aws;		/* EC2 guests; NULL for local */
 	int		 running;	/* EC2 state reached running */
 	int		 ready;

@@ -11,7 +11,7 @@
 
 struct xml_node {
 	char		*name;
-	char		*text;		/* character data, "" when none */
+	char		*text;		/* character data or "" */
 	struct xml_node	*parent;
 	struct xml_node	*child;		/* first child */
 	struct xml_node	*last;

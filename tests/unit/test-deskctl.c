@@ -103,8 +103,9 @@ test_run_query(void)
 	    "RunInstances MinCount/MaxCount");
 	check(strstr(s, "&SubnetId=subnet-0abc&SecurityGroupId.1=sg-0aaa&"
 	    "SecurityGroupId.2=sg-0bbb&") != NULL, "subnet and groups");
-	check(strstr(s, "&UserData=IyEvYmluL3NoCmVjaG8gPz8%2BPn4gLy%2F%2BCg%3D%3D&")
-	    != NULL, "user data is base64 then percent-encoded (+ / =)");
+	check(strstr(s, "&UserData=IyEvYmluL3NoCmVjaG8gPz8%2BPn4gLy%2F%2BCg"
+	    "%3D%3D&") != NULL,
+	    "user data is base64 then percent-encoded (+ / =)");
 	check(strstr(s, "&MetadataOptions.HttpTokens=required&") != NULL,
 	    "IMDSv2 required");
 	check(strstr(s, "&BlockDeviceMapping.1.Ebs.VolumeSize=40&") != NULL,
@@ -124,8 +125,9 @@ test_run_query(void)
 	s = query_encode(q);
 	check(strstr(s, "&NetworkInterface.1.AssociatePublicIpAddress=true&")
 	    != NULL && strstr(s, "&NetworkInterface.1.SubnetId=subnet-0abc&")
-	    != NULL && strstr(s, "&NetworkInterface.1.SecurityGroupId.2=sg-0bbb")
-	    != NULL && strstr(s, "&SubnetId=") == NULL,
+	    != NULL &&
+	    strstr(s, "&NetworkInterface.1.SecurityGroupId.2=sg-0bbb") != NULL &&
+	    strstr(s, "&SubnetId=") == NULL,
 	    "--public moves subnet and groups into the interface");
 	check(strstr(s, "&InstanceMarketOptions.MarketType=spot&") != NULL,
 	    "spot market options");
