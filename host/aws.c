@@ -7,9 +7,11 @@
  * never signs user-agent).
  */
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "aws.h"
 #include "creds.h"
@@ -240,7 +242,8 @@ aws_call(struct aws *a, struct query *q, int attempts, struct xml_node **rootp,
 	const char		*env, *code, *msg, *action = query_action(q);
 	char			*body, *sig, *hdr, *xcause = NULL;
 	char			 errbuf[CURL_ERROR_SIZE];
-	long			 status;
+	struct timespec		 ts;
+	long			 status, delay;
 	int			 attempt, rv = -1;
 	CURLcode		 rc;
 
@@ -334,12 +337,20 @@ retry:
 			break;
 		a->retries++;
 		log_debug("EC2 %s: retrying (%s)", action, *cause);
-		if (util_sleep_ms(util_backoff_ms(attempt,
-		    DESKCTL_BACKOFF_BASE_MS, DESKCTL_BACKOFF_CAP_MS)) == -1 &&
-		    a->abortable) {
-			free(*cause);
-			xasprintf(cause, "EC2 %s: interrupted", action);
-			goto out;
+		delay = util_backoff_ms(attempt, DESKCTL_BACKOFF_BASE_MS,
+		    DESKCTL_BACKOFF_CAP_MS);
+		if (a->abortable) {
+			if (util_sleep_ms(delay) == -1) {
+				free(*cause);
+				xasprintf(cause, "EC2 %s: interrupted", action);
+				goto out;
+			}
+		} else {
+			/* A signal must not turn this into a hot retry. */
+			ts.tv_sec = delay / 1000;
+			ts.tv_nsec = (delay % 1000) * 1000000L;
+			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+				;
 		}
 	}
 	if (*cause != NULL) {
