@@ -92,3 +92,10 @@ aws_lt() {
 count_state() {
 	awk -v s="$1" '$2 == s' "$2" | wc -l | tr -d ' '
 }
+
+# Under tests/run's sanitizer build, drive the ASan/UBSan deskctl too: a
+# leak or UB report turns into exit code 23 and fails the check.
+if [ -n "${BUILD_SAN:-}" ] && [ "${DESKD:-}" = "$BUILD_SAN/agent/deskd" ] &&
+    [ -x "$BUILD_SAN/host/deskctl" ]; then
+	DESKCTL=$BUILD_SAN/host/deskctl
+fi
