@@ -294,6 +294,53 @@ out:
 	return (rv);
 }
 
+/*
+ * do -o FILE: the screenshot of the answer ("base64_image", at the top or
+ * in the last batch result) goes to FILE as PNG bytes, the rest of the
+ * answer to stdout; an answer without one is written to FILE as it is.
+ */
+static int
+client_do_image(struct client_buf *b, const char *out, char **cause)
+{
+	json_t		*j, *holder = NULL, *results;
+	const char	*b64;
+	char		*rest;
+	void		*png;
+	size_t		 len;
+	int		 rv;
+
+	j = json_loadb(b->data != NULL ? b->data : "", b->len, 0, NULL);
+	if (json_is_string(json_object_get(j, "base64_image")))
+		holder = j;
+	else if (json_is_array(results = json_object_get(j, "results")) &&
+	    json_array_size(results) > 0) {
+		holder = json_array_get(results, json_array_size(results) - 1);
+		if (!json_is_string(json_object_get(holder, "base64_image")))
+			holder = NULL;
+	}
+	if (holder == NULL) {
+		json_decref(j);
+		return (util_write_file(out, b->data != NULL ? b->data : "",
+		    b->len, 0644, cause));
+	}
+	b64 = json_string_value(json_object_get(holder, "base64_image"));
+	if ((png = util_base64_decode(b64, &len)) == NULL) {
+		xasprintf(cause, "/v1/computer: bad base64_image");
+		json_decref(j);
+		return (-1);
+	}
+	rv = util_write_file(out, png, len, 0644, cause);
+	free(png);
+	if (rv == 0) {
+		json_object_set_new(holder, "base64_image", json_string(out));
+		rest = json_dumps(j, JSON_COMPACT);
+		printf("%s\n", rest);
+		free(rest);
+	}
+	json_decref(j);
+	return (rv);
+}
+
 int
 client_do(const char *url, const char *token, const char *json,
     const char *out, char **cause)
@@ -316,8 +363,7 @@ client_do(const char *url, const char *token, const char *json,
 	    cause) == -1)
 		goto out;
 	if (out != NULL) {
-		if (util_write_file(out, b.data != NULL ? b.data : "", b.len,
-		    0644, cause) == -1)
+		if (client_do_image(&b, out, cause) == -1)
 			goto out;
 	} else if (b.len > 0) {
 		fwrite(b.data, 1, b.len, stdout);

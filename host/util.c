@@ -377,3 +377,41 @@ util_base64(const void *data, size_t len)
 	*o = '\0';
 	return (out);
 }
+
+/* Standard base64 (padding optional, whitespace skipped); NULL if bad. */
+void *
+util_base64_decode(const char *s, size_t *len)
+{
+	unsigned char	*out;
+	uint32_t	 acc = 0;
+	size_t		 n = 0;
+	int		 bits = 0, v;
+
+	out = xmalloc(strlen(s) / 4 * 3 + 3);
+	for (; *s != '\0' && *s != '='; s++) {
+		if (*s >= 'A' && *s <= 'Z')
+			v = *s - 'A';
+		else if (*s >= 'a' && *s <= 'z')
+			v = *s - 'a' + 26;
+		else if (*s >= '0' && *s <= '9')
+			v = *s - '0' + 52;
+		else if (*s == '+')
+			v = 62;
+		else if (*s == '/')
+			v = 63;
+		else if (*s == '\n' || *s == '\r' || *s == ' ')
+			continue;
+		else {
+			free(out);
+			return (NULL);
+		}
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[n++] = (acc >> bits) & 0xff;
+		}
+	}
+	*len = n;
+	return (out);
+}

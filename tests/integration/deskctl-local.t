@@ -92,6 +92,12 @@ else
 	is "$?" 0 "do mouse_move exits 0"
 	"$DESKCTL" do "$ID1" '{"action":"cursor_position"}' >"$T_TMP/do" 2>&1
 	like "$(cat "$T_TMP/do")" '321.*123' "do cursor_position answers where it went"
+	echo '[{"action":"mouse_move","coordinate":[7,8]},{"action":"screenshot"}]' |
+	    "$DESKCTL" do "$ID1" - -o "$T_TMP/do.png" >"$T_TMP/do" 2>&1
+	is "$?/$("$PNGCHECK" "$T_TMP/do.png")" "0/1920 1080" \
+	    "do - (a batch from stdin) -o FILE saves the answer's screenshot"
+	like "$(cat "$T_TMP/do")" "\"base64_image\":\"$T_TMP/do.png\"" \
+	    "... and prints the rest of the answer, naming the file"
 	"$DESKCTL" do "$ID1" '{"action":"no_such_action"}' >/dev/null 2>"$T_TMP/err"
 	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 4[0-9][0-9]' \
 	    "do with an unknown action: exit 1 with the agent's error"
