@@ -979,7 +979,12 @@ oe_bash_done(struct proc *p, const struct proc_result *res, void *arg)
 		j = json_pack("{s:s, s:s, s:s, s:i}", "status", "error",
 		    "output", msg, "error", "", "returncode", -1);
 		free(msg);
-		oe_finish(r, 500, j);
+		/*
+		 * Upstream answers 500 and its host retries any non-200,
+		 * running the script again: 200 with status "error", as
+		 * for /execute timeouts.
+		 */
+		oe_finish(r, 200, j);
 		return;
 	}
 	rc = oe_returncode(res);

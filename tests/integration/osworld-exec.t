@@ -328,9 +328,11 @@ check_json 400 "$EXEC_KEYS" "/run_bash_script timeout of the wrong type"
 post "$A" /run_bash_script '{"script": ["echo"]}'
 check_json 400 "$EXEC_KEYS" "/run_bash_script script of the wrong type"
 post "$A" /run_bash_script '{"script": "sleep 30", "timeout": 1}'
-check_json 500 "$EXEC_KEYS" "/run_bash_script timeout"
+check_json 200 "$EXEC_KEYS" "/run_bash_script timeout answers 200 (no host retry runs it again)"
 is "$(jf 'j["output"]')" "Script execution timed out after 1 seconds" \
     "/run_bash_script timeout: upstream message"
+is "$(jf 'j["status"]')" "error" "/run_bash_script timeout: status error"
+is "$(jf 'j["returncode"]')" "-1" "/run_bash_script timeout: returncode -1"
 
 # --- /terminal, /accessibility, /platform ---------------------------------
 
