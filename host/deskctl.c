@@ -88,7 +88,7 @@ usage(FILE *f)
 "\n"
 "Guests:\n"
 "  launch [--provider ec2|local] [--count N] [--ami ID | --ami-name PATTERN]\n"
-"         [--ami-owner OWNER] [--type T] [--subnet ID]\n"
+"         [--ami-owner self|ACCOUNT|amazon] [--type T] [--subnet ID]\n"
 "         [--security-group ID ...] [--key-name K] [--disk-gb N] [--spot]\n"
 "         [--ttl DURATION] [--tag K=V ...] [--public|--private]\n"
 "         [--no-wait] [--keep] [--timeout DURATION] [--json]\n"
@@ -509,8 +509,12 @@ launch_ec2(struct opts *o)
 	owner = util_owner();
 	if (o->ami_name != NULL) {
 		a->abortable = 1;	/* nothing started yet */
-		ami = ec2_find_image(a, o->ami_name, o->ami_owner, &code,
-		    &cause);
+		/*
+		 * Only our own images unless told otherwise: anyone can
+		 * publish a public AMI under a matching name (AMI squatting).
+		 */
+		ami = ec2_find_image(a, o->ami_name, o->ami_owner != NULL ?
+		    o->ami_owner : "self", &code, &cause);
 		if (ami == NULL)
 			goto fail;
 		log_info("--ami-name %s: using %s", o->ami_name, ami);

@@ -36,6 +36,13 @@ cat >"$T_TMP/amis.json" <<'JSON'
   "architecture": "x86_64", "name": "deskd-agent-2026.06",
   "virtualization_type": "hvm", "hypervisor": "xen",
   "creation_date": "2026-06-01T00:00:00.000Z"},
+ {"ami_id": "ami-0squat000000004", "state": "available", "public": true,
+  "owner_id": "999999999999", "image_location": "evil/deskd-agent",
+  "sriov": "simple", "root_device_type": "ebs", "root_device_name": "/dev/sda1",
+  "description": "someone else's, newest, same name", "image_type": "machine",
+  "platform": null, "architecture": "x86_64", "name": "deskd-agent-2027.01",
+  "virtualization_type": "hvm", "hypervisor": "xen",
+  "creation_date": "2027-01-01T00:00:00.000Z"},
  {"ami_id": "ami-0other000000003", "state": "available", "public": true,
   "owner_id": "123456789012", "image_location": "amazon/other",
   "sriov": "simple", "root_device_type": "ebs", "root_device_name": "/dev/sda1",
@@ -87,7 +94,7 @@ ids=$(python3 -c 'import sys,json; print(" ".join(json.loads(x)["id"] for x in o
 aws_lt ec2 describe-instances --instance-ids $ids --query \
     'Reservations[].Instances[].ImageId' --output text >"$T_TMP/images"
 is "$(tr '\t' '\n' <"$T_TMP/images" | sort -u)" ami-0deskd0000000002 \
-    "--ami-name picked the newest matching image"
+    "--ami-name picked the newest matching image of this account"
 "$DESKCTL" terminate $ids >"$T_TMP/term" 2>&1
 is "$?" 0 "terminate through throttling exits 0"
 is "$(grep -c '^TerminateInstances RequestLimitExceeded' "$PROXY_LOG")" 2 \
@@ -131,6 +138,16 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_DEFAULT_REGION \
 is "$?" 0 "credentials and region from IMDSv2"
 like "$(cat "$T_TMP/imds")" 'region us-east-1, credentials from instance role' \
     "... the role's credentials were used"
+
+# Another account's image only with --ami-owner (no AMI squatting).
+"$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
+    --ami-name 'deskd-agent-*' --ami-owner 999999999999 --no-wait --json \
+    >"$T_TMP/owner" 2>&1
+oid=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/owner")
+is "$(aws_lt ec2 describe-instances --instance-ids "$oid" --query \
+    'Reservations[].Instances[].ImageId' --output text)" ami-0squat000000004 \
+    "--ami-owner ACCOUNT picks that account's image"
+"$DESKCTL" terminate "$oid" >/dev/null 2>&1
 
 # Spot, disk size and --ttl/--expired against moto directly.
 "$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
