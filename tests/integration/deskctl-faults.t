@@ -142,7 +142,9 @@ like "$(cat "$T_TMP/imds")" 'region us-east-1, credentials from instance role' \
 # Another account's image only with --ami-owner (no AMI squatting).
 "$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
     --ami-name 'deskd-agent-*' --ami-owner 999999999999 --no-wait --json \
-    >"$T_TMP/owner" 2>&1
+    >"$T_TMP/owner" 2>"$T_TMP/owner.err"
+like "$(cat "$T_TMP/owner.err")" 'using ami-0squat000000004' \
+    "... it says which image it picked"
 oid=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/owner")
 is "$(aws_lt ec2 describe-instances --instance-ids "$oid" --query \
     'Reservations[].Instances[].ImageId' --output text)" ami-0squat000000004 \
