@@ -1364,8 +1364,10 @@ main(int argc, char **argv)
 			break;
 		case 'n':
 			if (parse_int("--count", optarg, 1, DESKCTL_MAX_COUNT,
-			    &o.count) == -1)
-				return (DESKCTL_EXIT_USAGE);
+			    &o.count) == -1) {
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
+			}
 			break;
 		case OPT_AMI:
 			o.ami = optarg;
@@ -1392,8 +1394,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_DISK:
 			if (parse_int("--disk-gb", optarg, 8, 16384,
-			    &o.disk_gb) == -1)
-				return (DESKCTL_EXIT_USAGE);
+			    &o.disk_gb) == -1) {
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
+			}
 			break;
 		case OPT_SPOT:
 			o.spot = 1;
@@ -1403,12 +1407,15 @@ main(int argc, char **argv)
 			    o.ttl == 0) {
 				say("--ttl: %s", cause != NULL ? cause :
 				    "must be more than 0");
-				return (DESKCTL_EXIT_USAGE);
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
 			}
 			break;
 		case OPT_TAG:
-			if (check_tag(optarg, &o) == -1)
-				return (DESKCTL_EXIT_USAGE);
+			if (check_tag(optarg, &o) == -1) {
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
+			}
 			break;
 		case OPT_PUBLIC:
 			o.addr = WAIT_ADDR_PUBLIC;
@@ -1428,7 +1435,8 @@ main(int argc, char **argv)
 		case OPT_TIMEOUT:
 			if (util_parse_duration(optarg, &secs, &cause) == -1) {
 				say("--timeout: %s", cause);
-				return (DESKCTL_EXIT_USAGE);
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
 			}
 			o.timeout = exec_timeout = secs;
 			timeout_set = 1;
@@ -1493,7 +1501,8 @@ main(int argc, char **argv)
 			if ((level = log_parse_level(optarg)) == -1) {
 				say("--log-level: unknown level %s",
 				    optarg);
-				return (DESKCTL_EXIT_USAGE);
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
 			}
 			log_init(level, NULL);
 			break;
@@ -1502,10 +1511,12 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return (DESKCTL_EXIT_OK);
+			status = DESKCTL_EXIT_OK;
+			goto done;
 		default:
 			usage(stderr);
-			return (DESKCTL_EXIT_USAGE);
+			status = DESKCTL_EXIT_USAGE;
+			goto done;
 		}
 	}
 	argc -= optind;
@@ -1513,7 +1524,8 @@ main(int argc, char **argv)
 	if (o.provider != NULL && strcmp(o.provider, "ec2") != 0 &&
 	    strcmp(o.provider, "local") != 0) {
 		say("--provider: ec2 or local, not %s", o.provider);
-		return (DESKCTL_EXIT_USAGE);
+		status = DESKCTL_EXIT_USAGE;
+		goto done;
 	}
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -1540,6 +1552,7 @@ main(int argc, char **argv)
 		usage(stderr);
 		status = DESKCTL_EXIT_USAGE;
 	}
+done:
 	free_aws_cache();
 	curl_global_cleanup();
 	for (i = 0; i < o.ntags; i++) {
