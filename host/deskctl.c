@@ -38,6 +38,9 @@ struct opts {
 	const char	**groups;
 	size_t		 ngroups;
 	const char	*key_name;
+	const char	*desktop_user;
+	const char	**allow;
+	size_t		 nallow;
 	int		 disk_gb;
 	int		 spot;
 	long long	 ttl;
@@ -92,6 +95,7 @@ usage(FILE *f)
 "         [--security-group ID ...] [--key-name K] [--disk-gb N] [--spot]\n"
 "         [--ttl DURATION] [--tag K=V ...] [--public|--private]\n"
 "         [--no-wait] [--keep] [--timeout DURATION] [--json]\n"
+"         [--desktop-user NAME] [--agent-allow CIDR ...]\n"
 "  wait ID ... [--timeout DURATION] [--json]\n"
 "  ls [--provider ec2|local] [--json]\n"
 "  terminate ID ... | --expired | --all-mine\n"
@@ -355,26 +359,43 @@ cleanup_started(json_t **recs, size_t n, struct aws *a)
 	free(ids);
 }
 
+/*
+ * The cloud-init user data of a guest: the contract with the image is
+ * packaging/cloud-init/README.md.  The token file belongs to the desktop
+ * user deskd.service runs as (deskd reads it after dropping to that
+ * user), 0600, written in cloud-init's init stage (not deferred), which
+ * deskd.service is ordered after.  --agent-allow networks go to
+ * /etc/deskd/instance.env.  Values were checked at parse time, so they
+ * need no YAML quoting beyond what is here.
+ */
 static char *
-user_data(const char *token)
+user_data(struct opts *o, const char *token)
 {
-	char	*s;
+	char	*s, *env = NULL, *tmp;
+	size_t	 i;
 
-	/*
-	 * cloud-init writes the agent token before deskd.service reads it
-	 * (packaging orders deskd after cloud-init); the restart covers
-	 * images where it started first.
-	 */
+	for (i = 0; i < o->nallow; i++) {
+		xasprintf(&tmp, "%s%s--allow %s", env != NULL ? env : "",
+		    env != NULL ? " " : "", o->allow[i]);
+		free(env);
+		env = tmp;
+	}
 	xasprintf(&s,
 	    "#cloud-config\n"
 	    "write_files:\n"
-	    "- path: /etc/deskd/token\n"
-	    "  owner: root:root\n"
-	    "  permissions: '0600'\n"
-	    "  content: %s\n"
-	    "runcmd:\n"
-	    "- [sh, -c, 'systemctl try-restart deskd.service || true']\n",
-	    token);
+	    "  - path: /etc/deskd/token\n"
+	    "    owner: %s:%s\n"
+	    "    permissions: \"0600\"\n"
+	    "    content: \"%s\"\n"
+	    "%s%s%s",
+	    o->desktop_user, o->desktop_user, token,
+	    env != NULL ? "  - path: /etc/deskd/instance.env\n"
+	    "    owner: root:root\n"
+	    "    permissions: \"0644\"\n"
+	    "    content: |\n"
+	    "      DESKD_INSTANCE_OPTS=\"" : "",
+	    env != NULL ? env : "", env != NULL ? "\"\n" : "");
+	free(env);
 	return (s);
 }
 
@@ -533,7 +554,7 @@ launch_ec2(struct opts *o)
 		goto fail;
 	xasprintf(&ctoken, "deskctl-%s", hex);
 	free(hex);
-	ud = user_data(token);
+	ud = user_data(o, token);
 
 	/* Tags: Name, owner and expiry first, then the user's. */
 	l.tags = xcalloc(o->ntags + 3, sizeof *l.tags);
@@ -1258,7 +1279,7 @@ enum {
 	OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_ADDRMAP, OPT_TOKENFILE,
 	OPT_DESKD, OPT_EXPIRED, OPT_ALLMINE, OPT_CWD, OPT_ENV, OPT_STDIN,
 	OPT_SHELL, OPT_WIDTH, OPT_HEIGHT, OPT_SCALE, OPT_CROP, OPT_CURSOR,
-	OPT_LOGLEVEL
+	OPT_LOGLEVEL, OPT_USER, OPT_ALLOW
 };
 
 static const struct option longopts[] = {
@@ -1271,6 +1292,8 @@ static const struct option longopts[] = {
 	{ "subnet", required_argument, NULL, OPT_SUBNET },
 	{ "security-group", required_argument, NULL, OPT_SG },
 	{ "key-name", required_argument, NULL, OPT_KEY },
+	{ "desktop-user", required_argument, NULL, OPT_USER },
+	{ "agent-allow", required_argument, NULL, OPT_ALLOW },
 	{ "disk-gb", required_argument, NULL, OPT_DISK },
 	{ "spot", no_argument, NULL, OPT_SPOT },
 	{ "ttl", required_argument, NULL, OPT_TTL },
@@ -1304,6 +1327,15 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+/* 1 when S is 1..MAX characters, all from SET. */
+static int
+valid_chars(const char *s, size_t max, const char *set)
+{
+	size_t	 n = strlen(s);
+
+	return (n > 0 && n <= max && strspn(s, set) == n);
+}
 
 static int
 check_tag(const char *arg, struct opts *o)
@@ -1354,6 +1386,7 @@ main(int argc, char **argv)
 	o.count = 1;
 	o.type = DESKCTL_DEFAULT_TYPE;
 	o.disk_gb = DESKCTL_DEFAULT_DISK_GB;
+	o.desktop_user = DESKCTL_DESKTOP_USER;
 	o.timeout = DESKCTL_WAIT_TIMEOUT_S;
 	argc--;
 	argv++;
@@ -1391,6 +1424,31 @@ main(int argc, char **argv)
 			break;
 		case OPT_KEY:
 			o.key_name = optarg;
+			break;
+		case OPT_USER:
+			if (!valid_chars(optarg, 32,
+			    "abcdefghijklmnopqrstuvwxyz0123456789_-") ||
+			    optarg[0] == '-') {
+				say("--desktop-user %s: want a user name",
+				    optarg);
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
+			}
+			o.desktop_user = optarg;
+			break;
+		case OPT_ALLOW:
+			/* It lands in instance.env: address characters only. */
+			if (!valid_chars(optarg, 64,
+			    "0123456789abcdefABCDEF:./") ||
+			    strchr(optarg, '/') == NULL) {
+				say("--agent-allow %s: want a CIDR such as "
+				    "10.0.0.0/16", optarg);
+				status = DESKCTL_EXIT_USAGE;
+				goto done;
+			}
+			o.allow = xreallocarray(o.allow, o.nallow + 1,
+			    sizeof *o.allow);
+			o.allow[o.nallow++] = optarg;
 			break;
 		case OPT_DISK:
 			if (parse_int("--disk-gb", optarg, 8, 16384,
@@ -1562,6 +1620,7 @@ done:
 	free(o.tags);
 	free(o.groups);
 	free(o.env);
+	free(o.allow);
 	free(cause);
 	return (status);
 }

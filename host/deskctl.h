@@ -43,6 +43,8 @@
 #define DESKCTL_MAX_COUNT	1000
 #define DESKCTL_DEFAULT_TYPE	"t3.large"
 #define DESKCTL_DEFAULT_DISK_GB	30
+/* The image's desktop user, owner of /etc/deskd/token (packaging). */
+#define DESKCTL_DESKTOP_USER	"user"
 #define DESKCTL_MAX_FILE	(4LL * 1024 * 1024 * 1024)
 
 /* Exit codes. */

@@ -32,6 +32,10 @@ usage_case 'which instances' "wait with nothing" wait
 usage_case 'exactly one side' "cp with two local sides" cp a b
 usage_case 'usage: deskctl exec' "exec without a command" exec local-1
 usage_case 'log-level' "--log-level loud" ls --log-level loud
+usage_case '--agent-allow .*want a CIDR' "--agent-allow with quotes and ;" \
+    launch --agent-allow '10.0.0.0/8";reboot'
+usage_case '--desktop-user .*want a user name' "--desktop-user with a colon" \
+    launch --desktop-user 'root:root' 
 "$DESKCTL" --help >"$T_TMP/help"
 like "$?/$(cat "$T_TMP/help")" '^0/usage: deskctl.*Exit codes' "--help exits 0 and explains exit codes"
 

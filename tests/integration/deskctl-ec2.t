@@ -118,10 +118,23 @@ except Exception as e:
     ud = "error: %r" % e
 token = json.loads(open(sys.argv[2]).readline())["token"]
 good = (ud.startswith("#cloud-config\n") and "path: /etc/deskd/token" in ud
-        and "permissions: '0600'" in ud and ("content: " + token) in ud)
+        and 'permissions: "0600"' in ud and "owner: user:user" in ud
+        and ('content: "%s"' % token) in ud)
 print(("ok" if good else "not ok") +
       " - %s: user data is cloud-init writing the token to /etc/deskd/token 0600" % sys.argv[3])
+open(sys.argv[1] + ".yaml", "w").write(ud)
 PY
+	if command -v cloud-init >/dev/null; then
+		cloud-init schema -c "$T_TMP/ud.$l.yaml" >/dev/null 2>&1
+		ok $? "$l: cloud-init schema accepts the user data"
+	fi
+	# The image's side of the contract (packaging/cloud-init/README.md).
+	if [ -f "$TOP/packaging/cloud-init/check-user-data.py" ] &&
+	    python3 -c 'import yaml' 2>/dev/null; then
+		is "$(python3 "$TOP/packaging/cloud-init/check-user-data.py" \
+		    "$T_TMP/ud.$l.yaml" 2>&1)" ok \
+		    "$l: packaging's check-user-data.py accepts it"
+	fi
 
 	"$DESKCTL" terminate "${E[@]}" $ids >"$T_TMP/term.$l" 2>&1
 	is "$?" 0 "$l: terminate exits 0"
@@ -149,6 +162,22 @@ like "$SESS_AKID" '^ASIA' "session key is an ASIA... key"
 export AWS_ACCESS_KEY_ID=$SESS_AKID AWS_SECRET_ACCESS_KEY=$SESS_SECRET \
     AWS_SESSION_TOKEN=$SESS_TOKEN
 round session
+
+# --agent-allow and --desktop-user shape the user data.
+"$DESKCTL" launch --provider ec2 "${E[@]}" --ami "$AMI" --no-wait --json \
+    --agent-allow 10.0.0.0/16 --desktop-user ubuntu >"$T_TMP/allow" 2>&1
+aid=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/allow")
+aws_lt ec2 describe-instance-attribute --attribute userData \
+    --instance-id "$aid" --query UserData.Value --output text |
+    base64 -d >"$T_TMP/allow.yaml"
+like "$(cat "$T_TMP/allow.yaml")" 'owner: ubuntu:ubuntu.*path: /etc/deskd/instance.env.*DESKD_INSTANCE_OPTS="--allow 10.0.0.0/16"' \
+    "--agent-allow writes instance.env, --desktop-user owns the token"
+if [ -f "$TOP/packaging/cloud-init/check-user-data.py" ] &&
+    python3 -c 'import yaml' 2>/dev/null; then
+	is "$(python3 "$TOP/packaging/cloud-init/check-user-data.py" --user ubuntu \
+	    "$T_TMP/allow.yaml" 2>&1)" ok "... and packaging's checker accepts it"
+fi
+"$DESKCTL" terminate "$aid" >/dev/null 2>&1
 
 # --no-wait, then deskctl wait; the endpoint from AWS_ENDPOINT_URL_EC2.
 AWS_ENDPOINT_URL_EC2=$MOTO_URL "$DESKCTL" launch --provider ec2 --ami "$AMI" \
