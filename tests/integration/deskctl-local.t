@@ -119,6 +119,13 @@ else
 	is "$out" "piped" "exec --stdin -"
 	out=$("$DESKCTL" exec "$ID1" --cwd / -- pwd)
 	is "$out" "/" "exec --cwd"
+	"$DESKCTL" exec --timeout 1 "$ID1" -- sleep 30 2>"$T_TMP/err"
+	like "$?/$(cat "$T_TMP/err")" '^124/.*timed out' "exec --timeout: exit 124"
+	"$DESKCTL" exec "$ID1" -- sh -c 'kill -9 $$'
+	is "$?" 137 "exec killed by a signal: exit 128+9"
+	"$DESKCTL" exec "$ID1" -- /no/such/program 2>"$T_TMP/err"
+	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 4[0-9][0-9]' \
+	    "exec of a missing program: exit 1 with the agent's error"
 fi
 
 # cp
