@@ -7,6 +7,11 @@ tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 
+UNIT_TESTS += tests/unit/test-multipart
+tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_multipart_SOURCES = tests/unit/test-multipart.c \
+	agent/multipart.c agent/log.c agent/xmalloc.c
+
 UNIT_TESTS += tests/unit/test-pngenc
 tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
