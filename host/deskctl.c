@@ -916,6 +916,34 @@ expired(const char *when, time_t now)
 	return (when != NULL && util_parse_iso(when, &t) == 0 && t <= now);
 }
 
+/*
+ * Terminate one EC2 instance.  One EC2 no longer knows is forgotten if
+ * we had it on record (terminated and purged, or launched against an
+ * endpoint that was reset), an error otherwise.
+ */
+static int
+terminate_one(struct aws *a, struct state *s, char *id)
+{
+	char	*code = NULL, *cause = NULL;
+	int	 rv = 0;
+
+	if (ec2_terminate(a, &id, 1, &code, &cause) == 0)
+		printf("terminated %s\n", id);
+	else if (code != NULL &&
+	    strcmp(code, "InvalidInstanceID.NotFound") == 0 &&
+	    state_find(s, id) != NULL)
+		printf("forgot %s (EC2 no longer knows it)\n", id);
+	else {
+		say("%s: %s", id, cause);
+		rv = -1;
+	}
+	if (rv == 0)
+		state_remove(s, id);
+	free(code);
+	free(cause);
+	return (rv);
+}
+
 static int
 cmd_terminate(struct opts *o, int argc, char **argv)
 {
@@ -1028,14 +1056,21 @@ cmd_terminate(struct opts *o, int argc, char **argv)
 		idv = xcalloc(nids, sizeof *idv);
 		json_array_foreach(ids, i, v)
 			idv[i] = (char *)json_string_value(v);
-		if (ec2_terminate(a, idv, nids, &code, &cause) == -1) {
-			say("%s", cause);
-			status = aws_exit_code(code);
-		} else {
+		if (ec2_terminate(a, idv, nids, &code, &cause) == 0) {
 			for (i = 0; i < nids; i++) {
 				printf("terminated %s\n", idv[i]);
 				state_remove(s, idv[i]);
 			}
+		} else if (code != NULL &&
+		    strcmp(code, "InvalidInstanceID.NotFound") == 0) {
+			/* One unknown id fails the batch: go one by one. */
+			for (i = 0; i < nids; i++) {
+				if (terminate_one(a, s, idv[i]) != 0)
+					status = DESKCTL_EXIT_FAIL;
+			}
+		} else {
+			say("%s", cause);
+			status = aws_exit_code(code);
 		}
 	}
 	fflush(stdout);

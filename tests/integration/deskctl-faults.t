@@ -174,3 +174,16 @@ like "$?/$(cat "$T_TMP/allmine")" "^0/terminated $keep" "terminate --all-mine ge
 aws_lt ec2 describe-instances --filters "Name=instance-state-name,Values=running,pending" \
     --query 'Reservations[].Instances[].InstanceId' --output text >"$T_TMP/all"
 is "$(wc -w <"$T_TMP/all" | tr -d ' ')" 0 "no running instance left in moto"
+
+# Instances EC2 forgot (moto reset here; purged after termination on AWS)
+# are dropped from the state file; unknown ids are errors.
+"$DESKCTL" launch --provider ec2 --endpoint-url "$MOTO_URL" \
+    --ami ami-0deskd0000000002 --no-wait --json >"$T_TMP/old" 2>&1
+old=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/old")
+curl -s -o /dev/null -X POST "$MOTO_URL/moto-api/reset"
+"$DESKCTL" terminate "$old" >"$T_TMP/forgot" 2>&1
+like "$?/$(cat "$T_TMP/forgot")" "^0/forgot $old" "a record EC2 no longer knows is forgotten"
+"$DESKCTL" terminate i-0123456789abcdef0 --endpoint-url "$MOTO_URL" \
+    >/dev/null 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" '^1/.*InvalidInstanceID.NotFound' \
+    "an id neither EC2 nor the state file knows: exit 1"
