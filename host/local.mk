@@ -8,13 +8,16 @@ host_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) $(CURL_LIBS) \
 host_deskctl_SOURCES = \
 	host/aws.c host/aws.h \
 	host/client.c host/client.h \
+	host/cmd.h \
 	host/creds.c host/creds.h \
 	host/deskctl.c host/deskctl.h \
 	host/ec2.c host/ec2.h \
+	host/guest.c \
 	host/local.c host/local.h \
 	host/query.c host/query.h \
 	host/state.c host/state.h \
 	host/util.c \
+	host/verb.c \
 	host/wait.c host/wait.h \
 	host/xml.c host/xml.h \
 	agent/log.c agent/xmalloc.c
