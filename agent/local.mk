@@ -9,6 +9,7 @@ agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
 	agent/capture.c agent/capture.h \
+	agent/cdp.c agent/cdp.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
 	agent/health.c agent/health.h \

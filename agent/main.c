@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "capture.h"
+#include "cdp.h"
 #include "deskd.h"
 #include "display.h"
 #include "health.h"
@@ -34,6 +35,7 @@ struct auth		*deskd_auth;
 struct timespec		 deskd_started;
 
 static struct http_server *main_http;
+static struct cdp		*main_cdp;
 
 long long
 deskd_now_ms(void)
@@ -225,6 +227,10 @@ main(int argc, char **argv)
 	capture_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
+	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
+	    (main_cdp = cdp_new(deskd_base, deskd_auth, deskd_cfg.cdp_listen,
+	    deskd_cfg.cdp_upstream, &cause)) == NULL)
+		fatalx("%s", cause);
 
 	sigint = evsignal_new(deskd_base, SIGINT, main_signal_cb, NULL);
 	sigterm = evsignal_new(deskd_base, SIGTERM, main_signal_cb, NULL);
@@ -236,6 +242,7 @@ main(int argc, char **argv)
 	event_base_dispatch(deskd_base);
 
 	http_server_free(main_http);
+	cdp_free(main_cdp);
 	capture_shutdown();
 	display_shutdown();
 	xvfb_stop();
