@@ -673,8 +673,8 @@ static void
 cdp_json_cb(struct http_req *req, void *arg)
 {
 	struct cdp	*c = arg;
-	const char	*method;
-	char		*host, *cause = NULL;
+	const char	*method, *uri;
+	char		*host, *cause = NULL, *alias = NULL;
 
 	if ((host = cdp_client_host(c, req, &cause)) == NULL) {
 		http_reply_error(req, 400, "bad_host", "%s", cause);
@@ -683,8 +683,14 @@ cdp_json_cb(struct http_req *req, void *arg)
 	}
 	/* HEAD is answered without a body by http.c; Chrome wants GET. */
 	method = http_req_method(req) == HTTP_PUT ? "PUT" : "GET";
-	cdp_fetch_new(c, req, CDP_FETCH_REWRITE, method, http_req_uri(req),
-	    host);
+	uri = http_req_uri(req);
+	if (strcmp(http_req_path(req), "/json/") == 0) {
+		/* Chrome 156 answers /json/ with 404, but /json/list/ works. */
+		xasprintf(&alias, "/json/list/%s", uri + strcspn(uri, "?"));
+		uri = alias;
+	}
+	cdp_fetch_new(c, req, CDP_FETCH_REWRITE, method, uri, host);
+	free(alias);
 }
 
 /*

@@ -143,7 +143,7 @@ is "$st" 200 "proxy still serves after the hang-ups"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$URL/health")" 200 "API port unaffected"
 
 # --- access rules: the same as port 5000 ----------------------------------
-echo "s3cret-token" >"$T_TMP/token"
+echo "s3cret-token-0123456789" >"$T_TMP/token"
 P2=$(free_port)
 C2=$(free_port)
 "$DESKD" --listen "127.0.0.1:$P2" --cdp-listen "127.0.0.1:$C2" \
@@ -155,9 +155,9 @@ T_LOGS+=("$T_TMP/deskd2.log")
 wait_http "http://127.0.0.1:$C2/json/version"
 st=$(http GET "http://127.0.0.1:$C2/json/version")
 is "$st" 401 "token set: /json/version without it is 401"
-st=$(http GET "http://127.0.0.1:$C2/json/version" -H "Authorization: Bearer s3cret-token")
+st=$(http GET "http://127.0.0.1:$C2/json/version" -H "Authorization: Bearer s3cret-token-0123456789")
 is "$st" 200 "token set: with the bearer token 200"
-out=$(cd "$NODE_DIR" && CDP_TOKEN=s3cret-token node cdp-ws.js \
+out=$(cd "$NODE_DIR" && CDP_TOKEN=s3cret-token-0123456789 node cdp-ws.js \
     "ws://127.0.0.1:$C2/devtools/browser/$(basename "$WS")" 1 1 2>&1)
 ok $? "token set: websocket with the bearer token relayed"
 out=$(cd "$NODE_DIR" && node cdp-ws.js \
