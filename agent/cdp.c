@@ -261,6 +261,11 @@ cdp_set_up(struct cdp *c, int up, const char *error)
 		log_info("cdp: Chrome at %s is %s%s%s", c->upstream,
 		    up ? "up" : "down", error != NULL ? ": " : "",
 		    error != NULL ? error : "");
+	/* A restarted Chrome may be another version: probe it again. */
+	if (!up) {
+		free(c->up_browser);
+		c->up_browser = NULL;
+	}
 	c->up_state = up;
 	c->up_checked = deskd_now_ms();
 	free(c->up_error);
@@ -292,7 +297,7 @@ cdp_health_cb(void *obj, void *arg)
 	json_object_set_new(obj, "chrome", o);
 
 	/* Answer from the cache at once; refresh it for the next caller. */
-	if (c->up_state == -1 ||
+	if (c->up_state == -1 || (c->up_state == 1 && c->up_browser == NULL) ||
 	    deskd_now_ms() - c->up_checked > CDP_PROBE_STALE_MS)
 		cdp_probe(c);
 }

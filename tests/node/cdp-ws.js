@@ -48,6 +48,11 @@ function session(url, rounds, method) {
 			reject(new Error('HTTP ' + res.statusCode));
 		});
 		ws.on('error', (e) => { clearTimeout(timer); reject(e); });
+		// Closed before the last answer (Chrome went away).
+		ws.on('close', () => {
+			clearTimeout(timer);
+			reject(new Error('closed after ' + answers + ' answers'));
+		});
 	});
 }
 
