@@ -1044,8 +1044,25 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 		"/json/protocol/"
 	};
 	struct cdp		*c;
+	struct sockaddr_storage	 ss;
 	struct timeval		 tv = { CDP_LISTEN_RETRY, 0 };
+	char			*spec;
+	int			 sslen;
 	u_int			 i;
+
+	/* A typo is fatal; only a port that is taken is retried. */
+	memset(&ss, 0, sizeof ss);
+	sslen = sizeof ss;
+	xasprintf(&spec, "%s%s", listen[0] == ':' ? "0.0.0.0" : "", listen);
+	if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss,
+	    &sslen) == -1 || strrchr(spec, ':') == NULL ||
+	    strrchr(spec, ':')[1] == '\0' || spec[strlen(spec) - 1] == ']') {
+		xasprintf(cause, "--cdp-listen: expected ADDR:PORT or off, "
+		    "got %s", listen);
+		free(spec);
+		return (NULL);
+	}
+	free(spec);
 
 	c = xcalloc(1, sizeof *c);
 	c->base = base;

@@ -110,6 +110,48 @@ wait "$BUSY"
 wait_health_chrome 'c["relays"]' 0
 ok $? "Chrome killed under load: every relay freed"
 
+# The CDP port taken (OSWorld tasks start socat on 9222): deskd serves its
+# API anyway and binds the port once it is free.
+HELD=$(free_port)
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1); time.sleep(3)' "$HELD" &
+HOLDER=$!
+sleep 0.5
+P2=$(free_port)
+"$DESKD" --listen "127.0.0.1:$P2" --no-auth --cdp-listen "127.0.0.1:$HELD" \
+    --cdp-upstream "127.0.0.1:$CHR_PORT" >"$T_TMP/deskd2.log" 2>&1 &
+D2=$!
+T_PIDS+=("$D2")
+T_LOGS+=("$T_TMP/deskd2.log")
+wait_http "http://127.0.0.1:$P2/health"
+ok $? "CDP port taken: the API still starts"
+is "$(curl -s "http://127.0.0.1:$P2/health" | python3 -c 'import json,sys; print(json.load(sys.stdin)["chrome"]["listening"])')" \
+    False "/health: chrome.listening false while the port is taken"
+wait "$HOLDER"
+wait_http "http://127.0.0.1:$HELD/json/version" 150
+st=$(http GET "http://127.0.0.1:$HELD/json/version")
+is "$st" 502 "port freed: deskd binds it and answers (Chrome is down: 502)"
+kill -TERM "$D2"; wait "$D2"
+is "$?" 0 "second deskd exits cleanly"
+sanitizer_clean "$T_TMP/deskd2.log"
+ok $? "second deskd: sanitizer log clean"
+
+for bad in bogus 127.0.0.1: '[::1]' 127.0.0.1:99999; do
+	"$DESKD" --listen "127.0.0.1:$P2" --cdp-listen "$bad" \
+	    >"$T_TMP/bad.log" 2>&1
+	rc=$?
+	like "$rc:$(cat "$T_TMP/bad.log")" '^[1-9][0-9]*:.*--cdp-listen' \
+	    "--cdp-listen $bad: refused at start-up"
+done
+for bad in 1337 nohost.invalid:1 127.0.0.1:x; do
+	"$DESKD" --listen "127.0.0.1:$P2" --cdp-listen "127.0.0.1:$HELD" \
+	    --cdp-upstream "$bad" >"$T_TMP/bad.log" 2>&1
+	rc=$?
+	like "$rc:$(cat "$T_TMP/bad.log")" '^[1-9][0-9]*:.*--cdp-upstream' \
+	    "--cdp-upstream $bad: refused at start-up"
+done
+
 stop_deskd
 is "$?" 0 "deskd exits cleanly"
 sanitizer_clean "$DESKD_LOG"
