@@ -18,10 +18,16 @@ missing() {
 		    grep -q 'install ok installed' || echo "$p"
 	done
 }
+# The CDP tests run Playwright and ws (npm, tests/node/setup.sh).  Checked
+# by command: a nodejs from another apt source may bundle its own npm.
+missing_node() {
+	command -v node >/dev/null 2>&1 || echo nodejs
+	command -v npm >/dev/null 2>&1 || echo npm
+}
 
 case "${1:-}" in
 --check)
-	m=$(missing $BUILD $RUN $TEST)
+	m=$(missing $BUILD $RUN $TEST; missing_node)
 	[ -z "$m" ] || { echo "missing:" $m; exit 1; }
 	exit 0
 	;;
@@ -34,6 +40,10 @@ case "${1:-}" in
 esac
 
 m=$(missing $want)
+case "${1:-}" in
+--test)	m="$m $(missing_node)" ;;
+esac
+m=$(echo $m)
 [ -n "$m" ] || exit 0
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
