@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
+#include "compat.h"
 #include "deskd.h"
 #include "display.h"
 #include "health.h"
@@ -73,6 +74,30 @@ main_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	log_info("signal %d: stopping", (int)sig);
 	event_base_loopexit(deskd_base, NULL);
+}
+
+/* Tell a person at a terminal how to see it work. */
+static void
+main_print_try(void)
+{
+	const char	*port;
+	char		 host[64];
+
+	if ((port = strrchr(deskd_cfg.listen, ':')) == NULL)
+		return;
+	if (strncmp(deskd_cfg.listen, "0.0.0.0:", 8) == 0 ||
+	    deskd_cfg.listen[0] == ':' || deskd_cfg.listen[0] == '[')
+		strlcpy(host, "127.0.0.1", sizeof host);
+	else
+		snprintf(host, sizeof host, "%.*s",
+		    (int)(port - deskd_cfg.listen), deskd_cfg.listen);
+	if (auth_has_token(deskd_auth))
+		log_info("try: curl -o screen.png -H \"Authorization: Bearer "
+		    "$(cat %s)\" http://%s%s/screenshot", deskd_cfg.token_file,
+		    host, port);
+	else
+		log_info("try: curl -o screen.png http://%s%s/screenshot",
+		    host, port);
 }
 
 static int
@@ -204,6 +229,11 @@ main(int argc, char **argv)
 		fatalx("evthread_use_pthreads failed");
 	if ((deskd_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
+	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
+	    (main_cdp = cdp_new(deskd_base, deskd_auth, deskd_cfg.cdp_listen,
+	    deskd_cfg.cdp_upstream, &cause)) == NULL)
+		fatalx("%s", cause);
 
 	if (deskd_cfg.display == NULL && !deskd_cfg.xvfb) {
 		env = getenv("DISPLAY");
@@ -227,10 +257,6 @@ main(int argc, char **argv)
 	capture_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
-	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
-	    (main_cdp = cdp_new(deskd_base, deskd_auth, deskd_cfg.cdp_listen,
-	    deskd_cfg.cdp_upstream, &cause)) == NULL)
-		fatalx("%s", cause);
 
 	sigint = evsignal_new(deskd_base, SIGINT, main_signal_cb, NULL);
 	sigterm = evsignal_new(deskd_base, SIGTERM, main_signal_cb, NULL);
@@ -239,6 +265,7 @@ main(int argc, char **argv)
 
 	log_info("deskd %s listening on %s, display %s, %s", DESKD_VERSION,
 	    deskd_cfg.listen, deskd_cfg.display, auth_describe(deskd_auth));
+	main_print_try();
 	event_base_dispatch(deskd_base);
 
 	http_server_free(main_http);

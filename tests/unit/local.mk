@@ -2,7 +2,8 @@
 UNIT_TESTS += tests/unit/test-http-parse
 tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
-	agent/http.c agent/auth.c agent/log.c agent/xmalloc.c
+	agent/http.c agent/auth.c agent/log.c agent/xmalloc.c \
+	agent/compat.c tests/unit/tst.h
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 
@@ -13,3 +14,9 @@ tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
 	agent/display.c agent/compat.c agent/log.c agent/xmalloc.c
 tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) $(X11_LIBS)
+
+UNIT_TESTS += tests/unit/test-pngenc
+tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
+	agent/log.c agent/xmalloc.c tests/unit/tst.h
+tests_unit_test_pngenc_LDADD = $(LIBEVENT_LIBS) $(PNG_LIBS)
