@@ -86,6 +86,7 @@ struct cdp_relay {
 	char			 peer[64];
 	size_t			 n_up;	/* bytes client to Chrome */
 	size_t			 n_down;	/* bytes Chrome to client */
+	int			 answered;	/* Chrome has sent something */
 	int			 draining;
 };
 
@@ -743,8 +744,14 @@ cdp_relay_read_cb(struct bufferevent *bev, void *arg)
 	}
 	if (bev == r->client)
 		r->n_up += len;
-	else
+	else {
 		r->n_down += len;
+		if (!r->answered && len > 0) {
+			/* Chrome answered the upgrade: idle for ever now. */
+			r->answered = 1;
+			bufferevent_set_timeouts(bev, NULL, NULL);
+		}
+	}
 	dst = bufferevent_get_output(partner);
 	evbuffer_add_buffer(dst, src);
 	if (evbuffer_get_length(dst) >= CDP_MAX_OUTPUT) {
@@ -781,13 +788,37 @@ cdp_relay_drained_cb(struct bufferevent *bev, void *arg)
 		cdp_relay_close(r, "closed after flushing");
 }
 
+/*
+ * An error reply written straight to a taken-over client, in the same
+ * JSON shape as http.c's.
+ */
+static void
+cdp_relay_raw_error(struct cdp_relay *r, int status, const char *code,
+    const char *msg)
+{
+	json_t	*j;
+	char	*s;
+
+	j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
+	    msg);
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	evbuffer_add_printf(bufferevent_get_output(r->client),
+	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
+	    "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", status,
+	    http_status_text(status), strlen(s), s);
+	free(s);
+}
+
 /* Chrome accepted the connection: take the client over and relay. */
 static void
 cdp_relay_start(struct cdp_relay *r)
 {
 	struct http_req	*req = r->req;
+	struct timeval	 tv = { CDP_TIMEOUT, 0 };
 
-	bufferevent_set_timeouts(r->up, NULL, NULL);
+	/* Until Chrome answers the upgrade, a hung Chrome is a 504. */
+	bufferevent_set_timeouts(r->up, &tv, NULL);
 	http_req_set_close_cb(req, NULL, NULL);
 	r->req = NULL;
 	if ((r->client = http_req_takeover(req)) == NULL) {
@@ -852,7 +883,16 @@ cdp_relay_event_cb(struct bufferevent *bev, short what, void *arg)
 	/* Pass on what this side sent before it went. */
 	if (what & BEV_EVENT_EOF)
 		cdp_relay_read_cb(bev, r);
-	if ((what & BEV_EVENT_ERROR) ||
+	if (bev == r->up && !r->answered) {
+		/* The client has its connection back: answer it ourselves. */
+		msg = cdp_event_error(c, what);
+		cdp_set_up(c, 0, msg);
+		cdp_relay_raw_error(r, what & BEV_EVENT_TIMEOUT ? 504 : 502,
+		    what & BEV_EVENT_TIMEOUT ? "chrome_timeout" :
+		    "chrome_unavailable", msg);
+		free(msg);
+	}
+	if ((bev == r->client && (what & BEV_EVENT_ERROR)) ||
 	    evbuffer_get_length(bufferevent_get_output(partner)) == 0) {
 		cdp_relay_close(r, bev == r->client ? "client closed" :
 		    "Chrome closed");

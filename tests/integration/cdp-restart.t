@@ -100,6 +100,28 @@ like "$out" '"title":"deskd cdp test"' "  and loads the page"
 wait_health_chrome 'c["ok"]' true
 ok $? "/health: chrome ok true again"
 
+# Chrome hung (SIGSTOP): its kernel still accepts connections, so this is
+# the timeout path: 504 after CDP_TIMEOUT, for HTTP and for an upgrade.
+WS=$(curl -s "$CDP/json/version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["webSocketDebuggerUrl"])')
+kill -STOP -- "-$CHR_PGID"
+(cd "$NODE_DIR" && node cdp-ws.js "$WS" 1 1 >"$T_TMP/hung-ws.out" 2>&1) &
+HUNG_WS=$!
+st=$(http GET "$CDP/json/version")
+is "$st" 504 "Chrome hung: /json/version is 504 after the timeout"
+is "$(json_get "$T_TMP/body" 'j["error"]["code"]')" chrome_timeout \
+    "  JSON error chrome_timeout"
+wait "$HUNG_WS"
+like "$(cat "$T_TMP/hung-ws.out")" 'HTTP 504' \
+    "Chrome hung: a websocket upgrade gets 504, not a hang"
+wait_health_chrome 'c["ok"]' false
+ok $? "/health: chrome ok false while it is hung"
+is "$(health_chrome 'c["relays"]')" 0 "no relay left behind by the 504s"
+kill -CONT -- "-$CHR_PGID"
+st=$(http GET "$CDP/json/version")
+is "$st" 200 "Chrome resumed: /json/version 200 again"
+out=$(cd "$NODE_DIR" && node cdp-ws.js "$WS" 1 1 2>&1)
+ok $? "Chrome resumed: websocket works again"
+
 # Kill it mid-way through many sessions.
 WS=$(curl -s "$CDP/json/version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["webSocketDebuggerUrl"])')
 (cd "$NODE_DIR" && node cdp-ws.js "$WS" 30 1000 >/dev/null 2>&1) &
