@@ -11,7 +11,8 @@ UNIT_TESTS += tests/unit/test-cdp-rewrite
 tests_unit_test_cdp_rewrite_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
 	agent/cdp.c agent/http.c agent/auth.c agent/health.c \
-	agent/display.c agent/compat.c agent/log.c agent/xmalloc.c
+	agent/display.c agent/compat.c agent/log.c agent/xmalloc.c \
+	tests/unit/tst.h
 tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) $(X11_LIBS)
 

@@ -13,6 +13,7 @@
 
 #include "cdp.h"
 #include "deskd.h"
+#include "tst.h"
 
 /* What main.c defines for the daemon. */
 struct deskd_config	 deskd_cfg;
@@ -27,32 +28,6 @@ deskd_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static int	 failed;
-
-static void
-is_str(const char *got, const char *want, const char *what)
-{
-	if (got != NULL && strcmp(got, want) == 0) {
-		printf("ok - %s\n", what);
-		return;
-	}
-	printf("not ok - %s\n#   got:      '%s'\n#   expected: '%s'\n", what,
-	    got != NULL ? got : "(null)", want);
-	failed++;
-}
-
-static void
-is_int(long long got, long long want, const char *what)
-{
-	if (got == want) {
-		printf("ok - %s\n", what);
-		return;
-	}
-	printf("not ok - %s\n#   got: %lld, expected: %lld\n", what, got,
-	    want);
-	failed++;
 }
 
 static const char *
@@ -75,11 +50,11 @@ main(void)
 	    "\"webSocketDebuggerUrl\": \"ws://127.0.0.1:1337/devtools/"
 	    "browser/9e42-cd42\"}", 0, &err);
 	n = cdp_rewrite_urls(j, "10.1.2.3:9222");
-	is_int(n, 1, "/json/version: one URL rewritten");
-	is_str(field(j, 0, "webSocketDebuggerUrl"),
+	TST_INT_EQ(n, 1, "/json/version: one URL rewritten");
+	TST_STR_EQ(field(j, 0, "webSocketDebuggerUrl"),
 	    "ws://10.1.2.3:9222/devtools/browser/9e42-cd42",
 	    "/json/version: host and port replaced, path kept");
-	is_str(field(j, 0, "Browser"), "Chrome/156.0.8078.79",
+	TST_STR_EQ(field(j, 0, "Browser"), "Chrome/156.0.8078.79",
 	    "/json/version: other fields untouched");
 	json_decref(j);
 
@@ -94,16 +69,16 @@ main(void)
 	    "\"ws://127.0.0.1:1337/devtools/page/4B5D\"}, 42, "
 	    "{\"webSocketDebuggerUrl\": 7}]", 0, &err);
 	n = cdp_rewrite_urls(j, "[::1]:9333");
-	is_int(n, 4, "/json/list: four URLs rewritten");
-	is_str(field(j, 0, "webSocketDebuggerUrl"),
+	TST_INT_EQ(n, 4, "/json/list: four URLs rewritten");
+	TST_STR_EQ(field(j, 0, "webSocketDebuggerUrl"),
 	    "ws://[::1]:9333/devtools/page/3CCB", "page target ws URL");
-	is_str(field(j, 0, "devtoolsFrontendUrl"),
+	TST_STR_EQ(field(j, 0, "devtoolsFrontendUrl"),
 	    "https://chrome-devtools-frontend.appspot.com/serve_rev/@a21c/"
 	    "inspector.html?ws=[::1]:9333/devtools/page/3CCB",
 	    "page target frontend ws= parameter");
-	is_str(field(j, 0, "url"), "ws://127.0.0.1:1337/not-a-debugger-url",
+	TST_STR_EQ(field(j, 0, "url"), "ws://127.0.0.1:1337/not-a-debugger-url",
 	    "the page's own url is not touched");
-	is_str(field(j, 1, "devtoolsFrontendUrl"),
+	TST_STR_EQ(field(j, 1, "devtoolsFrontendUrl"),
 	    "/devtools/inspector.html?panel=console&ws=[::1]:9333/devtools/"
 	    "page/4B5D", "ws= found after another parameter");
 	json_decref(j);
@@ -113,41 +88,41 @@ main(void)
 	    "h:1/devtools/page/y\", \"devtoolsFrontendUrlCompat\": "
 	    "\"/devtools/inspector.html?x=1\"}", 0, &err);
 	n = cdp_rewrite_urls(j, "agent.example:9222");
-	is_int(n, 2, "empty-Host URLs and wss= rewritten, no ws= left alone");
-	is_str(field(j, 0, "webSocketDebuggerUrl"),
+	TST_INT_EQ(n, 2, "empty-Host URLs and wss= rewritten, no ws= left alone");
+	TST_STR_EQ(field(j, 0, "webSocketDebuggerUrl"),
 	    "ws://agent.example:9222/devtools/browser/x",
 	    "ws:/// (Chrome's reply to an empty Host) gets the host");
-	is_str(field(j, 0, "devtoolsFrontendUrl"),
+	TST_STR_EQ(field(j, 0, "devtoolsFrontendUrl"),
 	    "/devtools/inspector.html?wss=agent.example:9222/devtools/page/y",
 	    "wss= parameter");
-	is_str(field(j, 0, "devtoolsFrontendUrlCompat"),
+	TST_STR_EQ(field(j, 0, "devtoolsFrontendUrlCompat"),
 	    "/devtools/inspector.html?x=1", "no ws= parameter: unchanged");
 	json_decref(j);
 
 	j = json_loads("{\"webSocketDebuggerUrl\": \"http://x/devtools\"}",
 	    0, &err);
-	is_int(cdp_rewrite_urls(j, "h:1"), 0, "not a ws URL: unchanged");
+	TST_INT_EQ(cdp_rewrite_urls(j, "h:1"), 0, "not a ws URL: unchanged");
 	json_decref(j);
 	j = json_string("x");
-	is_int(cdp_rewrite_urls(j, "h:1"), 0, "not an object or array: 0");
+	TST_INT_EQ(cdp_rewrite_urls(j, "h:1"), 0, "not an object or array: 0");
 	json_decref(j);
 
-	is_int(cdp_host_valid("127.0.0.1:9222"), 1, "host 127.0.0.1:9222");
-	is_int(cdp_host_valid("[::1]:9222"), 1, "host [::1]:9222");
-	is_int(cdp_host_valid("agent.example"), 1, "host agent.example");
-	is_int(cdp_host_valid("my_vm-1.local:80"), 1, "host my_vm-1.local:80");
-	is_int(cdp_host_valid(""), 0, "empty host refused");
-	is_int(cdp_host_valid(NULL), 0, "no host refused");
-	is_int(cdp_host_valid("a b"), 0, "host with a space refused");
-	is_int(cdp_host_valid("a\"b"), 0, "host with a quote refused");
-	is_int(cdp_host_valid("a/b"), 0, "host with a slash refused");
-	is_int(cdp_host_valid("a\r\nX: y"), 0, "host with CRLF refused");
-	is_int(cdp_host_valid("h\xc3\xa9"), 0, "non-ASCII host refused");
+	TST_INT_EQ(cdp_host_valid("127.0.0.1:9222"), 1, "host 127.0.0.1:9222");
+	TST_INT_EQ(cdp_host_valid("[::1]:9222"), 1, "host [::1]:9222");
+	TST_INT_EQ(cdp_host_valid("agent.example"), 1, "host agent.example");
+	TST_INT_EQ(cdp_host_valid("my_vm-1.local:80"), 1, "host my_vm-1.local:80");
+	TST_INT_EQ(cdp_host_valid(""), 0, "empty host refused");
+	TST_INT_EQ(cdp_host_valid(NULL), 0, "no host refused");
+	TST_INT_EQ(cdp_host_valid("a b"), 0, "host with a space refused");
+	TST_INT_EQ(cdp_host_valid("a\"b"), 0, "host with a quote refused");
+	TST_INT_EQ(cdp_host_valid("a/b"), 0, "host with a slash refused");
+	TST_INT_EQ(cdp_host_valid("a\r\nX: y"), 0, "host with CRLF refused");
+	TST_INT_EQ(cdp_host_valid("h\xc3\xa9"), 0, "non-ASCII host refused");
 	memset(longhost, 'a', sizeof longhost);
 	longhost[CDP_MAX_HOST] = '\0';
-	is_int(cdp_host_valid(longhost), 1, "host of CDP_MAX_HOST chars");
+	TST_INT_EQ(cdp_host_valid(longhost), 1, "host of CDP_MAX_HOST chars");
 	longhost[CDP_MAX_HOST] = 'a';
 	longhost[CDP_MAX_HOST + 1] = '\0';
-	is_int(cdp_host_valid(longhost), 0, "longer host refused");
-	return (failed != 0);
+	TST_INT_EQ(cdp_host_valid(longhost), 0, "longer host refused");
+	return (tst_done());
 }
