@@ -112,6 +112,7 @@ struct cdp {
 	u_int			 nfetches;
 	u_int			 next_id;
 	u_long			 relays_total;
+	u_long			 pauses;	/* backpressure engaged */
 };
 
 static void	cdp_fetch_free(struct cdp_fetch *);
@@ -295,6 +296,7 @@ cdp_health_cb(void *obj, void *arg)
 	json_object_set_new(o, "relays", json_integer(c->nrelays));
 	json_object_set_new(o, "relays_total", json_integer(c->relays_total));
 	json_object_set_new(o, "fetches", json_integer(c->nfetches));
+	json_object_set_new(o, "backpressure_pauses", json_integer(c->pauses));
 	json_object_set_new(obj, "chrome", o);
 
 	/* Answer from the cache at once; refresh it for the next caller. */
@@ -756,6 +758,7 @@ cdp_relay_read_cb(struct bufferevent *bev, void *arg)
 	evbuffer_add_buffer(dst, src);
 	if (evbuffer_get_length(dst) >= CDP_MAX_OUTPUT) {
 		/* Backpressure: resume when the partner has sent half. */
+		r->cdp->pauses++;
 		bufferevent_setwatermark(partner, EV_WRITE, CDP_MAX_OUTPUT / 2,
 		    CDP_MAX_OUTPUT);
 		bufferevent_setcb(partner, cdp_relay_read_cb,

@@ -92,6 +92,17 @@ like "$out" '"sum":"10:hello-cdp"' "Playwright: page.evaluate result"
 is "$(python3 -c 'import sys; d=open(sys.argv[1],"rb").read(); print(d[:8] == b"\x89PNG\r\n\x1a\n" and len(d) > 1000000)' "$T_TMP/shot.png")" \
     True "Playwright: multi-MB PNG screenshot through the relay"
 
+# --- backpressure: a client that stops reading -----------------------------
+st=$(http PUT "$CDP/json/new?$WWW_URL/index.html")
+BIG_WS=$(json_get "$T_TMP/body" 'j["webSocketDebuggerUrl"]')
+BIG_ID=$(json_get "$T_TMP/body" 'j["id"]')
+out=$(python3 "$TOP/tests/tools/cdp-wsclient.py" "$CDP_PORT" \
+    "/devtools/page/$BIG_ID" 2>&1)
+like "$out" '^ok 6 [0-9]+$' "six multi-MB screenshots to a slow reader, all whole (hand-written ws client, foreign Origin)"
+like "$(health_chrome 'c["backpressure_pauses"]')" '^[1-9][0-9]*$' \
+    "  the proxy paused reading Chrome meanwhile (backpressure)"
+http GET "$CDP/json/close/$BIG_ID" >/dev/null
+
 # --- raw websocket clients ------------------------------------------------
 WS=$(curl -s "$CDP/json/version" | python3 -c 'import json,sys; print(json.load(sys.stdin)["webSocketDebuggerUrl"])')
 out=$(cd "$NODE_DIR" && node cdp-ws.js "$WS" 1 1 2>&1)
