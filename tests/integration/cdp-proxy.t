@@ -74,6 +74,14 @@ st=$(http GET "$CDP/json/protocol")
 is "$st" 200 "/json/protocol: 200"
 is "$(json_get "$T_TMP/body" "len(j['domains']) > 10")" true \
     "/json/protocol: the whole 1.5 MB document arrives"
+# DevTools frontend files (devtoolsFrontendUrl /devtools/inspector.html)
+# pass through as Chrome serves them.
+curl -s -o "$T_TMP/direct.html" "http://127.0.0.1:$CHR_PORT/devtools/inspector.html"
+st=$(http GET "$CDP/devtools/inspector.html")
+is "$st" 200 "GET /devtools/inspector.html (no upgrade): 200"
+cmp -s "$T_TMP/body" "$T_TMP/direct.html"
+ok $? "  byte for byte what Chrome serves"
+like "$(header Content-Type)" '^text/html' "  with Chrome's Content-Type"
 st=$(http GET "$CDP/json/nope")
 is "$st" 404 "unknown /json path: 404"
 like "$(body)" '"error"' "  as a JSON error"
