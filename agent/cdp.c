@@ -536,23 +536,22 @@ cdp_fetch_parse_head(struct cdp_fetch *f, struct evbuffer *in, char **cause)
 	}
 }
 
-static void
-cdp_fetch_read_cb(struct bufferevent *bev, void *arg)
+/* Consume what arrived; -1 once f is finished (and freed). */
+static int
+cdp_fetch_input(struct cdp_fetch *f, struct evbuffer *in)
 {
-	struct cdp_fetch	*f = arg;
-	struct evbuffer		*in = bufferevent_get_input(bev);
-	char			*cause = NULL;
-	size_t			 have, want;
-	int			 r;
+	char	*cause = NULL;
+	size_t	 have, want;
+	int	 r;
 
 	if (f->state == CDP_FETCH_HEAD) {
 		if ((r = cdp_fetch_parse_head(f, in, &cause)) == -1) {
 			cdp_fetch_fail(f, 502, "bad_upstream_reply", cause);
 			free(cause);
-			return;
+			return (-1);
 		}
 		if (r == 0)
-			return;
+			return (0);
 		f->state = CDP_FETCH_BODY;
 		if (f->status == 204 || f->status == 304)
 			f->clen = 0;
@@ -563,16 +562,25 @@ cdp_fetch_read_cb(struct bufferevent *bev, void *arg)
 		if (want > evbuffer_get_length(in))
 			want = evbuffer_get_length(in);
 		evbuffer_remove_buffer(in, f->body, want);
-		if (evbuffer_get_length(f->body) == (size_t)f->clen)
+		if (evbuffer_get_length(f->body) == (size_t)f->clen) {
 			cdp_fetch_done(f);
-		return;
+			return (-1);
+		}
+		return (0);
 	}
 	if (have + evbuffer_get_length(in) > CDP_MAX_REPLY) {
 		cdp_fetch_fail(f, 502, "bad_upstream_reply",
 		    "reply too large");
-		return;
+		return (-1);
 	}
 	evbuffer_add_buffer(f->body, in);
+	return (0);
+}
+
+static void
+cdp_fetch_read_cb(struct bufferevent *bev, void *arg)
+{
+	cdp_fetch_input(arg, bufferevent_get_input(bev));
 }
 
 static void
@@ -591,7 +599,8 @@ cdp_fetch_event_cb(struct bufferevent *bev, short what, void *arg)
 	}
 	if ((what & BEV_EVENT_EOF) && f->state == CDP_FETCH_BODY) {
 		/* Anything still in the input belongs to the body. */
-		cdp_fetch_read_cb(bev, f);
+		if (cdp_fetch_input(f, bufferevent_get_input(bev)) == -1)
+			return;
 		/* Without Content-Length the reply ends at EOF. */
 		if (f->clen < 0)
 			cdp_fetch_done(f);
