@@ -13,10 +13,14 @@ agent_deskd_SOURCES = \
 	agent/cdp.c agent/cdp.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
+	agent/exec.c agent/exec.h \
 	agent/health.c agent/health.h \
 	agent/http.c agent/http.h \
 	agent/log.c agent/log.h \
 	agent/main.c \
+	agent/osworld_exec.c agent/osworld_exec.h \
 	agent/pngenc.c agent/pngenc.h \
+	agent/proc.c agent/proc.h \
+	agent/shlex.c agent/shlex.h \
 	agent/xmalloc.c agent/xmalloc.h \
 	agent/xvfb.c agent/xvfb.h

@@ -24,9 +24,12 @@
 #include "compat.h"
 #include "deskd.h"
 #include "display.h"
+#include "exec.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
+#include "osworld_exec.h"
+#include "proc.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -247,14 +250,20 @@ main(int argc, char **argv)
 		    deskd_cfg.screen_h, &xdisplay, &cause) == -1)
 			fatalx("xvfb: %s", cause);
 		deskd_cfg.display = xdisplay;
-		/* Children (exec, launch) see the private display. */
-		setenv("DISPLAY", xdisplay, 1);
 	}
+	/*
+	 * Children (exec, launch) see the display deskd drives: the private
+	 * Xvfb or the one --display named, not whatever $DISPLAY said.
+	 */
+	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(deskd_base, deskd_cfg.display);
 
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
+	proc_init(deskd_base);
+	exec_init(main_http);
+	osworld_exec_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -270,6 +279,7 @@ main(int argc, char **argv)
 
 	http_server_free(main_http);
 	cdp_free(main_cdp);
+	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
 	xvfb_stop();

@@ -21,3 +21,14 @@ tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
 	agent/log.c agent/xmalloc.c tests/unit/tst.h
 tests_unit_test_pngenc_LDADD = $(LIBEVENT_LIBS) $(PNG_LIBS)
+
+UNIT_TESTS += tests/unit/test-shlex
+tests_unit_test_shlex_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_shlex_SOURCES = tests/unit/test-shlex.c \
+	agent/shlex.c agent/log.c agent/xmalloc.c
+
+UNIT_TESTS += tests/unit/test-proc
+tests_unit_test_proc_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proc_SOURCES = tests/unit/test-proc.c \
+	agent/proc.c agent/log.c agent/xmalloc.c
+tests_unit_test_proc_LDADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS)
