@@ -54,5 +54,7 @@ u_int		 cdp_nrelays(struct cdp *);
 int		 cdp_rewrite_urls(json_t *, const char *hostport);
 /* 1 if a Host header value is safe to put in a URL. */
 int		 cdp_host_valid(const char *);
+/* 1 if it is also an IP address or localhost (Chrome's rule). */
+int		 cdp_host_allowed(const char *);
 
 #endif

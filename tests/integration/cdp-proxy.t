@@ -39,12 +39,23 @@ done
 is "$(json_get "$T_TMP/body" "any(t['type'] == 'page' for t in j)")" true \
     "/json/list has the page target"
 
-# The client's Host, whatever it is (Chrome itself answers 500 to a name).
-st=$(http GET "$CDP/json/version" -H "Host: agent.example:9222")
-is "$st" 200 "Host agent.example:9222: 200 (Chrome only ever sees its own)"
+# The client's Host (Chrome itself only ever sees its own).
+st=$(http GET "$CDP/json/version" -H "Host: 10.1.2.3:9222")
+is "$st" 200 "Host 10.1.2.3:9222: 200"
 like "$(json_get "$T_TMP/body" 'j["webSocketDebuggerUrl"]')" \
-    '^ws://agent\.example:9222/devtools/browser/' \
+    '^ws://10\.1\.2\.3:9222/devtools/browser/' \
     "URL built from the client's Host"
+st=$(http GET "$CDP/json/version" -H "Host: localhost:$CDP_PORT")
+like "$(json_get "$T_TMP/body" 'j["webSocketDebuggerUrl"]')" \
+    "^ws://localhost:$CDP_PORT/devtools/browser/" "Host localhost kept"
+# Chrome's DNS-rebinding rule, applied by deskd since Chrome cannot.
+st=$(http GET "$CDP/json/version" -H "Host: rebind.example:9222")
+is "$st" 400 "Host that is a DNS name: 400 (as Chrome does)"
+like "$(body)" 'DNS rebinding' "  saying why"
+st=$(http GET "$CDP/devtools/browser/x" -H "Host: rebind.example:9222" \
+    -H 'Upgrade: websocket' -H 'Connection: Upgrade' \
+    -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
+is "$st" 400 "websocket upgrade with a DNS-name Host: 400"
 st=$(http GET "$CDP/json/list" -H "Host: [::1]:9333")
 like "$(json_get "$T_TMP/body" "[t['webSocketDebuggerUrl'] for t in j][0]")" \
     '^ws://\[::1\]:9333/devtools/page/' "IPv6 Host kept as is"

@@ -104,7 +104,7 @@ upgrade() {	# upgrade PATH: status line of the answer (python, raw)
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.settimeout(30)
-s.sendall(("GET %s HTTP/1.1\r\nHost: x:1\r\nUpgrade: websocket\r\n"
+s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:1\r\nUpgrade: websocket\r\n"
            "Connection: Upgrade\r\nOrigin: http://evil.example\r\n"
            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
            % sys.argv[2]).encode())
