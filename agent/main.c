@@ -25,11 +25,16 @@
 #include "deskd.h"
 #include "display.h"
 #include "exec.h"
+#include "files.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
 #include "osworld_exec.h"
+#include "osworld_files.h"
 #include "proc.h"
+#include "record.h"
+#include "subproc.h"
+#include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -264,6 +269,10 @@ main(int argc, char **argv)
 	proc_init(deskd_base);
 	exec_init(main_http);
 	osworld_exec_init(main_http);
+	files_init(main_http);
+	window_init(main_http);
+	osworld_files_init(main_http);
+	record_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -279,6 +288,10 @@ main(int argc, char **argv)
 
 	http_server_free(main_http);
 	cdp_free(main_cdp);
+	files_shutdown();
+	osworld_files_shutdown();
+	record_shutdown();
+	subproc_shutdown();
 	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();

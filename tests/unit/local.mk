@@ -16,6 +16,11 @@ tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
 tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) $(X11_LIBS)
 
+UNIT_TESTS += tests/unit/test-multipart
+tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_multipart_SOURCES = tests/unit/test-multipart.c \
+	agent/multipart.c agent/log.c agent/xmalloc.c
+
 UNIT_TESTS += tests/unit/test-pngenc
 tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
