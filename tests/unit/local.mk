@@ -37,3 +37,16 @@ tests_unit_test_proc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proc_SOURCES = tests/unit/test-proc.c \
 	agent/proc.c agent/log.c agent/xmalloc.c
 tests_unit_test_proc_LDADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+
+# Unit tests of the pure parts (query encoding, XML, credential files,
+# durations, address map).
+UNIT_TESTS += tests/unit/test-deskctl
+tests_unit_test_deskctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/agent \
+	$(JANSSON_CFLAGS) \
+	$(CURL_CFLAGS) $(EXPAT_CFLAGS) -I$(top_srcdir)/host
+tests_unit_test_deskctl_SOURCES = tests/unit/test-deskctl.c \
+	host/query.c host/xml.c host/ec2.c host/aws.c host/creds.c \
+	host/util.c host/wait.c host/local.c host/state.c \
+	agent/log.c agent/xmalloc.c
+tests_unit_test_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) \
+	$(CURL_LIBS) $(EXPAT_LIBS)
