@@ -10,6 +10,7 @@ agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
 	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
+	agent/cdp.c agent/cdp.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
 	agent/download.c agent/download.h \

@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "capture.h"
+#include "cdp.h"
 #include "compat.h"
 #include "deskd.h"
 #include "display.h"
@@ -42,6 +43,7 @@ struct auth		*deskd_auth;
 struct timespec		 deskd_started;
 
 static struct http_server *main_http;
+static struct cdp		*main_cdp;
 
 long long
 deskd_now_ms(void)
@@ -234,6 +236,11 @@ main(int argc, char **argv)
 		fatalx("evthread_use_pthreads failed");
 	if ((deskd_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
+	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
+	    (main_cdp = cdp_new(deskd_base, deskd_auth, deskd_cfg.cdp_listen,
+	    deskd_cfg.cdp_upstream, &cause)) == NULL)
+		fatalx("%s", cause);
 
 	if (deskd_cfg.display == NULL && !deskd_cfg.xvfb) {
 		env = getenv("DISPLAY");
@@ -279,6 +286,7 @@ main(int argc, char **argv)
 	event_base_dispatch(deskd_base);
 
 	http_server_free(main_http);
+	cdp_free(main_cdp);
 	files_shutdown();
 	osworld_files_shutdown();
 	record_shutdown();

@@ -7,6 +7,15 @@ tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 
+UNIT_TESTS += tests/unit/test-cdp-rewrite
+tests_unit_test_cdp_rewrite_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
+	agent/cdp.c agent/http.c agent/auth.c agent/health.c \
+	agent/display.c agent/compat.c agent/log.c agent/xmalloc.c \
+	tests/unit/tst.h
+tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS) $(X11_LIBS)
+
 UNIT_TESTS += tests/unit/test-multipart
 tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_multipart_SOURCES = tests/unit/test-multipart.c \
