@@ -3,6 +3,7 @@
  * loop, one X connection; see ../README.md for the API.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -81,6 +82,22 @@ main_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	log_info("signal %d: stopping", (int)sig);
 	event_base_loopexit(deskd_base, NULL);
+}
+
+/*
+ * Each DevTools session holds two descriptors and each client one; the
+ * usual soft limit of 1024 would cap them well below the hard limit.
+ */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+	}
 }
 
 /* Tell a person at a terminal how to see it work. */
@@ -213,6 +230,7 @@ main(int argc, char **argv)
 
 	/* Children and closed sockets must never kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
 
 	if (deskd_cfg.token_file == NULL &&
 	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
