@@ -4,3 +4,4 @@ proto_libdeskproto_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 proto_libdeskproto_a_SOURCES = \
 	proto/deskproto.h \
 	proto/error.c
+proto_libdeskproto_a_SOURCES += proto/action.c proto/action.h

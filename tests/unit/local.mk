@@ -5,3 +5,10 @@ tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
 	agent/http.c agent/auth.c agent/log.c agent/xmalloc.c
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
+
+UNIT_TESTS += tests/unit/test-keys
+tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_unit_test_keys_SOURCES = tests/unit/test-keys.c agent/keys.c \
+	agent/xmalloc.c agent/log.c
+tests_unit_test_keys_LDADD = proto/libdeskproto.a $(X11_LIBS) $(XKB_LIBS) \
+	$(JANSSON_LIBS) -lm
