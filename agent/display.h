@@ -31,8 +31,13 @@ int		 display_screen_size(int *w, int *h);
 /* Called on every (re)connect, and on disconnect with a NULL display. */
 void		 display_add_hook(display_hook_cb, void *);
 void		 display_add_event_handler(display_event_cb, void *);
-/* Process queued events now (after an XSync, say). */
+/* Process queued events now. */
 void		 display_dispatch(void);
+/*
+ * Process queued events on the next loop turn: call after any round trip
+ * (XSync, a call with a reply), which may leave events in Xlib's queue.
+ */
+void		 display_kick(void);
 /*
  * Trap X protocol errors (BadWindow and friends) around a few calls:
  * push, do the calls, then pop returns the error code seen (0 if none)

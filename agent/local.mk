@@ -8,6 +8,7 @@ agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
+	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
@@ -15,6 +16,6 @@ agent_deskd_SOURCES = \
 	agent/http.c agent/http.h \
 	agent/log.c agent/log.h \
 	agent/main.c \
-	agent/png.c agent/png.h \
+	agent/pngenc.c agent/pngenc.h \
 	agent/xmalloc.c agent/xmalloc.h \
 	agent/xvfb.c agent/xvfb.h

@@ -1,0 +1,1550 @@
+/*
+ * http.c: a small HTTP/1.1 server on libevent bufferevents.
+ *
+ * One struct http_conn per connection owns its bufferevent and at most one
+ * struct http_req at a time (pipelined requests wait in the input buffer
+ * until the current reply is done).  The head is parsed line by line with
+ * limits checked while reading, as OpenBSD httpd does; bodies are either
+ * buffered up to the route's limit or handed to the route chunk by chunk.
+ * Errors the server sends itself are JSON, and every connection ends in
+ * http_conn_close(conn, reason).
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <event2/util.h>
+#include <jansson.h>
+
+#include "auth.h"
+#include "deskproto.h"
+#include "http.h"
+#include "log.h"
+#include "compat.h"
+#include "xmalloc.h"
+
+#ifndef DESKD_VERSION
+#define DESKD_VERSION "0"
+#endif
+
+#define HTTP_HEAD_TIMEOUT	60	/* seconds to send a whole head */
+#define HTTP_WRITE_TIMEOUT	300
+#define HTTP_LINGER_MS		2000	/* read and drop after an error */
+#define HTTP_LINGER_MAX		(64 * 1024 * 1024)
+#define HTTP_MAX_PARAMS		64
+
+struct http_route {
+	TAILQ_ENTRY(http_route)	 entry;
+	char			*path;
+	size_t			 len;
+	int			 methods;
+	int			 flags;
+	size_t			 max_body;
+	http_cb			 cb;
+	void			*arg;
+};
+
+struct http_server {
+	struct event_base	*base;
+	char			*name;
+	struct auth		*auth;
+	struct evconnlistener	*listener;
+	struct event		*ev_backoff;
+	int			 port;
+	TAILQ_HEAD(, http_route) routes;
+	TAILQ_HEAD(, http_conn)	 conns;
+	u_int			 nconns;
+	http_cb			 fallback;
+	void			*fallback_arg;
+};
+
+struct http_kv {
+	char	*name;
+	char	*value;
+};
+
+enum req_state {
+	REQ_HEAD = 0,		/* reading request line and headers */
+	REQ_BODY,		/* reading the body */
+	REQ_WAIT,		/* handler has it, no reply yet */
+	REQ_STREAM,		/* reply head sent, body being written */
+	REQ_DONE		/* reply complete */
+};
+
+enum chunk_state {
+	CHUNK_SIZE = 0,
+	CHUNK_DATA,
+	CHUNK_DATA_CRLF,
+	CHUNK_TRAILER,
+	CHUNK_DONE
+};
+
+struct http_req {
+	struct http_conn	*conn;
+	enum req_state		 state;
+
+	char			*method_name;
+	int			 method;
+	char			*uri;
+	char			*path;
+	int			 minor;
+	struct http_kv		 headers[HTTP_MAX_HEADERS];
+	u_int			 nheaders;
+	size_t			 head_bytes;
+
+	int64_t			 content_length;
+	int			 chunked;
+	enum chunk_state	 chunk_state;
+	uint64_t		 chunk_left;
+	uint64_t		 body_left;	/* Content-Length bodies */
+	uint64_t		 body_seen;
+	size_t			 max_body;
+	int			 body_done;
+	struct evbuffer		*body;
+	int			 expect_continue;
+
+	struct http_route	*route;
+	int			 keepalive;
+
+	struct http_kv		*query;
+	u_int			 nquery;
+	int			 query_parsed;
+	struct http_kv		*form;
+	u_int			 nform;
+	int			 form_parsed;
+
+	http_body_cb		 body_cb;
+	void			*body_arg;
+	http_close_cb		 close_cb;
+	void			*close_arg;
+	http_drain_cb		 drain_cb;
+	void			*drain_arg;
+
+	struct evbuffer		*out_headers;
+	int			 reply_chunked;
+	int			 head_only;
+	int			 code;
+};
+
+struct http_conn {
+	TAILQ_ENTRY(http_conn)	 entry;
+	struct http_server	*srv;
+	struct bufferevent	*bev;
+	struct sockaddr_storage	 peer;
+	char			 peer_str[INET6_ADDRSTRLEN];
+	struct http_req		*req;
+	struct event		*ev_next;	/* parse pipelined requests */
+	struct event		*ev_linger;
+	int			 close_after;	/* close once output drains */
+	int			 lingering;
+	size_t			 lingered;
+	int			 in_process;
+};
+
+static void	 http_conn_close(struct http_conn *, const char *);
+static void	 http_conn_process(struct http_conn *);
+static void	 http_read_cb(struct bufferevent *, void *);
+static void	 http_write_cb(struct bufferevent *, void *);
+static void	 http_event_cb(struct bufferevent *, short, void *);
+static void	 http_req_free(struct http_req *);
+static void	 http_finish(struct http_req *);
+
+static const struct {
+	int		 code;
+	const char	*text;
+} http_statuses[] = {
+	{ 100, "Continue" }, { 101, "Switching Protocols" },
+	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 206, "Partial Content" },
+	{ 301, "Moved Permanently" }, { 302, "Found" },
+	{ 304, "Not Modified" },
+	{ 400, "Bad Request" }, { 401, "Unauthorized" },
+	{ 403, "Forbidden" }, { 404, "Not Found" },
+	{ 405, "Method Not Allowed" }, { 408, "Request Timeout" },
+	{ 409, "Conflict" }, { 411, "Length Required" },
+	{ 413, "Content Too Large" }, { 414, "URI Too Long" },
+	{ 415, "Unsupported Media Type" }, { 416, "Range Not Satisfiable" },
+	{ 422, "Unprocessable Content" }, { 429, "Too Many Requests" },
+	{ 431, "Request Header Fields Too Large" },
+	{ 500, "Internal Server Error" }, { 501, "Not Implemented" },
+	{ 502, "Bad Gateway" }, { 503, "Service Unavailable" },
+	{ 504, "Gateway Timeout" }, { 505, "HTTP Version Not Supported" },
+};
+
+const char *
+http_status_text(int code)
+{
+	size_t	 i;
+
+	for (i = 0; i < sizeof http_statuses / sizeof http_statuses[0]; i++) {
+		if (http_statuses[i].code == code)
+			return (http_statuses[i].text);
+	}
+	return ("Unknown");
+}
+
+int
+http_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char		*end;
+	long long	 v;
+
+	if (s == NULL || *s == '\0' || isspace((u_char)*s))
+		return (-1);
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return (-1);
+	*out = v;
+	return (0);
+}
+
+/* Percent-decode in place; '+' is a space when plus is set.  -1 on %00. */
+static int
+http_decode(char *s, int plus)
+{
+	char	*d = s;
+	int	 hi, lo;
+
+	for (; *s != '\0'; s++) {
+		if (*s == '%' && isxdigit((u_char)s[1]) &&
+		    isxdigit((u_char)s[2])) {
+			hi = isdigit((u_char)s[1]) ? s[1] - '0' :
+			    tolower((u_char)s[1]) - 'a' + 10;
+			lo = isdigit((u_char)s[2]) ? s[2] - '0' :
+			    tolower((u_char)s[2]) - 'a' + 10;
+			if (hi == 0 && lo == 0)
+				return (-1);
+			*d++ = (char)(hi << 4 | lo);
+			s += 2;
+		} else if (plus && *s == '+')
+			*d++ = ' ';
+		else
+			*d++ = *s;
+	}
+	*d = '\0';
+	return (0);
+}
+
+/* Split "a=1&b=2" into decoded pairs. */
+static void
+http_parse_params(const char *src, size_t len, struct http_kv **kv,
+    u_int *n)
+{
+	char	*copy, *p, *next, *eq;
+
+	*kv = NULL;
+	*n = 0;
+	if (src == NULL || len == 0)
+		return;
+	copy = xstrndup(src, len);
+	for (p = copy; p != NULL && *n < HTTP_MAX_PARAMS; p = next) {
+		if ((next = strchr(p, '&')) != NULL)
+			*next++ = '\0';
+		if (*p == '\0')
+			continue;
+		if ((eq = strchr(p, '=')) != NULL)
+			*eq++ = '\0';
+		if (http_decode(p, 1) == -1 ||
+		    (eq != NULL && http_decode(eq, 1) == -1))
+			continue;
+		*kv = xreallocarray(*kv, *n + 1, sizeof **kv);
+		(*kv)[*n].name = xstrdup(p);
+		(*kv)[*n].value = xstrdup(eq != NULL ? eq : "");
+		(*n)++;
+	}
+	free(copy);
+}
+
+static const char *
+http_kv_get(struct http_kv *kv, u_int n, const char *name)
+{
+	u_int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(kv[i].name, name) == 0)
+			return (kv[i].value);
+	}
+	return (NULL);
+}
+
+static void
+http_kv_free(struct http_kv *kv, u_int n)
+{
+	u_int	 i;
+
+	for (i = 0; i < n; i++) {
+		free(kv[i].name);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+/* Server. */
+
+static void
+http_backoff_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_server	*srv = arg;
+
+	evconnlistener_enable(srv->listener);
+}
+
+static void
+http_accept_error_cb(struct evconnlistener *l, void *arg)
+{
+	struct http_server	*srv = arg;
+	struct timeval		 tv = { 1, 0 };
+	int			 err = EVUTIL_SOCKET_ERROR();
+
+	/* Out of descriptors: back off for a second instead of spinning. */
+	log_warnx("%s: accept: %s", srv->name,
+	    evutil_socket_error_to_string(err));
+	if (err == EMFILE || err == ENFILE || err == ENOBUFS ||
+	    err == ENOMEM) {
+		evconnlistener_disable(l);
+		evtimer_add(srv->ev_backoff, &tv);
+	}
+}
+
+static void
+http_set_head_timeout(struct http_conn *conn, int secs)
+{
+	struct timeval	 rd = { secs, 0 }, wr = { HTTP_WRITE_TIMEOUT, 0 };
+
+	bufferevent_set_timeouts(conn->bev, secs > 0 ? &rd : NULL, &wr);
+}
+
+static void
+http_next_cb(evutil_socket_t fd, short events, void *arg)
+{
+	http_conn_process(arg);
+}
+
+static void
+http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct http_server	*srv = arg;
+	struct http_conn	*conn;
+	int			 one = 1;
+
+	if (srv->nconns >= HTTP_MAX_CONNS) {
+		log_warnx("%s: too many connections, refusing one", srv->name);
+		evutil_closesocket(fd);
+		return;
+	}
+	conn = xcalloc(1, sizeof *conn);
+	conn->srv = srv;
+	if ((size_t)salen <= sizeof conn->peer)
+		memcpy(&conn->peer, sa, salen);
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)sa)->sin_addr,
+		    conn->peer_str, sizeof conn->peer_str);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)sa)->sin6_addr,
+		    conn->peer_str, sizeof conn->peer_str);
+	else
+		strlcpy(conn->peer_str, "local", sizeof conn->peer_str);
+	/* Small replies (input actions) must not wait for Nagle. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	conn->bev = bufferevent_socket_new(srv->base, fd,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (conn->bev == NULL) {
+		evutil_closesocket(fd);
+		free(conn);
+		return;
+	}
+	conn->ev_next = evtimer_new(srv->base, http_next_cb, conn);
+	TAILQ_INSERT_TAIL(&srv->conns, conn, entry);
+	srv->nconns++;
+	bufferevent_setcb(conn->bev, http_read_cb, http_write_cb,
+	    http_event_cb, conn);
+	bufferevent_setwatermark(conn->bev, EV_WRITE, HTTP_OUT_HIGH / 2, 0);
+	http_set_head_timeout(conn, HTTP_IDLE_TIMEOUT);
+	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
+	log_debug("%s: connection from %s", srv->name, conn->peer_str);
+}
+
+struct http_server *
+http_server_new(struct event_base *base, const char *name, struct auth *auth)
+{
+	struct http_server	*srv;
+
+	srv = xcalloc(1, sizeof *srv);
+	srv->base = base;
+	srv->name = xstrdup(name);
+	srv->auth = auth;
+	srv->ev_backoff = evtimer_new(base, http_backoff_cb, srv);
+	TAILQ_INIT(&srv->routes);
+	TAILQ_INIT(&srv->conns);
+	return (srv);
+}
+
+void
+http_server_free(struct http_server *srv)
+{
+	struct http_route	*r;
+	struct http_conn	*conn;
+
+	if (srv == NULL)
+		return;
+	while ((conn = TAILQ_FIRST(&srv->conns)) != NULL)
+		http_conn_close(conn, "server shutting down");
+	while ((r = TAILQ_FIRST(&srv->routes)) != NULL) {
+		TAILQ_REMOVE(&srv->routes, r, entry);
+		free(r->path);
+		free(r);
+	}
+	if (srv->listener != NULL)
+		evconnlistener_free(srv->listener);
+	event_free(srv->ev_backoff);
+	free(srv->name);
+	free(srv);
+}
+
+int
+http_server_listen(struct http_server *srv, const char *spec, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	struct sockaddr		*sa = (struct sockaddr *)&ss;
+	socklen_t		 sslen;
+	char			 buf[256];
+	int			 len;
+
+	memset(&ss, 0, sizeof ss);
+	if (spec[0] == ':')
+		snprintf(buf, sizeof buf, "0.0.0.0%s", spec);
+	else
+		strlcpy(buf, spec, sizeof buf);
+	len = sizeof ss;
+	if (evutil_parse_sockaddr_port(buf, sa, &len) == -1 ||
+	    (sa->sa_family == AF_INET &&
+	    ((struct sockaddr_in *)sa)->sin_port == 0 &&
+	    strstr(buf, ":0") == NULL)) {
+		xasprintf(cause, "bad address \"%s\" (expected ADDR:PORT)",
+		    spec);
+		return (-1);
+	}
+	srv->listener = evconnlistener_new_bind(srv->base, http_accept_cb, srv,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    128, sa, len);
+	if (srv->listener == NULL) {
+		xasprintf(cause, "%s", strerror(errno));
+		return (-1);
+	}
+	evconnlistener_set_error_cb(srv->listener, http_accept_error_cb);
+	sslen = sizeof ss;
+	if (getsockname(evconnlistener_get_fd(srv->listener), sa,
+	    &sslen) == 0) {
+		if (sa->sa_family == AF_INET)
+			srv->port = ntohs(((struct sockaddr_in *)sa)->sin_port);
+		else if (sa->sa_family == AF_INET6)
+			srv->port =
+			    ntohs(((struct sockaddr_in6 *)sa)->sin6_port);
+	}
+	return (0);
+}
+
+int
+http_server_port(struct http_server *srv)
+{
+	return (srv->port);
+}
+
+u_int
+http_server_nconns(struct http_server *srv)
+{
+	return (srv->nconns);
+}
+
+void
+http_route(struct http_server *srv, const char *path, int methods,
+    int flags, size_t max_body, http_cb cb, void *arg)
+{
+	struct http_route	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->path = xstrdup(path);
+	r->len = strlen(path);
+	r->methods = methods;
+	r->flags = flags;
+	r->max_body = max_body != 0 ? max_body : HTTP_MAX_BODY;
+	r->cb = cb;
+	r->arg = arg;
+	TAILQ_INSERT_TAIL(&srv->routes, r, entry);
+}
+
+void
+http_set_fallback(struct http_server *srv, http_cb cb, void *arg)
+{
+	srv->fallback = cb;
+	srv->fallback_arg = arg;
+}
+
+/* Connections. */
+
+static void
+http_linger_cb(evutil_socket_t fd, short events, void *arg)
+{
+	http_conn_close(arg, "linger done");
+}
+
+static void
+http_conn_close(struct http_conn *conn, const char *reason)
+{
+	struct http_server	*srv = conn->srv;
+	struct http_req		*req = conn->req;
+
+	log_debug("%s: %s: close: %s", srv->name, conn->peer_str, reason);
+	conn->req = NULL;
+	if (req != NULL) {
+		/* The handler still holds it: tell it, then it is gone. */
+		if (req->close_cb != NULL &&
+		    (req->state == REQ_BODY || req->state == REQ_WAIT ||
+		    req->state == REQ_STREAM))
+			req->close_cb(req, req->close_arg);
+		http_req_free(req);
+	}
+	TAILQ_REMOVE(&srv->conns, conn, entry);
+	srv->nconns--;
+	if (conn->bev != NULL)
+		bufferevent_free(conn->bev);
+	if (conn->ev_next != NULL)
+		event_free(conn->ev_next);
+	if (conn->ev_linger != NULL)
+		event_free(conn->ev_linger);
+	free(conn);
+}
+
+/*
+ * After an error reply the client may still be sending a body it was not
+ * asked for.  Closing at once would reset the connection and the client
+ * could lose the reply, so shut our side and drop what arrives for a
+ * while (lingering close).
+ */
+static void
+http_conn_linger(struct http_conn *conn)
+{
+	struct timeval	 tv = { HTTP_LINGER_MS / 1000,
+			    (HTTP_LINGER_MS % 1000) * 1000 };
+
+	conn->lingering = 1;
+	shutdown(bufferevent_getfd(conn->bev), SHUT_WR);
+	bufferevent_disable(conn->bev, EV_WRITE);
+	bufferevent_set_timeouts(conn->bev, NULL, NULL);
+	bufferevent_enable(conn->bev, EV_READ);
+	conn->ev_linger = evtimer_new(conn->srv->base, http_linger_cb, conn);
+	evtimer_add(conn->ev_linger, &tv);
+	evbuffer_drain(bufferevent_get_input(conn->bev),
+	    evbuffer_get_length(bufferevent_get_input(conn->bev)));
+}
+
+static void
+http_write_cb(struct bufferevent *bev, void *arg)
+{
+	struct http_conn	*conn = arg;
+	struct http_req		*req = conn->req;
+	struct evbuffer		*out = bufferevent_get_output(bev);
+
+	if (req != NULL && req->state == REQ_STREAM && req->drain_cb != NULL &&
+	    evbuffer_get_length(out) <= HTTP_OUT_HIGH / 2) {
+		req->drain_cb(req, req->drain_arg);
+		return;
+	}
+	if (conn->close_after && req == NULL && evbuffer_get_length(out) == 0) {
+		if (conn->close_after == 2)
+			http_conn_linger(conn);
+		else
+			http_conn_close(conn, "done");
+	}
+}
+
+static void
+http_event_cb(struct bufferevent *bev, short events, void *arg)
+{
+	struct http_conn	*conn = arg;
+
+	if (events & BEV_EVENT_TIMEOUT) {
+		if (conn->req != NULL && conn->req->state == REQ_HEAD &&
+		    conn->req->head_bytes > 0) {
+			http_conn_close(conn, "timeout reading head");
+			return;
+		}
+		http_conn_close(conn, "idle timeout");
+		return;
+	}
+	if (events & BEV_EVENT_EOF)
+		http_conn_close(conn, "client closed");
+	else if (events & BEV_EVENT_ERROR)
+		http_conn_close(conn, evutil_socket_error_to_string(
+		    EVUTIL_SOCKET_ERROR()));
+}
+
+static void
+http_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct http_conn	*conn = arg;
+
+	if (conn->lingering) {
+		size_t	 n = evbuffer_get_length(bufferevent_get_input(bev));
+
+		conn->lingered += n;
+		evbuffer_drain(bufferevent_get_input(bev), n);
+		if (conn->lingered > HTTP_LINGER_MAX)
+			http_conn_close(conn, "linger limit");
+		return;
+	}
+	http_conn_process(conn);
+}
+
+/* Requests. */
+
+static struct http_req *
+http_req_new(struct http_conn *conn)
+{
+	struct http_req	*req;
+
+	req = xcalloc(1, sizeof *req);
+	req->conn = conn;
+	req->content_length = -1;
+	req->body = evbuffer_new();
+	req->out_headers = evbuffer_new();
+	req->keepalive = 1;
+	return (req);
+}
+
+static void
+http_req_free(struct http_req *req)
+{
+	u_int	 i;
+
+	if (req == NULL)
+		return;
+	for (i = 0; i < req->nheaders; i++) {
+		free(req->headers[i].name);
+		free(req->headers[i].value);
+	}
+	http_kv_free(req->query, req->nquery);
+	http_kv_free(req->form, req->nform);
+	free(req->method_name);
+	free(req->uri);
+	free(req->path);
+	evbuffer_free(req->body);
+	evbuffer_free(req->out_headers);
+	free(req);
+}
+
+static int
+http_method_bit(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return (HTTP_GET);
+	if (strcmp(m, "POST") == 0)
+		return (HTTP_POST);
+	if (strcmp(m, "PUT") == 0)
+		return (HTTP_PUT);
+	if (strcmp(m, "DELETE") == 0)
+		return (HTTP_DELETE);
+	if (strcmp(m, "HEAD") == 0)
+		return (HTTP_HEAD);
+	if (strcmp(m, "OPTIONS") == 0)
+		return (HTTP_OPTIONS);
+	return (0);
+}
+
+/*
+ * Send an error the server detected itself and close the connection
+ * afterwards (the rest of the request cannot be trusted).
+ */
+static void
+http_abort(struct http_req *req, int code, const char *ecode,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	log_debug("%s: %s: %d %s", req->conn->srv->name,
+	    req->conn->peer_str, code, msg);
+	req->keepalive = 0;
+	req->expect_continue = 0;
+	http_reply_error(req, code, ecode, "%s", msg);
+	free(msg);
+}
+
+static int
+http_parse_request_line(struct http_req *req, char *line)
+{
+	char	*method, *uri, *version, *q;
+
+	method = line;
+	if ((uri = strchr(method, ' ')) == NULL)
+		goto bad;
+	*uri++ = '\0';
+	if ((version = strchr(uri, ' ')) == NULL)
+		goto bad;
+	*version++ = '\0';
+	if (*method == '\0' || *uri == '\0')
+		goto bad;
+	if (strcmp(version, "HTTP/1.1") == 0)
+		req->minor = 1;
+	else if (strcmp(version, "HTTP/1.0") == 0) {
+		req->minor = 0;
+		req->keepalive = 0;
+	} else if (strncmp(version, "HTTP/", 5) == 0) {
+		http_abort(req, 505, "bad_version",
+		    "HTTP version %.16s is not supported", version);
+		return (-1);
+	} else
+		goto bad;
+	req->method_name = xstrdup(method);
+	req->method = http_method_bit(method);
+	req->uri = xstrdup(uri);
+	if (*uri != '/' && strcmp(uri, "*") != 0) {
+		/* Absolute form: keep only the path. */
+		if ((q = strstr(uri, "://")) != NULL &&
+		    (q = strchr(q + 3, '/')) != NULL)
+			uri = q;
+		else
+			goto bad;
+	}
+	if ((q = strchr(uri, '?')) != NULL)
+		req->path = xstrndup(uri, q - uri);
+	else
+		req->path = xstrdup(uri);
+	if (http_decode(req->path, 0) == -1) {
+		http_abort(req, 400, "bad_request", "NUL byte in path");
+		return (-1);
+	}
+	return (0);
+bad:
+	http_abort(req, 400, "bad_request", "malformed request line");
+	return (-1);
+}
+
+static int
+http_parse_header(struct http_req *req, char *line)
+{
+	char	*colon, *value, *end;
+
+	if (*line == ' ' || *line == '\t') {
+		http_abort(req, 400, "bad_request",
+		    "obsolete header line folding");
+		return (-1);
+	}
+	if ((colon = strchr(line, ':')) == NULL || colon == line) {
+		http_abort(req, 400, "bad_request", "malformed header line");
+		return (-1);
+	}
+	*colon = '\0';
+	for (end = line; *end != '\0'; end++) {
+		if (!isgraph((u_char)*end)) {
+			http_abort(req, 400, "bad_request",
+			    "bad header name");
+			return (-1);
+		}
+	}
+	value = colon + 1;
+	while (*value == ' ' || *value == '\t')
+		value++;
+	end = value + strlen(value);
+	while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+		*--end = '\0';
+	if (req->nheaders == HTTP_MAX_HEADERS) {
+		http_abort(req, 431, "headers_too_large",
+		    "more than %d headers", HTTP_MAX_HEADERS);
+		return (-1);
+	}
+	req->headers[req->nheaders].name = xstrdup(line);
+	req->headers[req->nheaders].value = xstrdup(value);
+	req->nheaders++;
+	return (0);
+}
+
+static struct http_route *
+http_find_route(struct http_server *srv, const char *path, int *path_known)
+{
+	struct http_route	*r;
+
+	*path_known = 0;
+	TAILQ_FOREACH(r, &srv->routes, entry) {
+		if (r->flags & HTTP_PREFIX) {
+			if (strncmp(path, r->path, r->len) == 0) {
+				*path_known = 1;
+				return (r);
+			}
+		} else if (strcmp(path, r->path) == 0) {
+			*path_known = 1;
+			return (r);
+		}
+	}
+	return (NULL);
+}
+
+/* Route, check access and body framing once the head is complete. */
+static int
+http_head_done(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+	struct http_server	*srv = conn->srv;
+	struct http_route	*r, *any = NULL;
+	const char		*te, *cl, *c, *expect;
+	char			*cause = NULL, allow[64];
+	long long		 len;
+	int			 known, m, ok;
+	u_int			 i;
+
+	c = http_req_header(req, "Connection");
+	if (c != NULL) {
+		if (strcasestr(c, "close") != NULL)
+			req->keepalive = 0;
+		else if (req->minor == 0 &&
+		    strcasestr(c, "keep-alive") != NULL)
+			req->keepalive = 1;
+	}
+
+	/* Framing first: a bad frame makes the connection unusable. */
+	te = http_req_header(req, "Transfer-Encoding");
+	cl = NULL;
+	for (i = 0; i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, "Content-Length") != 0)
+			continue;
+		if (cl != NULL && strcmp(cl, req->headers[i].value) != 0) {
+			http_abort(req, 400, "bad_request",
+			    "conflicting Content-Length headers");
+			return (-1);
+		}
+		cl = req->headers[i].value;
+	}
+	if (te != NULL) {
+		if (strcasecmp(te, "chunked") != 0) {
+			http_abort(req, 501, "not_implemented",
+			    "Transfer-Encoding %.32s is not supported", te);
+			return (-1);
+		}
+		if (cl != NULL) {
+			http_abort(req, 400, "bad_request",
+			    "both Transfer-Encoding and Content-Length");
+			return (-1);
+		}
+		req->chunked = 1;
+	} else if (cl != NULL) {
+		for (c = cl; *c != '\0'; c++) {
+			if (!isdigit((u_char)*c))
+				break;
+		}
+		if (*c != '\0' || http_parse_int(cl, 0, INT64_MAX / 2,
+		    &len) == -1) {
+			http_abort(req, 400, "bad_request",
+			    "bad Content-Length");
+			return (-1);
+		}
+		req->content_length = len;
+		req->body_left = len;
+	}
+	expect = http_req_header(req, "Expect");
+	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
+	    req->minor == 1)
+		req->expect_continue = 1;
+
+	r = http_find_route(srv, req->path, &known);
+	if (r != NULL) {
+		m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
+		ok = (r->methods & m) != 0;
+		if (!ok) {
+			/* Several routes may share a path with other methods. */
+			TAILQ_FOREACH(any, &srv->routes, entry) {
+				if (strcmp(any->path, r->path) == 0 &&
+				    (any->methods & m)) {
+					r = any;
+					ok = 1;
+					break;
+				}
+			}
+		}
+		if (!ok) {
+			allow[0] = '\0';
+			TAILQ_FOREACH(any, &srv->routes, entry) {
+				if (strcmp(any->path, r->path) != 0)
+					continue;
+				if (any->methods & HTTP_GET)
+					strlcat(allow, "GET, HEAD, ",
+					    sizeof allow);
+				if (any->methods & HTTP_POST)
+					strlcat(allow, "POST, ", sizeof allow);
+				if (any->methods & HTTP_PUT)
+					strlcat(allow, "PUT, ", sizeof allow);
+				if (any->methods & HTTP_DELETE)
+					strlcat(allow, "DELETE, ",
+					    sizeof allow);
+			}
+			if (strlen(allow) > 2)
+				allow[strlen(allow) - 2] = '\0';
+			http_add_header(req, "Allow", allow);
+			http_abort(req, 405, "method_not_allowed",
+			    "%s is not allowed on %s (allowed: %s)",
+			    req->method_name, req->path, allow);
+			return (-1);
+		}
+		if (req->method == HTTP_HEAD)
+			req->head_only = 1;
+	}
+	req->route = r;
+
+	if (r == NULL || !(r->flags & HTTP_OPEN)) {
+		if (auth_check(srv->auth, (struct sockaddr *)&conn->peer,
+		    http_req_header(req, "Authorization"), &cause) == -1) {
+			http_add_header(req, "WWW-Authenticate",
+			    "Bearer realm=\"deskd\"");
+			http_abort(req, 401, "unauthorized", "%s", cause);
+			free(cause);
+			return (-1);
+		}
+	}
+	if (r == NULL && srv->fallback == NULL) {
+		http_abort(req, 404, "not_found", "no such path: %s",
+		    req->path);
+		return (-1);
+	}
+	req->max_body = r != NULL ? r->max_body : HTTP_MAX_BODY;
+	if (r == NULL || !(r->flags & HTTP_STREAM)) {
+		if (req->content_length > (int64_t)req->max_body) {
+			http_abort(req, 413, "body_too_large",
+			    "request body of %" PRId64 " bytes is over the "
+			    "limit of %zu", req->content_length,
+			    req->max_body);
+			return (-1);
+		}
+	}
+	if (req->expect_continue && (req->chunked ||
+	    req->content_length > 0)) {
+		evbuffer_add_printf(bufferevent_get_output(conn->bev),
+		    "HTTP/1.1 100 Continue\r\n\r\n");
+	}
+	req->expect_continue = 0;
+	if (!req->chunked && req->content_length <= 0)
+		req->body_done = 1;
+	return (0);
+}
+
+/*
+ * Move body bytes from the connection's input to req->body, decoding
+ * chunked framing.  Returns -1 on a framing error (after replying).
+ */
+static int
+http_read_body(struct http_req *req, struct evbuffer *in)
+{
+	char		*line, *end;
+	size_t		 n, len;
+	uint64_t	 v;
+
+	while (!req->body_done) {
+		if (!req->chunked) {
+			n = evbuffer_get_length(in);
+			if (n == 0)
+				return (0);
+			if (n > req->body_left)
+				n = req->body_left;
+			evbuffer_remove_buffer(in, req->body, n);
+			req->body_left -= n;
+			req->body_seen += n;
+			if (req->body_left == 0)
+				req->body_done = 1;
+			continue;
+		}
+		switch (req->chunk_state) {
+		case CHUNK_SIZE:
+		case CHUNK_TRAILER:
+			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+			if (line == NULL) {
+				if (evbuffer_get_length(in) > HTTP_MAX_LINE) {
+					http_abort(req, 400, "bad_request",
+					    "chunk line too long");
+					return (-1);
+				}
+				return (0);
+			}
+			if (req->chunk_state == CHUNK_TRAILER) {
+				if (len == 0)
+					req->body_done = 1;
+				free(line);
+				continue;
+			}
+			errno = 0;
+			v = strtoull(line, &end, 16);
+			if (end == line || errno != 0 ||
+			    (*end != '\0' && *end != ';' && *end != ' ') ||
+			    v > (uint64_t)INT64_MAX / 2) {
+				free(line);
+				http_abort(req, 400, "bad_request",
+				    "bad chunk size");
+				return (-1);
+			}
+			free(line);
+			req->chunk_left = v;
+			req->chunk_state = v == 0 ? CHUNK_TRAILER : CHUNK_DATA;
+			break;
+		case CHUNK_DATA:
+			n = evbuffer_get_length(in);
+			if (n == 0)
+				return (0);
+			if (n > req->chunk_left)
+				n = req->chunk_left;
+			evbuffer_remove_buffer(in, req->body, n);
+			req->chunk_left -= n;
+			req->body_seen += n;
+			if (req->chunk_left == 0)
+				req->chunk_state = CHUNK_DATA_CRLF;
+			break;
+		case CHUNK_DATA_CRLF:
+			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+			if (line == NULL) {
+				if (evbuffer_get_length(in) > 2) {
+					http_abort(req, 400, "bad_request",
+					    "missing CRLF after chunk");
+					return (-1);
+				}
+				return (0);
+			}
+			free(line);
+			if (len != 0) {
+				http_abort(req, 400, "bad_request",
+				    "missing CRLF after chunk");
+				return (-1);
+			}
+			req->chunk_state = CHUNK_SIZE;
+			break;
+		case CHUNK_DONE:
+			req->body_done = 1;
+			break;
+		}
+		/* Buffered routes: a chunked body may not pass the limit. */
+		if ((req->route == NULL || !(req->route->flags & HTTP_STREAM)) &&
+		    req->body_seen > req->max_body) {
+			http_abort(req, 413, "body_too_large",
+			    "request body is over the limit of %zu bytes",
+			    req->max_body);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
+static void
+http_call_handler(struct http_req *req)
+{
+	struct http_server	*srv = req->conn->srv;
+
+	req->state = REQ_WAIT;
+	/* A handler may take its time: no idle timeout meanwhile. */
+	http_set_head_timeout(req->conn, 0);
+	if (req->route != NULL)
+		req->route->cb(req, req->route->arg);
+	else
+		srv->fallback(req, srv->fallback_arg);
+}
+
+/*
+ * Parse whatever the input holds.  Runs from the read callback and from
+ * ev_next after a reply, so that pipelined requests are served in order.
+ */
+static void
+http_conn_process(struct http_conn *conn)
+{
+	struct evbuffer	*in = bufferevent_get_input(conn->bev);
+	struct http_req	*req;
+	char		*line;
+	size_t		 len;
+	int		 streaming, rc;
+
+	if (conn->in_process)
+		return;
+	conn->in_process = 1;
+	for (;;) {
+		if (conn->lingering || conn->close_after)
+			break;
+		if (conn->req == NULL) {
+			if (evbuffer_get_length(in) == 0)
+				break;
+			conn->req = http_req_new(conn);
+			http_set_head_timeout(conn, HTTP_HEAD_TIMEOUT);
+		}
+		req = conn->req;
+
+		if (req->state == REQ_HEAD) {
+			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+			if (line == NULL) {
+				if (evbuffer_get_length(in) > HTTP_MAX_LINE) {
+					if (req->method_name == NULL)
+						http_abort(req, 414,
+						    "uri_too_long",
+						    "request line over %d "
+						    "bytes", HTTP_MAX_LINE);
+					else
+						http_abort(req, 431,
+						    "headers_too_large",
+						    "header line over %d "
+						    "bytes", HTTP_MAX_LINE);
+					continue;
+				}
+				break;
+			}
+			req->head_bytes += len + 2;
+			if (req->head_bytes > HTTP_MAX_HEAD) {
+				free(line);
+				http_abort(req, 431, "headers_too_large",
+				    "request head over %d bytes",
+				    HTTP_MAX_HEAD);
+				continue;
+			}
+			if (len > HTTP_MAX_LINE) {
+				free(line);
+				http_abort(req, req->method_name == NULL ?
+				    414 : 431, "too_long", "line over %d bytes",
+				    HTTP_MAX_LINE);
+				continue;
+			}
+			if (req->method_name == NULL) {
+				/* Tolerate empty lines before a request. */
+				if (len == 0) {
+					req->head_bytes = 0;
+					free(line);
+					continue;
+				}
+				rc = http_parse_request_line(req, line);
+			} else if (len == 0) {
+				rc = http_head_done(req);
+				if (rc == 0) {
+					req->state = REQ_BODY;
+					streaming = req->route != NULL &&
+					    (req->route->flags & HTTP_STREAM);
+					if (streaming)
+						http_call_handler(req);
+				}
+			} else
+				rc = http_parse_header(req, line);
+			free(line);
+			continue;
+		}
+
+		if (req->state == REQ_BODY || (req->state == REQ_WAIT &&
+		    req->body_cb != NULL && !req->body_done)) {
+			streaming = req->route != NULL &&
+			    (req->route->flags & HTTP_STREAM);
+			if (http_read_body(req, in) == -1)
+				continue;
+			if (streaming) {
+				if (req->body_cb != NULL &&
+				    (evbuffer_get_length(req->body) > 0 ||
+				    req->body_done)) {
+					rc = req->body_cb(req, req->body,
+					    req->body_done, req->body_arg);
+					if (conn->req != req)
+						continue;	/* replied */
+					evbuffer_drain(req->body,
+					    evbuffer_get_length(req->body));
+					if (rc == -1 || req->body_done)
+						req->body_cb = NULL;
+				}
+				if (!req->body_done)
+					break;
+				if (req->state == REQ_BODY)
+					req->state = REQ_WAIT;
+				break;
+			}
+			if (!req->body_done)
+				break;
+			http_call_handler(req);
+			continue;
+		}
+		/* REQ_WAIT or REQ_STREAM: the reply is on its way. */
+		if (evbuffer_get_length(in) > HTTP_MAX_HEAD + HTTP_MAX_BODY)
+			bufferevent_disable(conn->bev, EV_READ);
+		break;
+	}
+	conn->in_process = 0;
+}
+
+/* The reply is complete: forget the request, then serve the next one. */
+static void
+http_finish(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+	struct timeval		 tv = { 0, 0 };
+	int			 whole_body = req->body_done;
+
+	req->state = REQ_DONE;
+	conn->req = NULL;
+	if (!req->keepalive || !whole_body) {
+		/* Unread body bytes would be parsed as the next request. */
+		conn->close_after = whole_body ? 1 : 2;
+	}
+	http_req_free(req);
+	if (conn->close_after) {
+		bufferevent_disable(conn->bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(conn->bev)) ==
+		    0) {
+			if (conn->close_after == 2)
+				http_conn_linger(conn);
+			else
+				http_conn_close(conn, "done");
+		}
+		return;
+	}
+	http_set_head_timeout(conn, HTTP_IDLE_TIMEOUT);
+	bufferevent_enable(conn->bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_input(conn->bev)) > 0)
+		evtimer_add(conn->ev_next, &tv);
+}
+
+/* Accessors. */
+
+int
+http_req_method(struct http_req *req)
+{
+	return (req->method);
+}
+
+const char *
+http_req_method_name(struct http_req *req)
+{
+	return (req->method_name);
+}
+
+const char *
+http_req_uri(struct http_req *req)
+{
+	return (req->uri);
+}
+
+const char *
+http_req_path(struct http_req *req)
+{
+	return (req->path);
+}
+
+const char *
+http_req_query(struct http_req *req, const char *name)
+{
+	const char	*q;
+
+	if (!req->query_parsed) {
+		req->query_parsed = 1;
+		if ((q = strchr(req->uri, '?')) != NULL)
+			http_parse_params(q + 1, strlen(q + 1), &req->query,
+			    &req->nquery);
+	}
+	return (http_kv_get(req->query, req->nquery, name));
+}
+
+const char *
+http_req_header(struct http_req *req, const char *name)
+{
+	u_int	 i;
+
+	for (i = 0; i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, name) == 0)
+			return (req->headers[i].value);
+	}
+	return (NULL);
+}
+
+int
+http_req_header_at(struct http_req *req, u_int i, const char **name,
+    const char **value)
+{
+	if (i >= req->nheaders)
+		return (-1);
+	*name = req->headers[i].name;
+	*value = req->headers[i].value;
+	return (0);
+}
+
+const char *
+http_req_peer(struct http_req *req)
+{
+	return (req->conn->peer_str);
+}
+
+int
+http_req_peer_is_loopback(struct http_req *req)
+{
+	struct sockaddr_storage	*ss = &req->conn->peer;
+
+	if (ss->ss_family == AF_INET)
+		return ((ntohl(((struct sockaddr_in *)ss)->sin_addr.s_addr) >>
+		    24) == 127);
+	if (ss->ss_family == AF_INET6)
+		return (IN6_IS_ADDR_LOOPBACK(
+		    &((struct sockaddr_in6 *)ss)->sin6_addr));
+	return (0);
+}
+
+struct evbuffer *
+http_req_body(struct http_req *req)
+{
+	return (req->body);
+}
+
+int64_t
+http_req_content_length(struct http_req *req)
+{
+	return (req->content_length);
+}
+
+struct event_base *
+http_req_base(struct http_req *req)
+{
+	return (req->conn->srv->base);
+}
+
+json_t *
+http_req_json(struct http_req *req, int allow_empty, char **cause)
+{
+	json_error_t	 jerr;
+	json_t		*obj;
+	size_t		 len = evbuffer_get_length(req->body);
+	const char	*data;
+
+	*cause = NULL;
+	if (len == 0) {
+		if (!allow_empty)
+			*cause = xstrdup("request body must be JSON, got an "
+			    "empty body");
+		return (NULL);
+	}
+	data = (const char *)evbuffer_pullup(req->body, -1);
+	obj = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (obj == NULL) {
+		xasprintf(cause, "malformed JSON at line %d column %d: %s",
+		    jerr.line, jerr.column, jerr.text);
+		return (NULL);
+	}
+	return (obj);
+}
+
+const char *
+http_req_form(struct http_req *req, const char *name)
+{
+	const char	*ct, *v;
+	size_t		 len;
+
+	if (!req->form_parsed) {
+		req->form_parsed = 1;
+		ct = http_req_header(req, "Content-Type");
+		len = evbuffer_get_length(req->body);
+		if (ct != NULL && strncasecmp(ct,
+		    "application/x-www-form-urlencoded", 33) == 0 && len > 0)
+			http_parse_params(
+			    (const char *)evbuffer_pullup(req->body, -1), len,
+			    &req->form, &req->nform);
+	}
+	if ((v = http_kv_get(req->form, req->nform, name)) != NULL)
+		return (v);
+	return (http_req_query(req, name));
+}
+
+void
+http_req_set_body_cb(struct http_req *req, http_body_cb cb, void *arg)
+{
+	req->body_cb = cb;
+	req->body_arg = arg;
+}
+
+void
+http_req_set_close_cb(struct http_req *req, http_close_cb cb, void *arg)
+{
+	req->close_cb = cb;
+	req->close_arg = arg;
+}
+
+void
+http_req_set_drain_cb(struct http_req *req, http_drain_cb cb, void *arg)
+{
+	req->drain_cb = cb;
+	req->drain_arg = arg;
+}
+
+/* Replies. */
+
+void
+http_add_header(struct http_req *req, const char *name, const char *value)
+{
+	/* Header injection: values never carry line breaks. */
+	if (strpbrk(value, "\r\n") != NULL || strpbrk(name, "\r\n:") != NULL)
+		return;
+	evbuffer_add_printf(req->out_headers, "%s: %s\r\n", name, value);
+}
+
+static void
+http_write_head(struct http_req *req, int code, const char *ctype,
+    int64_t length)
+{
+	struct evbuffer	*out = bufferevent_get_output(req->conn->bev);
+
+	req->code = code;
+	evbuffer_add_printf(out, "HTTP/1.%d %d %s\r\nServer: deskd/%s\r\n",
+	    req->minor, code, http_status_text(code), DESKD_VERSION);
+	if (ctype != NULL)
+		evbuffer_add_printf(out, "Content-Type: %s\r\n", ctype);
+	if (length >= 0)
+		evbuffer_add_printf(out, "Content-Length: %" PRId64 "\r\n",
+		    length);
+	else if (req->minor == 1) {
+		evbuffer_add_printf(out, "Transfer-Encoding: chunked\r\n");
+		req->reply_chunked = 1;
+	} else
+		req->keepalive = 0;	/* HTTP/1.0: length is the close */
+	if (!req->keepalive || (!req->body_done && req->state != REQ_HEAD))
+		evbuffer_add_printf(out, "Connection: close\r\n");
+	else if (req->minor == 0)
+		evbuffer_add_printf(out, "Connection: keep-alive\r\n");
+	evbuffer_add_buffer(out, req->out_headers);
+	evbuffer_add(out, "\r\n", 2);
+	log_debug("%s: %s: %s %s -> %d", req->conn->srv->name,
+	    req->conn->peer_str, req->method_name ? req->method_name : "-",
+	    req->uri ? req->uri : "-", code);
+}
+
+void
+http_reply(struct http_req *req, int code, const char *ctype,
+    const void *data, size_t len)
+{
+	http_write_head(req, code, ctype, len);
+	if (!req->head_only && len > 0)
+		evbuffer_add(bufferevent_get_output(req->conn->bev), data, len);
+	http_finish(req);
+}
+
+void
+http_reply_buffer(struct http_req *req, int code, const char *ctype,
+    struct evbuffer *buf)
+{
+	http_write_head(req, code, ctype, evbuffer_get_length(buf));
+	if (!req->head_only)
+		evbuffer_add_buffer(bufferevent_get_output(req->conn->bev),
+		    buf);
+	else
+		evbuffer_drain(buf, evbuffer_get_length(buf));
+	http_finish(req);
+}
+
+void
+http_reply_json(struct http_req *req, int code, json_t *obj)
+{
+	char	*s;
+	size_t	 len;
+
+	s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(obj);
+	if (s == NULL) {
+		http_reply(req, 500, "application/json",
+		    "{\"error\":{\"code\":\"internal\","
+		    "\"message\":\"JSON encoding failed\"}}\n", 68);
+		return;
+	}
+	len = strlen(s);
+	s = xrealloc(s, len + 2);
+	s[len++] = '\n';
+	s[len] = '\0';
+	http_reply(req, code, "application/json", s, len);
+	free(s);
+}
+
+void
+http_reply_error(struct http_req *req, int status, const char *code,
+    const char *fmt, ...)
+{
+	va_list	 ap;
+	char	*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	http_reply_json(req, status, proto_error_new(code, msg));
+	free(msg);
+}
+
+void
+http_reply_start(struct http_req *req, int code, const char *ctype,
+    int64_t length)
+{
+	http_write_head(req, code, ctype, length);
+	req->state = REQ_STREAM;
+	if (req->head_only)
+		http_finish(req);
+}
+
+void
+http_reply_write(struct http_req *req, struct evbuffer *buf)
+{
+	struct evbuffer	*out = bufferevent_get_output(req->conn->bev);
+	size_t		 len = evbuffer_get_length(buf);
+
+	if (len == 0)
+		return;
+	if (req->reply_chunked) {
+		evbuffer_add_printf(out, "%zx\r\n", len);
+		evbuffer_add_buffer(out, buf);
+		evbuffer_add(out, "\r\n", 2);
+	} else
+		evbuffer_add_buffer(out, buf);
+}
+
+size_t
+http_reply_pending(struct http_req *req)
+{
+	return (evbuffer_get_length(bufferevent_get_output(req->conn->bev)));
+}
+
+void
+http_reply_end(struct http_req *req)
+{
+	if (req->reply_chunked)
+		evbuffer_add(bufferevent_get_output(req->conn->bev),
+		    "0\r\n\r\n", 5);
+	http_finish(req);
+}
+
+struct bufferevent *
+http_req_takeover(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+	struct http_server	*srv = conn->srv;
+	struct bufferevent	*bev = conn->bev;
+
+	bufferevent_setcb(bev, NULL, NULL, NULL, NULL);
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+	conn->bev = NULL;
+	conn->req = NULL;
+	http_req_free(req);
+	TAILQ_REMOVE(&srv->conns, conn, entry);
+	srv->nconns--;
+	event_free(conn->ev_next);
+	if (conn->ev_linger != NULL)
+		event_free(conn->ev_linger);
+	free(conn);
+	return (bev);
+}
