@@ -10,10 +10,13 @@ agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
 	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
+	agent/computer.c agent/computer.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
 	agent/health.c agent/health.h \
 	agent/http.c agent/http.h \
+	agent/input.c agent/input.h \
+	agent/keys.c agent/keys.h \
 	agent/log.c agent/log.h \
 	agent/main.c \
 	agent/pngenc.c agent/pngenc.h \

@@ -20,10 +20,12 @@
 
 #include "auth.h"
 #include "capture.h"
+#include "computer.h"
 #include "deskd.h"
 #include "display.h"
 #include "health.h"
 #include "http.h"
+#include "input.h"
 #include "log.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -223,6 +225,7 @@ main(int argc, char **argv)
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
+	computer_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -235,6 +238,7 @@ main(int argc, char **argv)
 	    deskd_cfg.listen, deskd_cfg.display, auth_describe(deskd_auth));
 	event_base_dispatch(deskd_base);
 
+	input_shutdown();
 	http_server_free(main_http);
 	capture_shutdown();
 	display_shutdown();
