@@ -621,6 +621,7 @@ input_finish(struct input_job *job, const char *error)
 	    input_sticky : 0);
 	if (dpy != NULL) {
 		XSync(dpy, False);
+		display_kick();
 		display_check_io();
 	}
 	if (!job->cancelled && job->done != NULL)
@@ -700,11 +701,13 @@ input_run(void)
 			break;
 		case INPUT_OP_SETTLE:
 			XSync(dpy, False);
+			display_kick();
 			job->refs++;
 			capture_when_quiet(st->a, st->b, input_settle_cb, job);
 			return;
 		case INPUT_OP_CALL:
 			XSync(dpy, False);
+			display_kick();
 			if (st->cb(job, st->arg, &cause) == -1)
 				goto fail;
 			job->pc++;
@@ -726,6 +729,7 @@ input_run(void)
 				job->phase = INPUT_PHASE_KEYS;
 				if (rc == 1) {
 					XSync(dpy, False);
+					display_kick();
 					input_arm(INPUT_BIND_WAIT_MS);
 					return;
 				}
@@ -751,6 +755,7 @@ input_run(void)
 				if (input_nbound > 0 && input_nheld == 0) {
 					/* Let clients read the keys first. */
 					XSync(dpy, False);
+					display_kick();
 					wait = INPUT_RESTORE_WAIT_MS +
 					    job->chunk_keys / 10;
 					if (wait > INPUT_RESTORE_MAX_MS)
@@ -958,10 +963,17 @@ input_job_wait(struct input_job *job, int ms)
 void
 input_job_settle(struct input_job *job, int quiet_ms, int max_ms)
 {
-	struct input_step	*st = input_job_add(job, INPUT_OP_SETTLE);
+	struct input_step	*st;
 
+	/*
+	 * Quiet is counted from the later of the last damage and the end of
+	 * the action: an application may take a few ms to start redrawing,
+	 * and a screen that was idle before the click is not settled yet.
+	 */
+	input_job_wait(job, quiet_ms);
+	st = input_job_add(job, INPUT_OP_SETTLE);
 	st->a = quiet_ms;
-	st->b = max_ms;
+	st->b = max_ms > quiet_ms ? max_ms - quiet_ms : 0;
 }
 
 void
@@ -1120,6 +1132,7 @@ input_shutdown(void)
 	if ((dpy = display_get()) != NULL) {
 		input_release(dpy, 0);
 		XSync(dpy, False);
+		display_kick();
 	}
 	if (input_timer != NULL)
 		event_free(input_timer);

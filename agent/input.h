@@ -79,7 +79,10 @@ void		 input_job_key_seq(struct input_job *, const struct keys_seq *,
 void		 input_job_type(struct input_job *, uint32_t *cps, size_t n,
 		    int delay_ms);
 void		 input_job_wait(struct input_job *, int ms);
-/* Wait until the screen has been quiet (capture_when_quiet). */
+/*
+ * Wait until the screen has had no damage for quiet_ms since the later of
+ * the last damage and now (capture_when_quiet), at most max_ms.
+ */
 void		 input_job_settle(struct input_job *, int quiet_ms, int max_ms);
 void		 input_job_call(struct input_job *, input_call_cb, void *);
 /* Release every key and button held, held buttons included. */
