@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <X11/Xlib.h>
+#include <X11/XKBlib.h>
 #include <X11/Xlib-xcb.h>
 #include <X11/keysym.h>
 #include <X11/extensions/XTest.h>
@@ -105,6 +106,7 @@ static size_t			 input_ntable;
 static int			 input_stale = 1;
 static struct xkb_context	*input_xkb;
 static int			 input_xkb_ready;
+static int			 input_xkb_event = -1;	/* XKB event base */
 static KeyCode			 input_shift_kc;
 
 /* Spare keycodes and what we bound on them (NoSymbol: free). */
@@ -173,6 +175,18 @@ input_table_build(Display *dpy, char **cause)
 			return (-1);
 		}
 		input_xkb_ready = 1;
+		/*
+		 * Now that the server counts us as XKB-aware it no longer
+		 * sends us core MappingNotify for a new keymap (setxkbmap):
+		 * ask for the XKB events instead.
+		 */
+		if (XkbQueryExtension(dpy, NULL, &input_xkb_event, NULL, NULL,
+		    NULL))
+			XkbSelectEvents(dpy, XkbUseCoreKbd,
+			    XkbNewKeyboardNotifyMask | XkbMapNotifyMask,
+			    XkbNewKeyboardNotifyMask | XkbMapNotifyMask);
+		else
+			input_xkb_event = -1;
 	}
 	if (input_xkb == NULL &&
 	    (input_xkb = xkb_context_new(XKB_CONTEXT_NO_ENVIRONMENT_NAMES |
@@ -1055,35 +1069,55 @@ input_cursor(int *x, int *y, char **cause)
 
 /* ---- display events ---- */
 
+/* Whether keycodes first..first+count-1 are all spare (our own changes). */
+static int
+input_only_spares(int first, int count)
+{
+	int	 i;
+	u_int	 j;
+
+	if (count <= 0)
+		return (0);
+	for (i = 0; i < count; i++) {
+		for (j = 0; j < input_nspare; j++) {
+			if (input_spare[j] == first + i)
+				break;
+		}
+		if (j == input_nspare)
+			return (0);
+	}
+	return (1);
+}
+
 static int
 input_event_cb(Display *dpy, XEvent *ev, void *arg)
 {
+	XkbEvent	*xe = (XkbEvent *)ev;
 	XMappingEvent	*me;
-	int		 i, ours = 1;
-	u_int		 j;
 
+	if (input_xkb_event != -1 && ev->type == input_xkb_event) {
+		if (xe->any.xkb_type == XkbNewKeyboardNotify) {
+			log_debug("%s: new keyboard", __func__);
+			input_stale = 1;
+		} else if (xe->any.xkb_type == XkbMapNotify &&
+		    !input_only_spares(xe->map.first_key_sym,
+		    xe->map.num_key_syms)) {
+			log_debug("%s: keymap changed (keycodes %d+%d)",
+			    __func__, xe->map.first_key_sym,
+			    xe->map.num_key_syms);
+			input_stale = 1;
+		}
+		return (0);
+	}
 	if (ev->type != MappingNotify)
 		return (0);
 	me = &ev->xmapping;
 	XRefreshKeyboardMapping(me);
-	if (me->request != MappingKeyboard) {
-		if (me->request == MappingModifier)
-			input_stale = 1;
-		return (0);
-	}
 	/* Our own binds and restores touch only spare keycodes. */
-	for (i = 0; i < me->count && ours; i++) {
-		ours = 0;
-		for (j = 0; j < input_nspare; j++) {
-			if (input_spare[j] == me->first_keycode + i) {
-				ours = 1;
-				break;
-			}
-		}
-	}
-	if (!ours || me->count == 0) {
-		log_debug("%s: keymap changed (keycodes %d+%d)", __func__,
-		    me->first_keycode, me->count);
+	if (me->request != MappingKeyboard ||
+	    !input_only_spares(me->first_keycode, me->count)) {
+		log_debug("%s: mapping changed (request %d, keycodes %d+%d)",
+		    __func__, me->request, me->first_keycode, me->count);
 		input_stale = 1;
 	}
 	return (0);
@@ -1101,6 +1135,7 @@ input_hook_cb(Display *dpy, void *arg)
 	input_nbound = 0;
 	input_table_free();
 	input_xkb_ready = 0;
+	input_xkb_event = -1;
 	input_stale = 1;
 }
 
