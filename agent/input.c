@@ -443,7 +443,7 @@ input_release(Display *dpy, int keep)
 		input_nheld--;
 	}
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
-	for (b = 1; b < 32; b++) {
+	for (b = 1; b < 16; b++) {
 		if (!(input_buttons & (1 << b)) || (keep & (1 << b)))
 			continue;
 		if (dpy != NULL)
