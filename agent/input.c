@@ -66,8 +66,7 @@ struct input_step {
 /* Where a strokes step is. */
 enum input_phase {
 	INPUT_PHASE_START,	/* plan the next chunk, bind its keys */
-	INPUT_PHASE_KEYS,	/* sending keystrokes */
-	INPUT_PHASE_END		/* chunk typed; waiting before the map moves */
+	INPUT_PHASE_KEYS	/* sending keystrokes */
 };
 
 struct input_job {
@@ -114,6 +113,13 @@ static KeyCode			 input_spare[256];
 static u_int			 input_nspare;
 static KeySym			 input_bound[256];
 static int			 input_nbound;
+/*
+ * When the spare keycodes may change again (ms, monotonic): clients look
+ * keysyms up when they process an event, with the map of that moment, so
+ * they must be through the keys typed on the current bindings first.
+ */
+static long long		 input_map_ok_at;
+static int			 input_caps;	/* Caps Lock is locked */
 
 /* What we hold down: keycodes in press order, buttons as a mask. */
 static KeyCode			 input_held[256];
@@ -124,6 +130,7 @@ static int			 input_sticky;	/* buttons held across jobs */
 
 static void	input_run(void);
 static void	input_restore_spares(Display *);
+static void	input_apply(Display *, const KeySym *);
 
 /* ---- the keymap table ---- */
 
@@ -348,31 +355,50 @@ input_kc_cmp(const void *a, const void *b)
 	return ((int)*(const KeyCode *)a - (int)*(const KeyCode *)b);
 }
 
+/*
+ * Make the spare keycodes carry want[kc] (NoSymbol: nothing), changing
+ * only those that differ, in runs of consecutive keycodes.
+ */
 static void
-input_restore_spares(Display *dpy)
+input_apply(Display *dpy, const KeySym *want)
 {
 	KeyCode	 kcs[256];
 	KeySym	 syms[256];
 	u_int	 i, n = 0;
+	int	 nb = 0;
 
-	if (input_nbound == 0)
-		return;
 	for (i = 0; i < input_nspare; i++) {
-		if (input_bound[input_spare[i]] == NoSymbol)
+		if (want[input_spare[i]] != NoSymbol)
+			nb++;
+		if (input_bound[input_spare[i]] == want[input_spare[i]])
 			continue;
 		kcs[n] = input_spare[i];
-		syms[n] = NoSymbol;
 		n++;
-		input_bound[input_spare[i]] = NoSymbol;
 	}
-	input_nbound = 0;
+	qsort(kcs, n, sizeof kcs[0], input_kc_cmp);
+	for (i = 0; i < n; i++) {
+		syms[i] = want[kcs[i]];
+		input_bound[kcs[i]] = want[kcs[i]];
+	}
+	input_nbound = nb;
 	if (dpy == NULL || n == 0)
 		return;
-	qsort(kcs, n, sizeof kcs[0], input_kc_cmp);
 	display_trap_push();
 	input_map_spares(dpy, kcs, syms, n);
 	if (display_trap_pop() != 0)
-		log_warnx("%s: restoring spare keycodes failed", __func__);
+		log_warnx("%s: changing spare keycodes failed", __func__);
+}
+
+static void
+input_restore_spares(Display *dpy)
+{
+	KeySym	 none[256];
+
+	if (input_nbound == 0)
+		return;
+	memset(none, 0, sizeof none);
+	input_apply(dpy, none);
+	input_map_ok_at = 0;
 }
 
 /* ---- pressing and releasing ---- */
@@ -452,10 +478,6 @@ input_release(Display *dpy, int keep)
 		input_sticky &= ~(1 << b);
 	}
 	if (dpy != NULL)
-		input_restore_spares(dpy);
-	else
-		input_restore_spares(NULL);
-	if (dpy != NULL)
 		XFlush(dpy);
 }
 
@@ -475,6 +497,10 @@ input_stroke(Display *dpy, const struct input_stroke *s, char **cause)
 		}
 		kc = e->kc;
 		shift = e->shift;
+		/* Caps Lock swaps the levels of letters. */
+		if (input_caps && xkb_keysym_to_upper(s->sym) !=
+		    xkb_keysym_to_lower(s->sym))
+			shift = !shift;
 	}
 	if (s->kind == INPUT_TAP || s->kind == INPUT_DOWN) {
 		if (shift && input_shift_kc != 0 &&
@@ -499,43 +525,65 @@ input_stroke(Display *dpy, const struct input_stroke *s, char **cause)
  * keycodes, ending where no bound key is held.  Binds the chunk's keys in
  * one batch; returns 1 when something was bound.
  */
+/* Whether sym is one of the n keysyms in v. */
+static int
+input_in(const KeySym *v, u_int n, KeySym sym)
+{
+	u_int	 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i] == sym)
+			return (1);
+	}
+	return (0);
+}
+
+/*
+ * Plan the next chunk of a strokes step: as many strokes as the spare
+ * keycodes can carry, ending where no key is held, and bind its keysyms
+ * in one batch.  Returns 1 when it bound new keysyms (clients get a moment
+ * to see the new map), 0 when nothing changed, 2 when the map may not
+ * change yet (*wait_ms), -1 on error.
+ */
 static int
 input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
-    char **cause)
+    int *wait_ms, char **cause)
 {
-	KeySym		 need[256];
-	KeyCode		 kcs[256];
-	KeySym		 syms[256];
-	u_int		 nneed = 0, i, j, n;
+	KeySym		 need[256], want[256], cur;
+	XkbStateRec	 xs;
+	u_int		 nneed = 0, cap = 0, i, j, n;
 	size_t		 k, q, safe;
-	int		 depth = 0, found;
+	int		 depth = 0, placed, added = 0;
 	KeySym		 sym;
-	KeyCode		 tk;
+	long long	 now;
 
 	if (input_stale || input_table == NULL) {
 		if (input_table_build(dpy, cause) == -1)
 			return (-1);
 	}
-	/* Spares are free between chunks: this chunk binds its own. */
-	input_restore_spares(dpy);
+	input_caps = XkbGetState(dpy, XkbUseCoreKbd, &xs) == Success &&
+	    (xs.locked_mods & LockMask);
+
+	/*
+	 * With nothing held every spare may be rebound; with keys held
+	 * (modifiers of a click, hold_key) only the free ones, and what is
+	 * bound already stays as it is.
+	 */
+	for (i = 0; i < input_nspare; i++) {
+		if (input_nheld == 0 || input_bound[input_spare[i]] == NoSymbol)
+			cap++;
+	}
 	safe = job->si;
 	for (k = job->si; k < st->nstrokes; k++) {
 		if (depth == 0)
 			safe = k;
 		sym = st->strokes[k].sym;
-		if (input_lookup(sym) == NULL) {
-			found = 0;
-			for (j = 0; j < nneed; j++) {
-				if (need[j] == sym) {
-					found = 1;
-					break;
-				}
-			}
-			if (!found) {
-				if (nneed == input_nspare)
-					break;
-				need[nneed++] = sym;
-			}
+		if (input_lookup(sym) == NULL &&
+		    (input_nheld == 0 || input_bound_kc(sym) == 0) &&
+		    !input_in(need, nneed, sym)) {
+			if (nneed == cap)
+				break;
+			need[nneed++] = sym;
 		}
 		if (st->strokes[k].kind == INPUT_DOWN)
 			depth++;
@@ -547,12 +595,10 @@ input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
 		k = safe;
 		if (k == job->si) {
 			xasprintf(cause, "more keys off the keymap held at "
-			    "once than the %u spare keycodes", input_nspare);
+			    "once than the %u spare keycodes", cap);
 			return (-1);
 		}
-		/* Only bind what the shortened chunk uses. */
-		n = 0;
-		for (j = 0; j < nneed; j++) {
+		for (j = 0, n = 0; j < nneed; j++) {
 			for (q = job->si; q < k; q++) {
 				if (st->strokes[q].sym == need[j]) {
 					need[n++] = need[j];
@@ -564,33 +610,39 @@ input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
 	}
 	job->chunk_end = k;
 	job->chunk_keys = k - job->si;
-	if (nneed == 0)
-		return (0);
-	for (i = 0; i < nneed; i++) {
-		kcs[i] = input_spare[i];
-		input_bound[kcs[i]] = need[i];
-	}
-	input_nbound = nneed;
-	/* Runs of consecutive keycodes: sort pairs by keycode. */
-	for (i = 1; i < nneed; i++) {
-		for (j = i; j > 0 && kcs[j - 1] > kcs[j]; j--) {
-			tk = kcs[j];
-			kcs[j] = kcs[j - 1];
-			kcs[j - 1] = tk;
+
+	/* Change as few keycodes as can be: keep what is bound and wanted. */
+	memcpy(want, input_bound, sizeof want);
+	for (j = 0; j < nneed; j++) {
+		placed = 0;
+		for (i = 0; i < input_nspare && !placed; i++)
+			placed = want[input_spare[i]] == need[j];
+		for (i = 0; i < input_nspare && !placed; i++) {
+			if (want[input_spare[i]] == NoSymbol) {
+				want[input_spare[i]] = need[j];
+				placed = added = 1;
+			}
+		}
+		for (i = 0; i < input_nspare && !placed; i++) {
+			/* Only reached with nothing held (see cap). */
+			cur = want[input_spare[i]];
+			if (!input_in(need, nneed, cur)) {
+				want[input_spare[i]] = need[j];
+				placed = added = 1;
+			}
 		}
 	}
-	for (i = 0; i < nneed; i++)
-		syms[i] = input_bound[kcs[i]];
-	display_trap_push();
-	input_map_spares(dpy, kcs, syms, nneed);
-	if (display_trap_pop() != 0) {
-		input_restore_spares(dpy);
-		xasprintf(cause, "binding spare keycodes failed");
-		return (-1);
+	if (memcmp(want, input_bound, sizeof want) == 0)
+		return (0);
+	now = deskd_now_ms();
+	if (now < input_map_ok_at) {
+		*wait_ms = input_map_ok_at - now;
+		return (2);
 	}
-	log_debug("%s: bound %u keysyms for %zu strokes", __func__, nneed,
+	input_apply(dpy, want);
+	log_debug("%s: %u keysyms bound for %zu strokes", __func__, nneed,
 	    job->chunk_keys);
-	return (1);
+	return (added);
 }
 
 /* ---- the queue ---- */
@@ -633,6 +685,9 @@ input_finish(struct input_job *job, const char *error)
 	job->running = 0;
 	input_release(dpy, error == NULL && !job->cancelled ?
 	    input_sticky : 0);
+	/* Typing was cut short: nothing left to read, restore now. */
+	if (error != NULL || job->cancelled)
+		input_restore_spares(dpy);
 	if (dpy != NULL) {
 		XSync(dpy, False);
 		display_kick();
@@ -644,7 +699,8 @@ input_finish(struct input_job *job, const char *error)
 		input_job_free(job);
 	else
 		job->cancelled = 1;	/* freed by the settle callback */
-	if (!TAILQ_EMPTY(&input_queue))
+	/* Next job, or the deferred restore of the spare keycodes. */
+	if (!TAILQ_EMPTY(&input_queue) || input_nbound > 0)
 		input_arm(0);
 }
 
@@ -673,8 +729,21 @@ input_run(void)
 	char			*cause = NULL;
 	size_t			 end;
 	int			 rc, wait;
+	long long		 now;
 
 	if ((job = input_running) == NULL) {
+		/* Between jobs: spare keycodes go back once clients are done. */
+		if (input_nbound > 0 && input_nheld == 0) {
+			dpy = display_get();
+			now = deskd_now_ms();
+			if (dpy != NULL && now < input_map_ok_at) {
+				input_arm(input_map_ok_at - now);
+				return;
+			}
+			input_restore_spares(dpy);
+			if (dpy != NULL)
+				XFlush(dpy);
+		}
 		if ((job = TAILQ_FIRST(&input_queue)) == NULL)
 			return;
 		TAILQ_REMOVE(&input_queue, job, entry);
@@ -728,18 +797,22 @@ input_run(void)
 			break;
 		case INPUT_OP_STROKES:
 			if (job->si >= st->nstrokes) {
-				/* Step done; spares go back unless held. */
-				if (input_nheld == 0)
-					input_restore_spares(dpy);
 				job->si = 0;
 				job->phase = INPUT_PHASE_START;
 				job->pc++;
 				break;
 			}
 			if (job->phase == INPUT_PHASE_START) {
-				rc = input_plan_chunk(dpy, job, st, &cause);
+				rc = input_plan_chunk(dpy, job, st, &wait,
+				    &cause);
 				if (rc == -1)
 					goto fail;
+				if (rc == 2) {
+					/* Clients still read the last chunk. */
+					XFlush(dpy);
+					input_arm(wait);
+					return;
+				}
 				job->phase = INPUT_PHASE_KEYS;
 				if (rc == 1) {
 					XSync(dpy, False);
@@ -748,43 +821,40 @@ input_run(void)
 					return;
 				}
 			}
-			if (job->phase == INPUT_PHASE_KEYS) {
-				end = job->chunk_end;
-				if (st->a > 0)
-					end = job->si + 1;
-				else if (end - job->si > INPUT_SLICE_KEYS)
-					end = job->si + INPUT_SLICE_KEYS;
-				for (; job->si < end; job->si++) {
-					if (input_stroke(dpy,
-					    &st->strokes[job->si], &cause) == -1)
-						goto fail;
-				}
-				if (job->si < job->chunk_end) {
-					/* Let the loop serve others. */
-					XFlush(dpy);
-					input_arm(st->a);
-					return;
-				}
-				job->phase = INPUT_PHASE_END;
-				if (input_nbound > 0 && input_nheld == 0) {
-					/* Let clients read the keys first. */
-					XSync(dpy, False);
-					display_kick();
-					wait = INPUT_RESTORE_WAIT_MS +
-					    job->chunk_keys / 10;
-					if (wait > INPUT_RESTORE_MAX_MS)
-						wait = INPUT_RESTORE_MAX_MS;
-					input_arm(wait);
-					return;
-				}
-				if (st->a > 0 && job->si < st->nstrokes) {
-					job->phase = INPUT_PHASE_START;
-					XFlush(dpy);
-					input_arm(st->a);
-					return;
-				}
+			end = job->chunk_end;
+			if (st->a > 0)
+				end = job->si + 1;
+			else if (end - job->si > INPUT_SLICE_KEYS)
+				end = job->si + INPUT_SLICE_KEYS;
+			for (; job->si < end; job->si++) {
+				if (input_stroke(dpy, &st->strokes[job->si],
+				    &cause) == -1)
+					goto fail;
+			}
+			if (job->si < job->chunk_end) {
+				/* Let the loop serve others meanwhile. */
+				XFlush(dpy);
+				input_arm(st->a);
+				return;
+			}
+			/*
+			 * Chunk typed.  The map must stay until clients have
+			 * read these keys; the next change waits for that, the
+			 * reply does not.
+			 */
+			XFlush(dpy);
+			if (input_nbound > 0) {
+				wait = INPUT_RESTORE_WAIT_MS +
+				    job->chunk_keys / 10;
+				if (wait > INPUT_RESTORE_MAX_MS)
+					wait = INPUT_RESTORE_MAX_MS;
+				input_map_ok_at = deskd_now_ms() + wait;
 			}
 			job->phase = INPUT_PHASE_START;
+			if (st->a > 0 && job->si < st->nstrokes) {
+				input_arm(st->a);
+				return;
+			}
 			break;
 		}
 		if (display_check_io() == -1) {
@@ -1133,6 +1203,7 @@ input_hook_cb(Display *dpy, void *arg)
 	memset(input_bound, 0, sizeof input_bound);
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
 	input_nbound = 0;
+	input_map_ok_at = 0;
 	input_table_free();
 	input_xkb_ready = 0;
 	input_xkb_event = -1;
@@ -1166,6 +1237,7 @@ input_shutdown(void)
 	}
 	if ((dpy = display_get()) != NULL) {
 		input_release(dpy, 0);
+		input_restore_spares(dpy);
 		XSync(dpy, False);
 		display_kick();
 	}

@@ -87,6 +87,14 @@ is "$st" 200 "type with delay_ms answers 200"
 rec_sync "$m"
 is "$(rec_text "$m")" "slow é" "type with delay_ms is exact"
 
+# Caps Lock left on by an earlier key action does not change typed text.
+m=$(rec_mark)
+act '{"action":"key","text":"Caps_Lock"}' >/dev/null
+rec_sync "$m"
+type_is 'Hello World, éÉ' "typing is exact with Caps Lock on"
+act '{"action":"key","text":"Caps_Lock"}' >/dev/null
+type_is 'Hello again' "and after Caps Lock is off again"
+
 # Every press has its release: nothing left down.
 is "$(grep -c '^KeyPress' "$REC_LOG")" "$(grep -c '^KeyRelease' "$REC_LOG")" \
     "every KeyPress has its KeyRelease"
