@@ -119,7 +119,7 @@ static int			 input_nbound;
  * they must be through the keys typed on the current bindings first.
  */
 static long long		 input_map_ok_at;
-static int			 input_caps;	/* Caps Lock is locked */
+static int			 input_caps;	/* Caps Lock to lock again */
 
 /* What we hold down: keycodes in press order, buttons as a mask. */
 static KeyCode			 input_held[256];
@@ -497,10 +497,6 @@ input_stroke(Display *dpy, const struct input_stroke *s, char **cause)
 		}
 		kc = e->kc;
 		shift = e->shift;
-		/* Caps Lock swaps the levels of letters. */
-		if (input_caps && xkb_keysym_to_upper(s->sym) !=
-		    xkb_keysym_to_lower(s->sym))
-			shift = !shift;
 	}
 	if (s->kind == INPUT_TAP || s->kind == INPUT_DOWN) {
 		if (shift && input_shift_kc != 0 &&
@@ -561,8 +557,16 @@ input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
 		if (input_table_build(dpy, cause) == -1)
 			return (-1);
 	}
-	input_caps = XkbGetState(dpy, XkbUseCoreKbd, &xs) == Success &&
-	    (xs.locked_mods & LockMask);
+	/*
+	 * Caps Lock would turn typed letters, spare-bound ones too, into
+	 * capitals: unlock it while the job runs (events carry the state
+	 * of their moment, so locking it again at the end is safe).
+	 */
+	if (!input_caps && XkbGetState(dpy, XkbUseCoreKbd, &xs) == Success &&
+	    (xs.locked_mods & LockMask)) {
+		XkbLockModifiers(dpy, XkbUseCoreKbd, LockMask, 0);
+		input_caps = 1;
+	}
 
 	/*
 	 * With nothing held every spare may be rebound; with keys held
@@ -685,6 +689,9 @@ input_finish(struct input_job *job, const char *error)
 	job->running = 0;
 	input_release(dpy, error == NULL && !job->cancelled ?
 	    input_sticky : 0);
+	if (input_caps && dpy != NULL)
+		XkbLockModifiers(dpy, XkbUseCoreKbd, LockMask, LockMask);
+	input_caps = 0;
 	/* Typing was cut short: nothing left to read, restore now. */
 	if (error != NULL || job->cancelled)
 		input_restore_spares(dpy);
@@ -1204,6 +1211,7 @@ input_hook_cb(Display *dpy, void *arg)
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
 	input_nbound = 0;
 	input_map_ok_at = 0;
+	input_caps = 0;
 	input_table_free();
 	input_xkb_ready = 0;
 	input_xkb_event = -1;

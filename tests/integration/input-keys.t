@@ -92,6 +92,11 @@ m=$(rec_mark)
 act '{"action":"key","text":"Caps_Lock"}' >/dev/null
 rec_sync "$m"
 type_is 'Hello World, éÉ' "typing is exact with Caps Lock on"
+m=$(rec_mark)
+act '{"action":"left_click","coordinate":[5,5]}' >/dev/null
+rec_sync "$m"
+like "$(rec_events "$m" | grep '^ButtonPress')" 'state=0x2$' \
+    "Caps Lock is locked again after typing"
 act '{"action":"key","text":"Caps_Lock"}' >/dev/null
 type_is 'Hello again' "and after Caps Lock is off again"
 
