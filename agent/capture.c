@@ -277,9 +277,12 @@ capture_blend_cursor(uint8_t *row, int sy, int sx, int w,
 	const uint32_t	*p;
 	uint8_t		*d;
 	uint32_t	 px, a;
-	int		 cy = sy - c->y, i, x;
+	int		 cy, i, x;
 
-	if (c == NULL || !c->valid || cy < 0 || cy >= c->h)
+	if (c == NULL || !c->valid)
+		return;
+	cy = sy - c->y;
+	if (cy < 0 || cy >= c->h)
 		return;
 	p = c->argb + (size_t)cy * c->w;
 	for (i = 0; i < c->w; i++) {

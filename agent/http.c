@@ -365,7 +365,8 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	else
 		strlcpy(conn->peer_str, "local", sizeof conn->peer_str);
 	/* Small replies (input actions) must not wait for Nagle. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (sa->sa_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	conn->bev = bufferevent_socket_new(srv->base, fd,
 	    BEV_OPT_CLOSE_ON_FREE);
 	if (conn->bev == NULL) {
@@ -382,6 +383,22 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	http_set_head_timeout(conn, HTTP_IDLE_TIMEOUT);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	log_debug("%s: connection from %s", srv->name, conn->peer_str);
+}
+
+void
+http_server_adopt(struct http_server *srv, int fd, const struct sockaddr *sa,
+    int salen)
+{
+	struct sockaddr_storage	 ss;
+
+	if (sa == NULL) {
+		memset(&ss, 0, sizeof ss);
+		ss.ss_family = AF_UNIX;
+		sa = (struct sockaddr *)&ss;
+		salen = sizeof(sa_family_t);
+	}
+	evutil_make_socket_nonblocking(fd);
+	http_accept_cb(srv->listener, fd, (struct sockaddr *)sa, salen, srv);
 }
 
 struct http_server *
@@ -428,22 +445,28 @@ http_server_listen(struct http_server *srv, const char *spec, char **cause)
 	struct sockaddr		*sa = (struct sockaddr *)&ss;
 	socklen_t		 sslen;
 	char			 buf[256];
-	int			 len;
+	int			 len, any;
 
 	memset(&ss, 0, sizeof ss);
 	if (spec[0] == ':')
 		snprintf(buf, sizeof buf, "0.0.0.0%s", spec);
 	else
 		strlcpy(buf, spec, sizeof buf);
+	len = strlen(buf);
+	/* libevent refuses port 0; it means "any free port" here. */
+	any = len > 2 && strcmp(buf + len - 2, ":0") == 0;
+	if (any)
+		buf[len - 1] = '1';
 	len = sizeof ss;
-	if (evutil_parse_sockaddr_port(buf, sa, &len) == -1 ||
-	    (sa->sa_family == AF_INET &&
-	    ((struct sockaddr_in *)sa)->sin_port == 0 &&
-	    strstr(buf, ":0") == NULL)) {
+	if (evutil_parse_sockaddr_port(buf, sa, &len) == -1) {
 		xasprintf(cause, "bad address \"%s\" (expected ADDR:PORT)",
 		    spec);
 		return (-1);
 	}
+	if (any && sa->sa_family == AF_INET)
+		((struct sockaddr_in *)sa)->sin_port = 0;
+	else if (any && sa->sa_family == AF_INET6)
+		((struct sockaddr_in6 *)sa)->sin6_port = 0;
 	srv->listener = evconnlistener_new_bind(srv->base, http_accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    128, sa, len);
@@ -626,6 +649,7 @@ http_req_new(struct http_conn *conn)
 	req = xcalloc(1, sizeof *req);
 	req->conn = conn;
 	req->content_length = -1;
+	req->minor = 1;		/* until the request line says otherwise */
 	req->body = evbuffer_new();
 	req->out_headers = evbuffer_new();
 	req->keepalive = 1;
@@ -1459,9 +1483,11 @@ http_reply_json(struct http_req *req, int code, json_t *obj)
 	s = json_dumps(obj, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(obj);
 	if (s == NULL) {
-		http_reply(req, 500, "application/json",
-		    "{\"error\":{\"code\":\"internal\","
-		    "\"message\":\"JSON encoding failed\"}}\n", 68);
+		static const char	 fail[] = "{\"error\":{\"code\":"
+		    "\"internal\",\"message\":\"JSON encoding failed\"}}\n";
+
+		http_reply(req, 500, "application/json", fail,
+		    sizeof fail - 1);
 		return;
 	}
 	len = strlen(s);

@@ -26,6 +26,7 @@
 struct event_base;
 struct evbuffer;
 struct bufferevent;
+struct sockaddr;
 struct http_server;
 struct http_req;
 struct auth;
@@ -69,6 +70,12 @@ void		 http_server_free(struct http_server *);
 /* Bind "ADDR:PORT" ("0.0.0.0:5000", "[::1]:5000", ":5000"); -1 + cause. */
 int		 http_server_listen(struct http_server *, const char *,
 		    char **cause);
+/*
+ * Serve an already-connected socket as if it had been accepted (fuzzing,
+ * tests); peer may be NULL for a local socket.
+ */
+void		 http_server_adopt(struct http_server *, int fd,
+		    const struct sockaddr *peer, int peerlen);
 /* The port actually bound (for ":0"). */
 int		 http_server_port(struct http_server *);
 /*

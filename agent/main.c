@@ -20,6 +20,7 @@
 
 #include "auth.h"
 #include "capture.h"
+#include "compat.h"
 #include "computer.h"
 #include "deskd.h"
 #include "display.h"
@@ -73,6 +74,30 @@ main_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	log_info("signal %d: stopping", (int)sig);
 	event_base_loopexit(deskd_base, NULL);
+}
+
+/* Tell a person at a terminal how to see it work. */
+static void
+main_print_try(void)
+{
+	const char	*port;
+	char		 host[64];
+
+	if ((port = strrchr(deskd_cfg.listen, ':')) == NULL)
+		return;
+	if (strncmp(deskd_cfg.listen, "0.0.0.0:", 8) == 0 ||
+	    deskd_cfg.listen[0] == ':' || deskd_cfg.listen[0] == '[')
+		strlcpy(host, "127.0.0.1", sizeof host);
+	else
+		snprintf(host, sizeof host, "%.*s",
+		    (int)(port - deskd_cfg.listen), deskd_cfg.listen);
+	if (auth_has_token(deskd_auth))
+		log_info("try: curl -o screen.png -H \"Authorization: Bearer "
+		    "$(cat %s)\" http://%s%s/screenshot", deskd_cfg.token_file,
+		    host, port);
+	else
+		log_info("try: curl -o screen.png http://%s%s/screenshot",
+		    host, port);
 }
 
 static int
@@ -236,6 +261,7 @@ main(int argc, char **argv)
 
 	log_info("deskd %s listening on %s, display %s, %s", DESKD_VERSION,
 	    deskd_cfg.listen, deskd_cfg.display, auth_describe(deskd_auth));
+	main_print_try();
 	event_base_dispatch(deskd_base);
 
 	input_shutdown();

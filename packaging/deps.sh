@@ -11,6 +11,8 @@ libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
 libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
 RUN="xvfb x11-xkb-utils x11-utils ffmpeg wmctrl"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium"
+# Wanted by tests/run when the distribution has them (fuzzing); not fatal.
+OPTIONAL="clang libclang-rt-14-dev"
 
 missing() {
 	for p in "$@"; do
@@ -34,9 +36,15 @@ case "${1:-}" in
 esac
 
 m=$(missing $want)
-[ -n "$m" ] || exit 0
+o=
+[ "${1:-}" = --test ] && o=$(missing $OPTIONAL)
+[ -n "$m$o" ] || exit 0
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends $m
+[ -z "$m" ] || $SUDO apt-get install -y -qq --no-install-recommends $m
+for p in $o; do
+	$SUDO apt-get install -y -qq --no-install-recommends "$p" ||
+	    echo "deps.sh: optional package $p is not available"
+done

@@ -16,4 +16,10 @@ json_t		*proto_error_new(const char *code, const char *message);
 int		 proto_error_parse(json_t *obj, const char **code,
 		    const char **message);
 
+/*
+ * Copy bytes as valid UTF-8, each invalid byte (and NUL) replaced by
+ * U+FFFD; NUL-terminated, caller frees.  NULL only when out of memory.
+ */
+char		*proto_utf8_clean(const char *, size_t, size_t *outlen);
+
 #endif

@@ -1,4 +1,7 @@
 /* error.c: the native surface's error body. */
+#include <stdlib.h>
+#include <string.h>
+
 #include <jansson.h>
 
 #include "deskproto.h"
@@ -6,8 +9,16 @@
 json_t *
 proto_error_new(const char *code, const char *message)
 {
-	return (json_pack("{s:{s:s, s:s}}", "error", "code", code,
-	    "message", message));
+	json_t	*obj;
+	char	*clean;
+
+	/* Messages may quote client input: keep the JSON valid. */
+	if ((clean = proto_utf8_clean(message, strlen(message), NULL)) == NULL)
+		return (NULL);
+	obj = json_pack("{s:{s:s, s:s}}", "error", "code", code,
+	    "message", clean);
+	free(clean);
+	return (obj);
 }
 
 int

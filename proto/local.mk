@@ -3,5 +3,6 @@ noinst_LIBRARIES += proto/libdeskproto.a
 proto_libdeskproto_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 proto_libdeskproto_a_SOURCES = \
 	proto/deskproto.h \
-	proto/error.c
+	proto/error.c \
+	proto/utf8.c
 proto_libdeskproto_a_SOURCES += proto/action.c proto/action.h

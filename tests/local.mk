@@ -20,3 +20,9 @@ tests_tools_xrecord_SOURCES = tests/tools/xrecord.c
 UNIT_TESTS =
 include $(srcdir)/tests/unit/local.mk
 check_PROGRAMS += $(UNIT_TESTS)
+
+# Benchmarks (tests/bench/*.sh run them; not part of tests/run).
+noinst_PROGRAMS += tests/bench/shotbench
+tests_bench_shotbench_CFLAGS = $(TEST_CFLAGS)
+tests_bench_shotbench_LDADD = $(X11_LIBS) $(PNG_LIBS)
+tests_bench_shotbench_SOURCES = tests/bench/shotbench.c

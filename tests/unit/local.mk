@@ -2,9 +2,16 @@
 UNIT_TESTS += tests/unit/test-http-parse
 tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
-	agent/http.c agent/auth.c agent/log.c agent/xmalloc.c
+	agent/http.c agent/auth.c agent/log.c agent/xmalloc.c \
+	agent/compat.c tests/unit/tst.h
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
+
+UNIT_TESTS += tests/unit/test-pngenc
+tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
+	agent/log.c agent/xmalloc.c tests/unit/tst.h
+tests_unit_test_pngenc_LDADD = $(LIBEVENT_LIBS) $(PNG_LIBS)
 
 UNIT_TESTS += tests/unit/test-keys
 tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The X server going away never kills deskd: screenshots answer 503 JSON,
+# /health says degraded, and deskd reconnects when the display is back.
+# Also: the embedded Xvfb starts without a DISPLAY and stops with deskd.
+source "$(dirname "$0")/../lib.sh"
+
+start_xvfb 1024x768 || exit 1
+start_deskd --display "$XDISP" || exit 1
+is "$(http GET "$URL/screenshot")" 200 "screenshot before the X server dies"
+
+kill -KILL "$XVFB_PID"
+wait "$XVFB_PID" 2>/dev/null
+sleep 0.5
+is "$(http GET "$URL/screenshot")" 503 "X server gone: screenshot answers 503"
+like "$(body)" '"code":"display_unavailable"' "503 is a JSON error naming the display"
+is "$(http GET "$URL/v1/screenshot?scale=0.5")" 503 "v1 screenshot also 503"
+is "$(http GET "$URL/health")" 503 "/health answers 503 while X is down"
+like "$(body)" '"status":"degraded"' "/health says degraded"
+like "$(body)" '"reason":"' "/health gives the reason"
+kill -0 "$DESKD_PID"
+ok $? "deskd is still running"
+
+restart_xvfb_same 1024x768 || exit 1
+back=0
+for _ in $(seq 100); do
+	[ "$(http GET "$URL/health")" = 200 ] && { back=1; break; }
+	sleep 0.1
+done
+is "$back" 1 "/health is ok again once the display is back"
+is "$(http GET "$URL/screenshot")" 200 "screenshots work again"
+is "$("$PNGCHECK" "$T_TMP/body")" "1024 768" "and decode to the screen size"
+stop_deskd
+is $? 0 "deskd exits cleanly after a reconnect"
+sanitizer_clean "$DESKD_LOG"
+ok $? "no sanitizer report after losing and regaining X"
+
+# Embedded Xvfb: no DISPLAY at all.
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+DESKD_LOG=$T_TMP/embedded.log
+env -u DISPLAY "$DESKD" --listen "127.0.0.1:$PORT" --cdp-listen off \
+    --screen 1280x720 >"$DESKD_LOG" 2>&1 &
+DESKD_PID=$!
+T_PIDS+=("$DESKD_PID")
+T_LOGS+=("$DESKD_LOG")
+wait_http "$URL/health"
+is "$(http GET "$URL/health")" 200 "no DISPLAY: deskd starts its own Xvfb"
+like "$(body)" '"screen":\{"width":1280,"height":720\}' "--screen sets its size"
+xpid=$(pgrep -P "$DESKD_PID" Xvfb)
+[ -n "$xpid" ]
+ok $? "the Xvfb is deskd's child"
+is "$(http GET "$URL/screenshot")" 200 "and screenshots come from it"
+stop_deskd
+is $? 0 "deskd exits 0"
+sleep 0.2
+if [ -n "$xpid" ] && kill -0 "$xpid" 2>/dev/null; then
+	fail "Xvfb still running after deskd stopped"
+else
+	pass "Xvfb stopped with deskd"
+fi

@@ -1,0 +1,123 @@
+/*
+ * pngcheck: decode a PNG with libpng (independently of deskd's encoder)
+ * and answer questions about it.
+ *   pngcheck FILE                 "W H"
+ *   pngcheck FILE X Y             "RRGGBB" of that pixel
+ *   pngcheck FILE find RRGGBB     "N X0 Y0 X1 Y1": pixels of that colour
+ *                                 and their bounding box (X1, Y1 exclusive)
+ *   pngcheck FILE diff FILE2      "N X0 Y0 X1 Y1": differing pixels and
+ *                                 their bounding box
+ * Exit 1 when the file does not decode.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <png.h>
+
+static unsigned char *
+load(const char *path, png_image *img)
+{
+	unsigned char	*buf;
+
+	memset(img, 0, sizeof *img);
+	img->version = PNG_IMAGE_VERSION;
+	if (!png_image_begin_read_from_file(img, path)) {
+		fprintf(stderr, "pngcheck: %s: %s\n", path, img->message);
+		exit(1);
+	}
+	img->format = PNG_FORMAT_RGB;
+	buf = malloc(PNG_IMAGE_SIZE(*img));
+	if (buf == NULL || !png_image_finish_read(img, NULL, buf, 0, NULL)) {
+		fprintf(stderr, "pngcheck: %s: %s\n", path, img->message);
+		exit(1);
+	}
+	return (buf);
+}
+
+int
+main(int argc, char **argv)
+{
+	png_image	 img, img2;
+	unsigned char	*p, *q, *px;
+	unsigned long	 n = 0, want;
+	unsigned	 x, y, x0 = ~0U, y0 = ~0U, x1 = 0, y1 = 0;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: pngcheck FILE [X Y | find RRGGBB | "
+		    "diff FILE2]\n");
+		return (2);
+	}
+	p = load(argv[1], &img);
+	if (argc == 2) {
+		printf("%u %u\n", img.width, img.height);
+		return (0);
+	}
+	if (argc == 4 && strcmp(argv[2], "find") == 0) {
+		want = strtoul(argv[3], NULL, 16);
+		for (y = 0; y < img.height; y++) {
+			for (x = 0; x < img.width; x++) {
+				px = p + ((size_t)y * img.width + x) * 3;
+				if (((unsigned long)px[0] << 16 |
+				    px[1] << 8 | px[2]) != want)
+					continue;
+				n++;
+				if (x < x0)
+					x0 = x;
+				if (y < y0)
+					y0 = y;
+				if (x + 1 > x1)
+					x1 = x + 1;
+				if (y + 1 > y1)
+					y1 = y + 1;
+			}
+		}
+		if (n == 0)
+			printf("0 0 0 0 0\n");
+		else
+			printf("%lu %u %u %u %u\n", n, x0, y0, x1, y1);
+		return (0);
+	}
+	if (argc == 4 && strcmp(argv[2], "diff") == 0) {
+		q = load(argv[3], &img2);
+		if (img.width != img2.width || img.height != img2.height) {
+			printf("size\n");
+			return (0);
+		}
+		for (y = 0; y < img.height; y++) {
+			for (x = 0; x < img.width; x++) {
+				size_t	 o = ((size_t)y * img.width + x) * 3;
+
+				if (memcmp(p + o, q + o, 3) == 0)
+					continue;
+				n++;
+				if (x < x0)
+					x0 = x;
+				if (y < y0)
+					y0 = y;
+				if (x + 1 > x1)
+					x1 = x + 1;
+				if (y + 1 > y1)
+					y1 = y + 1;
+			}
+		}
+		if (n == 0)
+			printf("0 0 0 0 0\n");
+		else
+			printf("%lu %u %u %u %u\n", n, x0, y0, x1, y1);
+		return (0);
+	}
+	if (argc == 4) {
+		x = atoi(argv[2]);
+		y = atoi(argv[3]);
+		if (x >= img.width || y >= img.height) {
+			fprintf(stderr, "pngcheck: pixel outside image\n");
+			return (1);
+		}
+		px = p + ((size_t)y * img.width + x) * 3;
+		printf("%02x%02x%02x\n", px[0], px[1], px[2]);
+		return (0);
+	}
+	fprintf(stderr, "pngcheck: bad arguments\n");
+	return (2);
+}

@@ -1,0 +1,344 @@
+/*
+ * test-http-parse: the HTTP server (agent/http.c) and the access rules
+ * (agent/auth.c) over a real loopback socket: raw request bytes in, raw
+ * response bytes out.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "auth.h"
+#include "http.h"
+#include "tst.h"
+
+static struct event_base	*base;
+static struct http_server	*srv;
+static int			 port;
+
+static void
+echo_cb(struct http_req *req, void *arg)
+{
+	char	 buf[128];
+
+	snprintf(buf, sizeof buf, "%s %s len=%zu q=%s",
+	    http_req_method_name(req), http_req_path(req),
+	    evbuffer_get_length(http_req_body(req)),
+	    http_req_query(req, "q") ? http_req_query(req, "q") : "-");
+	http_reply(req, 200, "text/plain", buf, strlen(buf));
+}
+
+static void
+json_cb(struct http_req *req, void *arg)
+{
+	char	*cause = NULL;
+	json_t	*obj;
+
+	if ((obj = http_req_json(req, 0, &cause)) == NULL) {
+		http_reply_error(req, 400, "bad_json", "%s", cause);
+		free(cause);
+		return;
+	}
+	http_reply_json(req, 200, obj);
+}
+
+/* Send raw bytes, run the loop until the peer closes or quiet, return all. */
+static char *
+roundtrip(const char *data, size_t len, int wait_close)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv = { 0, 20000 };
+	static char		 out[65536];
+	size_t			 got = 0;
+	ssize_t			 n;
+	int			 fd, i, idle = 0;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+		return (NULL);
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	(void)!write(fd, data, len);
+	for (i = 0; i < 300 && idle < (wait_close ? 100 : 10); i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+		n = read(fd, out + got, sizeof out - 1 - got);
+		if (n == 0)
+			break;
+		if (n > 0) {
+			got += n;
+			idle = 0;
+		} else
+			idle++;
+	}
+	close(fd);
+	/* Let the server notice the close. */
+	event_base_loopexit(base, &tv);
+	event_base_dispatch(base);
+	out[got] = '\0';
+	return (out);
+}
+
+static char *
+rt(const char *s)
+{
+	return (roundtrip(s, strlen(s), 0));
+}
+
+static int
+count(const char *hay, const char *needle)
+{
+	int	 n = 0;
+
+	while ((hay = strstr(hay, needle)) != NULL) {
+		n++;
+		hay += strlen(needle);
+	}
+	return (n);
+}
+
+/* auth_check without keeping the cause. */
+static int
+chk(struct auth *a, void *sa, const char *authz)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = auth_check(a, sa, authz, &cause);
+	free(cause);
+	return (rc);
+}
+
+static int
+allow(struct auth *a, const char *cidr)
+{
+	char	*cause = NULL;
+	int	 rc;
+
+	rc = auth_allow(a, cidr, &cause);
+	free(cause);
+	return (rc);
+}
+
+static void
+test_auth_rules(void)
+{
+	struct auth		*a = auth_new();
+	struct sockaddr_in	 v4;
+	struct sockaddr_in6	 v6;
+
+	memset(&v4, 0, sizeof v4);
+	v4.sin_family = AF_INET;
+	memset(&v6, 0, sizeof v6);
+	v6.sin6_family = AF_INET6;
+
+	inet_pton(AF_INET, "127.0.0.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
+	    "no token, no allow: loopback is served");
+	inet_pton(AF_INET, "10.1.2.3", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == -1,
+	    "no token, no allow: a remote peer is refused");
+	inet_pton(AF_INET6, "::ffff:10.1.2.3", &v6.sin6_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v6, NULL) == -1,
+	    "v4-mapped remote peer is refused");
+
+	TST_OK(allow(a, "10.0.0.0/8") == 0, "allow 10/8");
+	TST_OK(allow(a, "10.0.0.0/33") == -1,
+	    "allow rejects /33");
+	TST_OK(allow(a, "nonsense") == -1,
+	    "allow rejects a non-address");
+	inet_pton(AF_INET, "10.200.0.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
+	    "allowed network needs no token");
+	TST_OK(chk(a, (struct sockaddr *)&v6, NULL) == 0,
+	    "v4-mapped peer in an allowed network is served");
+	inet_pton(AF_INET, "11.0.0.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == -1,
+	    "peer outside the allowed network is refused");
+	inet_pton(AF_INET, "127.0.0.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == -1,
+	    "with --allow, loopback is no longer implicitly served");
+
+	auth_set_token(a, "0123456789abcdef0123");
+	inet_pton(AF_INET, "11.0.0.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, "Bearer 0123456789abcdef0123") == 0, "right token");
+	TST_OK(chk(a, (struct sockaddr *)&v4, "Bearer 0123456789abcdef012") == -1,
+	    "token prefix refused");
+	TST_OK(chk(a, (struct sockaddr *)&v4, "Bearer 0123456789abcdef01234") == -1,
+	    "token with extra byte refused");
+	TST_OK(chk(a, (struct sockaddr *)&v4, "Basic 0123456789abcdef0123") == -1,
+	    "non-bearer scheme refused");
+	auth_set_open(a, 1);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
+	    "--no-auth lets anyone in");
+	auth_free(a);
+}
+
+int
+main(void)
+{
+	struct auth	*a;
+	char		*r, *cause = NULL, big[20000];
+
+	signal(SIGPIPE, SIG_IGN);
+	test_auth_rules();
+
+	base = event_base_new();
+	a = auth_new();
+	srv = http_server_new(base, "test", a);
+	http_route(srv, "/echo", HTTP_GET | HTTP_POST, 0, 1000, echo_cb, NULL);
+	http_route(srv, "/json", HTTP_POST, 0, 0, json_cb, NULL);
+	http_route(srv, "/open", HTTP_GET, HTTP_OPEN, 0, echo_cb, NULL);
+	TST_OK(http_server_listen(srv, "127.0.0.1:0", &cause) == 0, "listen %s",
+	    cause ? cause : "");
+	port = http_server_port(srv);
+
+	r = rt("GET /echo?q=a%20b+c HTTP/1.1\r\nHost: x\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0, "simple GET 200");
+	TST_OK(strstr(r, "GET /echo len=0 q=a b c") != NULL,
+	    "query decoded (%%20 and +)");
+
+	r = rt("GET /echo?q=1 HTTP/1.1\r\n\r\nGET /echo?q=2 HTTP/1.1\r\n\r\n");
+	TST_OK(count(r, "HTTP/1.1 200") == 2, "two pipelined requests");
+	TST_OK(strstr(r, "q=1") < strstr(r, "q=2"), "answered in order");
+
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-T: 1\r\n\r\n");
+	TST_OK(strstr(r, "POST /echo len=11") != NULL, "chunked body decoded");
+
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+	TST_OK(strstr(r, "len=5") != NULL, "Content-Length body");
+
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 5000\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 413", 12) == 0, "body over limit: 413");
+	TST_OK(strstr(r, "\"code\":\"body_too_large\"") != NULL,
+	    "413 is a JSON error");
+
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "7d0\r\n");
+	/* 2000 bytes announced: the chunked path checks as it reads. */
+	memset(big, 'a', 2000);
+	{
+		char	 req[4096];
+
+		big[2000] = '\0';
+		snprintf(req, sizeof req, "POST /echo HTTP/1.1\r\n"
+		    "Transfer-Encoding: chunked\r\n\r\n7d0\r\n%.2000s"
+		    "\r\n0\r\n\r\n", big);
+		r = rt(req);
+		TST_OK(strncmp(r, "HTTP/1.1 413", 12) == 0,
+		    "chunked body over limit: 413");
+	}
+
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	memcpy(big, "GET /", 5);
+	r = rt(big);
+	TST_OK(strncmp(r, "HTTP/1.1 414", 12) == 0, "long request line: 414");
+
+	r = rt("GET /echo HTTP/1.1\r\nNoColonHere\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0, "malformed header: 400");
+
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 3\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0,
+	    "TE and CL together: 400 (no smuggling)");
+
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 3\r\n"
+	    "Content-Length: 4\r\n\r\nabcd");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0,
+	    "conflicting Content-Length: 400");
+
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: -1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0,
+	    "negative Content-Length: 400");
+
+	r = rt("GET /nowhere HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 404", 12) == 0 &&
+	    strstr(r, "\"code\":\"not_found\"") != NULL, "unknown path: 404 JSON");
+
+	r = rt("DELETE /echo HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 405", 12) == 0, "wrong method: 405");
+	TST_OK(strstr(r, "Allow: GET, HEAD, POST") != NULL,
+	    "405 lists the allowed methods");
+
+	r = rt("HEAD /echo HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 200", 12) == 0 &&
+	    strstr(r, "Content-Length: 20\r\n") != NULL &&
+	    strstr(r, "len=") == NULL, "HEAD: length but no body");
+
+	r = roundtrip("GET /echo HTTP/1.0\r\n\r\n", 22, 1);
+	TST_OK(strncmp(r, "HTTP/1.0 200", 12) == 0, "HTTP/1.0 answered");
+
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 2\r\n"
+	    "Expect: 100-continue\r\n\r\nhi");
+	TST_OK(strncmp(r, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", 37) == 0,
+	    "Expect: 100-continue answered");
+
+	r = rt("GET /ec%00ho HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0, "%%00 in path: 400");
+
+	r = rt("GET /echo HTTP/2.0\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 505", 12) == 0 ||
+	    strncmp(r, "HTTP/1.0 505", 12) == 0, "HTTP/2.0 head: 505");
+
+	{
+		char	 req[16384];
+		int	 i, n;
+
+		n = snprintf(req, sizeof req, "GET /echo HTTP/1.1\r\n");
+		for (i = 0; i < HTTP_MAX_HEADERS + 5; i++)
+			n += snprintf(req + n, sizeof req - n, "X-%d: y\r\n",
+			    i);
+		snprintf(req + n, sizeof req - n, "\r\n");
+		r = rt(req);
+		TST_OK(strncmp(r, "HTTP/1.1 431", 12) == 0,
+		    "too many headers: 431");
+	}
+
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 9\r\n\r\n{\"a\": [1}");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0 &&
+	    strstr(r, "malformed JSON") != NULL, "malformed JSON: 400");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n\r\n{\"a\": 1}");
+	TST_OK(strstr(r, "{\"a\":1}") != NULL, "JSON echoed");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0, "empty JSON body: 400");
+
+	auth_set_token(a, "0123456789abcdef0123");
+	r = rt("GET /echo HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 401", 12) == 0 &&
+	    strstr(r, "WWW-Authenticate: Bearer") != NULL,
+	    "token set: missing token is 401");
+	r = rt("GET /echo HTTP/1.1\r\nAuthorization: Bearer nope\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 401", 12) == 0, "wrong token is 401");
+	r = rt("GET /echo HTTP/1.1\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 200", 12) == 0, "right token is 200");
+	r = rt("GET /open HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 200", 12) == 0,
+	    "open route needs no token");
+	r = rt("GET /nowhere HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 401", 12) == 0,
+	    "unknown path without token: 401, not 404 (no probing)");
+
+	TST_OK(http_server_nconns(srv) == 0, "every connection was freed");
+	http_server_free(srv);
+	auth_free(a);
+	event_base_free(base);
+	free(cause);
+	return (tst_done());
+}
