@@ -29,10 +29,13 @@ start_xvfb 1920x1080 || exit 1
 start_recorder || exit 1
 start_deskd --log-level warn >/dev/null || exit 1
 
-python3 - "$PORT" "$REC_LOG" "${1:-5}" <<'EOF'
+CHROME=$(command -v chromium || command -v chromium-browser || true)
+
+python3 - "$PORT" "$REC_LOG" "${1:-5}" "$CHROME" "$TOP" "$T_TMP" <<'EOF'
 import http.client, json, os, random, re, statistics, subprocess, sys, time
 
 port, rec_log, runs = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+chrome, top, tmp = sys.argv[4], sys.argv[5], sys.argv[6]
 conn = http.client.HTTPConnection("127.0.0.1", port)
 env = dict(os.environ, LC_ALL="C.UTF-8")
 
@@ -166,4 +169,89 @@ k0, e0 = bench("xdotool type --delay 0",
                                          "--", s], env=env, check=False))
 print("ratio xdotool(12)/deskd     %7.1fx" % (k12 / kd))
 print("ratio xdotool(0)/deskd      %7.1fx" % (k0 / kd))
+
+# The same typing into a real application: Chromium's textarea (the page
+# of tests/integration/input-chrome.t, which puts its state in its title).
+if not chrome:
+    print("# chromium not installed: no application typing figures")
+    sys.exit(0)
+import base64, signal
+proc = subprocess.Popen([chrome, "--no-sandbox", "--user-data-dir=" + tmp +
+                         "/chrome", "--no-first-run", "--disable-gpu",
+                         "--kiosk", "--password-store=basic",
+                         "--disable-features=Translate",
+                         "file://" + top +
+                         "/tests/integration/data/input-page.html"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        start_new_session=True)
+
+def state():
+    out = subprocess.run(["xwininfo", "-root", "-tree"], capture_output=True,
+                         text=True).stdout
+    m = re.search(r"R:([A-Za-z0-9+/=]+)", out)
+    if not m:
+        return None
+    try:
+        return json.loads(base64.b64decode(m.group(1)).decode())
+    except Exception:
+        return None
+
+def value_settled(want):
+    last, same = None, 0
+    for _ in range(600):
+        st = state()
+        v = st["v"] if st else None
+        if v == want:
+            return v
+        same = same + 1 if v == last else 0
+        if same >= 10:
+            return v
+        last = v
+        time.sleep(0.05)
+    return last
+
+try:
+    for _ in range(300):
+        if state() is not None:
+            break
+        time.sleep(0.1)
+    else:
+        raise SystemExit("chromium did not show the page")
+    act({"action": "left_click", "coordinate": [100, 100]})
+
+    def bench_app(name, run):
+        times, exact, shown = [], 0, 0
+        for text in texts:
+            act({"action": "key", "text": "ctrl+a BackSpace"})
+            value_settled("")
+            t = time.perf_counter()
+            run(text)
+            times.append(time.perf_counter() - t)
+            got = value_settled(text) or ""
+            exact += got == text
+            if got != text and (name.startswith("deskd") or shown < 1):
+                shown += 1
+                i = next((k for k in range(min(len(got), len(text)))
+                          if got[k] != text[k]), min(len(got), len(text)))
+                print("#   %s: first difference at %d: got %r, want %r"
+                      % (name, i, got[i:i + 12], text[i:i + 12]))
+        print("%-28s %8.1f ms  exact %d/%d (%d%%)"
+              % (name, statistics.median(times) * 1000, exact, len(texts),
+                 100 * exact // len(texts)))
+
+    print("# type the same 200 characters into Chromium, median of %d runs"
+          % runs)
+    bench_app("deskd type", lambda s: act({"action": "type", "text": s}))
+    bench_app("xdotool type (--delay 12)",
+              lambda s: subprocess.run(["xdotool", "type", "--", s],
+                                       env=env, check=False))
+    bench_app("xdotool type --delay 0",
+              lambda s: subprocess.run(["xdotool", "type", "--delay", "0",
+                                        "--", s], env=env, check=False))
+finally:
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
 EOF
