@@ -31,13 +31,22 @@ struct keys_chord;
 #define INPUT_CLICK_GAP_MS	10	/* between the clicks of a double */
 #define INPUT_DRAG_STEPS	10	/* motion events along a drag */
 #define INPUT_DRAG_STEP_MS	5
-#define INPUT_BIND_WAIT_MS	20	/* after binding spare keycodes */
 /*
- * Before spare keycodes change again: clients look keysyms up when they
- * process an event, with the map current at that moment, so they must be
- * done with the typed keys first.  Grows with the number of keys typed.
+ * Waits around a change of the spare keycodes.  Clients refresh their
+ * keymap some time after the notify, and Chromium (which reloads it
+ * asynchronously) also misses a change made while its last reload is in
+ * flight: measured into a Chromium textarea on a loaded 2-core VM, 20 ms
+ * after a bind and 40 ms before the next change gave 50-83% exact texts;
+ * 60-100 ms and 120-200 ms gave 100%.  Chrome Remote Desktop's
+ * x11_character_injector.cc keeps a used keycode 200 ms before remapping.
+ * The restore wait grows with the number of keys typed.
  */
-#define INPUT_RESTORE_WAIT_MS	40
+#ifndef INPUT_BIND_WAIT_MS
+#define INPUT_BIND_WAIT_MS	80	/* after a change, before typing */
+#endif
+#ifndef INPUT_RESTORE_WAIT_MS
+#define INPUT_RESTORE_WAIT_MS	150	/* after typing, before a change */
+#endif
 #define INPUT_RESTORE_MAX_MS	1000
 
 #define INPUT_BUTTON_LEFT	1
