@@ -95,6 +95,9 @@ struct input_entry {
 };
 
 static struct input_jobs	 input_queue = TAILQ_HEAD_INITIALIZER(input_queue);
+/* Stopped jobs still waiting for a settle callback, freed by it. */
+static struct input_jobs	 input_orphans =
+    TAILQ_HEAD_INITIALIZER(input_orphans);
 static u_int			 input_nqueued;
 static struct input_job		*input_running;
 static struct event		*input_timer;
@@ -704,8 +707,10 @@ input_finish(struct input_job *job, const char *error)
 		job->done(job, error, job->arg);
 	if (job->refs == 0)
 		input_job_free(job);
-	else
+	else {
 		job->cancelled = 1;	/* freed by the settle callback */
+		TAILQ_INSERT_TAIL(&input_orphans, job, entry);
+	}
 	/* Next job, or the deferred restore of the spare keycodes. */
 	if (!TAILQ_EMPTY(&input_queue) || input_nbound > 0)
 		input_arm(0);
@@ -718,8 +723,10 @@ input_settle_cb(void *arg)
 
 	job->refs--;
 	if (job->cancelled && !job->running) {
-		if (job->refs == 0)
+		if (job->refs == 0) {
+			TAILQ_REMOVE(&input_orphans, job, entry);
 			input_job_free(job);
+		}
 		return;
 	}
 	job->pc++;
@@ -1241,6 +1248,11 @@ input_shutdown(void)
 		job->queued = 0;
 		if (job->done != NULL)
 			job->done(job, "deskd is shutting down", job->arg);
+		input_job_free(job);
+	}
+	/* The loop has stopped: their settle callbacks will never run. */
+	while ((job = TAILQ_FIRST(&input_orphans)) != NULL) {
+		TAILQ_REMOVE(&input_orphans, job, entry);
 		input_job_free(job);
 	}
 	if ((dpy = display_get()) != NULL) {

@@ -136,6 +136,22 @@ act '{"actions":[{"action":"mouse_move","coordinate":[6,6]},{"action":"mouse_mov
 is "$(json_get "$T_TMP/body" '["base64_image" in r for r in j["results"]]')" "[false, true]" \
     "a batch-level screenshot comes after the last action"
 
+# Hang-up and shutdown while an action waits for the screen to settle: a
+# root background that keeps changing never lets it settle.
+kill "$REC_PID"
+wait "$REC_PID" 2>/dev/null
+(while :; do xsetroot -solid red; xsetroot -solid blue; done) >/dev/null 2>&1 &
+FLICKER=$!
+T_PIDS+=("$FLICKER")
+st=$(act '{"action":"mouse_move","coordinate":[5,5],"screenshot":true}' --max-time 0.5)
+is "$st" 000 "a client gives up while its action waits for the screen to settle"
+st=$(act '{"action":"mouse_move","coordinate":[6,6]}')
+is "$st" 200 "the queue moves on after that hang-up"
+act '{"action":"mouse_move","coordinate":[7,7],"screenshot":true}' >/dev/null &
+sleep 0.5
+kill "$FLICKER"
+wait "$FLICKER" 2>/dev/null
+
 stop_deskd
 ok $? "deskd exits cleanly"
 sanitizer_clean "$DESKD_LOG"
