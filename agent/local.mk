@@ -13,12 +13,23 @@ agent_deskd_SOURCES = \
 	agent/computer.c agent/computer.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
+	agent/download.c agent/download.h \
+	agent/exec.c agent/exec.h \
+	agent/files.c agent/files.h \
 	agent/health.c agent/health.h \
 	agent/http.c agent/http.h \
 	agent/input.c agent/input.h \
 	agent/keys.c agent/keys.h \
 	agent/log.c agent/log.h \
 	agent/main.c \
+	agent/multipart.c agent/multipart.h \
+	agent/osworld_exec.c agent/osworld_exec.h \
+	agent/osworld_files.c agent/osworld_files.h \
 	agent/pngenc.c agent/pngenc.h \
+	agent/proc.c agent/proc.h \
+	agent/record.c agent/record.h \
+	agent/shlex.c agent/shlex.h \
+	agent/subproc.c agent/subproc.h \
+	agent/window.c agent/window.h \
 	agent/xmalloc.c agent/xmalloc.h \
 	agent/xvfb.c agent/xvfb.h

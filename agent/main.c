@@ -24,10 +24,18 @@
 #include "computer.h"
 #include "deskd.h"
 #include "display.h"
+#include "exec.h"
+#include "files.h"
 #include "health.h"
 #include "http.h"
 #include "input.h"
 #include "log.h"
+#include "osworld_exec.h"
+#include "osworld_files.h"
+#include "proc.h"
+#include "record.h"
+#include "subproc.h"
+#include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -242,15 +250,25 @@ main(int argc, char **argv)
 		    deskd_cfg.screen_h, &xdisplay, &cause) == -1)
 			fatalx("xvfb: %s", cause);
 		deskd_cfg.display = xdisplay;
-		/* Children (exec, launch) see the private display. */
-		setenv("DISPLAY", xdisplay, 1);
 	}
+	/*
+	 * Children (exec, launch) see the display deskd drives: the private
+	 * Xvfb or the one --display named, not whatever $DISPLAY said.
+	 */
+	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(deskd_base, deskd_cfg.display);
 
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
 	computer_init(main_http);
+	proc_init(deskd_base);
+	exec_init(main_http);
+	osworld_exec_init(main_http);
+	files_init(main_http);
+	window_init(main_http);
+	osworld_files_init(main_http);
+	record_init(main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -266,6 +284,11 @@ main(int argc, char **argv)
 
 	input_shutdown();
 	http_server_free(main_http);
+	files_shutdown();
+	osworld_files_shutdown();
+	record_shutdown();
+	subproc_shutdown();
+	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
 	xvfb_stop();

@@ -9,8 +9,10 @@ BUILD="autoconf automake libtool pkg-config make gcc
 libevent-dev libjansson-dev libx11-dev libx11-xcb-dev libxext-dev libxtst-dev
 libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
 libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
-RUN="xvfb x11-xkb-utils x11-utils ffmpeg wmctrl"
-TEST="curl python3 openbox xdotool scrot imagemagick chromium"
+RUN="xvfb x11-xkb-utils x11-utils ffmpeg wmctrl xdg-utils libglib2.0-bin"
+TEST="curl python3 openbox xdotool scrot imagemagick chromium
+dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
+xserver-xorg-video-dummy gsettings-desktop-schemas file"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.
 OPTIONAL="clang libclang-rt-14-dev"
 

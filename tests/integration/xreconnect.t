@@ -50,6 +50,19 @@ xpid=$(pgrep -P "$DESKD_PID" Xvfb)
 [ -n "$xpid" ]
 ok $? "the Xvfb is deskd's child"
 is "$(http GET "$URL/screenshot")" 200 "and screenshots come from it"
+# Our own Xvfb dying is repaired: deskd starts it again.
+kill -KILL "$xpid"
+back=0
+for _ in $(seq 100); do
+	sleep 0.1
+	[ "$(http GET "$URL/health")" = 200 ] && { back=1; break; }
+done
+is "$back" 1 "embedded Xvfb killed: deskd restarts it and reconnects"
+xpid2=$(pgrep -P "$DESKD_PID" Xvfb)
+[ -n "$xpid2" ] && [ "$xpid2" != "$xpid" ]
+ok $? "a new Xvfb runs as deskd's child"
+is "$(http GET "$URL/screenshot")" 200 "screenshots work on the new Xvfb"
+xpid=$xpid2
 stop_deskd
 is $? 0 "deskd exits 0"
 sleep 0.2

@@ -7,11 +7,27 @@ tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 
+UNIT_TESTS += tests/unit/test-multipart
+tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_multipart_SOURCES = tests/unit/test-multipart.c \
+	agent/multipart.c agent/log.c agent/xmalloc.c
+
 UNIT_TESTS += tests/unit/test-pngenc
 tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
 	agent/log.c agent/xmalloc.c tests/unit/tst.h
 tests_unit_test_pngenc_LDADD = $(LIBEVENT_LIBS) $(PNG_LIBS)
+
+UNIT_TESTS += tests/unit/test-shlex
+tests_unit_test_shlex_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_shlex_SOURCES = tests/unit/test-shlex.c \
+	agent/shlex.c agent/log.c agent/xmalloc.c
+
+UNIT_TESTS += tests/unit/test-proc
+tests_unit_test_proc_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_proc_SOURCES = tests/unit/test-proc.c \
+	agent/proc.c agent/log.c agent/xmalloc.c
+tests_unit_test_proc_LDADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS)
 
 UNIT_TESTS += tests/unit/test-keys
 tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)

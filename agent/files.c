@@ -1,0 +1,730 @@
+/*
+ * files.c: streamed file replies, atomic file writes, path expansion and
+ * the native GET/PUT /v1/files?path= routes.
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include <jansson.h>
+
+#include "deskd.h"
+#include "files.h"
+#include "http.h"
+#include "log.h"
+#include "xmalloc.h"
+
+/* One reply being streamed from a file. */
+struct files_send {
+	struct http_req		*req;
+	int			 fd;
+	off_t			 left;
+	TAILQ_ENTRY(files_send)	 entry;
+};
+static TAILQ_HEAD(, files_send) files_sends =
+    TAILQ_HEAD_INITIALIZER(files_sends);
+
+struct files_sink {
+	int		 fd;
+	char		*tmp;
+	char		*target;
+	off_t		 size;
+};
+
+/* A PUT /v1/files in progress. */
+struct files_put {
+	struct http_req		*req;
+	struct files_sink	*sink;
+	TAILQ_ENTRY(files_put)	 entry;
+};
+static TAILQ_HEAD(, files_put) files_puts = TAILQ_HEAD_INITIALIZER(files_puts);
+
+static mode_t	 files_umask = 022;
+
+char *
+files_oserror(int errnum, const char *path)
+{
+	char	*s;
+
+	xasprintf(&s, "[Errno %d] %s: '%s'", errnum, strerror(errnum), path);
+	return (s);
+}
+
+/* posixpath.expanduser */
+static char *
+files_expanduser(const char *p)
+{
+	struct passwd	*pw;
+	const char	*slash, *home;
+	char		*name, *out;
+	size_t		 hlen;
+
+	if (p[0] != '~')
+		return (xstrdup(p));
+	if ((slash = strchr(p + 1, '/')) == NULL)
+		slash = p + strlen(p);
+	if (slash == p + 1) {
+		if ((home = getenv("HOME")) == NULL) {
+			if ((pw = getpwuid(getuid())) == NULL)
+				return (xstrdup(p));
+			home = pw->pw_dir;
+		}
+	} else {
+		name = xstrndup(p + 1, slash - (p + 1));
+		pw = getpwnam(name);
+		free(name);
+		if (pw == NULL)
+			return (xstrdup(p));
+		home = pw->pw_dir;
+	}
+	hlen = strlen(home);
+	while (hlen > 0 && home[hlen - 1] == '/')
+		hlen--;
+	xasprintf(&out, "%.*s%s", (int)hlen, home, slash);
+	if (*out == '\0') {
+		free(out);
+		out = xstrdup("/");
+	}
+	return (out);
+}
+
+/* posixpath.expandvars: $NAME and ${NAME}, unknown names kept. */
+static char *
+files_expandvars(const char *p)
+{
+	const char	*q, *end, *val;
+	char		*name, *out;
+	size_t		 len = 0, cap, vlen;
+
+	cap = strlen(p) + 1;
+	out = xmalloc(cap);
+	while (*p != '\0') {
+		/* By default copy one byte as it is. */
+		val = p;
+		vlen = 1;
+		end = p + 1;
+		if (*p == '$') {
+			name = NULL;
+			q = p + 1;
+			if (*q == '{' && (end = strchr(q, '}')) != NULL) {
+				name = xstrndup(q + 1, end - q - 1);
+				end++;
+			} else {
+				while (isalnum((u_char)*q) || *q == '_')
+					q++;
+				if (q > p + 1)
+					name = xstrndup(p + 1, q - p - 1);
+				end = q > p + 1 ? q : p + 1;
+			}
+			if (name != NULL && (val = getenv(name)) != NULL)
+				vlen = strlen(val);
+			else {
+				val = p;
+				vlen = end - p;
+			}
+			free(name);
+		}
+		if (len + vlen + 1 > cap) {
+			cap = (len + vlen + 1) * 2;
+			out = xrealloc(out, cap);
+		}
+		memcpy(out + len, val, vlen);
+		len += vlen;
+		p = end;
+	}
+	out[len] = '\0';
+	return (out);
+}
+
+char *
+files_expand(const char *p)
+{
+	char	*u, *v;
+
+	u = files_expanduser(p);
+	v = files_expandvars(u);
+	free(u);
+	return (v);
+}
+
+char *
+files_resolve(const char *p)
+{
+	char	*e, *out;
+
+	e = files_expand(p);
+	if (e[0] == '/' || deskd_cfg.workdir == NULL)
+		return (e);
+	/* The Python server's cwd was the user's home: so is ours. */
+	xasprintf(&out, "%s/%s", deskd_cfg.workdir, e);
+	free(e);
+	return (out);
+}
+
+const char *
+files_mime(const char *name)
+{
+	static const struct {
+		const char	*ext;
+		const char	*type;
+	} types[] = {
+		{ "txt", "text/plain; charset=utf-8" },
+		{ "log", "text/plain; charset=utf-8" },
+		{ "md", "text/markdown; charset=utf-8" },
+		{ "html", "text/html; charset=utf-8" },
+		{ "htm", "text/html; charset=utf-8" },
+		{ "css", "text/css; charset=utf-8" },
+		{ "csv", "text/csv; charset=utf-8" },
+		{ "xml", "application/xml" },
+		{ "js", "text/javascript; charset=utf-8" },
+		{ "json", "application/json" },
+		{ "py", "text/x-python; charset=utf-8" },
+		{ "sh", "application/x-sh" },
+		{ "png", "image/png" },
+		{ "jpg", "image/jpeg" },
+		{ "jpeg", "image/jpeg" },
+		{ "gif", "image/gif" },
+		{ "bmp", "image/bmp" },
+		{ "webp", "image/webp" },
+		{ "svg", "image/svg+xml" },
+		{ "ico", "image/vnd.microsoft.icon" },
+		{ "pdf", "application/pdf" },
+		{ "zip", "application/zip" },
+		{ "gz", "application/gzip" },
+		{ "tar", "application/x-tar" },
+		{ "mp4", "video/mp4" },
+		{ "webm", "video/webm" },
+		{ "mp3", "audio/mpeg" },
+		{ "wav", "audio/x-wav" },
+		{ "ogg", "audio/ogg" },
+		{ "doc", "application/msword" },
+		{ "xls", "application/vnd.ms-excel" },
+		{ "ppt", "application/vnd.ms-powerpoint" },
+		{ "docx", "application/vnd.openxmlformats-officedocument."
+		    "wordprocessingml.document" },
+		{ "xlsx", "application/vnd.openxmlformats-officedocument."
+		    "spreadsheetml.sheet" },
+		{ "pptx", "application/vnd.openxmlformats-officedocument."
+		    "presentationml.presentation" },
+		{ "odt", "application/vnd.oasis.opendocument.text" },
+		{ "ods", "application/vnd.oasis.opendocument.spreadsheet" },
+		{ "odp", "application/vnd.oasis.opendocument.presentation" },
+	};
+	const char	*dot, *slash;
+	size_t		 i;
+
+	slash = strrchr(name, '/');
+	dot = strrchr(slash != NULL ? slash : name, '.');
+	if (dot == NULL)
+		return ("application/octet-stream");
+	for (i = 0; i < sizeof types / sizeof types[0]; i++) {
+		if (strcasecmp(dot + 1, types[i].ext) == 0)
+			return (types[i].type);
+	}
+	return ("application/octet-stream");
+}
+
+int
+files_mkdir_parent(const char *path, char **cause)
+{
+	char	*dir, *p;
+	int	 rc = 0;
+
+	dir = xstrdup(path);
+	if ((p = strrchr(dir, '/')) == NULL || p == dir)
+		goto out;
+	*p = '\0';
+	/* mkdir -p: each prefix in turn, existing ones are fine. */
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			if (*p == '/')
+				*p = '\0';
+			else
+				p = NULL;
+			if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+				*cause = files_oserror(errno, dir);
+				rc = -1;
+				goto out;
+			}
+			if (p == NULL)
+				break;
+			*p = '/';
+		} else if (*p == '\0')
+			break;
+	}
+out:
+	free(dir);
+	return (rc);
+}
+
+/* Sending. */
+
+static void
+files_send_free(struct files_send *fs)
+{
+	TAILQ_REMOVE(&files_sends, fs, entry);
+	if (fs->fd != -1)
+		close(fs->fd);
+	free(fs);
+}
+
+static void
+files_send_close_cb(struct http_req *req, void *arg)
+{
+	struct files_send	*fs = arg;
+
+	log_debug("%s: client left with %lld bytes unsent", __func__,
+	    (long long)fs->left);
+	files_send_free(fs);
+}
+
+/* Top the connection's output up to the high mark from the file. */
+static void
+files_send_fill(struct http_req *req, void *arg)
+{
+	struct files_send	*fs = arg;
+	struct evbuffer		*buf;
+	struct evbuffer_iovec	 iov;
+	struct bufferevent	*bev;
+	ssize_t			 n;
+	size_t			 want;
+
+	buf = evbuffer_new();
+	while (fs->left > 0 && http_reply_pending(req) < HTTP_OUT_HIGH) {
+		want = fs->left < FILES_CHUNK ? fs->left : FILES_CHUNK;
+		if (evbuffer_reserve_space(buf, want, &iov, 1) < 1)
+			break;
+		do
+			n = read(fs->fd, iov.iov_base, want);
+		while (n == -1 && errno == EINTR);
+		if (n <= 0) {
+			/*
+			 * The file shrank or failed under us: the promised
+			 * length cannot be met, so drop the connection
+			 * rather than let the client take it as complete.
+			 */
+			log_warnx("%s: file ended %lld bytes early: %s",
+			    __func__, (long long)fs->left,
+			    n == 0 ? "truncated" : strerror(errno));
+			evbuffer_free(buf);
+			bev = http_req_takeover(req);
+			bufferevent_free(bev);
+			files_send_free(fs);
+			return;
+		}
+		iov.iov_len = n;
+		evbuffer_commit_space(buf, &iov, 1);
+		fs->left -= n;
+		http_reply_write(req, buf);
+	}
+	evbuffer_free(buf);
+	if (fs->left == 0) {
+		http_reply_end(req);
+		files_send_free(fs);
+	}
+}
+
+/* "attachment; filename=..." as Werkzeug writes it. */
+static char *
+files_disposition(const char *name)
+{
+	const u_char	*p;
+	char		*out, *enc, *ascii;
+	size_t		 o = 0, a = 0;
+	int		 token = 1, plain = 1;
+
+	for (p = (const u_char *)name; *p != '\0'; p++) {
+		if (*p >= 0x80 || *p < 0x20)
+			plain = 0;
+		if (!isalnum(*p) && strchr("!#$&+-.^_`|~", *p) == NULL)
+			token = 0;
+	}
+	if (plain && token && *name != '\0') {
+		xasprintf(&out, "attachment; filename=%s", name);
+		return (out);
+	}
+	enc = xmalloc(strlen(name) * 3 + 1);
+	ascii = xmalloc(strlen(name) * 2 + 1);
+	for (p = (const u_char *)name; *p != '\0'; p++) {
+		if (isalnum(*p) || strchr("-._~", *p) != NULL)
+			enc[o++] = *p;
+		else
+			o += sprintf(enc + o, "%%%02X", *p);
+		if (*p >= 0x80 || *p < 0x20)
+			continue;
+		if (*p == '"' || *p == '\\')
+			ascii[a++] = '\\';
+		ascii[a++] = *p;
+	}
+	enc[o] = ascii[a] = '\0';
+	if (plain)
+		xasprintf(&out, "attachment; filename=\"%s\"", ascii);
+	else
+		xasprintf(&out, "attachment; filename=\"%s\"; "
+		    "filename*=UTF-8''%s", ascii, enc);
+	free(enc);
+	free(ascii);
+	return (out);
+}
+
+void
+files_send_fd(struct http_req *req, int fd, const char *ctype,
+    const char *attach_name)
+{
+	struct files_send	*fs;
+	struct stat		 sb;
+	char			*disp;
+
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		http_reply_error(req, 500, "io_error", "not a regular file");
+		close(fd);
+		return;
+	}
+	if (attach_name != NULL) {
+		disp = files_disposition(attach_name);
+		http_add_header(req, "Content-Disposition", disp);
+		free(disp);
+	}
+	fs = xcalloc(1, sizeof *fs);
+	fs->req = req;
+	fs->fd = fd;
+	fs->left = sb.st_size;
+	TAILQ_INSERT_TAIL(&files_sends, fs, entry);
+	if (http_req_method(req) == HTTP_HEAD) {
+		/* The head is the whole reply: req is finished with it. */
+		http_reply_start(req, 200, ctype, sb.st_size);
+		files_send_free(fs);
+		return;
+	}
+	http_req_set_close_cb(req, files_send_close_cb, fs);
+	http_req_set_drain_cb(req, files_send_fill, fs);
+	http_reply_start(req, 200, ctype, sb.st_size);
+	files_send_fill(req, fs);
+}
+
+/* Atomic writes. */
+
+struct files_sink *
+files_sink_open(const char *target, char **cause)
+{
+	struct files_sink	*sk;
+	struct stat		 sb;
+	char			*real = NULL, *dir, *base, *copy1, *copy2;
+	mode_t			 mode;
+
+	/* Writing through a symlink writes its target, as open() would. */
+	if (lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode))
+		real = realpath(target, NULL);
+	if (real == NULL)
+		real = xstrdup(target);
+	if (stat(real, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		*cause = files_oserror(EISDIR, target);
+		free(real);
+		return (NULL);
+	}
+	if (files_mkdir_parent(real, cause) == -1) {
+		free(real);
+		return (NULL);
+	}
+	sk = xcalloc(1, sizeof *sk);
+	sk->target = real;
+	copy1 = xstrdup(real);
+	copy2 = xstrdup(real);
+	dir = dirname(copy1);
+	base = basename(copy2);
+	xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
+	free(copy1);
+	free(copy2);
+	if ((sk->fd = mkostemp(sk->tmp, O_CLOEXEC)) == -1) {
+		*cause = files_oserror(errno, real);
+		free(sk->tmp);
+		free(sk->target);
+		free(sk);
+		return (NULL);
+	}
+	/* mkstemp makes 0600: give what open() would (or keep the old). */
+	if (stat(real, &sb) == 0)
+		mode = sb.st_mode & 07777;
+	else
+		mode = 0666 & ~files_umask;
+	fchmod(sk->fd, mode);
+	return (sk);
+}
+
+int
+files_sink_write(struct files_sink *sk, const void *data, size_t len,
+    char **cause)
+{
+	const char	*p = data;
+	ssize_t		 n;
+
+	while (len > 0) {
+		n = write(sk->fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			*cause = files_oserror(errno, sk->target);
+			return (-1);
+		}
+		p += n;
+		len -= n;
+		sk->size += n;
+	}
+	return (0);
+}
+
+/* Copy the temporary to the target's directory when rename can't. */
+static int
+files_sink_copy(struct files_sink *sk, char **cause)
+{
+	struct files_sink	*dst;
+	char			 buf[65536];
+	ssize_t			 n;
+
+	if ((dst = files_sink_open(sk->target, cause)) == NULL)
+		return (-1);
+	if (lseek(sk->fd, 0, SEEK_SET) == -1)
+		goto fail_errno;
+	for (;;) {
+		n = read(sk->fd, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			goto fail_errno;
+		if (n == 0)
+			break;
+		if (files_sink_write(dst, buf, n, cause) == -1)
+			goto fail;
+	}
+	return (files_sink_commit(dst, cause));
+fail_errno:
+	*cause = files_oserror(errno, sk->target);
+fail:
+	files_sink_abort(dst);
+	return (-1);
+}
+
+int
+files_sink_commit(struct files_sink *sk, char **cause)
+{
+	int	 rc = 0;
+
+	if (rename(sk->tmp, sk->target) == -1) {
+		if (errno == EXDEV)
+			rc = files_sink_copy(sk, cause);
+		else {
+			*cause = files_oserror(errno, sk->target);
+			rc = -1;
+		}
+		unlink(sk->tmp);
+	}
+	close(sk->fd);
+	free(sk->tmp);
+	free(sk->target);
+	free(sk);
+	return (rc);
+}
+
+void
+files_sink_abort(struct files_sink *sk)
+{
+	if (sk == NULL)
+		return;
+	unlink(sk->tmp);
+	close(sk->fd);
+	free(sk->tmp);
+	free(sk->target);
+	free(sk);
+}
+
+off_t
+files_sink_size(struct files_sink *sk)
+{
+	return (sk->size);
+}
+
+const char *
+files_sink_target(struct files_sink *sk)
+{
+	return (sk->target);
+}
+
+void
+files_sink_retarget(struct files_sink *sk, const char *target)
+{
+	free(sk->target);
+	sk->target = xstrdup(target);
+}
+
+/* GET /v1/files?path= */
+static void
+files_get_cb(struct http_req *req, void *arg)
+{
+	const char	*q;
+	char		*path;
+	struct stat	 sb;
+	int		 fd;
+
+	if ((q = http_req_query(req, "path")) == NULL || *q == '\0') {
+		http_reply_error(req, 400, "bad_request",
+		    "query parameter path is required");
+		return;
+	}
+	path = files_resolve(q);
+	fd = open(path, O_RDONLY|O_CLOEXEC|O_NONBLOCK);
+	if (fd == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			http_reply_error(req, 404, "not_found",
+			    "no such file: %s", path);
+		else if (errno == EACCES)
+			http_reply_error(req, 403, "forbidden",
+			    "permission denied: %s", path);
+		else
+			http_reply_error(req, 500, "io_error", "%s: %s", path,
+			    strerror(errno));
+		free(path);
+		return;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		http_reply_error(req, 400, "not_a_file",
+		    "not a regular file: %s", path);
+		close(fd);
+		free(path);
+		return;
+	}
+	/* O_NONBLOCK was only so a FIFO could not hang the open. */
+	fcntl(fd, F_SETFL, 0);
+	free(path);
+	files_send_fd(req, fd, "application/octet-stream", NULL);
+}
+
+static void
+files_put_free(struct files_put *fp)
+{
+	TAILQ_REMOVE(&files_puts, fp, entry);
+	files_sink_abort(fp->sink);
+	free(fp);
+}
+
+static void
+files_put_close_cb(struct http_req *req, void *arg)
+{
+	struct files_put	*fp = arg;
+
+	log_info("%s: client hung up: %s not written", __func__,
+	    files_sink_target(fp->sink));
+	files_put_free(fp);
+}
+
+static int
+files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
+    void *arg)
+{
+	struct files_put	*fp = arg;
+	struct evbuffer_iovec	 v[16];
+	char			*cause = NULL, *target;
+	int			 i, n;
+	off_t			 size;
+
+	while (evbuffer_get_length(data) > 0) {
+		n = evbuffer_peek(data, -1, NULL, v, 16);
+		if (n > 16)
+			n = 16;
+		for (i = 0; i < n; i++) {
+			if (files_sink_write(fp->sink, v[i].iov_base,
+			    v[i].iov_len, &cause) == -1) {
+				http_reply_error(req, 500, "io_error", "%s",
+				    cause);
+				free(cause);
+				files_put_free(fp);
+				return (-1);
+			}
+			evbuffer_drain(data, v[i].iov_len);
+		}
+	}
+	if (!done)
+		return (0);
+	size = files_sink_size(fp->sink);
+	target = xstrdup(files_sink_target(fp->sink));
+	if (files_sink_commit(fp->sink, &cause) == -1) {
+		fp->sink = NULL;
+		http_reply_error(req, 500, "io_error", "%s", cause);
+		free(cause);
+		free(target);
+		files_put_free(fp);
+		return (-1);
+	}
+	fp->sink = NULL;
+	files_put_free(fp);
+	http_reply_json(req, 200, json_pack("{s:s s:I}", "path", target,
+	    "size", (json_int_t)size));
+	free(target);
+	return (0);
+}
+
+/* PUT /v1/files?path=: the raw body becomes the file, atomically. */
+static void
+files_put_cb(struct http_req *req, void *arg)
+{
+	struct files_put	*fp;
+	const char		*q;
+	char			*path, *cause = NULL;
+	struct files_sink	*sk;
+
+	if ((q = http_req_query(req, "path")) == NULL || *q == '\0') {
+		http_reply_error(req, 400, "bad_request",
+		    "query parameter path is required");
+		return;
+	}
+	path = files_resolve(q);
+	if ((sk = files_sink_open(path, &cause)) == NULL) {
+		http_reply_error(req, errno == EACCES ? 403 : 400,
+		    "cannot_write", "%s", cause);
+		free(cause);
+		free(path);
+		return;
+	}
+	free(path);
+	fp = xcalloc(1, sizeof *fp);
+	fp->req = req;
+	fp->sink = sk;
+	TAILQ_INSERT_TAIL(&files_puts, fp, entry);
+	http_req_set_close_cb(req, files_put_close_cb, fp);
+	http_req_set_body_cb(req, files_put_body_cb, fp);
+}
+
+void
+files_init(struct http_server *srv)
+{
+	files_umask = umask(022);
+	umask(files_umask);
+	http_route(srv, "/v1/files", HTTP_GET, 0, 0, files_get_cb, NULL);
+	http_route(srv, "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb,
+	    NULL);
+}
+
+void
+files_shutdown(void)
+{
+	/* The HTTP server closed its connections first: nothing is left. */
+	while (!TAILQ_EMPTY(&files_sends))
+		files_send_free(TAILQ_FIRST(&files_sends));
+	while (!TAILQ_EMPTY(&files_puts))
+		files_put_free(TAILQ_FIRST(&files_puts));
+}

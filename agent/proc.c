@@ -1,0 +1,838 @@
+/*
+ * proc.c: child processes driven by the event loop (see proc.h).
+ */
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "deskd.h"
+#include "log.h"
+#include "proc.h"
+#include "xmalloc.h"
+
+extern char	**environ;
+
+struct proc_buf {
+	char		*data;
+	size_t		 len;
+	size_t		 size;
+	size_t		 max;
+	int		 truncated;
+};
+
+struct proc {
+	pid_t		 pid;
+	int		 flags;
+	int		 cancelled;
+	int		 timed_out;
+	int		 killing;	/* SIGTERM sent, SIGKILL armed */
+	long long	 start_ms;
+
+	int		 in_fd;
+	int		 out_fd;
+	int		 err_fd;
+	struct event	*in_ev;
+	struct event	*out_ev;
+	struct event	*err_ev;
+	struct event	*timeout_ev;
+	struct event	*kill_ev;
+
+	char		*in_data;
+	size_t		 in_len;
+	size_t		 in_off;
+	struct proc_buf	 out;
+	struct proc_buf	 err;
+
+	proc_done_cb	 cb;
+	void		*arg;
+	TAILQ_ENTRY(proc) entry;
+};
+TAILQ_HEAD(proc_list, proc);
+
+static struct event_base	*proc_base;
+static struct event		*proc_sigchld;
+static struct proc_list	 proc_all = TAILQ_HEAD_INITIALIZER(proc_all);
+static u_int			 proc_n;
+
+static void	proc_sigchld_cb(evutil_socket_t, short, void *);
+static void	proc_free(struct proc *);
+
+void
+proc_init(struct event_base *base)
+{
+	if (proc_base != NULL)
+		return;
+	proc_base = base;
+	proc_sigchld = evsignal_new(base, SIGCHLD, proc_sigchld_cb, NULL);
+	if (proc_sigchld == NULL || evsignal_add(proc_sigchld, NULL) == -1)
+		fatalx("%s: cannot watch SIGCHLD", __func__);
+}
+
+void
+proc_shutdown(void)
+{
+	struct proc	*p;
+
+	while ((p = TAILQ_FIRST(&proc_all)) != NULL) {
+		/* Launched apps outlive us; commands we were running do not. */
+		if (!(p->flags & PROC_DETACH))
+			kill(-p->pid, SIGKILL);
+		proc_free(p);
+	}
+	if (proc_sigchld != NULL)
+		event_free(proc_sigchld);
+	proc_sigchld = NULL;
+	proc_base = NULL;
+}
+
+u_int
+proc_count(void)
+{
+	return (proc_n);
+}
+
+pid_t
+proc_pid(struct proc *p)
+{
+	return (p->pid);
+}
+
+static void
+proc_close_fd(int *fd, struct event **ev)
+{
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+	if (*fd != -1) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+static void
+proc_free(struct proc *p)
+{
+	TAILQ_REMOVE(&proc_all, p, entry);
+	proc_n--;
+	proc_close_fd(&p->in_fd, &p->in_ev);
+	proc_close_fd(&p->out_fd, &p->out_ev);
+	proc_close_fd(&p->err_fd, &p->err_ev);
+	if (p->timeout_ev != NULL)
+		event_free(p->timeout_ev);
+	if (p->kill_ev != NULL)
+		event_free(p->kill_ev);
+	free(p->in_data);
+	free(p->out.data);
+	free(p->err.data);
+	free(p);
+}
+
+/*
+ * Read what is there now.  Past the cap the bytes are read and dropped, so
+ * a chatty child never blocks on a full pipe.  Returns 1 at EOF.
+ */
+static int
+proc_read(int fd, struct proc_buf *b, size_t budget)
+{
+	char	 scratch[PROC_READ_CHUNK];
+	char	*dst;
+	size_t	 room, want;
+	ssize_t	 n;
+
+	while (budget > 0) {
+		room = b->max - b->len;
+		if (room > 0) {
+			want = room < PROC_READ_CHUNK ? room : PROC_READ_CHUNK;
+			if (b->len + want + 1 > b->size) {
+				b->size = b->size == 0 ? 4096 : b->size;
+				while (b->size < b->len + want + 1)
+					b->size *= 2;
+				if (b->size > b->max + 1)
+					b->size = b->max + 1;
+				b->data = xrealloc(b->data, b->size);
+			}
+			dst = b->data + b->len;
+		} else {
+			want = sizeof scratch;
+			dst = scratch;
+		}
+		n = read(fd, dst, want);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return (0);
+			log_warn("%s: read", __func__);
+			return (1);
+		}
+		if (n == 0)
+			return (1);
+		if (dst == scratch)
+			b->truncated = 1;
+		else
+			b->len += n;
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+	}
+	return (0);
+}
+
+static void
+proc_out_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct proc	*p = arg;
+
+	/* A budget per wakeup keeps one chatty child from starving others. */
+	if (fd == p->out_fd) {
+		if (proc_read(fd, &p->out, 4 * PROC_READ_CHUNK))
+			proc_close_fd(&p->out_fd, &p->out_ev);
+	} else {
+		if (proc_read(fd, &p->err, 4 * PROC_READ_CHUNK))
+			proc_close_fd(&p->err_fd, &p->err_ev);
+	}
+}
+
+static void
+proc_in_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct proc	*p = arg;
+	ssize_t		 n;
+
+	while (p->in_off < p->in_len) {
+		n = write(fd, p->in_data + p->in_off, p->in_len - p->in_off);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			/* EPIPE: the child does not want the rest. */
+			break;
+		}
+		p->in_off += n;
+	}
+	proc_close_fd(&p->in_fd, &p->in_ev);
+}
+
+static void
+proc_kill_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct proc	*p = arg;
+
+	log_debug("%s: pid %ld did not stop, SIGKILL to its group", __func__,
+	    (long)p->pid);
+	kill(-p->pid, SIGKILL);
+}
+
+static void
+proc_terminate(struct proc *p)
+{
+	struct timeval	 tv;
+
+	if (p->killing)
+		return;
+	p->killing = 1;
+	kill(-p->pid, SIGTERM);
+	/* A stopped group would never see the SIGTERM. */
+	kill(-p->pid, SIGCONT);
+	tv.tv_sec = PROC_KILL_GRACE_MS / 1000;
+	tv.tv_usec = (PROC_KILL_GRACE_MS % 1000) * 1000;
+	p->kill_ev = evtimer_new(proc_base, proc_kill_cb, p);
+	evtimer_add(p->kill_ev, &tv);
+}
+
+static void
+proc_timeout_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct proc	*p = arg;
+
+	log_debug("%s: pid %ld timed out", __func__, (long)p->pid);
+	p->timed_out = 1;
+	proc_terminate(p);
+}
+
+void
+proc_kill(struct proc *p)
+{
+	if (p == NULL)
+		return;
+	p->cancelled = 1;
+	p->cb = NULL;
+	proc_terminate(p);
+}
+
+/*
+ * The child has exited (a zombie still: its pid and group id are ours), or
+ * with lost set, someone else reaped it and its status is unknown.
+ */
+static void
+proc_exited(struct proc *p, int lost)
+{
+	struct proc_result	 r;
+	int			 status = 0;
+	pid_t			 pid = -1;
+
+	/*
+	 * While the leader is an unreaped zombie its pid cannot be reused, so
+	 * killing the group now cannot hit a stranger: a timed-out or
+	 * cancelled command leaves nothing behind.
+	 */
+	if ((p->timed_out || p->cancelled) && !lost)
+		kill(-p->pid, SIGKILL);
+	while (!lost && (pid = waitpid(p->pid, &status, WNOHANG)) == -1 &&
+	    errno == EINTR)
+		;
+	if (pid != p->pid) {
+		/* Reported as exit status 255 rather than never answering. */
+		log_warnx("%s: pid %ld was reaped elsewhere", __func__,
+		    (long)p->pid);
+		status = 255 << 8;
+	}
+
+	/*
+	 * Everything the child wrote is in the pipes by now.  Take what is
+	 * there and stop: a background grandchild holding the pipe open must
+	 * not hold the reply (Python's subprocess.run would wait for it).
+	 */
+	if (p->out_fd != -1)
+		proc_read(p->out_fd, &p->out, p->out.max + PROC_READ_CHUNK);
+	if (p->err_fd != -1)
+		proc_read(p->err_fd, &p->err, p->err.max + PROC_READ_CHUNK);
+
+	if (p->cb != NULL && !p->cancelled) {
+		memset(&r, 0, sizeof r);
+		if (WIFEXITED(status)) {
+			r.exited = 1;
+			r.exit_code = WEXITSTATUS(status);
+		} else if (WIFSIGNALED(status))
+			r.signal = WTERMSIG(status);
+		if (p->out.data == NULL)
+			p->out.data = xstrdup("");
+		if (p->err.data == NULL)
+			p->err.data = xstrdup("");
+		p->out.data[p->out.len] = '\0';
+		p->err.data[p->err.len] = '\0';
+		r.out = p->out.data;
+		r.out_len = p->out.len;
+		r.out_truncated = p->out.truncated;
+		r.err = p->err.data;
+		r.err_len = p->err.len;
+		r.err_truncated = p->err.truncated;
+		r.timed_out = p->timed_out;
+		r.duration_ms = deskd_now_ms() - p->start_ms;
+		p->cb(p, &r, p->arg);
+	}
+	proc_free(p);
+}
+
+static void
+proc_sigchld_cb(evutil_socket_t sig, short events, void *arg)
+{
+	struct proc	*p, *next;
+	siginfo_t	 si;
+
+	/* Our own pids only: waitpid(-1) would steal others' children. */
+	for (p = TAILQ_FIRST(&proc_all); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		memset(&si, 0, sizeof si);
+		if (waitid(P_PID, p->pid, &si, WEXITED | WNOHANG | WNOWAIT)
+		    == -1) {
+			/* Someone's waitpid(-1) took it: do not hang. */
+			if (errno == ECHILD)
+				proc_exited(p, 1);
+			continue;
+		}
+		if (si.si_pid == p->pid)
+			proc_exited(p, 0);
+	}
+}
+
+/* Pipe fds must not be 0-2, or the dup2 dance in the child clobbers them. */
+static int
+proc_fd_high(int fd)
+{
+	int	 nfd;
+
+	if (fd > 2)
+		return (fd);
+	nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return (nfd);
+}
+
+static int
+proc_pipe(int fds[2])
+{
+	if (pipe2(fds, O_CLOEXEC) == -1)
+		return (-1);
+	fds[0] = proc_fd_high(fds[0]);
+	fds[1] = proc_fd_high(fds[1]);
+	if (fds[0] == -1 || fds[1] == -1) {
+		if (fds[0] != -1)
+			close(fds[0]);
+		if (fds[1] != -1)
+			close(fds[1]);
+		return (-1);
+	}
+	return (0);
+}
+
+static const char *
+proc_env_path(const char *const *env)
+{
+	const char *const	*e;
+
+	if (env == NULL)
+		return (getenv("PATH"));
+	for (e = env; *e != NULL; e++) {
+		if (strncmp(*e, "PATH=", 5) == 0)
+			return (*e + 5);
+	}
+	return (NULL);
+}
+
+/* Where to look for argv[0], computed before fork (no malloc after it). */
+static char **
+proc_candidates(const char *file, const char *const *env)
+{
+	const char	*path, *p, *colon;
+	char		**c;
+	size_t		 n = 0, len;
+
+	if (strchr(file, '/') != NULL) {
+		c = xcalloc(2, sizeof *c);
+		c[0] = xstrdup(file);
+		return (c);
+	}
+	if ((path = proc_env_path(env)) == NULL)
+		path = PROC_DEFAULT_PATH;
+	for (p = path; p != NULL; p = colon != NULL ? colon + 1 : NULL) {
+		colon = strchr(p, ':');
+		n++;
+	}
+	c = xcalloc(n + 1, sizeof *c);
+	n = 0;
+	for (p = path; p != NULL; p = colon != NULL ? colon + 1 : NULL) {
+		colon = strchr(p, ':');
+		len = colon != NULL ? (size_t)(colon - p) : strlen(p);
+		if (len == 0)
+			c[n++] = xstrdup(file);
+		else
+			xasprintf(&c[n++], "%.*s/%s", (int)len, p, file);
+	}
+	return (c);
+}
+
+static void
+proc_free_strv(char **v)
+{
+	size_t	 i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Exec failure report from the child: errno and what failed. */
+struct proc_failure {
+	int	 err;
+	int	 stage;		/* 0 exec, 1 chdir, 2 setup */
+};
+
+static void __attribute__((noreturn))
+proc_child(const struct proc_opts *o, const char *cwd, char **cand,
+    int in_fd, int out_fd, int err_fd, int report_fd)
+{
+	struct proc_failure	 f;
+	struct sigaction	 sa;
+	struct rlimit		 rl;
+	sigset_t		 none;
+	char *const		*envp;
+	int			 i, fd, max;
+
+	/* Only async-signal-safe calls from here on. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	for (i = 1; i < NSIG; i++)
+		sigaction(i, &sa, NULL);
+	sigemptyset(&none);
+
+	f.stage = 2;
+	if (setpgid(0, 0) == -1)
+		goto fail;
+	if (in_fd != -1 && dup2(in_fd, 0) == -1)
+		goto fail;
+	if (out_fd != -1 && dup2(out_fd, 1) == -1)
+		goto fail;
+	if (err_fd != -1 && dup2(err_fd, 2) == -1)
+		goto fail;
+	/* Nothing of deskd's (listeners, X socket) leaks into the child. */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
+		max = 65536;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+		    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
+			max = rl.rlim_cur;
+		for (fd = 3; fd < max; fd++)
+			fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	f.stage = 1;
+	if (chdir(cwd) == -1)
+		goto fail;
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	envp = o->env != NULL ? (char *const *)o->env : environ;
+	f.stage = 0;
+	f.err = ENOENT;
+	/* Python's rule: the first error other than "not there" wins. */
+	for (i = 0; cand[i] != NULL; i++) {
+		execve(cand[i], (char *const *)o->argv, envp);
+		if (errno != ENOENT && errno != ENOTDIR && f.err == ENOENT)
+			f.err = errno;
+	}
+	goto report;
+fail:
+	f.err = errno;
+report:
+	/* Nothing to do if this fails: the parent then sees a plain exit. */
+	(void)!write(report_fd, &f, sizeof f);
+	_exit(127);
+}
+
+struct proc *
+proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
+    int *errnop, char **cause)
+{
+	struct proc		*p = NULL;
+	struct proc_failure	 f;
+	struct timeval		 tv;
+	sigset_t		 all, old;
+	char			**cand = NULL;
+	const char		*cwd;
+	int			 in[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int			 err[2] = { -1, -1 }, rep[2] = { -1, -1 };
+	int			 child_in = -1, child_out = -1;
+	int			 child_err = -1;
+	int			 saved, status;
+	ssize_t			 n;
+	size_t			 got;
+	pid_t			 pid;
+
+	*errnop = 0;
+	if (proc_base == NULL)
+		fatalx("%s: proc_init was not called", __func__);
+	if (o->argv == NULL || o->argv[0] == NULL) {
+		*errnop = EINVAL;
+		*cause = xstrdup("empty command");
+		return (NULL);
+	}
+	if (proc_n >= PROC_MAX_CHILDREN) {
+		*errnop = EAGAIN;
+		xasprintf(cause, "too many child processes (%d)",
+		    PROC_MAX_CHILDREN);
+		return (NULL);
+	}
+	cwd = o->cwd != NULL ? o->cwd : deskd_cfg.workdir;
+	if (cwd == NULL)
+		cwd = "/";
+
+	if (proc_pipe(rep) == -1)
+		goto syserr;
+	if (!(o->flags & PROC_DETACH)) {
+		if (o->stdin_data != NULL) {
+			if (proc_pipe(in) == -1)
+				goto syserr;
+			child_in = in[0];
+		} else {
+			in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (in[0] == -1 ||
+			    (in[0] = proc_fd_high(in[0])) == -1)
+				goto syserr;
+			child_in = in[0];
+		}
+		if (proc_pipe(out) == -1)
+			goto syserr;
+		child_out = out[1];
+		if (o->flags & PROC_MERGE_STDERR)
+			child_err = out[1];
+		else {
+			if (proc_pipe(err) == -1)
+				goto syserr;
+			child_err = err[1];
+		}
+	}
+	cand = proc_candidates(o->argv[0], o->env);
+
+	/*
+	 * No signal handler of ours may run in the child between fork and
+	 * exec: libevent's would write to the loop's socketpair.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		proc_child(o, cwd, cand, child_in, child_out, child_err,
+		    rep[1]);
+	saved = errno;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid == -1) {
+		errno = saved;
+		goto syserr;
+	}
+	/* Both sides set the group, so a kill right now cannot miss. */
+	setpgid(pid, pid);
+	close(rep[1]);
+	rep[1] = -1;
+
+	/*
+	 * Wait for exec (EOF on the close-on-exec pipe) or its error: this
+	 * takes as long as fork+exec, never as long as the child runs.
+	 */
+	got = 0;
+	while (got < sizeof f) {
+		n = read(rep[0], (char *)&f + got, sizeof f - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	close(rep[0]);
+	rep[0] = -1;
+	if (got == sizeof f) {
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		*errnop = f.err;
+		if (f.stage == 1)
+			xasprintf(cause, "[Errno %d] %s: '%s'", f.err,
+			    strerror(f.err), cwd);
+		else if (f.stage == 0)
+			xasprintf(cause, "[Errno %d] %s: '%s'", f.err,
+			    strerror(f.err), o->argv[0]);
+		else
+			xasprintf(cause, "[Errno %d] %s", f.err,
+			    strerror(f.err));
+		goto fail;
+	}
+	proc_free_strv(cand);
+	cand = NULL;
+
+	p = xcalloc(1, sizeof *p);
+	p->pid = pid;
+	p->flags = o->flags;
+	p->start_ms = deskd_now_ms();
+	p->cb = (o->flags & PROC_DETACH) ? NULL : cb;
+	p->arg = arg;
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->out.max = p->err.max =
+	    o->max_output != 0 ? o->max_output : PROC_MAX_OUTPUT;
+	TAILQ_INSERT_TAIL(&proc_all, p, entry);
+	proc_n++;
+
+	if (!(o->flags & PROC_DETACH)) {
+		/* The parent keeps only its own ends. */
+		if (o->stdin_data != NULL) {
+			close(in[0]);
+			p->in_fd = in[1];
+			fcntl(p->in_fd, F_SETFL, O_NONBLOCK);
+			p->in_data = xmalloc(o->stdin_len + 1);
+			memcpy(p->in_data, o->stdin_data, o->stdin_len);
+			p->in_len = o->stdin_len;
+			p->in_ev = event_new(proc_base, p->in_fd,
+			    EV_WRITE | EV_PERSIST, proc_in_cb, p);
+			event_add(p->in_ev, NULL);
+		} else
+			close(in[0]);
+		close(out[1]);
+		p->out_fd = out[0];
+		fcntl(p->out_fd, F_SETFL, O_NONBLOCK);
+		p->out_ev = event_new(proc_base, p->out_fd,
+		    EV_READ | EV_PERSIST, proc_out_cb, p);
+		event_add(p->out_ev, NULL);
+		if (err[1] != -1) {
+			close(err[1]);
+			p->err_fd = err[0];
+			fcntl(p->err_fd, F_SETFL, O_NONBLOCK);
+			p->err_ev = event_new(proc_base, p->err_fd,
+			    EV_READ | EV_PERSIST, proc_out_cb, p);
+			event_add(p->err_ev, NULL);
+		}
+	}
+	if (o->timeout_ms > 0) {
+		tv.tv_sec = o->timeout_ms / 1000;
+		tv.tv_usec = (o->timeout_ms % 1000) * 1000;
+		p->timeout_ev = evtimer_new(proc_base, proc_timeout_cb, p);
+		evtimer_add(p->timeout_ev, &tv);
+	}
+	log_debug("%s: pid %ld %s", __func__, (long)pid, o->argv[0]);
+	return (p);
+
+syserr:
+	*errnop = errno;
+	xasprintf(cause, "[Errno %d] %s", errno, strerror(errno));
+fail:
+	proc_free_strv(cand);
+	if (rep[0] != -1)
+		close(rep[0]);
+	if (rep[1] != -1)
+		close(rep[1]);
+	if (in[0] != -1)
+		close(in[0]);
+	if (in[1] != -1)
+		close(in[1]);
+	if (out[0] != -1)
+		close(out[0]);
+	if (out[1] != -1)
+		close(out[1]);
+	if (err[0] != -1)
+		close(err[0]);
+	if (err[1] != -1)
+		close(err[1]);
+	return (NULL);
+}
+
+/* Bytes a lead byte needs, and the range its first continuation allows. */
+static int
+proc_utf8_lead(u_char c, u_char *lo, u_char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (1);
+	if (c == 0xe0) {
+		*lo = 0xa0;
+		return (2);
+	}
+	if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
+		return (2);
+	if (c == 0xed) {	/* no surrogates */
+		*hi = 0x9f;
+		return (2);
+	}
+	if (c == 0xf0) {
+		*lo = 0x90;
+		return (3);
+	}
+	if (c >= 0xf1 && c <= 0xf3)
+		return (3);
+	if (c == 0xf4) {	/* nothing past U+10FFFF */
+		*hi = 0x8f;
+		return (3);
+	}
+	return (-1);
+}
+
+char *
+proc_text(const char *src, size_t len, int flags, size_t *outlen)
+{
+	const u_char	*s = (const u_char *)src;
+	char		*out;
+	size_t		 i = 0, j, o = 0;
+	u_char		 lo, hi;
+	int		 need, k;
+
+	/* Worst case: every byte becomes a 3-byte U+FFFD. */
+	out = xreallocarray(NULL, len + 1, 3);
+	while (i < len) {
+		if (s[i] < 0x80) {
+			if ((flags & PROC_TEXT_NEWLINES) && s[i] == '\r') {
+				out[o++] = '\n';
+				i++;
+				if (i < len && s[i] == '\n')
+					i++;
+				continue;
+			}
+			out[o++] = s[i++];
+			continue;
+		}
+		need = proc_utf8_lead(s[i], &lo, &hi);
+		j = i + 1;
+		for (k = 0; k < need && j < len; k++, j++) {
+			if (s[j] < (k == 0 ? lo : 0x80) ||
+			    s[j] > (k == 0 ? hi : 0xbf))
+				break;
+		}
+		if (need > 0 && k == need) {
+			memcpy(out + o, s + i, j - i);
+			o += j - i;
+		} else {
+			/* One U+FFFD for the maximal ill-formed subpart. */
+			out[o++] = (char)0xef;
+			out[o++] = (char)0xbf;
+			out[o++] = (char)0xbd;
+		}
+		i = j;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return (out);
+}
+
+void
+proc_json_string(struct evbuffer *b, const char *s, size_t len)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	const u_char		*p = (const u_char *)s;
+	size_t			 i, run = 0;
+	char			 esc[6];
+
+	evbuffer_expand(b, len + 2);
+	evbuffer_add(b, "\"", 1);
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+			continue;
+		if (i > run)
+			evbuffer_add(b, p + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (p[i]) {
+		case '"':
+		case '\\':
+			esc[1] = p[i];
+			break;
+		case '\n':
+			esc[1] = 'n';
+			break;
+		case '\r':
+			esc[1] = 'r';
+			break;
+		case '\t':
+			esc[1] = 't';
+			break;
+		default:
+			memcpy(esc + 1, "u00", 3);
+			esc[4] = hex[p[i] >> 4];
+			esc[5] = hex[p[i] & 0xf];
+			evbuffer_add(b, esc, 6);
+			continue;
+		}
+		evbuffer_add(b, esc, 2);
+	}
+	if (len > run)
+		evbuffer_add(b, p + run, len - run);
+	evbuffer_add(b, "\"", 1);
+}
+
+void
+proc_json_text(struct evbuffer *b, const char *raw, size_t len, int flags)
+{
+	char	*t;
+	size_t	 n;
+
+	t = proc_text(raw, len, flags, &n);
+	proc_json_string(b, t, n);
+	free(t);
+}

@@ -1,0 +1,377 @@
+/*
+ * test-proc.c: proc.c on a real event loop with real children (sh, cat),
+ * and proc_text against what Python's bytes.decode("utf-8", "replace")
+ * gives for the same bytes.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <jansson.h>
+
+#include "deskd.h"
+#include "proc.h"
+
+struct deskd_config	 deskd_cfg;
+struct event_base	*deskd_base;
+
+static int		 failed;
+
+long long
+deskd_now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+static void
+check(int cond, const char *what)
+{
+	printf("%s - %s\n", cond ? "ok" : "not ok", what);
+	if (!cond)
+		failed++;
+}
+
+struct run {
+	int		 done;
+	int		 exited;
+	int		 code;
+	int		 sig;
+	int		 timed_out;
+	char		*out;
+	size_t		 out_len;
+	int		 out_trunc;
+	char		*err;
+	long long	 ms;
+};
+
+static void
+done_cb(struct proc *p, const struct proc_result *r, void *arg)
+{
+	struct run	*run = arg;
+
+	run->done = 1;
+	run->exited = r->exited;
+	run->code = r->exit_code;
+	run->sig = r->signal;
+	run->timed_out = r->timed_out;
+	run->out = strndup(r->out, r->out_len);
+	run->out_len = r->out_len;
+	run->out_trunc = r->out_truncated;
+	run->err = strdup(r->err);
+	run->ms = r->duration_ms;
+}
+
+static int
+run_wait(struct run *run, int max_s)
+{
+	long long	 end = deskd_now_ms() + max_s * 1000LL;
+
+	while (!run->done && deskd_now_ms() < end)
+		event_base_loop(deskd_base, EVLOOP_ONCE);
+	return (run->done);
+}
+
+static struct proc *
+start(const char *const *argv, struct proc_opts *o, struct run *run,
+    int *errnop, char **cause)
+{
+	memset(run, 0, sizeof *run);
+	o->argv = argv;
+	return (proc_start(o, done_cb, run, errnop, cause));
+}
+
+static void
+run_free(struct run *run)
+{
+	free(run->out);
+	free(run->err);
+}
+
+static void
+test_basic(void)
+{
+	const char *const argv[] = { "sh", "-c",
+	    "echo out; echo err >&2; pwd; exit 3", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL;
+	int			 e;
+
+	memset(&o, 0, sizeof o);
+	o.cwd = "/tmp";
+	check(start(argv, &o, &run, &e, &cause) != NULL, "start sh");
+	check(run_wait(&run, 10), "sh finishes");
+	check(run.exited && run.code == 3, "exit code 3");
+	check(strcmp(run.out, "out\n/tmp\n") == 0, "stdout and cwd");
+	check(strcmp(run.err, "err\n") == 0, "stderr apart");
+	run_free(&run);
+}
+
+static void
+test_stdin(void)
+{
+	const char *const argv[] = { "cat", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL, *big;
+	size_t			 n = 3 * 1024 * 1024, i;
+	int			 e, same;
+
+	/* Bigger than a pipe buffer both ways: needs both sides evented. */
+	big = malloc(n);
+	for (i = 0; i < n; i++)
+		big[i] = 'a' + i % 26;
+	memset(&o, 0, sizeof o);
+	o.stdin_data = big;
+	o.stdin_len = n;
+	check(start(argv, &o, &run, &e, &cause) != NULL, "start cat");
+	check(run_wait(&run, 20), "cat finishes");
+	same = run.out_len == n && memcmp(run.out, big, n) == 0;
+	check(same, "3 MB through stdin and stdout intact");
+	run_free(&run);
+	free(big);
+
+	/* No stdin given: /dev/null, so cat ends at once. */
+	memset(&o, 0, sizeof o);
+	check(start(argv, &o, &run, &e, &cause) != NULL, "start cat, no stdin");
+	check(run_wait(&run, 10) && run.out_len == 0, "stdin is /dev/null");
+	run_free(&run);
+}
+
+static void
+test_errors(void)
+{
+	const char *const nope[] = { "no-such-command-deskd", NULL };
+	const char *const sh[] = { "sh", "-c", "true", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL;
+	int			 e;
+
+	memset(&o, 0, sizeof o);
+	check(start(nope, &o, &run, &e, &cause) == NULL && e == ENOENT,
+	    "ENOENT reported by proc_start");
+	check(cause != NULL && strcmp(cause, "[Errno 2] No such file or "
+	    "directory: 'no-such-command-deskd'") == 0, "Python's message");
+	free(cause);
+	cause = NULL;
+	o.cwd = "/no/such/dir";
+	check(start(sh, &o, &run, &e, &cause) == NULL && e == ENOENT &&
+	    cause != NULL && strstr(cause, "/no/such/dir") != NULL,
+	    "bad cwd reported with its path");
+	free(cause);
+	cause = NULL;
+	o.cwd = NULL;
+	{
+		const char *const notexec[] = { "/etc/passwd", NULL };
+
+		check(start(notexec, &o, &run, &e, &cause) == NULL &&
+		    e == EACCES, "EACCES for a non-executable file");
+		free(cause);
+	}
+}
+
+static void
+test_timeout_group(void)
+{
+	/* A grandchild that ignores SIGTERM: only the group SIGKILL gets it. */
+	const char *const argv[] = { "sh", "-c",
+	    "sh -c 'trap \"\" TERM; echo $$; exec sleep 60' & wait", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL;
+	long			 gpid;
+	int			 e, i, alive = 1;
+
+	memset(&o, 0, sizeof o);
+	o.timeout_ms = 300;
+	check(start(argv, &o, &run, &e, &cause) != NULL, "start group");
+	check(run_wait(&run, 20), "timed-out child reported");
+	check(run.timed_out, "timed_out set");
+	check(!run.exited && (run.sig == SIGTERM || run.sig == SIGKILL),
+	    "killed by a signal");
+	gpid = strtol(run.out, NULL, 10);
+	check(gpid > 0, "grandchild pid read");
+	for (i = 0; i < 50 && alive; i++) {
+		alive = gpid > 0 && kill(gpid, 0) == 0;
+		if (alive)
+			usleep(100000);
+	}
+	check(!alive, "grandchild ignoring SIGTERM killed with the group");
+	run_free(&run);
+}
+
+static void
+test_cap(void)
+{
+	const char *const argv[] = { "sh", "-c",
+	    "head -c 300000 /dev/zero; echo done >&2", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL;
+	int			 e;
+
+	memset(&o, 0, sizeof o);
+	o.max_output = 100000;
+	check(start(argv, &o, &run, &e, &cause) != NULL, "start chatty");
+	check(run_wait(&run, 20), "chatty child not blocked by the cap");
+	check(run.out_len == 100000 && run.out_trunc, "output capped");
+	check(strcmp(run.err, "done\n") == 0, "ran to its end");
+	run_free(&run);
+}
+
+static void
+test_kill(void)
+{
+	const char *const argv[] = { "sleep", "30", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	struct proc		*p;
+	char			*cause = NULL;
+	pid_t			 pid;
+	int			 e, i, alive = 1;
+
+	memset(&o, 0, sizeof o);
+	p = start(argv, &o, &run, &e, &cause);
+	check(p != NULL, "start sleep");
+	pid = proc_pid(p);
+	proc_kill(p);
+	for (i = 0; i < 100 && proc_count() > 0; i++)
+		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		    usleep(20000);
+	alive = kill(pid, 0) == 0;
+	check(!alive && proc_count() == 0, "proc_kill kills and reaps");
+	check(!run.done, "no callback after proc_kill");
+}
+
+static void
+test_grandchild_pipe(void)
+{
+	/* A background job keeps stdout open: the reply must not wait. */
+	const char *const argv[] = { "sh", "-c", "sleep 30 & echo $!", NULL };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL;
+	long			 bg;
+	int			 e;
+
+	memset(&o, 0, sizeof o);
+	check(start(argv, &o, &run, &e, &cause) != NULL, "start bg job");
+	check(run_wait(&run, 10), "done without waiting for the bg job");
+	bg = strtol(run.out, NULL, 10);
+	check(bg > 0, "its output kept");
+	if (bg > 0)
+		kill(bg, SIGKILL);
+	run_free(&run);
+}
+
+struct text_case {
+	const char	*in;
+	size_t		 len;
+	const char	*want;
+	int		 flags;
+};
+
+static void
+test_text(void)
+{
+	/* Expected strings from Python 3.11 bytes.decode("utf-8", "replace"). */
+	static const struct text_case tc[] = {
+		{ "plain", 5, "plain", 0 },
+		{ "\xc3\xa9t\xc3\xa9", 5, "\xc3\xa9t\xc3\xa9", 0 },
+		{ "a\xffz", 3, "a\xef\xbf\xbdz", 0 },
+		{ "\xe0\x80", 2, "\xef\xbf\xbd\xef\xbf\xbd", 0 },
+		{ "\xe1\x80\x41", 3, "\xef\xbf\xbd" "A", 0 },
+		{ "\xed\xa0\x80", 3,
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd", 0 },
+		{ "\xf0\x9f\x98", 3, "\xef\xbf\xbd", 0 },
+		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80", 0 },
+		{ "\xf4\x90\x80\x80", 4, "\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd\xef\xbf\xbd", 0 },
+		{ "\xc0\xaf", 2, "\xef\xbf\xbd\xef\xbf\xbd", 0 },
+		{ "a\r\nb\rc\n", 7, "a\nb\nc\n", PROC_TEXT_NEWLINES },
+		{ "a\r\nb", 4, "a\r\nb", 0 },
+		{ "\r\r\n", 3, "\n\n", PROC_TEXT_NEWLINES },
+	};
+	char	*s, name[64];
+	size_t	 i, n;
+
+	for (i = 0; i < sizeof tc / sizeof tc[0]; i++) {
+		s = proc_text(tc[i].in, tc[i].len, tc[i].flags, &n);
+		snprintf(name, sizeof name, "proc_text case %zu", i);
+		check(n == strlen(tc[i].want) && memcmp(s, tc[i].want, n) == 0,
+		    name);
+		free(s);
+	}
+	s = proc_text("a\0b", 3, 0, &n);
+	check(n == 3 && s[1] == '\0', "NUL kept");
+	free(s);
+}
+
+static void
+test_json(void)
+{
+	struct evbuffer	*b;
+	json_t		*j;
+	char		 in[300];
+	const char	*got;
+	size_t		 n = 0, len;
+	int		 c;
+
+	/* Every ASCII byte but NUL, some UTF-8, and a NUL: jansson reads back. */
+	for (c = 1; c < 128; c++)
+		in[n++] = c;
+	memcpy(in + n, "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 9);
+	n += 9;
+	in[n++] = '\0';
+	in[n++] = 'z';
+	b = evbuffer_new();
+	proc_json_string(b, in, n);
+	len = evbuffer_get_length(b);
+	j = json_loadb((const char *)evbuffer_pullup(b, -1), len,
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	got = json_string_value(j);
+	check(got != NULL && json_string_length(j) == n &&
+	    memcmp(got, in, n) == 0, "proc_json_string round trip");
+	json_decref(j);
+	evbuffer_free(b);
+
+	b = evbuffer_new();
+	proc_json_text(b, "a\xff\r\n", 4, PROC_TEXT_NEWLINES);
+	len = evbuffer_get_length(b);
+	check(len == 8 && memcmp(evbuffer_pullup(b, -1),
+	    "\"a\xef\xbf\xbd\\n\"", len) == 0, "proc_json_text");
+	evbuffer_free(b);
+}
+
+int
+main(void)
+{
+	deskd_cfg.workdir = "/";
+	deskd_base = event_base_new();
+	proc_init(deskd_base);
+	test_text();
+	test_json();
+	test_basic();
+	test_stdin();
+	test_errors();
+	test_cap();
+	test_timeout_group();
+	test_kill();
+	test_grandchild_pipe();
+	check(proc_count() == 0, "no child left tracked");
+	proc_shutdown();
+	event_base_free(deskd_base);
+	return (failed != 0);
+}
