@@ -10,9 +10,12 @@
  * later job releases it or fails.
  *
  * Characters and keys not on the keymap are bound to spare keycodes in one
- * batch per chunk, typed, and the spare keycodes restored once (xdotool
- * remaps one scratch keycode per keystroke and garbles text: techniques.md
- * A1).
+ * batch per chunk (as many distinct ones as there are spares, 18 on Xvfb),
+ * typed, and the spare keycodes restored once at the end of the job
+ * (xdotool remaps one scratch keycode per keystroke and garbles text:
+ * techniques.md A1).  The restore waits until clients have read the keys
+ * but the reply does not: the next job starts after it.  Caps Lock is
+ * unlocked while a job types and locked again after.
  */
 #ifndef INPUT_H
 #define INPUT_H
