@@ -114,7 +114,11 @@ static KeyCode			 input_shift_kc;
 /* Spare keycodes and what we bound on them (NoSymbol: free). */
 static KeyCode			 input_spare[256];
 static u_int			 input_nspare;
-static KeySym			 input_bound[256];
+/*
+ * Two keysyms per spare keycode: level one, and level two with Shift, so
+ * a chunk carries twice as many distinct characters.
+ */
+static KeySym			 input_bound[256][2];
 static int			 input_nbound;
 /*
  * When the spare keycodes may change again (ms, monotonic): clients look
@@ -122,6 +126,7 @@ static int			 input_nbound;
  * they must be through the keys typed on the current bindings first.
  */
 static long long		 input_map_ok_at;
+static long long		 input_map_max_at;	/* ... at the latest */
 static int			 input_caps;	/* Caps Lock to lock again */
 
 /* What we hold down: keycodes in press order, buttons as a mask. */
@@ -133,7 +138,7 @@ static int			 input_sticky;	/* buttons held across jobs */
 
 static void	input_run(void);
 static void	input_restore_spares(Display *);
-static void	input_apply(Display *, const KeySym *);
+static void	input_apply(Display *, KeySym (*)[2]);
 
 /* ---- the keymap table ---- */
 
@@ -229,7 +234,8 @@ input_table_build(Display *dpy, char **cause)
 	max = xkb_keymap_max_keycode(km);
 	for (kc = min; kc <= max && kc <= 255; kc++) {
 		/* Our own bindings are not part of the keymap. */
-		if (input_bound[kc] != NoSymbol) {
+		if (input_bound[kc][0] != NoSymbol ||
+		    input_bound[kc][1] != NoSymbol) {
 			input_spare[input_nspare++] = kc;
 			continue;
 		}
@@ -322,21 +328,28 @@ input_lookup(KeySym sym)
 	return (NULL);
 }
 
+/* The spare keycode carrying sym (0 if none); *shift for level two. */
 static KeyCode
-input_bound_kc(KeySym sym)
+input_bound_kc(KeySym sym, int *shift)
 {
 	u_int	 i;
+	int	 l;
 
 	for (i = 0; i < input_nspare; i++) {
-		if (input_bound[input_spare[i]] == sym)
-			return (input_spare[i]);
+		for (l = 0; l < 2; l++) {
+			if (input_bound[input_spare[i]][l] == sym) {
+				if (shift != NULL)
+					*shift = l;
+				return (input_spare[i]);
+			}
+		}
 	}
 	return (0);
 }
 
-/* Set the keysym of spare keycodes in runs of consecutive keycodes. */
+/* Set the keysyms of spare keycodes in runs of consecutive keycodes. */
 static void
-input_map_spares(Display *dpy, const KeyCode *kcs, const KeySym *syms,
+input_map_spares(Display *dpy, const KeyCode *kcs, KeySym (*syms)[2],
     u_int n)
 {
 	KeySym	 buf[2 * 256];
@@ -344,9 +357,13 @@ input_map_spares(Display *dpy, const KeyCode *kcs, const KeySym *syms,
 
 	for (i = 0; i < n; i = j) {
 		for (j = i; j < n && kcs[j] == kcs[i] + (j - i); j++) {
-			/* Both levels: a lone É would get é at level one. */
-			buf[2 * (j - i)] = syms[j];
-			buf[2 * (j - i) + 1] = syms[j];
+			/*
+			 * A lone keysym goes on both levels: a lone É would
+			 * get é at level one.
+			 */
+			buf[2 * (j - i)] = syms[j][0];
+			buf[2 * (j - i) + 1] = syms[j][1] != NoSymbol ?
+			    syms[j][1] : syms[j][0];
 		}
 		XChangeKeyboardMapping(dpy, kcs[i], 2, buf, j - i);
 	}
@@ -363,25 +380,27 @@ input_kc_cmp(const void *a, const void *b)
  * only those that differ, in runs of consecutive keycodes.
  */
 static void
-input_apply(Display *dpy, const KeySym *want)
+input_apply(Display *dpy, KeySym (*want)[2])
 {
 	KeyCode	 kcs[256];
-	KeySym	 syms[256];
+	KeySym	 syms[256][2];
 	u_int	 i, n = 0;
 	int	 nb = 0;
+	KeyCode	 kc;
 
 	for (i = 0; i < input_nspare; i++) {
-		if (want[input_spare[i]] != NoSymbol)
-			nb++;
-		if (input_bound[input_spare[i]] == want[input_spare[i]])
+		kc = input_spare[i];
+		nb += (want[kc][0] != NoSymbol) + (want[kc][1] != NoSymbol);
+		if (input_bound[kc][0] == want[kc][0] &&
+		    input_bound[kc][1] == want[kc][1])
 			continue;
-		kcs[n] = input_spare[i];
+		kcs[n] = kc;
 		n++;
 	}
 	qsort(kcs, n, sizeof kcs[0], input_kc_cmp);
 	for (i = 0; i < n; i++) {
-		syms[i] = want[kcs[i]];
-		input_bound[kcs[i]] = want[kcs[i]];
+		syms[i][0] = input_bound[kcs[i]][0] = want[kcs[i]][0];
+		syms[i][1] = input_bound[kcs[i]][1] = want[kcs[i]][1];
 	}
 	input_nbound = nb;
 	if (dpy == NULL || n == 0)
@@ -395,13 +414,14 @@ input_apply(Display *dpy, const KeySym *want)
 static void
 input_restore_spares(Display *dpy)
 {
-	KeySym	 none[256];
+	KeySym	 none[256][2];
 
 	if (input_nbound == 0)
 		return;
 	memset(none, 0, sizeof none);
 	input_apply(dpy, none);
 	input_map_ok_at = 0;
+	input_map_max_at = 0;
 }
 
 /* ---- pressing and releasing ---- */
@@ -492,7 +512,7 @@ input_stroke(Display *dpy, const struct input_stroke *s, char **cause)
 	KeyCode				 kc;
 	int				 shift = 0;
 
-	if ((kc = input_bound_kc(s->sym)) == 0) {
+	if ((kc = input_bound_kc(s->sym, &shift)) == 0) {
 		if ((e = input_lookup(s->sym)) == NULL) {
 			xasprintf(cause, "keysym 0x%lx is not on the keymap",
 			    (u_long)s->sym);
@@ -524,6 +544,28 @@ input_stroke(Display *dpy, const struct input_stroke *s, char **cause)
  * keycodes, ending where no bound key is held.  Binds the chunk's keys in
  * one batch; returns 1 when something was bound.
  */
+/*
+ * Milliseconds until the spare keycodes may change (0: now).  At least
+ * INPUT_RESTORE_WAIT_MS after the last keys typed on them, then until the
+ * screen has been quiet for INPUT_RESTORE_QUIET_MS: an application that
+ * still draws typed text is still reading keys (Chromium takes well over
+ * 150 ms for 200 keys on a loaded VM).  Never longer than the max.
+ */
+static int
+input_map_wait(void)
+{
+	long long	 now = deskd_now_ms();
+	long		 quiet;
+
+	if (now < input_map_ok_at)
+		return ((int)(input_map_ok_at - now));
+	if (now >= input_map_max_at)
+		return (0);
+	if ((quiet = capture_quiet_ms()) >= INPUT_RESTORE_QUIET_MS)
+		return (0);
+	return ((int)(INPUT_RESTORE_QUIET_MS - quiet));
+}
+
 /* Whether sym is one of the n keysyms in v. */
 static int
 input_in(const KeySym *v, u_int n, KeySym sym)
@@ -548,13 +590,13 @@ static int
 input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
     int *wait_ms, char **cause)
 {
-	KeySym		 need[256], want[256], cur;
+	KeySym		 need[512], want[256][2], cur;
 	XkbStateRec	 xs;
-	u_int		 nneed = 0, cap = 0, i, j, n;
+	u_int		 nneed = 0, cap = 0, j, n, t, nslots;
 	size_t		 k, q, safe;
-	int		 depth = 0, placed, added = 0;
+	int		 depth = 0, placed, added = 0, l;
+	KeyCode		 kc;
 	KeySym		 sym;
-	long long	 now;
 
 	if (input_stale || input_table == NULL) {
 		if (input_table_build(dpy, cause) == -1)
@@ -576,8 +618,10 @@ input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
 	 * (modifiers of a click, hold_key) only the free ones, and what is
 	 * bound already stays as it is.
 	 */
-	for (i = 0; i < input_nspare; i++) {
-		if (input_nheld == 0 || input_bound[input_spare[i]] == NoSymbol)
+	nslots = 2 * input_nspare;
+	for (t = 0; t < nslots; t++) {
+		if (input_nheld == 0 ||
+		    input_bound[input_spare[t / 2]][t % 2] == NoSymbol)
 			cap++;
 	}
 	safe = job->si;
@@ -586,7 +630,7 @@ input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
 			safe = k;
 		sym = st->strokes[k].sym;
 		if (input_lookup(sym) == NULL &&
-		    (input_nheld == 0 || input_bound_kc(sym) == 0) &&
+		    (input_nheld == 0 || input_bound_kc(sym, NULL) == 0) &&
 		    !input_in(need, nneed, sym)) {
 			if (nneed == cap)
 				break;
@@ -618,34 +662,40 @@ input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
 	job->chunk_end = k;
 	job->chunk_keys = k - job->si;
 
-	/* Change as few keycodes as can be: keep what is bound and wanted. */
+	/*
+	 * Change as few keycodes as can be: keep what is bound and wanted,
+	 * fill free slots (level one of a keycode before its level two),
+	 * then take back slots this chunk does not use.
+	 */
 	memcpy(want, input_bound, sizeof want);
 	for (j = 0; j < nneed; j++) {
 		placed = 0;
-		for (i = 0; i < input_nspare && !placed; i++)
-			placed = want[input_spare[i]] == need[j];
-		for (i = 0; i < input_nspare && !placed; i++) {
-			if (want[input_spare[i]] == NoSymbol) {
-				want[input_spare[i]] = need[j];
+		for (t = 0; t < nslots && !placed; t++)
+			placed = want[input_spare[t / 2]][t % 2] == need[j];
+		for (t = 0; t < nslots && !placed; t++) {
+			kc = input_spare[t / 2];
+			l = t % 2;
+			if (want[kc][l] == NoSymbol &&
+			    (l == 0 || want[kc][0] != NoSymbol)) {
+				want[kc][l] = need[j];
 				placed = added = 1;
 			}
 		}
-		for (i = 0; i < input_nspare && !placed; i++) {
+		for (t = 0; t < nslots && !placed; t++) {
 			/* Only reached with nothing held (see cap). */
-			cur = want[input_spare[i]];
-			if (!input_in(need, nneed, cur)) {
-				want[input_spare[i]] = need[j];
+			kc = input_spare[t / 2];
+			l = t % 2;
+			cur = want[kc][l];
+			if (cur != NoSymbol && !input_in(need, nneed, cur)) {
+				want[kc][l] = need[j];
 				placed = added = 1;
 			}
 		}
 	}
 	if (memcmp(want, input_bound, sizeof want) == 0)
 		return (0);
-	now = deskd_now_ms();
-	if (now < input_map_ok_at) {
-		*wait_ms = input_map_ok_at - now;
+	if ((*wait_ms = input_map_wait()) > 0)
 		return (2);
-	}
 	input_apply(dpy, want);
 	log_debug("%s: %u keysyms bound for %zu strokes", __func__, nneed,
 	    job->chunk_keys);
@@ -749,9 +799,8 @@ input_run(void)
 		/* Between jobs: spare keycodes go back once clients are done. */
 		if (input_nbound > 0 && input_nheld == 0) {
 			dpy = display_get();
-			now = deskd_now_ms();
-			if (dpy != NULL && now < input_map_ok_at) {
-				input_arm(input_map_ok_at - now);
+			if (dpy != NULL && (wait = input_map_wait()) > 0) {
+				input_arm(wait);
 				return;
 			}
 			input_restore_spares(dpy);
@@ -858,11 +907,12 @@ input_run(void)
 			 */
 			XFlush(dpy);
 			if (input_nbound > 0) {
+				now = deskd_now_ms();
 				wait = INPUT_RESTORE_WAIT_MS +
 				    job->chunk_keys / 10;
-				if (wait > INPUT_RESTORE_MAX_MS)
-					wait = INPUT_RESTORE_MAX_MS;
-				input_map_ok_at = deskd_now_ms() + wait;
+				input_map_ok_at = now + wait;
+				input_map_max_at = now + INPUT_RESTORE_MAX_MS +
+				    job->chunk_keys * 2;
 			}
 			job->phase = INPUT_PHASE_START;
 			if (st->a > 0 && job->si < st->nstrokes) {
@@ -1218,6 +1268,7 @@ input_hook_cb(Display *dpy, void *arg)
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
 	input_nbound = 0;
 	input_map_ok_at = 0;
+	input_map_max_at = 0;
 	input_caps = 0;
 	input_table_free();
 	input_xkb_ready = 0;

@@ -10,7 +10,8 @@
  * later job releases it or fails.
  *
  * Characters and keys not on the keymap are bound to spare keycodes in one
- * batch per chunk (as many distinct ones as there are spares, 18 on Xvfb),
+ * batch per chunk (two per spare keycode, level one and Shift level two:
+ * 36 distinct characters on Xvfb's 18 spares),
  * typed, and the spare keycodes restored once at the end of the job
  * (xdotool remaps one scratch keycode per keystroke and garbles text:
  * techniques.md A1).  The restore waits until clients have read the keys
@@ -50,7 +51,8 @@ struct keys_chord;
 #ifndef INPUT_RESTORE_WAIT_MS
 #define INPUT_RESTORE_WAIT_MS	150	/* after typing, before a change */
 #endif
-#define INPUT_RESTORE_MAX_MS	1000
+#define INPUT_RESTORE_QUIET_MS	100	/* ... and the screen quiet */
+#define INPUT_RESTORE_MAX_MS	3000	/* ... but no more (+2 ms a key) */
 
 #define INPUT_BUTTON_LEFT	1
 #define INPUT_BUTTON_MIDDLE	2
