@@ -909,7 +909,7 @@ input_run(void)
 			if (input_nbound > 0) {
 				now = deskd_now_ms();
 				wait = INPUT_RESTORE_WAIT_MS +
-				    job->chunk_keys / 10;
+				    job->chunk_keys * INPUT_RESTORE_KEY_MS;
 				input_map_ok_at = now + wait;
 				input_map_max_at = now + INPUT_RESTORE_MAX_MS +
 				    job->chunk_keys * 2;

@@ -217,11 +217,18 @@ try:
         time.sleep(0.1)
     else:
         raise SystemExit("chromium did not show the page")
-    act({"action": "left_click", "coordinate": [100, 100]})
+    # Warm up: the textarea must have the focus and take keys first.
+    for _ in range(20):
+        act({"action": "left_click", "coordinate": [100, 100]})
+        act({"action": "key", "text": "ctrl+a BackSpace"})
+        act({"action": "type", "text": "ready"})
+        if value_settled("ready") == "ready":
+            break
 
     def bench_app(name, run):
         times, exact, shown = [], 0, 0
         for text in texts:
+            act({"action": "left_click", "coordinate": [100, 100]})
             act({"action": "key", "text": "ctrl+a BackSpace"})
             value_settled("")
             t = time.perf_counter()
