@@ -10,6 +10,7 @@ agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
 	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
+	agent/cdp.c agent/cdp.h \
 	agent/computer.c agent/computer.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
@@ -29,7 +30,6 @@ agent_deskd_SOURCES = \
 	agent/proc.c agent/proc.h \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
-	agent/subproc.c agent/subproc.h \
 	agent/window.c agent/window.h \
 	agent/xmalloc.c agent/xmalloc.h \
 	agent/xvfb.c agent/xvfb.h

@@ -3,6 +3,7 @@
  * loop, one X connection; see ../README.md for the API.
  */
 #include <sys/types.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -20,6 +21,7 @@
 
 #include "auth.h"
 #include "capture.h"
+#include "cdp.h"
 #include "compat.h"
 #include "computer.h"
 #include "deskd.h"
@@ -34,7 +36,6 @@
 #include "osworld_files.h"
 #include "proc.h"
 #include "record.h"
-#include "subproc.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -45,6 +46,7 @@ struct auth		*deskd_auth;
 struct timespec		 deskd_started;
 
 static struct http_server *main_http;
+static struct cdp		*main_cdp;
 
 long long
 deskd_now_ms(void)
@@ -82,6 +84,22 @@ main_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	log_info("signal %d: stopping", (int)sig);
 	event_base_loopexit(deskd_base, NULL);
+}
+
+/*
+ * Each DevTools session holds two descriptors and each client one; the
+ * usual soft limit of 1024 would cap them well below the hard limit.
+ */
+static void
+main_raise_nofile(void)
+{
+	struct rlimit	 rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE)");
+	}
 }
 
 /* Tell a person at a terminal how to see it work. */
@@ -214,6 +232,7 @@ main(int argc, char **argv)
 
 	/* Children and closed sockets must never kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
+	main_raise_nofile();
 
 	if (deskd_cfg.token_file == NULL &&
 	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
@@ -237,6 +256,11 @@ main(int argc, char **argv)
 		fatalx("evthread_use_pthreads failed");
 	if ((deskd_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
+	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
+	    (main_cdp = cdp_new(deskd_base, deskd_auth, deskd_cfg.cdp_listen,
+	    deskd_cfg.cdp_upstream, &cause)) == NULL)
+		fatalx("%s", cause);
 
 	if (deskd_cfg.display == NULL && !deskd_cfg.xvfb) {
 		env = getenv("DISPLAY");
@@ -284,10 +308,10 @@ main(int argc, char **argv)
 
 	input_shutdown();
 	http_server_free(main_http);
+	cdp_free(main_cdp);
 	files_shutdown();
 	osworld_files_shutdown();
 	record_shutdown();
-	subproc_shutdown();
 	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();

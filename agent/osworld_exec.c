@@ -36,6 +36,7 @@
 #include "osworld_exec.h"
 #include "proc.h"
 #include "shlex.h"
+#include "window.h"
 #include "xmalloc.h"
 
 #define OE_HTML		"text/html; charset=utf-8"
@@ -585,38 +586,30 @@ oe_verify_round_done(struct oe_req *r)
 }
 
 static void
-oe_verify_window_done(struct proc *p, const struct proc_result *res,
-    void *arg)
-{
-	struct oe_req	*r = arg;
-
-	r->proc = NULL;
-	/* wmctrl -l output contains the name, case-insensitively. */
-	if (!res->exited || res->exit_code != 0 ||
-	    strcasestr(res->out, r->window_exists) == NULL)
-		r->verify_ok = 0;
-	oe_verify_command(r);
-}
-
-static void
 oe_verify_window(struct oe_req *r)
 {
-	char	*argv[] = { "wmctrl", "-l", NULL };
-	char	*cause = NULL;
-	int	 err;
+	struct window	*w;
+	char		*cause = NULL;
+	size_t		 n, i;
 
 	/*
-	 * XXX wmctrl as a child until the EWMH helpers of window.c land; it
-	 * reads the titles of _NET_CLIENT_LIST, as upstream's check does.
+	 * Upstream greps `wmctrl -l`: the titles of _NET_CLIENT_LIST,
+	 * case-insensitively.  The same list, read directly.
 	 */
-	r->proc = oe_start(r, argv, NULL, OSWORLD_VERIFY_CMD_TIMEOUT_MS, 0,
-	    oe_verify_window_done, &cause, &err);
-	if (r->proc == NULL) {
+	if (window_list(&w, &n, &cause) == -1) {
 		log_debug("%s: %s", __func__, cause);
 		free(cause);
 		r->verify_ok = 0;
-		oe_verify_command(r);
+	} else {
+		for (i = 0; i < n; i++) {
+			if (strcasestr(w[i].title, r->window_exists) != NULL)
+				break;
+		}
+		if (i == n)
+			r->verify_ok = 0;
+		window_list_free(w, n);
 	}
+	oe_verify_command(r);
 }
 
 static void

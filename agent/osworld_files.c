@@ -11,7 +11,6 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,7 +35,7 @@
 #include "log.h"
 #include "multipart.h"
 #include "osworld_files.h"
-#include "subproc.h"
+#include "proc.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -214,7 +213,7 @@ osw_desktop_path_cb(struct http_req *req, void *arg)
 /* A gsettings child tied to a request. */
 struct osw_gsettings {
 	struct http_req	*req;
-	struct subproc	*sp;
+	struct proc	*proc;		/* NULL once it has exited */
 	char		*path;
 	int		 pending;	/* picture-uri-dark still to set */
 };
@@ -222,7 +221,8 @@ struct osw_gsettings {
 static void
 osw_gsettings_free(struct osw_gsettings *g)
 {
-	subproc_free(g->sp);
+	/* A caller that leaves does not stop gsettings, it is just reaped. */
+	proc_forget(g->proc);
 	free(g->path);
 	free(g);
 }
@@ -282,19 +282,20 @@ osw_uri_decode(const char *s)
 }
 
 static void
-osw_wallpaper_done_cb(struct subproc *sp, void *arg)
+osw_wallpaper_done_cb(struct proc *p, const struct proc_result *r,
+    void *arg)
 {
 	struct osw_gsettings	*g = arg;
 	struct http_req		*req = g->req;
-	char			*path, *dec;
-	int			 fd, st = subproc_status(sp);
+	char			*path, *dec, desc[64];
+	int			 fd;
 
+	g->proc = NULL;
 	http_req_set_close_cb(req, NULL, NULL);
-	path = osw_wallpaper_path(subproc_out(sp));
-	if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != 0 ||
-	    *path == '\0') {
+	path = osw_wallpaper_path(r->out);
+	if (!r->exited || r->exit_code != 0 || *path == '\0') {
 		log_warnx("%s: gsettings %s: %s", __func__,
-		    subproc_describe(sp), subproc_err(sp));
+		    proc_describe(r, desc, sizeof desc), r->err);
 		osw_error(req, 404, "Wallpaper file not found");
 		goto out;
 	}
@@ -315,17 +316,32 @@ out:
 	osw_gsettings_free(g);
 }
 
+/* Start gsettings for g; NULL with cause. */
+static struct proc *
+osw_gsettings_start(struct osw_gsettings *g, char *const argv[],
+    proc_done_cb cb, char **cause)
+{
+	struct proc_opts	 o;
+	int			 err;
+
+	memset(&o, 0, sizeof o);
+	o.argv = (const char *const *)argv;
+	o.cwd = deskd_cfg.workdir;
+	o.max_output = OSW_GSETTINGS_CAP;
+	o.flags = PROC_KEEP_TAIL;
+	return (proc_start(&o, cb, g, &err, cause));
+}
+
 static struct osw_gsettings *
-osw_gsettings_run(struct http_req *req, char *const argv[], subproc_cb cb,
+osw_gsettings_run(struct http_req *req, char *const argv[], proc_done_cb cb,
     char **cause)
 {
 	struct osw_gsettings	*g;
 
 	g = xcalloc(1, sizeof *g);
 	g->req = req;
-	g->sp = subproc_start(http_req_base(req), argv, deskd_cfg.workdir,
-	    SUBPROC_OUT|SUBPROC_ERR, OSW_GSETTINGS_CAP, cb, g, cause);
-	if (g->sp == NULL) {
+	g->proc = osw_gsettings_start(g, argv, cb, cause);
+	if (g->proc == NULL) {
 		free(g);
 		return (NULL);
 	}
@@ -350,32 +366,31 @@ osw_wallpaper_cb(struct http_req *req, void *arg)
 }
 
 static void
-osw_change_done_cb(struct subproc *sp, void *arg)
+osw_change_done_cb(struct proc *p, const struct proc_result *r, void *arg)
 {
 	struct osw_gsettings	*g = arg;
 	struct http_req		*req = g->req;
-	char			*uri, *cause = NULL;
+	char			*uri, *cause = NULL, desc[64];
 	char			*argv[] = { "gsettings", "set",
 				    "org.gnome.desktop.background",
 				    "picture-uri-dark", NULL, NULL };
 
-	if (subproc_status(sp) != 0)
+	g->proc = NULL;
+	if (!r->exited || r->exit_code != 0)
 		log_warnx("%s: gsettings %s: %s", __func__,
-		    subproc_describe(sp), subproc_err(sp));
+		    proc_describe(r, desc, sizeof desc), r->err);
 	/*
 	 * GNOME 42+ shows picture-uri-dark in dark mode: set it too, once
 	 * (a schema without the key just fails, which is fine).
 	 */
 	if (g->pending) {
 		g->pending = 0;
-		subproc_free(g->sp);
 		xasprintf(&uri, "file://%s", g->path);
 		argv[4] = uri;
-		g->sp = subproc_start(http_req_base(req), argv,
-		    deskd_cfg.workdir, SUBPROC_OUT|SUBPROC_ERR,
-		    OSW_GSETTINGS_CAP, osw_change_done_cb, g, &cause);
+		g->proc = osw_gsettings_start(g, argv, osw_change_done_cb,
+		    &cause);
 		free(uri);
-		if (g->sp != NULL)
+		if (g->proc != NULL)
 			return;
 		free(cause);
 	}
@@ -1072,14 +1087,14 @@ static void
 osw_open_file_cb(struct http_req *req, void *arg)
 {
 	struct osw_open	*op;
-	struct subproc	*sp;
+	struct proc_opts o;
 	struct stat	 sb;
 	struct timeval	 tv = { 0, OSW_OPEN_POLL_MS * 1000 };
 	json_t		*body, *t;
 	const char	*p, *base, *dot, *q;
 	char		*path, *cause = NULL;
 	char		*argv[3];
-	int		 is_file, timeout = OSW_OPEN_TIMEOUT;
+	int		 is_file, err, timeout = OSW_OPEN_TIMEOUT;
 
 	if ((body = osw_body(req)) == NULL)
 		return;
@@ -1128,9 +1143,15 @@ osw_open_file_cb(struct http_req *req, void *arg)
 		op->name = xstrdup(p);
 		op->stem = xstrdup(p);
 	}
-	sp = subproc_start(http_req_base(req), argv, deskd_cfg.workdir,
-	    SUBPROC_INHERIT, 0, NULL, NULL, &cause);
-	if (sp == NULL) {
+	/*
+	 * Fire and forget, as Popen: the child is reaped when it exits and
+	 * outlives deskd.  Its output goes where deskd's goes.
+	 */
+	memset(&o, 0, sizeof o);
+	o.argv = (const char *const *)argv;
+	o.cwd = deskd_cfg.workdir;
+	o.flags = PROC_DETACH | PROC_NULL_STDIN;
+	if (proc_start(&o, NULL, NULL, &err, &cause) == NULL) {
 		osw_text(req, 500, "Failed to open %s. Error: %s", p, cause);
 		free(cause);
 		free(op->name);
@@ -1138,8 +1159,6 @@ osw_open_file_cb(struct http_req *req, void *arg)
 		free(op);
 		goto out;
 	}
-	/* Fire and forget, as Popen: the child is reaped when it exits. */
-	subproc_free(sp);
 	op->req = req;
 	op->timeout = timeout;
 	op->deadline = deskd_now_ms() + (long long)timeout * 1000;

@@ -31,6 +31,7 @@ struct proc_buf {
 	size_t		 size;
 	size_t		 max;
 	int		 truncated;
+	int		 tail;		/* PROC_KEEP_TAIL */
 };
 
 struct proc {
@@ -39,6 +40,7 @@ struct proc {
 	int		 cancelled;
 	int		 timed_out;
 	int		 killing;	/* SIGTERM sent, SIGKILL armed */
+	int		 forgotten;	/* proc_forget: left to run */
 	long long	 start_ms;
 
 	int		 in_fd;
@@ -88,7 +90,7 @@ proc_shutdown(void)
 
 	while ((p = TAILQ_FIRST(&proc_all)) != NULL) {
 		/* Launched apps outlive us; commands we were running do not. */
-		if (!(p->flags & PROC_DETACH))
+		if (!(p->flags & PROC_DETACH) && !p->forgotten)
 			kill(-p->pid, SIGKILL);
 		proc_free(p);
 	}
@@ -141,28 +143,52 @@ proc_free(struct proc *p)
 	free(p);
 }
 
+/* A tail buffer drops its oldest bytes, keeping the last max. */
+static void
+proc_buf_trim(struct proc_buf *b)
+{
+	if (!b->tail || b->len <= b->max)
+		return;
+	memmove(b->data, b->data + (b->len - b->max), b->max);
+	b->len = b->max;
+	b->truncated = 1;
+}
+
 /*
  * Read what is there now.  Past the cap the bytes are read and dropped, so
- * a chatty child never blocks on a full pipe.  Returns 1 at EOF.
+ * a chatty child never blocks on a full pipe: the newest ones, or with
+ * PROC_KEEP_TAIL the oldest.  Returns 1 at EOF.
  */
 static int
 proc_read(int fd, struct proc_buf *b, size_t budget)
 {
 	char	 scratch[PROC_READ_CHUNK];
 	char	*dst;
-	size_t	 room, want;
+	size_t	 room, want, limit;
 	ssize_t	 n;
 
 	while (budget > 0) {
-		room = b->max - b->len;
+		limit = b->max;
+		if (b->tail) {
+			/*
+			 * A tail fills a window of at least twice the cap and
+			 * is cut back to the cap when full: each byte is moved
+			 * about once, not once per read.
+			 */
+			limit += b->max > PROC_READ_CHUNK ? b->max :
+			    PROC_READ_CHUNK;
+			if (b->len + PROC_READ_CHUNK > limit)
+				proc_buf_trim(b);
+		}
+		room = limit - b->len;
 		if (room > 0) {
 			want = room < PROC_READ_CHUNK ? room : PROC_READ_CHUNK;
 			if (b->len + want + 1 > b->size) {
 				b->size = b->size == 0 ? 4096 : b->size;
 				while (b->size < b->len + want + 1)
 					b->size *= 2;
-				if (b->size > b->max + 1)
-					b->size = b->max + 1;
+				if (b->size > limit + 1)
+					b->size = limit + 1;
 				b->data = xrealloc(b->data, b->size);
 			}
 			dst = b->data + b->len;
@@ -273,6 +299,46 @@ proc_kill(struct proc *p)
 	proc_terminate(p);
 }
 
+void
+proc_signal(struct proc *p, int sig)
+{
+	/*
+	 * Until it is reaped the child's pid, and so its group id, cannot be
+	 * reused: this cannot hit a stranger.
+	 */
+	if (p == NULL)
+		return;
+	if (kill(-p->pid, sig) == -1 && errno == ESRCH)
+		kill(p->pid, sig);
+}
+
+void
+proc_forget(struct proc *p)
+{
+	if (p == NULL)
+		return;
+	p->cb = NULL;
+	p->forgotten = 1;
+	/* Nobody reads its output any more. */
+	proc_close_fd(&p->in_fd, &p->in_ev);
+	proc_close_fd(&p->out_fd, &p->out_ev);
+	proc_close_fd(&p->err_fd, &p->err_ev);
+	if (p->timeout_ev != NULL) {
+		event_free(p->timeout_ev);
+		p->timeout_ev = NULL;
+	}
+}
+
+const char *
+proc_describe(const struct proc_result *r, char *buf, size_t len)
+{
+	if (r->exited)
+		snprintf(buf, len, "exited %d", r->exit_code);
+	else
+		snprintf(buf, len, "killed by signal %d", r->signal);
+	return (buf);
+}
+
 /*
  * The child has exited (a zombie still: its pid and group id are ours), or
  * with lost set, someone else reaped it and its status is unknown.
@@ -322,6 +388,8 @@ proc_exited(struct proc *p, int lost)
 			p->out.data = xstrdup("");
 		if (p->err.data == NULL)
 			p->err.data = xstrdup("");
+		proc_buf_trim(&p->out);
+		proc_buf_trim(&p->err);
 		p->out.data[p->out.len] = '\0';
 		p->err.data[p->err.len] = '\0';
 		r.out = p->out.data;
@@ -551,6 +619,12 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 
 	if (proc_pipe(rep) == -1)
 		goto syserr;
+	if ((o->flags & PROC_DETACH) && (o->flags & PROC_NULL_STDIN)) {
+		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (in[0] == -1 || (in[0] = proc_fd_high(in[0])) == -1)
+			goto syserr;
+		child_in = in[0];
+	}
 	if (!(o->flags & PROC_DETACH)) {
 		if (o->stdin_data != NULL) {
 			if (proc_pipe(in) == -1)
@@ -639,6 +713,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	p->in_fd = p->out_fd = p->err_fd = -1;
 	p->out.max = p->err.max =
 	    o->max_output != 0 ? o->max_output : PROC_MAX_OUTPUT;
+	p->out.tail = p->err.tail = (o->flags & PROC_KEEP_TAIL) != 0;
 	TAILQ_INSERT_TAIL(&proc_all, p, entry);
 	proc_n++;
 
@@ -670,7 +745,8 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 			    EV_READ | EV_PERSIST, proc_out_cb, p);
 			event_add(p->err_ev, NULL);
 		}
-	}
+	} else if (in[0] != -1)
+		close(in[0]);
 	if (o->timeout_ms > 0) {
 		tv.tv_sec = o->timeout_ms / 1000;
 		tv.tv_usec = (o->timeout_ms % 1000) * 1000;

@@ -29,6 +29,10 @@ struct proc;
 /* proc_opts flags. */
 #define PROC_MERGE_STDERR	0x01	/* stderr into the stdout pipe */
 #define PROC_DETACH		0x02	/* inherit stdio, no callback */
+/* Capped streams keep their last max_output bytes, not their first. */
+#define PROC_KEEP_TAIL		0x04
+/* With PROC_DETACH: stdin from /dev/null instead of deskd's. */
+#define PROC_NULL_STDIN		0x08
 
 struct proc_opts {
 	const char *const *argv;	/* argv[0] looked up in PATH */
@@ -79,6 +83,20 @@ pid_t		 proc_pid(struct proc *);
  * callback will not run and the caller must forget the proc.
  */
 void		 proc_kill(struct proc *);
+/*
+ * Send sig to the child's group (the child alone if the group is gone),
+ * nothing else: the callback still runs when it exits.
+ */
+void		 proc_signal(struct proc *, int sig);
+/*
+ * Forget: the callback will not run and the caller must forget the proc,
+ * but the child is not signalled.  It is reaped when it exits and left
+ * alone by proc_shutdown, like a detached one; its pipes are closed and
+ * any timeout is dropped.  Not after proc_kill.
+ */
+void		 proc_forget(struct proc *);
+/* "exited 1", "killed by signal 9": for logs. */
+const char	*proc_describe(const struct proc_result *, char *, size_t);
 /* Running children (tests and /health). */
 u_int		 proc_count(void);
 

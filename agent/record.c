@@ -27,8 +27,8 @@
 #include "files.h"
 #include "http.h"
 #include "log.h"
+#include "proc.h"
 #include "record.h"
-#include "subproc.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -41,7 +41,7 @@ enum record_state {
 
 static struct {
 	enum record_state	 state;
-	struct subproc		*sp;
+	struct proc		*proc;
 	struct event		*timer;
 	struct http_req		*req;	/* the start or end call waiting */
 	int			 native;	/* came in on /v1/recording */
@@ -116,17 +116,9 @@ record_timer_add(int ms)
 	evtimer_add(rec.timer, &tv);
 }
 
-/* ffmpeg's last words, for error messages. */
-static const char *
-record_stderr(void)
-{
-	const char	*s = rec.sp != NULL ? subproc_err(rec.sp) : "";
-
-	return (s != NULL ? s : "");
-}
-
+/* err: ffmpeg's last words, for the error message. */
 static void
-record_send_file(struct http_req *req)
+record_send_file(struct http_req *req, const char *err)
 {
 	struct stat	 sb;
 	int		 fd;
@@ -135,7 +127,7 @@ record_send_file(struct http_req *req)
 	if (fd == -1 || fstat(fd, &sb) == -1 || sb.st_size == 0) {
 		record_reply(req, rec.native, 500, "error", "Recording failed: "
 		    "%s is %s. Stderr: %s", rec.path,
-		    fd == -1 ? "missing" : "empty", record_stderr());
+		    fd == -1 ? "missing" : "empty", err);
 		if (fd != -1)
 			close(fd);
 		return;
@@ -144,11 +136,16 @@ record_send_file(struct http_req *req)
 }
 
 static void
-record_exit_cb(struct subproc *sp, void *arg)
+record_exit_cb(struct proc *p, const struct proc_result *r, void *arg)
 {
 	struct http_req	*req;
+	const char	*err = r->err;	/* the tail of ffmpeg's stderr */
+	char		 desc[64];
 
-	log_info("%s: ffmpeg %s", __func__, subproc_describe(sp));
+	log_info("%s: ffmpeg %s", __func__, proc_describe(r, desc,
+	    sizeof desc));
+	/* proc.c frees it when this returns. */
+	rec.proc = NULL;
 	evtimer_del(rec.timer);
 	req = record_give_req();
 	switch (rec.state) {
@@ -157,24 +154,22 @@ record_exit_cb(struct subproc *sp, void *arg)
 			record_reply(req, rec.native, 500, "error",
 			    "Failed to start "
 			    "recording. ffmpeg terminated unexpectedly. "
-			    "Error: %s", record_stderr());
+			    "Error: %s", err);
 		break;
 	case REC_STOPPING:
 		if (req != NULL && !rec.killed)
-			record_send_file(req);
+			record_send_file(req, err);
 		else if (req != NULL)
 			record_reply(req, rec.native, 500, "error",
 			    "Recording process "
 			    "was unresponsive and had to be killed. Stderr: "
-			    "%s", record_stderr());
+			    "%s", err);
 		break;
 	default:
 		log_warnx("%s: ffmpeg stopped by itself: %s", __func__,
-		    record_stderr());
+		    err);
 		break;
 	}
-	subproc_free(rec.sp);
-	rec.sp = NULL;
 	rec.state = REC_IDLE;
 	rec.killed = 0;
 }
@@ -196,7 +191,7 @@ record_timer_cb(evutil_socket_t fd, short events, void *arg)
 		/* SIGINT was ignored for 15 s: kill, answer on exit. */
 		log_warnx("%s: ffmpeg did not stop: SIGKILL", __func__);
 		rec.killed = 1;
-		subproc_kill(rec.sp, SIGKILL);
+		proc_signal(rec.proc, SIGKILL);
 		break;
 	default:
 		break;
@@ -207,9 +202,10 @@ record_timer_cb(evutil_socket_t fd, short events, void *arg)
 static void
 record_start_cb(struct http_req *req, void *arg)
 {
+	struct proc_opts o;
 	char	 size[32], *cause = NULL, *vf = NULL;
 	char	*argv[40];
-	int	 w, h, n = 0, native = arg != NULL;
+	int	 w, h, n = 0, err, native = arg != NULL;
 
 	if (rec.state != REC_IDLE) {
 		record_reply(req, native, 400, "error",
@@ -264,10 +260,18 @@ record_start_cb(struct http_req *req, void *arg)
 	argv[n++] = rec.path;
 	argv[n] = NULL;
 
-	rec.sp = subproc_start(http_req_base(req), argv, deskd_cfg.workdir,
-	    SUBPROC_ERR, RECORD_STDERR_CAP, record_exit_cb, NULL, &cause);
+	/*
+	 * No timeout: ffmpeg runs until /end_recording.  Its stderr keeps
+	 * the tail, which says why it failed.
+	 */
+	memset(&o, 0, sizeof o);
+	o.argv = (const char *const *)argv;
+	o.cwd = deskd_cfg.workdir;
+	o.max_output = RECORD_STDERR_CAP;
+	o.flags = PROC_KEEP_TAIL;
+	rec.proc = proc_start(&o, record_exit_cb, NULL, &err, &cause);
 	free(vf);
-	if (rec.sp == NULL) {
+	if (rec.proc == NULL) {
 		record_reply(req, native, 500, "error", "Failed to start "
 		    "recording. %s", cause);
 		free(cause);
@@ -294,7 +298,7 @@ record_end_cb(struct http_req *req, void *arg)
 		return;
 	}
 	/* SIGINT makes ffmpeg finish the mp4 (moov atom) and exit. */
-	subproc_kill(rec.sp, SIGINT);
+	proc_signal(rec.proc, SIGINT);
 	rec.state = REC_STOPPING;
 	rec.native = native;
 	record_take_req(req);
@@ -337,11 +341,14 @@ record_init(struct http_server *srv)
 void
 record_shutdown(void)
 {
-	if (rec.sp != NULL) {
-		/* deskd is going away: ffmpeg gets SIGINT, not the pipe. */
-		subproc_kill(rec.sp, SIGINT);
-		subproc_free(rec.sp);
-		rec.sp = NULL;
+	if (rec.proc != NULL) {
+		/*
+		 * deskd is going away: ffmpeg gets SIGINT to finish the mp4,
+		 * and is left to do it (proc_shutdown will not kill it).
+		 */
+		proc_signal(rec.proc, SIGINT);
+		proc_forget(rec.proc);
+		rec.proc = NULL;
 	}
 	if (rec.timer != NULL)
 		event_free(rec.timer);

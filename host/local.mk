@@ -1,8 +1,24 @@
-# host/: deskctl, the host tool.
+# host/: deskctl, the host tool.  It reuses the agent's log and xmalloc.
 bin_PROGRAMS += host/deskctl
-host_deskctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CURL_CFLAGS) \
-	$(EXPAT_CFLAGS)
+HOST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/agent $(JANSSON_CFLAGS) \
+	$(CURL_CFLAGS) $(EXPAT_CFLAGS)
+host_deskctl_CFLAGS = $(HOST_CFLAGS)
 host_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(EXPAT_LIBS)
 host_deskctl_SOURCES = \
-	host/deskctl.c
+	host/aws.c host/aws.h \
+	host/client.c host/client.h \
+	host/cmd.h \
+	host/creds.c host/creds.h \
+	host/deskctl.c host/deskctl.h \
+	host/ec2.c host/ec2.h \
+	host/guest.c \
+	host/local.c host/local.h \
+	host/query.c host/query.h \
+	host/state.c host/state.h \
+	host/util.c \
+	host/verb.c \
+	host/wait.c host/wait.h \
+	host/xml.c host/xml.h \
+	agent/log.c agent/xmalloc.c
+

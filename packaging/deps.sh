@@ -22,10 +22,16 @@ missing() {
 		    grep -q 'install ok installed' || echo "$p"
 	done
 }
+# The CDP tests run Playwright and ws (npm, tests/node/setup.sh).  Checked
+# by command: a nodejs from another apt source may bundle its own npm.
+missing_node() {
+	command -v node >/dev/null 2>&1 || echo nodejs
+	command -v npm >/dev/null 2>&1 || echo npm
+}
 
 case "${1:-}" in
 --check)
-	m=$(missing $BUILD $RUN $TEST)
+	m=$(missing $BUILD $RUN $TEST; missing_node)
 	[ -z "$m" ] || { echo "missing:" $m; exit 1; }
 	exit 0
 	;;
@@ -38,6 +44,7 @@ case "${1:-}" in
 esac
 
 m=$(missing $want)
+[ "${1:-}" = --test ] && m=$(echo $m $(missing_node))
 o=
 [ "${1:-}" = --test ] && o=$(missing $OPTIONAL)
 [ -n "$m$o" ] || exit 0

@@ -7,6 +7,15 @@ tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
 
+UNIT_TESTS += tests/unit/test-cdp-rewrite
+tests_unit_test_cdp_rewrite_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
+	agent/cdp.c agent/http.c agent/auth.c agent/health.c \
+	agent/display.c agent/compat.c agent/log.c agent/xmalloc.c \
+	tests/unit/tst.h
+tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS) $(X11_LIBS)
+
 UNIT_TESTS += tests/unit/test-multipart
 tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_multipart_SOURCES = tests/unit/test-multipart.c \
@@ -28,6 +37,19 @@ tests_unit_test_proc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proc_SOURCES = tests/unit/test-proc.c \
 	agent/proc.c agent/log.c agent/xmalloc.c
 tests_unit_test_proc_LDADD = $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+
+# Unit tests of the pure parts (query encoding, XML, credential files,
+# durations, address map).
+UNIT_TESTS += tests/unit/test-deskctl
+tests_unit_test_deskctl_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/agent \
+	$(JANSSON_CFLAGS) \
+	$(CURL_CFLAGS) $(EXPAT_CFLAGS) -I$(top_srcdir)/host
+tests_unit_test_deskctl_SOURCES = tests/unit/test-deskctl.c \
+	host/query.c host/xml.c host/ec2.c host/aws.c host/creds.c \
+	host/util.c host/wait.c host/local.c host/state.c \
+	agent/log.c agent/xmalloc.c
+tests_unit_test_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) \
+	$(CURL_LIBS) $(EXPAT_LIBS)
 
 UNIT_TESTS += tests/unit/test-keys
 tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)

@@ -4,6 +4,8 @@
  * gives for the same bytes.
  */
 #include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -52,6 +54,8 @@ struct run {
 	size_t		 out_len;
 	int		 out_trunc;
 	char		*err;
+	size_t		 err_len;
+	int		 err_trunc;
 	long long	 ms;
 };
 
@@ -68,7 +72,9 @@ done_cb(struct proc *p, const struct proc_result *r, void *arg)
 	run->out = strndup(r->out, r->out_len);
 	run->out_len = r->out_len;
 	run->out_trunc = r->out_truncated;
-	run->err = strdup(r->err);
+	run->err = strndup(r->err, r->err_len);
+	run->err_len = r->err_len;
+	run->err_trunc = r->err_truncated;
 	run->ms = r->duration_ms;
 }
 
@@ -276,6 +282,279 @@ test_grandchild_pipe(void)
 	run_free(&run);
 }
 
+/* What `seq 1 n` prints. */
+static char *
+seq_text(int n, size_t *len)
+{
+	char	*s, *p;
+	int	 i;
+
+	p = s = malloc((size_t)n * 12 + 1);
+	for (i = 1; i <= n; i++)
+		p += sprintf(p, "%d\n", i);
+	*len = p - s;
+	return (s);
+}
+
+static void
+test_tail(void)
+{
+	const char *const out[] = { "seq", "1", "100000", NULL };
+	const char *const err[] = { "sh", "-c", "seq 1 100000 >&2", NULL };
+	const char *const small[] = { "sh", "-c", "echo hi; echo oops >&2",
+	    NULL };
+	static const size_t caps[] = { 1000, 65536, 200000 };
+	struct proc_opts	 o;
+	struct run		 run;
+	char			*cause = NULL, *want, name[80];
+	size_t			 len, i, cap;
+	int			 e;
+
+	want = seq_text(100000, &len);	/* 588895 bytes */
+	/* Below, at and above the read chunk: the window code paths. */
+	for (i = 0; i < sizeof caps / sizeof caps[0]; i++) {
+		cap = caps[i];
+		memset(&o, 0, sizeof o);
+		o.max_output = cap;
+		o.flags = PROC_KEEP_TAIL;
+		check(start(out, &o, &run, &e, &cause) != NULL, "start seq");
+		check(run_wait(&run, 20), "seq finishes");
+		snprintf(name, sizeof name, "stdout tail of %zu bytes kept",
+		    cap);
+		check(run.exited && run.code == 0 && run.out_len == cap &&
+		    run.out_trunc && memcmp(run.out, want + len - cap, cap)
+		    == 0, name);
+		run_free(&run);
+	}
+
+	memset(&o, 0, sizeof o);
+	o.max_output = 5000;
+	o.flags = PROC_KEEP_TAIL;
+	check(start(err, &o, &run, &e, &cause) != NULL, "start seq >&2");
+	check(run_wait(&run, 20), "seq >&2 finishes");
+	check(run.err_len == 5000 && run.err_trunc && memcmp(run.err,
+	    want + len - 5000, 5000) == 0 && run.out_len == 0,
+	    "stderr tail kept");
+	run_free(&run);
+
+	/* Without the flag the head is kept, as before. */
+	memset(&o, 0, sizeof o);
+	o.max_output = 5000;
+	check(start(out, &o, &run, &e, &cause) != NULL, "start seq, head");
+	check(run_wait(&run, 20) && run.out_len == 5000 && run.out_trunc &&
+	    memcmp(run.out, want, 5000) == 0, "head kept without the flag");
+	run_free(&run);
+
+	memset(&o, 0, sizeof o);
+	o.max_output = 5000;
+	o.flags = PROC_KEEP_TAIL;
+	check(start(small, &o, &run, &e, &cause) != NULL, "start small");
+	check(run_wait(&run, 10) && strcmp(run.out, "hi\n") == 0 &&
+	    strcmp(run.err, "oops\n") == 0 && !run.out_trunc &&
+	    !run.err_trunc, "short output whole, not truncated");
+	run_free(&run);
+	free(want);
+}
+
+/* Wait (running the loop) until path exists. */
+static int
+wait_file(const char *path, int max_s)
+{
+	struct stat	 sb;
+	long long	 end = deskd_now_ms() + max_s * 1000LL;
+
+	while (stat(path, &sb) == -1) {
+		if (deskd_now_ms() >= end)
+			return (0);
+		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(10000);
+	}
+	return (1);
+}
+
+static char *
+read_small(const char *path)
+{
+	FILE	*f;
+	char	 buf[256];
+	size_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return (strdup(""));
+	n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return (strdup(buf));
+}
+
+static void
+test_signal(const char *dir)
+{
+	struct proc_opts	 o;
+	struct run		 run;
+	struct proc		*p;
+	char			*cause = NULL, ready[256], script[512];
+	const char		*argv[] = { "sh", "-c", script, NULL };
+	long long		 end;
+	int			 e;
+
+	/* As ffmpeg: SIGINT makes it finish up; the callback still runs. */
+	snprintf(ready, sizeof ready, "%s/ready-int", dir);
+	snprintf(script, sizeof script, "trap 'echo got INT; exit 7' INT; "
+	    ": > %s; while :; do sleep 0.05; done", ready);
+	memset(&o, 0, sizeof o);
+	p = start(argv, &o, &run, &e, &cause);
+	check(p != NULL, "start trapping sh");
+	check(wait_file(ready, 10), "trap set");
+	proc_signal(p, SIGINT);
+	check(run_wait(&run, 10), "callback runs after proc_signal");
+	check(run.exited && run.code == 7 && strcmp(run.out, "got INT\n")
+	    == 0, "SIGINT handled, exit code and output reported");
+	run_free(&run);
+
+	/*
+	 * As record.c's stop: SIGINT ignored, then SIGKILL.  The group gets
+	 * it: the background sleep goes too.
+	 */
+	snprintf(ready, sizeof ready, "%s/ready-ign", dir);
+	snprintf(script, sizeof script, "trap '' INT; sleep 30 & echo $!; "
+	    ": > %s; wait", ready);
+	memset(&o, 0, sizeof o);
+	p = start(argv, &o, &run, &e, &cause);
+	check(p != NULL, "start sh ignoring SIGINT");
+	check(wait_file(ready, 10), "it is ready");
+	proc_signal(p, SIGINT);
+	end = deskd_now_ms() + 300;
+	while (!run.done && deskd_now_ms() < end)
+		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		    usleep(10000);
+	check(!run.done && proc_count() == 1, "ignored SIGINT: still running");
+	proc_signal(p, SIGKILL);
+	check(run_wait(&run, 10), "callback after SIGKILL");
+	check(!run.exited && run.sig == SIGKILL && !run.timed_out,
+	    "killed by SIGKILL");
+	{
+		long	 bg = strtol(run.out, NULL, 10);
+		int	 i, alive = 1;
+
+		for (i = 0; i < 50 && alive; i++) {
+			alive = bg > 0 && kill(bg, 0) == 0;
+			if (alive)
+				usleep(100000);
+		}
+		check(bg > 0 && !alive, "the signal went to the group");
+	}
+	run_free(&run);
+	proc_signal(NULL, SIGINT);	/* harmless */
+}
+
+static void
+test_forget(const char *dir)
+{
+	struct proc_opts	 o;
+	struct run		 run;
+	struct proc		*p;
+	char			*cause = NULL, done[256], script[512], *s;
+	const char		*argv[] = { "sh", "-c", script, NULL };
+	long long		 end;
+	int			 e;
+
+	/* Forgotten: no callback, not killed (its timeout dropped), reaped. */
+	snprintf(done, sizeof done, "%s/forgotten", dir);
+	snprintf(script, sizeof script, "sleep 0.5; echo done > %s", done);
+	memset(&o, 0, sizeof o);
+	o.timeout_ms = 100;
+	p = start(argv, &o, &run, &e, &cause);
+	check(p != NULL, "start child to forget");
+	proc_forget(p);
+	end = deskd_now_ms() + 10000;
+	while (proc_count() > 0 && deskd_now_ms() < end)
+		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		    usleep(10000);
+	check(proc_count() == 0, "forgotten child reaped when it exits");
+	check(!run.done, "no callback for a forgotten child");
+	s = read_small(done);
+	check(strcmp(s, "done\n") == 0, "forgotten child ran to its end");
+	free(s);
+	proc_forget(NULL);	/* harmless */
+
+	/* xdg-open's way: detached, stdin /dev/null, stdout deskd's. */
+	snprintf(done, sizeof done, "%s/stdin", dir);
+	snprintf(script, sizeof script, "readlink /proc/self/fd/0 > %s",
+	    done);
+	memset(&o, 0, sizeof o);
+	o.argv = argv;
+	o.flags = PROC_DETACH | PROC_NULL_STDIN;
+	check(proc_start(&o, NULL, NULL, &e, &cause) != NULL,
+	    "start detached with PROC_NULL_STDIN");
+	end = deskd_now_ms() + 10000;
+	while (proc_count() > 0 && deskd_now_ms() < end)
+		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		    usleep(10000);
+	s = read_small(done);
+	check(proc_count() == 0 && strcmp(s, "/dev/null\n") == 0,
+	    "detached child's stdin is /dev/null, reaped");
+	free(s);
+}
+
+/*
+ * After everything else: proc_shutdown kills what it runs but leaves a
+ * forgotten child to finish.  proc.c tracks neither after it, so this
+ * test reaps them itself.
+ */
+static void
+test_forget_shutdown(const char *dir)
+{
+	struct proc_opts	 o;
+	struct run		 run, run2;
+	struct proc		*kept, *gone;
+	char			*cause = NULL, done[256], script[512], *s;
+	const char		*argv[] = { "sh", "-c", script, NULL };
+	const char *const	 sleeper[] = { "sleep", "30", NULL };
+	pid_t			 kept_pid, gone_pid;
+	int			 e, st1 = 0, st2 = 0;
+
+	snprintf(done, sizeof done, "%s/survivor", dir);
+	snprintf(script, sizeof script, "sleep 0.3; echo done > %s", done);
+	memset(&o, 0, sizeof o);
+	gone = start(argv, &o, &run, &e, &cause);
+	memset(&o, 0, sizeof o);
+	kept = start(sleeper, &o, &run2, &e, &cause);
+	check(gone != NULL && kept != NULL, "start survivor and sleeper");
+	gone_pid = proc_pid(gone);
+	kept_pid = proc_pid(kept);
+	proc_forget(gone);
+	proc_shutdown();
+	while (waitpid(gone_pid, &st1, 0) == -1 && errno == EINTR)
+		;
+	while (waitpid(kept_pid, &st2, 0) == -1 && errno == EINTR)
+		;
+	s = read_small(done);
+	check(WIFEXITED(st1) && WEXITSTATUS(st1) == 0 &&
+	    strcmp(s, "done\n") == 0, "forgotten child outlives proc_shutdown");
+	check(WIFSIGNALED(st2) && WTERMSIG(st2) == SIGKILL,
+	    "a child still owned is killed by proc_shutdown");
+	free(s);
+	check(!run.done && !run2.done, "no callbacks at shutdown");
+}
+
+static void
+test_describe(void)
+{
+	struct proc_result	 r;
+	char			 buf[64];
+
+	memset(&r, 0, sizeof r);
+	r.exited = 1;
+	r.exit_code = 1;
+	check(strcmp(proc_describe(&r, buf, sizeof buf), "exited 1") == 0,
+	    "proc_describe exit");
+	r.exited = 0;
+	r.signal = 9;
+	check(strcmp(proc_describe(&r, buf, sizeof buf),
+	    "killed by signal 9") == 0, "proc_describe signal");
+}
+
 struct text_case {
 	const char	*in;
 	size_t		 len;
@@ -358,6 +637,12 @@ test_json(void)
 int
 main(void)
 {
+	char	 dir[] = "/tmp/test-proc.XXXXXX", cmd[128];
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return (1);
+	}
 	deskd_cfg.workdir = "/";
 	deskd_base = event_base_new();
 	proc_init(deskd_base);
@@ -370,8 +655,15 @@ main(void)
 	test_timeout_group();
 	test_kill();
 	test_grandchild_pipe();
+	test_tail();
+	test_signal(dir);
+	test_forget(dir);
+	test_describe();
 	check(proc_count() == 0, "no child left tracked");
-	proc_shutdown();
+	test_forget_shutdown(dir);
 	event_base_free(deskd_base);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		failed++;
 	return (failed != 0);
 }

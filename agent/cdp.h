@@ -1,0 +1,60 @@
+/*
+ * cdp.h: the Chrome DevTools proxy.  A second HTTP server (default
+ * 0.0.0.0:9222, same access rules as the API port) that forwards Chrome's
+ * /json endpoints to its loopback port with Host rewritten and Origin
+ * dropped, rewrites the websocket URLs in the replies to the address the
+ * client used, and relays /devtools/ websockets byte for byte.
+ */
+#ifndef CDP_H
+#define CDP_H
+
+#include <sys/types.h>
+
+#include <jansson.h>
+
+struct event_base;
+struct auth;
+struct cdp;
+
+/* le-proxy's MAX_OUTPUT: stop reading a side above this much queued. */
+#define CDP_MAX_OUTPUT		(512 * 1024)
+/* Largest upstream HTTP reply (/json/protocol is about 1.5 MB). */
+#define CDP_MAX_REPLY		(32 * 1024 * 1024)
+#define CDP_MAX_REPLY_HEAD	(64 * 1024)
+/* Seconds to connect to Chrome and for each read of its HTTP reply. */
+#define CDP_TIMEOUT		10
+/* Seconds a closing relay may take to flush the surviving side. */
+#define CDP_DRAIN_TIMEOUT	30
+/* Websocket sessions at once; more get 503. */
+#define CDP_MAX_RELAYS		512
+/* /health probes Chrome again when its last answer is older than this. */
+#define CDP_PROBE_STALE_MS	2000
+/* Seconds between attempts to bind the CDP port when it is taken. */
+#define CDP_LISTEN_RETRY	5
+#define CDP_MAX_HOST		255
+
+/*
+ * listen is "ADDR:PORT"; upstream "HOST:PORT" (resolved once, here).
+ * A port that is taken (OSWorld tasks start socat on 9222) is retried
+ * every CDP_LISTEN_RETRY seconds rather than being fatal.
+ */
+struct cdp	*cdp_new(struct event_base *, struct auth *, const char *listen,
+		    const char *upstream, char **cause);
+void		 cdp_free(struct cdp *);
+/* Port bound (for ":0"), 0 while not listening. */
+int		 cdp_port(struct cdp *);
+/* Websocket relays open now. */
+u_int		 cdp_nrelays(struct cdp *);
+
+/*
+ * Rewrite webSocketDebuggerUrl and the ws= parameter of
+ * devtoolsFrontendUrl in a /json reply (object or array of objects) to
+ * point at hostport.  Returns the number of strings changed.
+ */
+int		 cdp_rewrite_urls(json_t *, const char *hostport);
+/* 1 if a Host header value is safe to put in a URL. */
+int		 cdp_host_valid(const char *);
+/* 1 if it is also an IP address or localhost (Chrome's rule). */
+int		 cdp_host_allowed(const char *);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * aws.h: signed EC2 Query API calls over libcurl (CURLOPT_AWS_SIGV4), with
+ * botocore-style retries: full-jitter backoff on throttling, 5xx and
+ * connection errors; error classification by <Code>, not HTTP status.
+ */
+#ifndef AWS_H
+#define AWS_H
+
+struct creds;
+struct query;
+struct xml_node;
+
+struct aws {
+	struct creds	*creds;
+	char		*profile;
+	char		*region;
+	char		*endpoint;
+	void		*curl;		/* CURL *, reused */
+	int		 abortable;	/* signals cut transfers */
+	int		 retries;	/* retried attempts so far */
+};
+
+/* Resolve region, endpoint and credentials; NULL + cause + exit code. */
+struct aws	*aws_new(const char *region, const char *endpoint,
+		    const char *profile, char **cause, int *exitcode);
+void		 aws_free(struct aws *);
+/*
+ * One call with up to ATTEMPTS tries ($AWS_MAX_ATTEMPTS overrides).  0 and
+ * the parsed answer in *root, or -1 with *code (the EC2 error code, NULL
+ * for transport errors) and an actionable *cause.
+ */
+int		 aws_call(struct aws *, struct query *, int attempts,
+		    struct xml_node **root, char **code, char **cause);
+/* Map an EC2 error code to a deskctl exit code. */
+int		 aws_exit_code(const char *code);
+int		 aws_retryable(const char *code, long status);
+/* Error code and message of an error document (pointers into it). */
+int		 aws_parse_error(struct xml_node *, const char **code,
+		    const char **message);
+
+#endif

@@ -1,0 +1,33 @@
+/*
+ * client.h: deskctl's client of the agent's native API (proto/api.md):
+ * GET /v1/screenshot, POST /v1/computer, POST /v1/exec, GET|PUT /v1/files,
+ * each with "Authorization: Bearer TOKEN".
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <jansson.h>
+
+/*
+ * TARGET is an instance id from the state file or an http(s):// URL; the
+ * token comes from the record, or for URLs from TOKEN_FILE (--token-file
+ * or $DESKCTL_TOKEN_FILE).  0, or -1 + cause.
+ */
+int	 client_resolve(const char *target, const char *token_file,
+	    char **url, char **token, char **cause);
+int	 client_screenshot(const char *url, const char *token,
+	    const char *query, const char *out, char **cause);
+/* POST /v1/computer; the answer goes to OUT (or stdout when NULL). */
+int	 client_do(const char *url, const char *token, const char *json,
+	    const char *out, char **cause);
+/* POST /v1/exec; *status is what deskctl should exit with. */
+int	 client_exec(const char *url, const char *token, json_t *req,
+	    long timeout_s, int *status, char **cause);
+int	 client_put(const char *url, const char *token, const char *local,
+	    const char *remote, char **cause);
+int	 client_get(const char *url, const char *token, const char *remote,
+	    const char *local, char **cause);
+/* Split "ID:/path" or "http://h:p:/path"; 1 when remote, 0 when local. */
+int	 client_split_remote(const char *spec, char **target, char **path);
+
+#endif

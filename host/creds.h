@@ -1,0 +1,37 @@
+/*
+ * creds.h: the AWS standard chain, reduced to what a small C tool needs:
+ * environment, shared credentials file, config file (both with profiles),
+ * IMDSv2 role credentials; the region and the EC2 endpoint the same way.
+ */
+#ifndef CREDS_H
+#define CREDS_H
+
+struct creds {
+	char	*akid;
+	char	*secret;
+	char	*token;		/* session token or NULL */
+	char	*source;	/* where from, for error messages */
+};
+
+/*
+ * PROFILE is --profile or NULL (then $AWS_PROFILE, $AWS_DEFAULT_PROFILE,
+ * "default").  An explicit profile skips the environment keys, as botocore.
+ */
+struct creds	*creds_resolve(const char *profile, char **cause);
+void		 creds_free(struct creds *);
+/* --region, $AWS_REGION, $AWS_DEFAULT_REGION, config, IMDS; or NULL. */
+char		*creds_region(const char *flag, const char *profile);
+/* --endpoint-url, $AWS_ENDPOINT_URL_EC2, $AWS_ENDPOINT_URL, config, default. */
+char		*creds_endpoint(const char *flag, const char *profile,
+		    const char *region);
+const char	*creds_profile(const char *flag);
+
+/*
+ * Pure INI lookup in the AWS file dialect: "[section]", "key = value",
+ * '#'/';' comments, indented lines are nested settings and skipped.
+ * Returns a new string or NULL.
+ */
+char		*creds_ini_get(const char *text, const char *section,
+		    const char *key);
+
+#endif

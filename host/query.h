@@ -1,0 +1,23 @@
+/*
+ * query.h: an EC2 Query API form body (Action, Version and flattened,
+ * 1-based parameters), encoded the way SigV4 and EC2 want it.
+ */
+#ifndef QUERY_H
+#define QUERY_H
+
+struct query;
+
+/* Starts with Action=ACTION&Version=2016-11-15. */
+struct query	*query_new(const char *action);
+void		 query_free(struct query *);
+const char	*query_action(struct query *);
+void		 query_add(struct query *, const char *key,
+		    const char *value);
+/* Key from a format ("TagSpecification.%d.Tag.%d.Key", 1, 2). */
+void		 query_addf(struct query *, const char *value,
+		    const char *keyfmt, ...)
+		    __attribute__((format(printf, 3, 4)));
+/* key=value&... with both percent-encoded (RFC 3986, space as %20). */
+char		*query_encode(struct query *);
+
+#endif
