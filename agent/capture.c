@@ -14,6 +14,7 @@
  */
 #include <sys/types.h>
 #include <sys/ipc.h>
+#include <sys/queue.h>
 #include <sys/shm.h>
 
 #include <errno.h>
@@ -672,12 +673,16 @@ capture_quiet_ms(void)
 }
 
 struct capture_waiter {
+	TAILQ_ENTRY(capture_waiter) entry;
 	struct event	*ev;
 	long long	 deadline;
 	int		 quiet_ms;
 	void		(*cb)(void *);
 	void		*arg;
 };
+/* Pending waiters, freed at shutdown (their callbacks never run then). */
+static TAILQ_HEAD(, capture_waiter) capture_waiters =
+    TAILQ_HEAD_INITIALIZER(capture_waiters);
 
 static void
 capture_waiter_cb(evutil_socket_t fd, short events, void *arg)
@@ -695,6 +700,7 @@ capture_waiter_cb(evutil_socket_t fd, short events, void *arg)
 	quiet = capture_quiet_ms();
 	if (quiet >= cw->quiet_ms || now >= cw->deadline ||
 	    display_get() == NULL) {
+		TAILQ_REMOVE(&capture_waiters, cw, entry);
 		event_free(cw->ev);
 		cw->cb(cw->arg);
 		free(cw);
@@ -719,6 +725,7 @@ capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *), void *arg)
 	cw->cb = cb;
 	cw->arg = arg;
 	cw->ev = evtimer_new(deskd_base, capture_waiter_cb, cw);
+	TAILQ_INSERT_TAIL(&capture_waiters, cw, entry);
 	/* Check once right away: a quiet screen answers at once. */
 	event_active(cw->ev, EV_TIMEOUT, 0);
 }
@@ -906,6 +913,13 @@ capture_init(struct http_server *srv)
 void
 capture_shutdown(void)
 {
+	struct capture_waiter	*cw;
+
+	while ((cw = TAILQ_FIRST(&capture_waiters)) != NULL) {
+		TAILQ_REMOVE(&capture_waiters, cw, entry);
+		event_free(cw->ev);
+		free(cw);
+	}
 	pngenc_threads_stop();
 	capture_release();
 	pngenc_free(cap.cache);

@@ -11,6 +11,7 @@ agent_deskd_SOURCES = \
 	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \
+	agent/computer.c agent/computer.h \
 	agent/deskd.h \
 	agent/display.c agent/display.h \
 	agent/download.c agent/download.h \
@@ -18,6 +19,8 @@ agent_deskd_SOURCES = \
 	agent/files.c agent/files.h \
 	agent/health.c agent/health.h \
 	agent/http.c agent/http.h \
+	agent/input.c agent/input.h \
+	agent/keys.c agent/keys.h \
 	agent/log.c agent/log.h \
 	agent/main.c \
 	agent/multipart.c agent/multipart.h \

@@ -23,12 +23,14 @@
 #include "capture.h"
 #include "cdp.h"
 #include "compat.h"
+#include "computer.h"
 #include "deskd.h"
 #include "display.h"
 #include "exec.h"
 #include "files.h"
 #include "health.h"
 #include "http.h"
+#include "input.h"
 #include "log.h"
 #include "osworld_exec.h"
 #include "osworld_files.h"
@@ -283,6 +285,7 @@ main(int argc, char **argv)
 	main_http = http_server_new(deskd_base, "api", deskd_auth);
 	health_init(main_http);
 	capture_init(main_http);
+	computer_init(main_http);
 	proc_init(deskd_base);
 	exec_init(main_http);
 	osworld_exec_init(main_http);
@@ -303,6 +306,7 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(deskd_base);
 
+	input_shutdown();
 	http_server_free(main_http);
 	cdp_free(main_cdp);
 	files_shutdown();

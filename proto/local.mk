@@ -5,3 +5,4 @@ proto_libdeskproto_a_SOURCES = \
 	proto/deskproto.h \
 	proto/error.c \
 	proto/utf8.c
+proto_libdeskproto_a_SOURCES += proto/action.c proto/action.h

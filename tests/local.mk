@@ -10,6 +10,12 @@ tests_tools_pngcheck_CFLAGS = $(TEST_CFLAGS)
 tests_tools_pngcheck_LDADD = $(PNG_LIBS)
 tests_tools_pngcheck_SOURCES = tests/tools/pngcheck.c
 
+# xrecord: a focused window that prints every key, button and motion event.
+noinst_PROGRAMS += tests/tools/xrecord
+tests_tools_xrecord_CFLAGS = $(TEST_CFLAGS)
+tests_tools_xrecord_LDADD = $(X11_LIBS)
+tests_tools_xrecord_SOURCES = tests/tools/xrecord.c
+
 # Unit tests: each a small program linked with only what it tests.
 UNIT_TESTS =
 include $(srcdir)/tests/unit/local.mk

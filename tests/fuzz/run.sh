@@ -15,7 +15,7 @@ LIBS="$(pkg-config --cflags --libs libevent_core libevent_pthreads jansson)"
 build() {	# build NAME SOURCES...
 	local name=$1
 	shift
-	clang $CFLAGS -o "$out/$name" "$@" $LIBS -lm >"$out/$name.build.log" 2>&1
+	clang $CFLAGS -o "$out/$name" "$@" $LIBS $EXTRA -lm >"$out/$name.build.log" 2>&1
 }
 run() {		# run NAME
 	local name=$1 corpus=$TOP/tests/fuzz/corpus-${1#fuzz-}
@@ -29,6 +29,10 @@ for t in "$TOP"/tests/fuzz/fuzz-*.c; do
 	srcs=("$t")
 	# Each target names the agent/proto sources it links in its header.
 	while read -r f; do srcs+=("$TOP/$f"); done < <(sed -n 's/^ \* links: //p' "$t" | tr ' ' '\n' | grep .)
+	# ... and the pkg-config packages it needs beyond libevent and jansson.
+	EXTRA=
+	pkgs=$(sed -n 's/^ \* pkgs: //p' "$t")
+	[ -z "$pkgs" ] || EXTRA=$(pkg-config --cflags --libs $pkgs)
 	if ! build "$name" "${srcs[@]}"; then
 		echo "not ok - $name builds"
 		tail -n 20 "$out/$name.build.log" | sed 's/^/# /'

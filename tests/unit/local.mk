@@ -50,3 +50,10 @@ tests_unit_test_deskctl_SOURCES = tests/unit/test-deskctl.c \
 	agent/log.c agent/xmalloc.c
 tests_unit_test_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) \
 	$(CURL_LIBS) $(EXPAT_LIBS)
+
+UNIT_TESTS += tests/unit/test-keys
+tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_unit_test_keys_SOURCES = tests/unit/test-keys.c agent/keys.c \
+	agent/xmalloc.c agent/log.c
+tests_unit_test_keys_LDADD = proto/libdeskproto.a $(X11_LIBS) $(XKB_LIBS) \
+	$(JANSSON_LIBS) -lm

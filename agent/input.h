@@ -1,0 +1,112 @@
+/*
+ * input.h: XTest mouse and keyboard through one in-order queue.
+ *
+ * A job is a list of steps (move, button, keys, text, waits, calls back
+ * into its owner) built by its owner and run in order on the event loop:
+ * jobs never interleave, and waits are timers, so screenshots keep being
+ * served while a long text is typed.  Everything a job presses is released
+ * when it ends, fails or is cancelled (client hang-up), and at shutdown;
+ * only a button held by input_job_hold_button survives its job, until a
+ * later job releases it or fails.
+ *
+ * Characters and keys not on the keymap are bound to spare keycodes in one
+ * batch per chunk (two per spare keycode, level one and Shift level two:
+ * 36 distinct characters on Xvfb's 18 spares),
+ * typed, and the spare keycodes restored once at the end of the job
+ * (xdotool remaps one scratch keycode per keystroke and garbles text:
+ * techniques.md A1).  The restore waits until clients have read the keys
+ * but the reply does not: the next job starts after it.  Caps Lock is
+ * unlocked while a job types and locked again after.
+ */
+#ifndef INPUT_H
+#define INPUT_H
+
+#include <sys/types.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <X11/X.h>
+
+struct keys_seq;
+struct keys_chord;
+
+#define INPUT_MAX_QUEUE		256	/* jobs waiting */
+#define INPUT_SLICE_KEYS	200	/* keystrokes per loop turn */
+#define INPUT_CLICK_GAP_MS	10	/* between the clicks of a double */
+#define INPUT_DRAG_STEPS	10	/* motion events along a drag */
+#define INPUT_DRAG_STEP_MS	5
+/*
+ * Waits around a change of the spare keycodes.  Clients refresh their
+ * keymap some time after the notify, and Chromium (which reloads it
+ * asynchronously) also misses a change made while its last reload is in
+ * flight: measured into a Chromium textarea on a loaded 2-core VM, 20 ms
+ * after a bind and 40 ms before the next change gave 50-83% exact texts;
+ * 60-100 ms and 120-200 ms gave 100%.  Chrome Remote Desktop's
+ * x11_character_injector.cc keeps a used keycode 200 ms before remapping.
+ * The restore wait grows with the number of keys typed: Chromium dropped
+ * the last characters of 200 restored after 170 ms.
+ */
+#ifndef INPUT_BIND_WAIT_MS
+#define INPUT_BIND_WAIT_MS	80	/* after a change, before typing */
+#endif
+#ifndef INPUT_RESTORE_WAIT_MS
+#define INPUT_RESTORE_WAIT_MS	150	/* after typing, before a change */
+#endif
+#define INPUT_RESTORE_KEY_MS	1	/* ... plus this per key typed */
+#define INPUT_RESTORE_QUIET_MS	100	/* ... and the screen quiet */
+#define INPUT_RESTORE_MAX_MS	3000	/* ... but no more (+2 ms a key) */
+
+#define INPUT_BUTTON_LEFT	1
+#define INPUT_BUTTON_MIDDLE	2
+#define INPUT_BUTTON_RIGHT	3
+
+struct input_job;
+/* The job finished (error NULL) or failed; the job is freed after this. */
+typedef void (*input_done_cb)(struct input_job *, const char *error, void *);
+/* A step run in order (a screenshot mid-batch); -1 + cause fails the job. */
+typedef int (*input_call_cb)(struct input_job *, void *, char **cause);
+
+void		 input_init(void);
+void		 input_shutdown(void);
+
+struct input_job *input_job_new(input_done_cb, void *);
+/* Queue the job; it runs after every job queued before it. */
+int		 input_submit(struct input_job *, char **cause);
+/* Stop it now (queued or running), release what it holds, no done cb. */
+void		 input_cancel(struct input_job *);
+
+void		 input_job_move(struct input_job *, int x, int y);
+/* A straight drag path from the current target to (x, y). */
+void		 input_job_move_path(struct input_job *, int x0, int y0,
+		    int x1, int y1);
+void		 input_job_button(struct input_job *, int button, int down);
+/* count clicks (1 to 3), INPUT_CLICK_GAP_MS apart. */
+void		 input_job_click(struct input_job *, int button, int count);
+/* Keep this button down after the job ends (left_mouse_down). */
+void		 input_job_hold_button(struct input_job *, int button);
+void		 input_job_keys_down(struct input_job *,
+		    const struct keys_chord *);
+void		 input_job_keys_up(struct input_job *,
+		    const struct keys_chord *);
+/* Press and release each chord in turn. */
+void		 input_job_key_seq(struct input_job *, const struct keys_seq *,
+		    int delay_ms);
+/* Type code points (\n is Return, \t Tab); steals cps. */
+void		 input_job_type(struct input_job *, uint32_t *cps, size_t n,
+		    int delay_ms);
+void		 input_job_wait(struct input_job *, int ms);
+/*
+ * Wait until the screen has had no damage for quiet_ms since the later of
+ * the last damage and now (capture_when_quiet), at most max_ms.
+ */
+void		 input_job_settle(struct input_job *, int quiet_ms, int max_ms);
+void		 input_job_call(struct input_job *, input_call_cb, void *);
+/* Release every key and button held, held buttons included. */
+void		 input_job_release_all(struct input_job *);
+
+/* Pointer position on the root window; -1 + cause when X is down. */
+int		 input_cursor(int *x, int *y, char **cause);
+/* Jobs queued or running (tests, /health). */
+u_int		 input_pending(void);
+
+#endif

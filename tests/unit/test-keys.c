@@ -1,0 +1,281 @@
+/*
+ * test-keys.c: key-name parsing, UTF-8 decoding and character keysyms
+ * (agent/keys.c), and the action JSON parser (proto/action.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <X11/Xlib.h>
+#include <X11/keysym.h>
+#include <jansson.h>
+
+#include "action.h"
+#include "keys.h"
+
+static int	failed;
+
+static void
+app(char *dst, const char *s, size_t size)
+{
+	size_t	len = strlen(dst);
+
+	snprintf(dst + len, size - len, "%s", s);
+}
+
+static void
+check(int cond, const char *what)
+{
+	printf("%s - %s\n", cond ? "ok" : "not ok", what);
+	if (!cond)
+		failed++;
+}
+
+/* Parse text and compare its chords with want ("Control_L+t BackSpace"). */
+static void
+seq_is(const char *text, const char *want)
+{
+	struct keys_seq	*seq;
+	char		 got[1024], *cause = NULL, what[256];
+	u_int		 i, j;
+	const char	*name;
+
+	got[0] = '\0';
+	if ((seq = keys_parse(text, &cause)) == NULL) {
+		snprintf(got, sizeof got, "error: %s", cause);
+		free(cause);
+	} else {
+		for (i = 0; i < seq->n; i++) {
+			if (i > 0)
+				app(got, " ", sizeof got);
+			for (j = 0; j < seq->chords[i].n; j++) {
+				if (j > 0)
+					app(got, "+", sizeof got);
+				name = XKeysymToString(seq->chords[i].syms[j]);
+				app(got, name ? name : "?", sizeof got);
+			}
+		}
+		keys_seq_free(seq);
+	}
+	snprintf(what, sizeof what, "keys \"%s\" -> %s", text, want);
+	check(strcmp(got, want) == 0, what);
+	if (strcmp(got, want) != 0)
+		printf("#   got: %s\n", got);
+}
+
+static void
+fails(const char *text, const char *needle)
+{
+	struct keys_seq	*seq;
+	char		*cause = NULL, what[256];
+
+	seq = keys_parse(text, &cause);
+	snprintf(what, sizeof what, "keys \"%s\" rejected naming \"%s\"", text,
+	    needle);
+	check(seq == NULL && cause != NULL && strstr(cause, needle) != NULL,
+	    what);
+	if (cause != NULL)
+		printf("#   %s\n", cause);
+	keys_seq_free(seq);
+	free(cause);
+}
+
+static void
+test_keys(void)
+{
+	uint32_t	*cp;
+	size_t		 n;
+	char		*cause = NULL;
+	struct keys_chord ch;
+
+	seq_is("ctrl+shift+t", "Control_L+Shift_L+t");
+	seq_is("ctrl+a BackSpace", "Control_L+a BackSpace");
+	seq_is("  Return\tTab ", "Return Tab");
+	seq_is("ctrl+L", "Control_L+L");
+	seq_is("CTRL+Alt+Delete", "Control_L+Alt_L+Delete");
+	seq_is("super", "Super_L");
+	seq_is("win+e cmd+c meta", "Super_L+e Super_L+c Super_L");
+	seq_is("enter esc pgup pgdn", "Return Escape Prior Next");
+	seq_is("Page_Up Page_Down", "Prior Next");
+	seq_is("arrowup Down left RIGHT", "Up Down Left Right");
+	seq_is("backspace BACKSPACE BackSpace", "BackSpace BackSpace BackSpace");
+	seq_is("f5 F12 alt+f4", "F5 F12 Alt_L+F4");
+	seq_is("kp_enter KP_Add", "KP_Enter KP_Add");
+	seq_is("ctrl+plus ctrl+minus", "Control_L+plus Control_L+minus");
+	seq_is("ctrl++", "Control_L+plus");
+	seq_is("ctrl+-", "Control_L+minus");
+	seq_is("+", "plus");
+	seq_is("é €", "eacute EuroSign");
+	seq_is("XF86AudioRaiseVolume", "XF86AudioRaiseVolume");
+	seq_is("shift+1 exclam", "Shift_L+1 exclam");
+
+	fails("ctrl+foo", "\"foo\"");
+	fails("ctrl+", "empty key name");
+	fails("", "no key names");
+	fails("a+b+c+d+e+f+g+h+i", "more than");
+	fails("Returnn", "Returnn");
+	fails("ctrl+f99", "f99");
+
+	check(keys_parse_chord("ctrl+shift", &ch, NULL) == 0 && ch.n == 2 &&
+	    ch.syms[0] == XK_Control_L && ch.syms[1] == XK_Shift_L,
+	    "chord ctrl+shift");
+	check(keys_parse_chord("ctrl shift", &ch, NULL) == -1,
+	    "a chord has no spaces");
+
+	check(keys_utf8_decode("aé€😀", strlen("aé€😀"), &cp, &n, NULL) == 0 &&
+	    n == 4 && cp[0] == 'a' && cp[1] == 0xe9 && cp[2] == 0x20ac &&
+	    cp[3] == 0x1f600, "utf8 decode 1-4 byte sequences");
+	free(cp);
+	check(keys_utf8_decode("a\xc3", 2, &cp, &n, &cause) == -1 &&
+	    strstr(cause, "byte 1") != NULL, "truncated utf8 rejected");
+	free(cause);
+	cause = NULL;
+	check(keys_utf8_decode("\xc0\xaf", 2, &cp, &n, NULL) == -1,
+	    "overlong utf8 rejected");
+	check(keys_utf8_decode("\xed\xa0\x80", 3, &cp, &n, NULL) == -1,
+	    "surrogate rejected");
+	check(keys_utf8_decode("\xf4\x90\x80\x80", 4, &cp, &n, NULL) == -1,
+	    "past U+10FFFF rejected");
+	check(keys_utf8_decode("", 0, &cp, &n, NULL) == 0 && n == 0,
+	    "empty text decodes");
+	free(cp);
+
+	check(keys_char_to_keysym('\n') == XK_Return, "\\n is Return");
+	check(keys_char_to_keysym('\t') == XK_Tab, "\\t is Tab");
+	check(keys_char_to_keysym('a') == XK_a, "a is a");
+	check(keys_char_to_keysym(0xe9) == XK_eacute, "é is eacute");
+	check(keys_char_to_keysym(0x3b1) == XK_Greek_alpha,
+	    "α is Greek_alpha");
+	check(keys_char_to_keysym(0x1f600) == 0x0101f600,
+	    "emoji is a Unicode keysym");
+	check(keys_char_to_keysym(0x07) == NoSymbol, "BEL has no keysym");
+	check(keys_keysym_to_char(XK_Greek_alpha) == 0x3b1,
+	    "Greek_alpha types α");
+}
+
+/* Parse a JSON text as actions; returns the error text or "" on success. */
+static const char *
+act(const char *text, struct proto_actions **out)
+{
+	static char	 buf[512];
+	json_t		*j;
+	json_error_t	 jerr;
+	char		*cause = NULL;
+	struct proto_actions *acts;
+
+	*out = NULL;
+	if ((j = json_loads(text, JSON_DECODE_ANY, &jerr)) == NULL)
+		return ("bad json in test");
+	acts = proto_actions_parse(j, &cause);
+	json_decref(j);
+	if (acts == NULL) {
+		snprintf(buf, sizeof buf, "%s", cause);
+		free(cause);
+		return (buf);
+	}
+	*out = acts;
+	return ("");
+}
+
+static void
+act_ok(const char *text)
+{
+	struct proto_actions	*a;
+	const char		*e;
+	char			 what[256];
+
+	e = act(text, &a);
+	snprintf(what, sizeof what, "action %s accepted", text);
+	check(*e == '\0', what);
+	if (*e != '\0')
+		printf("#   %s\n", e);
+	proto_actions_free(a);
+}
+
+static void
+act_bad(const char *text, const char *needle)
+{
+	struct proto_actions	*a;
+	const char		*e;
+	char			 what[256];
+
+	e = act(text, &a);
+	snprintf(what, sizeof what, "action %s rejected (%s)", text, needle);
+	check(*e != '\0' && strstr(e, needle) != NULL, what);
+	if (*e == '\0' || strstr(e, needle) == NULL)
+		printf("#   got: %s\n", e);
+	proto_actions_free(a);
+}
+
+static void
+test_actions(void)
+{
+	struct proto_actions	*a;
+	const char		*e;
+
+	act_ok("{\"action\":\"left_click\",\"coordinate\":[10,20]}");
+	act_ok("{\"action\":\"left_click\",\"coordinate\":[10,20],"
+	    "\"text\":\"ctrl\"}");
+	act_ok("{\"action\":\"left_click\"}");
+	act_ok("{\"action\":\"type\",\"text\":\"héllo\"}");
+	act_ok("{\"action\":\"key\",\"text\":\"ctrl+c\"}");
+	act_ok("{\"action\":\"scroll\",\"coordinate\":[1,2],"
+	    "\"scroll_direction\":\"down\",\"scroll_amount\":3}");
+	act_ok("{\"action\":\"left_click_drag\",\"start_coordinate\":[1,2],"
+	    "\"coordinate\":[3,4]}");
+	act_ok("{\"action\":\"hold_key\",\"text\":\"shift\",\"duration\":0.5}");
+	act_ok("{\"action\":\"wait\",\"duration\":1}");
+	act_ok("{\"action\":\"zoom\",\"region\":[0,0,100,50]}");
+	act_ok("[{\"action\":\"mouse_move\",\"coordinate\":[5,5]},"
+	    "{\"action\":\"screenshot\"}]");
+	act_ok("{\"actions\":[{\"action\":\"cursor_position\"}],"
+	    "\"coordinate_space\":[1280,720],\"screenshot\":true}");
+	act_ok("{\"action\":\"mouse_move\",\"coordinate\":[1279,719],"
+	    "\"coordinate_space\":[1280,720]}");
+
+	act_bad("{\"action\":\"fly\"}", "unknown action \"fly\"");
+	act_bad("{\"coordinate\":[1,2]}", "action");
+	act_bad("{\"action\":\"left_click\",\"coordinate\":[10]}",
+	    "coordinate");
+	act_bad("{\"action\":\"left_click\",\"coordinate\":[\"1\",2]}",
+	    "coordinate");
+	act_bad("{\"action\":\"left_click\",\"coordinate\":[-1,2]}",
+	    "coordinate");
+	act_bad("{\"action\":\"mouse_move\"}", "coordinate");
+	act_bad("{\"action\":\"mouse_move\",\"coordinate\":[1280,10],"
+	    "\"coordinate_space\":[1280,720]}", "0..1279");
+	act_bad("{\"action\":\"type\"}", "text");
+	act_bad("{\"action\":\"type\",\"text\":5}", "text");
+	act_bad("{\"action\":\"scroll\",\"scroll_direction\":\"sideways\","
+	    "\"scroll_amount\":1}", "scroll_direction");
+	act_bad("{\"action\":\"scroll\",\"scroll_direction\":\"up\","
+	    "\"scroll_amount\":-1}", "scroll_amount");
+	act_bad("{\"action\":\"hold_key\",\"text\":\"a\",\"duration\":101}",
+	    "duration");
+	act_bad("{\"action\":\"wait\"}", "duration");
+	act_bad("{\"action\":\"zoom\",\"region\":[10,10,5,20]}", "region");
+	act_bad("[]", "empty");
+	act_bad("[{\"action\":\"screenshot\"},{\"action\":\"nope\"}]",
+	    "action 1");
+	act_bad("5", "object");
+	act_bad("{\"action\":\"left_click\",\"coordinate_space\":[0,10]}",
+	    "coordinate_space");
+
+	e = act("{\"action\":\"left_click\",\"coordinate\":[640,360],"
+	    "\"coordinate_space\":[1280,720],\"text\":\"shift\","
+	    "\"screenshot\":true}", &a);
+	check(*e == '\0' && a->n == 1 && a->v[0].type == PROTO_ACT_LEFT_CLICK &&
+	    a->v[0].has_coord && a->v[0].x == 640 && a->v[0].y == 360 &&
+	    a->v[0].space_w == 1280 && a->v[0].space_h == 720 &&
+	    strcmp(a->v[0].text, "shift") == 0 && a->v[0].screenshot,
+	    "left_click fields parsed");
+	proto_actions_free(a);
+}
+
+int
+main(void)
+{
+	test_keys();
+	test_actions();
+	return (failed != 0);
+}
