@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "client.h"
 #include "deskctl.h"
 #include "deskproto.h"
@@ -346,8 +347,10 @@ client_do(const char *url, const char *token, const char *json,
     const char *out, char **cause)
 {
 	struct client_buf	 b;
+	struct proto_actions	*acts;
 	json_t			*j;
 	json_error_t		 err;
+	char			*why = NULL;
 	int			 rv = -1;
 
 	/* Catch typos here with a position, before the agent does. */
@@ -356,6 +359,14 @@ client_do(const char *url, const char *token, const char *json,
 		    err.column, err.text);
 		return (-1);
 	}
+	/* The agent's own schema (proto/action.c): nothing half-sent. */
+	if ((acts = proto_actions_parse(j, &why)) == NULL) {
+		xasprintf(cause, "bad action: %s", why);
+		free(why);
+		json_decref(j);
+		return (-1);
+	}
+	proto_actions_free(acts);
 	json_decref(j);
 	memset(&b, 0, sizeof b);
 	if (client_request(url, token, "POST", "/v1/computer",

@@ -4,7 +4,7 @@ HOST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/agent $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(EXPAT_CFLAGS)
 host_deskctl_CFLAGS = $(HOST_CFLAGS)
 host_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) $(CURL_LIBS) \
-	$(EXPAT_LIBS)
+	$(EXPAT_LIBS) -lm
 host_deskctl_SOURCES = \
 	host/aws.c host/aws.h \
 	host/client.c host/client.h \

@@ -99,8 +99,11 @@ else
 	like "$(cat "$T_TMP/do")" "\"base64_image\":\"$T_TMP/do.png\"" \
 	    "... and prints the rest of the answer, naming the file"
 	"$DESKCTL" do "$ID1" '{"action":"no_such_action"}' >/dev/null 2>"$T_TMP/err"
-	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 4[0-9][0-9]' \
-	    "do with an unknown action: exit 1 with the agent's error"
+	like "$?/$(cat "$T_TMP/err")" '^1/.*bad action:.*no_such_action' \
+	    "do with an unknown action: exit 1, refused before sending"
+	"$DESKCTL" do "$ID1" '{"action":"left_click","coordinate":[5000,5]}' >/dev/null 2>"$T_TMP/err"
+	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 400' \
+	    "do with an off-screen coordinate: exit 1 with the agent's 400"
 fi
 
 # exec
