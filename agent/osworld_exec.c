@@ -31,6 +31,7 @@
 #include <jansson.h>
 
 #include "deskd.h"
+#include "deskproto.h"
 #include "http.h"
 #include "log.h"
 #include "osworld_exec.h"
@@ -148,25 +149,6 @@ oe_error(struct http_req *req, int code, const char *fmt, ...)
 	http_reply_json(req, code, json_pack("{s:s, s:s}", "status", "error",
 	    "message", msg));
 	free(msg);
-}
-
-/* Python truthiness of a JSON value. */
-static int
-oe_truthy(json_t *v)
-{
-	if (v == NULL || json_is_null(v) || json_is_false(v))
-		return (0);
-	if (json_is_integer(v))
-		return (json_integer_value(v) != 0);
-	if (json_is_real(v))
-		return (json_real_value(v) != 0.0);
-	if (json_is_string(v))
-		return (json_string_length(v) != 0);
-	if (json_is_array(v))
-		return (json_array_size(v) != 0);
-	if (json_is_object(v))
-		return (json_object_size(v) != 0);
-	return (1);
 }
 
 /* Python's repr(float): the shortest digits that read back the same. */
@@ -311,7 +293,7 @@ oe_command(json_t *body, int launch, char **shown, char **cause)
 	int		 shell, argc;
 
 	*shown = NULL;
-	shell = oe_truthy(json_object_get(body, "shell"));
+	shell = proto_json_truthy(json_object_get(body, "shell"));
 	cmd = json_object_get(body, "command");
 	if (cmd == NULL || json_is_null(cmd)) {
 		if (!shell) {
@@ -901,7 +883,7 @@ oe_python_cb(struct http_req *req, void *arg)
 	if ((body = oe_body(req, 0)) == NULL)
 		return;
 	code = json_object_get(body, "code");
-	if (!oe_truthy(code)) {
+	if (!proto_json_truthy(code)) {
 		oe_error(req, 400, "Code not supplied!");
 		goto out;
 	}
@@ -1004,7 +986,7 @@ oe_bash_cb(struct http_req *req, void *arg)
 	if ((body = oe_body(req, 0)) == NULL)
 		return;
 	script = json_object_get(body, "script");
-	if (!oe_truthy(script)) {
+	if (!proto_json_truthy(script)) {
 		oe_bash_error(req, 400, "Script not supplied!");
 		goto out;
 	}
@@ -1025,7 +1007,7 @@ oe_bash_cb(struct http_req *req, void *arg)
 		goto out;
 	}
 	wd = json_object_get(body, "working_dir");
-	if (oe_truthy(wd)) {
+	if (proto_json_truthy(wd)) {
 		if (!json_is_string(wd)) {
 			oe_bash_error(req, 400, "working_dir must be a string");
 			json_decref(to);

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "deskd.h"
+#include "deskproto.h"
 #include "display.h"
 #include "download.h"
 #include "files.h"
@@ -114,21 +115,7 @@ osw_string(json_t *obj, const char *key)
 static int
 osw_truthy(json_t *obj, const char *key)
 {
-	json_t	*v = json_object_get(obj, key);
-
-	if (v == NULL || json_is_null(v) || json_is_false(v))
-		return (0);
-	if (json_is_integer(v))
-		return (json_integer_value(v) != 0);
-	if (json_is_real(v))
-		return (json_real_value(v) != 0);
-	if (json_is_string(v))
-		return (json_string_length(v) != 0);
-	if (json_is_array(v))
-		return (json_array_size(v) != 0);
-	if (json_is_object(v))
-		return (json_object_size(v) != 0);
-	return (1);
+	return (proto_json_truthy(json_object_get(obj, key)));
 }
 
 /* A form field (urlencoded body or query), or a JSON body's string. */

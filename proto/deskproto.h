@@ -17,6 +17,11 @@ int		 proto_error_parse(json_t *obj, const char **code,
 		    const char **message);
 
 /*
+ * Python's truthiness of a JSON value (NULL, null, false, 0, 0.0, "", [],
+ * {} are false): OSWorld's server reads its flags with bool().
+ */
+int		 proto_json_truthy(json_t *);
+/*
  * Copy bytes as valid UTF-8, each invalid byte (and NUL) replaced by
  * U+FFFD; NUL-terminated, caller frees.  NULL only when out of memory.
  */

@@ -37,3 +37,21 @@ proto_error_parse(json_t *obj, const char **code, const char **message)
 		return (-1);
 	return (0);
 }
+
+int
+proto_json_truthy(json_t *v)
+{
+	if (v == NULL || json_is_null(v) || json_is_false(v))
+		return (0);
+	if (json_is_integer(v))
+		return (json_integer_value(v) != 0);
+	if (json_is_real(v))
+		return (json_real_value(v) != 0.0);
+	if (json_is_string(v))
+		return (json_string_length(v) != 0);
+	if (json_is_array(v))
+		return (json_array_size(v) != 0);
+	if (json_is_object(v))
+		return (json_object_size(v) != 0);
+	return (1);
+}
