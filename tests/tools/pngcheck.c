@@ -15,6 +15,33 @@
 
 #include <png.h>
 
+/* Count of matching pixels and their bounding box (bx1, by1 exclusive). */
+static unsigned long	 n;
+static unsigned		 bx0 = ~0U, by0 = ~0U, bx1, by1;
+
+static void
+bbox_add(unsigned x, unsigned y)
+{
+	n++;
+	if (x < bx0)
+		bx0 = x;
+	if (y < by0)
+		by0 = y;
+	if (x + 1 > bx1)
+		bx1 = x + 1;
+	if (y + 1 > by1)
+		by1 = y + 1;
+}
+
+static void
+bbox_print(void)
+{
+	if (n == 0)
+		printf("0 0 0 0 0\n");
+	else
+		printf("%lu %u %u %u %u\n", n, bx0, by0, bx1, by1);
+}
+
 static unsigned char *
 load(const char *path, png_image *img)
 {
@@ -40,8 +67,8 @@ main(int argc, char **argv)
 {
 	png_image	 img, img2;
 	unsigned char	*p, *q, *px;
-	unsigned long	 n = 0, want;
-	unsigned	 x, y, x0 = ~0U, y0 = ~0U, x1 = 0, y1 = 0;
+	unsigned long	 want;
+	unsigned	 x, y;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: pngcheck FILE [X Y | find RRGGBB | "
@@ -61,21 +88,10 @@ main(int argc, char **argv)
 				if (((unsigned long)px[0] << 16 |
 				    px[1] << 8 | px[2]) != want)
 					continue;
-				n++;
-				if (x < x0)
-					x0 = x;
-				if (y < y0)
-					y0 = y;
-				if (x + 1 > x1)
-					x1 = x + 1;
-				if (y + 1 > y1)
-					y1 = y + 1;
+				bbox_add(x, y);
 			}
 		}
-		if (n == 0)
-			printf("0 0 0 0 0\n");
-		else
-			printf("%lu %u %u %u %u\n", n, x0, y0, x1, y1);
+		bbox_print();
 		return (0);
 	}
 	if (argc == 4 && strcmp(argv[2], "diff") == 0) {
@@ -90,21 +106,10 @@ main(int argc, char **argv)
 
 				if (memcmp(p + o, q + o, 3) == 0)
 					continue;
-				n++;
-				if (x < x0)
-					x0 = x;
-				if (y < y0)
-					y0 = y;
-				if (x + 1 > x1)
-					x1 = x + 1;
-				if (y + 1 > y1)
-					y1 = y + 1;
+				bbox_add(x, y);
 			}
 		}
-		if (n == 0)
-			printf("0 0 0 0 0\n");
-		else
-			printf("%lu %u %u %u %u\n", n, x0, y0, x1, y1);
+		bbox_print();
 		return (0);
 	}
 	if (argc == 4) {
