@@ -12,17 +12,17 @@ start_xvfb 1024x768 || exit 1
 openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
 T_PIDS+=($!)
 
-mkdir -p "$T_TMP/home" "$T_TMP/work"
+mkdir -p "$T_TMP/home" "$T_TMP/wd"
 export HOME=$T_TMP/home
 
 # Two daemons: A with the real timeouts, B with the test aid that shortens
 # the fixed 120 s (/execute) and 30 s (/run_python) ones.
-start_deskd --no-auth --workdir "$T_TMP/work" || exit 1
+start_deskd --no-auth --workdir "$T_TMP/wd" || exit 1
 A=$URL
 A_PID=$DESKD_PID
 A_LOG=$DESKD_LOG
 DESKD_TEST_EXEC_TIMEOUT_MS=1500 DESKD_TEST_PYTHON_TIMEOUT_MS=1500 \
-    start_deskd --no-auth --workdir "$T_TMP/work" || exit 1
+    start_deskd --no-auth --workdir "$T_TMP/wd" || exit 1
 B=$URL
 B_PID=$DESKD_PID
 B_LOG=$DESKD_LOG
@@ -75,7 +75,7 @@ post "$A" /execute '{"command": "echo ~/x", "shell": false}'
 is "$(jf 'j["output"]')" "$HOME/x" "/execute expands ~/ after shlex.split"
 
 post "$A" /execute '{"command": ["pwd"]}'
-is "$(jf 'j["output"]')" "$T_TMP/work" "/execute runs in --workdir"
+is "$(jf 'j["output"]')" "$T_TMP/wd" "/execute runs in --workdir"
 
 post "$A" /execute '{"command": ["printf", "a\\377b\\r\\nc\\rd\\303\\251"]}'
 check_json 200 "$EXEC_KEYS" "/execute non-UTF-8 output"
@@ -209,7 +209,7 @@ for path in /execute_with_verification /setup/execute_with_verification; do
 	check_json 200 "$EXEC_KEYS" "$path without verification"
 done
 
-rm -f "$T_TMP/work/flag"
+rm -f "$T_TMP/wd/flag"
 post "$A" /execute_with_verification '{"command": "(sleep 0.5; touch flag) &", "shell": true, "verification": {"command_success": "test -e flag"}, "max_wait_time": 10, "check_interval": 0.2}'
 check_json 200 error,output,returncode,status,verification,wait_time \
     "/execute_with_verification command_success"
@@ -315,7 +315,7 @@ check_json 200 "$EXEC_KEYS" "/run_bash_script non-zero exit"
 is "$(jf 'repr((j["status"], j["returncode"]))')" "('error', 5)" \
     "/run_bash_script: status error by rc"
 post "$A" /run_bash_script '{"script": "pwd"}'
-is "$(jf 'j["output"]')" "$T_TMP/work" "/run_bash_script default cwd is --workdir"
+is "$(jf 'j["output"]')" "$T_TMP/wd" "/run_bash_script default cwd is --workdir"
 post "$A" /run_bash_script '{"timeout": 5}'
 check_json 400 "$EXEC_KEYS" "/run_bash_script without script"
 is "$(jf 'j["output"]')" "Script not supplied!" "/run_bash_script: upstream message"
@@ -357,9 +357,9 @@ is "$(jf 'repr((j["stdout"], j["stderr"], j["exit_code"], j["signal"], j["timed_
 post "$A" /v1/exec '{"command": "echo $HOME; printf \"a\\r\\n\\377\""}'
 is "$(jf 'ascii(j["stdout"])')" "'$HOME\\na\\r\\n\\ufffd'" \
     "/v1/exec command: raw newlines, U+FFFD, deskd's environment"
-mkdir -p "$T_TMP/work/sub"
+mkdir -p "$T_TMP/wd/sub"
 post "$A" /v1/exec '{"argv": ["pwd"], "cwd": "sub"}'
-is "$(jf 'j["stdout"]')" "$T_TMP/work/sub" "/v1/exec relative cwd is under --workdir"
+is "$(jf 'j["stdout"]')" "$T_TMP/wd/sub" "/v1/exec relative cwd is under --workdir"
 post "$A" /v1/exec '{"argv": ["sleep", "30"], "timeout": 0.5}'
 check_json 200 "$V1_KEYS" "/v1/exec timeout"
 is "$(jf 'repr((j["timed_out"], j["exit_code"], j["signal"]))')" \
