@@ -66,6 +66,8 @@ struct capture_src {
 	const uint8_t		*scaled;	/* prebuilt RGB rows */
 };
 
+static struct event_base	*capture_base;
+
 static struct {
 	Display			*dpy;
 	Window			 root;
@@ -724,7 +726,7 @@ capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *), void *arg)
 	cw->quiet_ms = quiet_ms;
 	cw->cb = cb;
 	cw->arg = arg;
-	cw->ev = evtimer_new(deskd_base, capture_waiter_cb, cw);
+	cw->ev = evtimer_new(capture_base, capture_waiter_cb, cw);
 	TAILQ_INSERT_TAIL(&capture_waiters, cw, entry);
 	/* Check once right away: a quiet screen answers at once. */
 	event_active(cw->ev, EV_TIMEOUT, 0);
@@ -898,8 +900,9 @@ capture_v1_cb(struct http_req *req, void *arg)
 }
 
 void
-capture_init(struct http_server *srv)
+capture_init(struct event_base *base, struct http_server *srv)
 {
+	capture_base = base;
 	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	/* The loop thread encodes too: one worker per extra core. */

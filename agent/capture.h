@@ -17,7 +17,7 @@ struct capture_opts {
 	int	 out_w, out_h;		/* scaled size; 0: region's own */
 };
 
-void	 capture_init(struct http_server *);
+void	 capture_init(struct event_base *, struct http_server *);
 void	 capture_shutdown(void);
 /*
  * Append a PNG of the screen to out.  *w and *h get the image size; -1

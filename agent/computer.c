@@ -508,7 +508,6 @@ computer_screen_size_cb(struct http_req *req, void *arg)
 void
 computer_init(struct http_server *hs)
 {
-	input_init();
 	http_route(hs, "/v1/computer", HTTP_POST, 0, 0, computer_post_cb,
 	    NULL);
 	http_route(hs, "/cursor_position", HTTP_GET, 0, 0, computer_cursor_cb,

@@ -1,5 +1,7 @@
 /*
- * deskd.h: process-wide configuration, limits and defaults.
+ * deskd.h: process-wide configuration, limits and defaults, and the few
+ * process globals (deskd.c).  main.c fills deskd_cfg once at start; the
+ * event base is not here: each module is given it at its *_init.
  */
 #ifndef DESKD_H
 #define DESKD_H
@@ -17,10 +19,8 @@
 #define DESKD_XVFB_DEPTH	24
 #define DESKD_XVFB_WAIT_MS	10000
 #define DESKD_X_RETRY_MS	1000	/* reconnect period while X is down */
-
-struct event_base;
-struct http_server;
-struct auth;
+#define DESKD_DEFAULT_CDP_LISTEN	"0.0.0.0:9222"
+#define DESKD_DEFAULT_CDP_UPSTREAM	"127.0.0.1:1337"
 
 struct deskd_config {
 	const char	*listen;
@@ -36,9 +36,7 @@ struct deskd_config {
 };
 
 extern struct deskd_config	 deskd_cfg;
-extern struct event_base	*deskd_base;
-extern struct auth		*deskd_auth;
-extern struct timespec		 deskd_started;
+extern struct timespec		 deskd_started;	/* monotonic */
 
 /* Milliseconds on the monotonic clock. */
 long long	 deskd_now_ms(void);

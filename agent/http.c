@@ -1337,12 +1337,6 @@ http_req_content_length(struct http_req *req)
 	return (req->content_length);
 }
 
-struct event_base *
-http_req_base(struct http_req *req)
-{
-	return (req->conn->srv->base);
-}
-
 json_t *
 http_req_json(struct http_req *req, int allow_empty, char **cause)
 {

@@ -113,7 +113,6 @@ json_t		*http_req_json(struct http_req *, int allow_empty,
 		    char **cause);
 /* A field of an application/x-www-form-urlencoded body (or query). */
 const char	*http_req_form(struct http_req *, const char *name);
-struct event_base *http_req_base(struct http_req *);
 
 void		 http_req_set_body_cb(struct http_req *, http_body_cb,
 		    void *);

@@ -1277,9 +1277,9 @@ input_hook_cb(Display *dpy, void *arg)
 }
 
 void
-input_init(void)
+input_init(struct event_base *base)
 {
-	input_timer = evtimer_new(deskd_base, input_timer_cb, NULL);
+	input_timer = evtimer_new(base, input_timer_cb, NULL);
 	display_add_hook(input_hook_cb, NULL);
 	display_add_event_handler(input_event_cb, NULL);
 }

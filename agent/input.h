@@ -66,7 +66,7 @@ typedef void (*input_done_cb)(struct input_job *, const char *error, void *);
 /* A step run in order (a screenshot mid-batch); -1 + cause fails the job. */
 typedef int (*input_call_cb)(struct input_job *, void *, char **cause);
 
-void		 input_init(void);
+void		 input_init(struct event_base *);
 void		 input_shutdown(void);
 
 struct input_job *input_job_new(input_done_cb, void *);

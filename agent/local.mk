@@ -2,17 +2,16 @@
 bin_PROGRAMS += agent/deskd
 AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
 	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS)
-AGENT_LIBS = proto/libdeskproto.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
+AGENT_LIBS = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
 	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) -lm
 agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
-	agent/compat.c agent/compat.h \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \
 	agent/computer.c agent/computer.h \
-	agent/deskd.h \
+	agent/deskd.c agent/deskd.h \
 	agent/display.c agent/display.h \
 	agent/download.c agent/download.h \
 	agent/exec.c agent/exec.h \
@@ -21,7 +20,6 @@ agent_deskd_SOURCES = \
 	agent/http.c agent/http.h \
 	agent/input.c agent/input.h \
 	agent/keys.c agent/keys.h \
-	agent/log.c agent/log.h \
 	agent/main.c \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld_exec.c agent/osworld_exec.h \
@@ -31,5 +29,4 @@ agent_deskd_SOURCES = \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
 	agent/window.c agent/window.h \
-	agent/xmalloc.c agent/xmalloc.h \
 	agent/xvfb.c agent/xvfb.h

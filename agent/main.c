@@ -26,6 +26,7 @@
 #include "computer.h"
 #include "deskd.h"
 #include "display.h"
+#include "download.h"
 #include "exec.h"
 #include "files.h"
 #include "health.h"
@@ -40,22 +41,10 @@
 #include "xmalloc.h"
 #include "xvfb.h"
 
-struct deskd_config	 deskd_cfg;
-struct event_base	*deskd_base;
-struct auth		*deskd_auth;
-struct timespec		 deskd_started;
-
-static struct http_server *main_http;
+static struct event_base	*main_base;
+static struct auth		*main_auth;
+static struct http_server	*main_http;
 static struct cdp		*main_cdp;
-
-long long
-deskd_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
 
 static void __attribute__((noreturn))
 usage(int code)
@@ -70,12 +59,13 @@ usage(int code)
 "  --allow CIDR         let this network in without a token (repeatable)\n"
 "  --no-auth            let anyone in (logs a warning)\n"
 "  --workdir DIR        working directory of children (default $HOME)\n"
-"  --cdp-listen A:P|off DevTools proxy address (default 0.0.0.0:9222)\n"
-"  --cdp-upstream H:P   Chrome's DevTools port (default 127.0.0.1:1337)\n"
+"  --cdp-listen A:P|off DevTools proxy address (default %s)\n"
+"  --cdp-upstream H:P   Chrome's DevTools port (default %s)\n"
 "  --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  --version            print the version\n",
 	    DESKD_DEFAULT_LISTEN, DESKD_XVFB_W, DESKD_XVFB_H,
-	    DESKD_DEFAULT_TOKEN);
+	    DESKD_DEFAULT_TOKEN, DESKD_DEFAULT_CDP_LISTEN,
+	    DESKD_DEFAULT_CDP_UPSTREAM);
 	exit(code);
 }
 
@@ -83,7 +73,7 @@ static void
 main_signal_cb(evutil_socket_t sig, short events, void *arg)
 {
 	log_info("signal %d: stopping", (int)sig);
-	event_base_loopexit(deskd_base, NULL);
+	event_base_loopexit(main_base, NULL);
 }
 
 /*
@@ -117,7 +107,7 @@ main_print_try(void)
 	else
 		snprintf(host, sizeof host, "%.*s",
 		    (int)(port - deskd_cfg.listen), deskd_cfg.listen);
-	if (auth_has_token(deskd_auth))
+	if (auth_has_token(main_auth))
 		log_info("try: curl -o screen.png -H \"Authorization: Bearer "
 		    "$(cat %s)\" http://%s%s/screenshot", deskd_cfg.token_file,
 		    host, port);
@@ -171,11 +161,11 @@ main(int argc, char **argv)
 	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
 	deskd_cfg.screen_w = DESKD_XVFB_W;
 	deskd_cfg.screen_h = DESKD_XVFB_H;
-	deskd_cfg.cdp_listen = "0.0.0.0:9222";
-	deskd_cfg.cdp_upstream = "127.0.0.1:1337";
+	deskd_cfg.cdp_listen = DESKD_DEFAULT_CDP_LISTEN;
+	deskd_cfg.cdp_upstream = DESKD_DEFAULT_CDP_UPSTREAM;
 	log_init(LOG_LEVEL_INFO, "deskd");
 	clock_gettime(CLOCK_MONOTONIC, &deskd_started);
-	deskd_auth = auth_new();
+	main_auth = auth_new();
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -198,7 +188,7 @@ main(int argc, char **argv)
 			deskd_cfg.token_file = optarg;
 			break;
 		case 'a':
-			if (auth_allow(deskd_auth, optarg, &cause) == -1)
+			if (auth_allow(main_auth, optarg, &cause) == -1)
 				fatalx("--allow: %s", cause);
 			break;
 		case 'N':
@@ -238,10 +228,10 @@ main(int argc, char **argv)
 	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
 		deskd_cfg.token_file = DESKD_DEFAULT_TOKEN;
 	if (deskd_cfg.token_file != NULL &&
-	    auth_set_token_file(deskd_auth, deskd_cfg.token_file, &cause) == -1)
+	    auth_set_token_file(main_auth, deskd_cfg.token_file, &cause) == -1)
 		fatalx("%s", cause);
 	if (deskd_cfg.no_auth) {
-		auth_set_open(deskd_auth, 1);
+		auth_set_open(main_auth, 1);
 		log_warnx("--no-auth: ANYONE who can reach %s can drive this "
 		    "desktop and run commands", deskd_cfg.listen);
 	}
@@ -254,11 +244,11 @@ main(int argc, char **argv)
 
 	if (evthread_use_pthreads() == -1)
 		fatalx("evthread_use_pthreads failed");
-	if ((deskd_base = event_base_new()) == NULL)
+	if ((main_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
 	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
 	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
-	    (main_cdp = cdp_new(deskd_base, deskd_auth, deskd_cfg.cdp_listen,
+	    (main_cdp = cdp_new(main_base, main_auth, deskd_cfg.cdp_listen,
 	    deskd_cfg.cdp_upstream, &cause)) == NULL)
 		fatalx("%s", cause);
 
@@ -270,7 +260,7 @@ main(int argc, char **argv)
 			deskd_cfg.display = env;
 	}
 	if (deskd_cfg.xvfb) {
-		if (xvfb_start(deskd_base, deskd_cfg.screen_w,
+		if (xvfb_start(main_base, deskd_cfg.screen_w,
 		    deskd_cfg.screen_h, &xdisplay, &cause) == -1)
 			fatalx("xvfb: %s", cause);
 		deskd_cfg.display = xdisplay;
@@ -280,37 +270,41 @@ main(int argc, char **argv)
 	 * Xvfb or the one --display named, not whatever $DISPLAY said.
 	 */
 	setenv("DISPLAY", deskd_cfg.display, 1);
-	display_init(deskd_base, deskd_cfg.display);
+	display_init(main_base, deskd_cfg.display);
 
-	main_http = http_server_new(deskd_base, "api", deskd_auth);
+	proc_init(main_base, deskd_cfg.workdir);
+	download_init(main_base);
+	input_init(main_base);
+
+	main_http = http_server_new(main_base, "api", main_auth);
 	health_init(main_http);
-	capture_init(main_http);
+	capture_init(main_base, main_http);
 	computer_init(main_http);
-	proc_init(deskd_base);
 	exec_init(main_http);
-	osworld_exec_init(main_http);
+	osworld_exec_init(main_base, main_http);
 	files_init(main_http);
 	window_init(main_http);
-	osworld_files_init(main_http);
-	record_init(main_http);
+	osworld_files_init(main_base, main_http);
+	record_init(main_base, main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
-	sigint = evsignal_new(deskd_base, SIGINT, main_signal_cb, NULL);
-	sigterm = evsignal_new(deskd_base, SIGTERM, main_signal_cb, NULL);
+	sigint = evsignal_new(main_base, SIGINT, main_signal_cb, NULL);
+	sigterm = evsignal_new(main_base, SIGTERM, main_signal_cb, NULL);
 	evsignal_add(sigint, NULL);
 	evsignal_add(sigterm, NULL);
 
 	log_info("deskd %s listening on %s, display %s, %s", DESKD_VERSION,
-	    deskd_cfg.listen, deskd_cfg.display, auth_describe(deskd_auth));
+	    deskd_cfg.listen, deskd_cfg.display, auth_describe(main_auth));
 	main_print_try();
-	event_base_dispatch(deskd_base);
+	event_base_dispatch(main_base);
 
 	input_shutdown();
 	http_server_free(main_http);
 	cdp_free(main_cdp);
 	files_shutdown();
 	osworld_files_shutdown();
+	download_shutdown();
 	record_shutdown();
 	proc_shutdown();
 	capture_shutdown();
@@ -318,9 +312,9 @@ main(int argc, char **argv)
 	xvfb_stop();
 	event_free(sigint);
 	event_free(sigterm);
-	auth_free(deskd_auth);
+	auth_free(main_auth);
 	free(xdisplay);
-	event_base_free(deskd_base);
+	event_base_free(main_base);
 	libevent_global_shutdown();
 	log_info("stopped");
 	return (0);

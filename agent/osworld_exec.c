@@ -74,6 +74,7 @@ struct oe_req {
 	struct event	*timer;
 };
 
+static struct event_base	*oe_base;
 static long long	 oe_exec_timeout_ms = OSWORLD_EXEC_TIMEOUT_MS;
 static long long	 oe_python_timeout_ms = OSWORLD_PYTHON_TIMEOUT_MS;
 
@@ -563,7 +564,7 @@ oe_verify_round_done(struct oe_req *r)
 	tv.tv_sec = r->interval_ms / 1000;
 	tv.tv_usec = (r->interval_ms % 1000) * 1000;
 	if (r->timer == NULL)
-		r->timer = evtimer_new(deskd_base, oe_verify_timer_cb, r);
+		r->timer = evtimer_new(oe_base, oe_verify_timer_cb, r);
 	evtimer_add(r->timer, &tv);
 }
 
@@ -1101,8 +1102,9 @@ oe_env_ms(const char *name, long long def)
 }
 
 void
-osworld_exec_init(struct http_server *hs)
+osworld_exec_init(struct event_base *base, struct http_server *hs)
 {
+	oe_base = base;
 	oe_exec_timeout_ms = oe_env_ms(OSWORLD_TEST_EXEC_TIMEOUT_ENV,
 	    OSWORLD_EXEC_TIMEOUT_MS);
 	oe_python_timeout_ms = oe_env_ms(OSWORLD_TEST_PYTHON_TIMEOUT_ENV,

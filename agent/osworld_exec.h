@@ -27,6 +27,6 @@ struct http_server;
 #define OSWORLD_TEST_EXEC_TIMEOUT_ENV	"DESKD_TEST_EXEC_TIMEOUT_MS"
 #define OSWORLD_TEST_PYTHON_TIMEOUT_ENV	"DESKD_TEST_PYTHON_TIMEOUT_MS"
 
-void	 osworld_exec_init(struct http_server *);
+void	 osworld_exec_init(struct event_base *, struct http_server *);
 
 #endif

@@ -43,6 +43,8 @@
 #define OSW_TEXT	"text/html; charset=utf-8"
 #define OSW_GSETTINGS_CAP	(64 * 1024)
 
+static struct event_base	*osw_base;
+
 static void
 osw_text(struct http_req *req, int code, const char *fmt, ...)
 {
@@ -612,7 +614,7 @@ osw_list_directory_cb(struct http_req *req, void *arg)
 	job = xcalloc(1, sizeof *job);
 	job->req = req;
 	job->path = path;
-	job->done = event_new(http_req_base(req), -1, 0, osw_list_done_cb, job);
+	job->done = event_new(osw_base, -1, 0, osw_list_done_cb, job);
 	TAILQ_INSERT_TAIL(&osw_list_jobs, job, entry);
 	/* A big tree takes a while to read: walk it off the loop. */
 	if (pthread_create(&job->thread, NULL, osw_list_thread, job) != 0) {
@@ -1149,7 +1151,7 @@ osw_open_file_cb(struct http_req *req, void *arg)
 	op->req = req;
 	op->timeout = timeout;
 	op->deadline = deskd_now_ms() + (long long)timeout * 1000;
-	op->timer = evtimer_new(http_req_base(req), osw_open_timer_cb, op);
+	op->timer = evtimer_new(osw_base, osw_open_timer_cb, op);
 	evtimer_add(op->timer, &tv);
 	http_req_set_close_cb(req, osw_open_close_cb, op);
 out:
@@ -1196,9 +1198,9 @@ osw_window_action_cb(struct http_req *req, void *arg)
 }
 
 void
-osworld_files_init(struct http_server *srv)
+osworld_files_init(struct event_base *base, struct http_server *srv)
 {
-	download_init(deskd_base);
+	osw_base = base;
 	http_route(srv, "/window_size", HTTP_POST, 0, 0, osw_window_size_cb,
 	    NULL);
 	http_route(srv, "/desktop_path", HTTP_POST, 0, 0, osw_desktop_path_cb,
@@ -1227,5 +1229,4 @@ osworld_files_shutdown(void)
 	/* Walks end by themselves (bounded); wait for them. */
 	while (!TAILQ_EMPTY(&osw_list_jobs))
 		osw_list_job_free(TAILQ_FIRST(&osw_list_jobs));
-	download_shutdown();
 }

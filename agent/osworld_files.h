@@ -17,7 +17,7 @@ struct http_server;
 #define OSW_LIST_MAX_ENTRIES	200000
 #define OSW_LIST_MAX_DEPTH	64
 
-void	 osworld_files_init(struct http_server *);
+void	 osworld_files_init(struct event_base *, struct http_server *);
 void	 osworld_files_shutdown(void);
 
 #endif

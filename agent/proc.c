@@ -65,6 +65,7 @@ struct proc {
 TAILQ_HEAD(proc_list, proc);
 
 static struct event_base	*proc_base;
+static char			*proc_cwd;	/* default cwd of children */
 static struct event		*proc_sigchld;
 static struct proc_list	 proc_all = TAILQ_HEAD_INITIALIZER(proc_all);
 static u_int			 proc_n;
@@ -73,11 +74,13 @@ static void	proc_sigchld_cb(evutil_socket_t, short, void *);
 static void	proc_free(struct proc *);
 
 void
-proc_init(struct event_base *base)
+proc_init(struct event_base *base, const char *cwd)
 {
 	if (proc_base != NULL)
 		return;
 	proc_base = base;
+	free(proc_cwd);
+	proc_cwd = xstrdup(cwd != NULL ? cwd : "/");
 	proc_sigchld = evsignal_new(base, SIGCHLD, proc_sigchld_cb, NULL);
 	if (proc_sigchld == NULL || evsignal_add(proc_sigchld, NULL) == -1)
 		fatalx("%s: cannot watch SIGCHLD", __func__);
@@ -98,6 +101,8 @@ proc_shutdown(void)
 		event_free(proc_sigchld);
 	proc_sigchld = NULL;
 	proc_base = NULL;
+	free(proc_cwd);
+	proc_cwd = NULL;
 }
 
 u_int
@@ -613,9 +618,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 		    PROC_MAX_CHILDREN);
 		return (NULL);
 	}
-	cwd = o->cwd != NULL ? o->cwd : deskd_cfg.workdir;
-	if (cwd == NULL)
-		cwd = "/";
+	cwd = o->cwd != NULL ? o->cwd : proc_cwd;
 
 	if (proc_pipe(rep) == -1)
 		goto syserr;

@@ -36,7 +36,7 @@ struct proc;
 
 struct proc_opts {
 	const char *const *argv;	/* argv[0] looked up in PATH */
-	const char	*cwd;		/* NULL: deskd_cfg.workdir */
+	const char	*cwd;		/* NULL: proc_init's default */
 	const char *const *env;		/* NULL: deskd's own */
 	const char	*stdin_data;	/* NULL: /dev/null */
 	size_t		 stdin_len;
@@ -66,7 +66,7 @@ struct proc_result {
 typedef void (*proc_done_cb)(struct proc *, const struct proc_result *,
     void *);
 
-void		 proc_init(struct event_base *);
+void		 proc_init(struct event_base *, const char *cwd);
 /* Kill the groups of running, non-detached children and free everything. */
 void		 proc_shutdown(void);
 /*

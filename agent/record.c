@@ -317,7 +317,7 @@ record_state_cb(struct http_req *req, void *arg)
 }
 
 void
-record_init(struct http_server *srv)
+record_init(struct event_base *base, struct http_server *srv)
 {
 	const char	*tmp;
 
@@ -325,7 +325,7 @@ record_init(struct http_server *srv)
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
 	xasprintf(&rec.path, "%s/recording.mp4", tmp);
-	rec.timer = evtimer_new(deskd_base, record_timer_cb, NULL);
+	rec.timer = evtimer_new(base, record_timer_cb, NULL);
 	http_route(srv, "/start_recording", HTTP_POST, 0, 0, record_start_cb,
 	    NULL);
 	http_route(srv, "/end_recording", HTTP_POST, 0, 0, record_end_cb,

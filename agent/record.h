@@ -15,7 +15,7 @@ struct http_server;
 #define RECORD_STDERR_CAP	(64 * 1024)
 #define RECORD_FPS		"30"
 
-void	 record_init(struct http_server *);
+void	 record_init(struct event_base *, struct http_server *);
 void	 record_shutdown(void);
 
 #endif

@@ -56,10 +56,6 @@ struct opts {
 	const char	*cursor;
 };
 
-/* deskctl.c: a message for the person at the terminal ("deskctl: ..."). */
-void	deskctl_say(const char *, ...)
-	    __attribute__((format(printf, 1, 2)));
-
 /* guest.c: each returns the exit code. */
 int	guest_launch(struct opts *, int argc, char **argv);
 int	guest_wait(struct opts *, int argc, char **argv);

@@ -53,20 +53,6 @@ usage(FILE *f)
 "  4 a guest did not become ready, 5 no capacity/quota, 130 interrupted.\n");
 }
 
-/* Messages for the person at the terminal: "deskctl: ...". */
-void
-deskctl_say(const char *fmt, ...)
-{
-	va_list	 ap;
-
-	fflush(stdout);
-	fputs("deskctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 static void
 sig_cb(int sig)
 {
@@ -96,7 +82,7 @@ parse_int(const char *name, const char *s, int min, int max, int *out)
 
 	v = strtol(s, &end, 10);
 	if (*s == '\0' || *end != '\0' || v < min || v > max) {
-		deskctl_say("%s: want a number from %d to %d, got '%s'", name,
+		util_say("%s: want a number from %d to %d, got '%s'", name,
 		    min, max, s);
 		return (-1);
 	}
@@ -176,13 +162,13 @@ check_tag(const char *arg, struct opts *o)
 	size_t		 kl;
 
 	if (eq == NULL || eq == arg) {
-		deskctl_say("--tag %s: want KEY=VALUE", arg);
+		util_say("--tag %s: want KEY=VALUE", arg);
 		return (-1);
 	}
 	kl = eq - arg;
 	if (kl > 128 || strlen(eq + 1) > 256 || strncmp(arg, "aws:", 4) == 0 ||
 	    strncmp(arg, "deskd:", 6) == 0) {
-		deskctl_say("--tag %s: keys up to 128 chars, values up to 256, "
+		util_say("--tag %s: keys up to 128 chars, values up to 256, "
 		    "and aws: and deskd: keys are reserved", arg);
 		return (-1);
 	}
@@ -261,7 +247,7 @@ main(int argc, char **argv)
 			if (!valid_chars(optarg, 32,
 			    "abcdefghijklmnopqrstuvwxyz0123456789_-") ||
 			    optarg[0] == '-') {
-				deskctl_say("--desktop-user %s: want a user "
+				util_say("--desktop-user %s: want a user "
 				    "name", optarg);
 				status = DESKCTL_EXIT_USAGE;
 				goto done;
@@ -273,7 +259,7 @@ main(int argc, char **argv)
 			if (!valid_chars(optarg, 64,
 			    "0123456789abcdefABCDEF:./") ||
 			    strchr(optarg, '/') == NULL) {
-				deskctl_say("--agent-allow %s: want a CIDR "
+				util_say("--agent-allow %s: want a CIDR "
 				    "such as 10.0.0.0/16", optarg);
 				status = DESKCTL_EXIT_USAGE;
 				goto done;
@@ -295,7 +281,7 @@ main(int argc, char **argv)
 		case OPT_TTL:
 			if (util_parse_duration(optarg, &o.ttl, &cause) == -1 ||
 			    o.ttl == 0) {
-				deskctl_say("--ttl: %s", cause != NULL ? cause :
+				util_say("--ttl: %s", cause != NULL ? cause :
 				    "must be more than 0");
 				status = DESKCTL_EXIT_USAGE;
 				goto done;
@@ -324,7 +310,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_TIMEOUT:
 			if (util_parse_duration(optarg, &secs, &cause) == -1) {
-				deskctl_say("--timeout: %s", cause);
+				util_say("--timeout: %s", cause);
 				status = DESKCTL_EXIT_USAGE;
 				goto done;
 			}
@@ -389,7 +375,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_LOGLEVEL:
 			if ((level = log_parse_level(optarg)) == -1) {
-				deskctl_say("--log-level: unknown level %s",
+				util_say("--log-level: unknown level %s",
 				    optarg);
 				status = DESKCTL_EXIT_USAGE;
 				goto done;
@@ -413,7 +399,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (o.provider != NULL && strcmp(o.provider, "ec2") != 0 &&
 	    strcmp(o.provider, "local") != 0) {
-		deskctl_say("--provider: ec2 or local, not %s", o.provider);
+		util_say("--provider: ec2 or local, not %s", o.provider);
 		status = DESKCTL_EXIT_USAGE;
 		goto done;
 	}
@@ -438,7 +424,7 @@ main(int argc, char **argv)
 	else if (strcmp(cmd, "cp") == 0)
 		status = verb_cp(&o, argc, argv);
 	else {
-		deskctl_say("unknown command %s", cmd);
+		util_say("unknown command %s", cmd);
 		usage(stderr);
 		status = DESKCTL_EXIT_USAGE;
 	}

@@ -58,6 +58,9 @@
 
 /* Set by the SIGINT/SIGTERM handler; long loops and transfers check it. */
 extern volatile sig_atomic_t util_interrupted;
+/* A message for the person at the terminal ("deskctl: ..."). */
+void		 util_say(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 
 /* util.c */
 int		 util_parse_duration(const char *, long long *secs,

@@ -95,7 +95,7 @@ save_records(json_t **recs, size_t n, int remove)
 	size_t		 i;
 
 	if ((s = state_open(&cause)) == NULL) {
-		deskctl_say("state file: %s", cause);
+		util_say("state file: %s", cause);
 		free(cause);
 		return;
 	}
@@ -108,7 +108,7 @@ save_records(json_t **recs, size_t n, int remove)
 			state_put(s, json_deep_copy(recs[i]));
 	}
 	if (state_save(s, &cause) == -1) {
-		deskctl_say("state file: %s", cause);
+		util_say("state file: %s", cause);
 		free(cause);
 	}
 	state_close(s);
@@ -206,7 +206,7 @@ cleanup_started(json_t **recs, size_t n, struct aws *a)
 		if (is_ec2_id(state_str(recs[i], "id")))
 			ids[nids++] = (char *)state_str(recs[i], "id");
 		else if (local_terminate(recs[i], &cause) == -1) {
-			deskctl_say("%s: %s", state_str(recs[i], "id"), cause);
+			util_say("%s: %s", state_str(recs[i], "id"), cause);
 			free(cause);
 			cause = NULL;
 			ok = 0;
@@ -219,16 +219,16 @@ cleanup_started(json_t **recs, size_t n, struct aws *a)
 	}
 	if (nids > 0 && a != NULL && ec2_terminate(a, ids, nids, &code,
 	    &cause) == -1) {
-		deskctl_say("interrupted, but could NOT terminate %zu "
+		util_say("interrupted, but could NOT terminate %zu "
 		    "instance(s): %s", nids, cause);
 		ok = 0;
 	}
 	if (ok) {
 		save_records(recs, n, 1);
-		deskctl_say("interrupted: terminated %zu instance(s): %s", n,
+		util_say("interrupted: terminated %zu instance(s): %s", n,
 		    list != NULL ? list : "none");
 	} else
-		deskctl_say("interrupted: some instances may still run: %s "
+		util_say("interrupted: some instances may still run: %s "
 		    "(deskctl terminate ID)", list != NULL ? list : "");
 	free(list);
 	free(code);
@@ -299,7 +299,7 @@ run_wait(struct opts *o, json_t **recs, size_t n, struct aws **aws,
 			cleanup_started(recs, n, owner_aws);
 		else {
 			save_records(recs, n, 0);
-			deskctl_say("interrupted; %s", cleanup_on_signal ?
+			util_say("interrupted; %s", cleanup_on_signal ?
 			    "--keep: instances left running" :
 			    "instances left as they are");
 		}
@@ -329,7 +329,7 @@ launch_local(struct opts *o)
 	int		 i, status = DESKCTL_EXIT_OK;
 
 	if ((dir = state_dir(&cause)) == NULL) {
-		deskctl_say("%s", cause);
+		util_say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -338,7 +338,7 @@ launch_local(struct opts *o)
 	aws = xcalloc(o->count, sizeof *aws);
 	for (i = 0; i < o->count && !util_interrupted; i++) {
 		if ((recs[i] = local_launch(deskd, dir, &cause)) == NULL) {
-			deskctl_say("local launch: %s", cause);
+			util_say("local launch: %s", cause);
 			free(cause);
 			status = DESKCTL_EXIT_FAIL;
 			break;
@@ -400,7 +400,7 @@ launch_ec2(struct opts *o)
 	memset(&l, 0, sizeof l);
 	if ((a = get_aws(o->region, o->endpoint, o->profile, &cause,
 	    &exitcode)) == NULL) {
-		deskctl_say("%s", cause);
+		util_say("%s", cause);
 		free(cause);
 		return (exitcode);
 	}
@@ -421,7 +421,7 @@ launch_ec2(struct opts *o)
 	else if (getenv("DESKCTL_AMI") != NULL)
 		ami = xstrdup(getenv("DESKCTL_AMI"));
 	else {
-		deskctl_say("launch: --ami or --ami-name is needed for ec2");
+		util_say("launch: --ami or --ami-name is needed for ec2");
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
@@ -475,7 +475,7 @@ launch_ec2(struct opts *o)
 	 */
 	a->abortable = 0;
 	if (util_interrupted) {
-		deskctl_say("interrupted before anything was launched");
+		util_say("interrupted before anything was launched");
 		status = DESKCTL_EXIT_INTERRUPTED;
 		goto out;
 	}
@@ -504,7 +504,7 @@ launch_ec2(struct opts *o)
 	save_records(recs, n, 0);
 	if (util_interrupted) {
 		if (o->keep)
-			deskctl_say("interrupted; --keep: %zu instance(s) left "
+			util_say("interrupted; --keep: %zu instance(s) left "
 			    "running", n);
 		else
 			cleanup_started(recs, n, a);
@@ -526,7 +526,7 @@ launch_ec2(struct opts *o)
 fail:
 	if (util_interrupted && cause == NULL)
 		xasprintf(&cause, "interrupted");
-	deskctl_say("%s", cause);
+	util_say("%s", cause);
 	status = util_interrupted ? DESKCTL_EXIT_INTERRUPTED :
 	    aws_exit_code(code);
 out:
@@ -576,7 +576,7 @@ guest_launch(struct opts *o, int argc, char **argv)
 	const char	*p;
 
 	if (argc != 0) {
-		deskctl_say("launch: unexpected argument %s", argv[0]);
+		util_say("launch: unexpected argument %s", argv[0]);
 		return (DESKCTL_EXIT_USAGE);
 	}
 	p = default_provider(o);
@@ -584,7 +584,7 @@ guest_launch(struct opts *o, int argc, char **argv)
 		return (launch_ec2(o));
 	if (strcmp(p, "local") == 0)
 		return (launch_local(o));
-	deskctl_say("unknown provider %s (ec2 or local)", p);
+	util_say("unknown provider %s (ec2 or local)", p);
 	return (DESKCTL_EXIT_USAGE);
 }
 
@@ -598,11 +598,11 @@ guest_wait(struct opts *o, int argc, char **argv)
 	int		 i, n = 0, status = DESKCTL_EXIT_OK, exitcode;
 
 	if (argc == 0) {
-		deskctl_say("wait: which instances? (deskctl wait ID ...)");
+		util_say("wait: which instances? (deskctl wait ID ...)");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
-		deskctl_say("%s", cause);
+		util_say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -611,7 +611,7 @@ guest_wait(struct opts *o, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		if ((r = state_find(s, argv[i])) == NULL) {
 			if (!is_ec2_id(argv[i])) {
-				deskctl_say("%s: not in the state file",
+				util_say("%s: not in the state file",
 				    argv[i]);
 				status = DESKCTL_EXIT_FAIL;
 				continue;
@@ -623,7 +623,7 @@ guest_wait(struct opts *o, int argc, char **argv)
 			r = json_deep_copy(r);
 		if (is_ec2_id(argv[i]) && (aws[n] = aws_for_rec(o, r, &cause,
 		    &exitcode)) == NULL) {
-			deskctl_say("%s", cause);
+			util_say("%s", cause);
 			free(cause);
 			json_decref(r);
 			status = exitcode;
@@ -695,11 +695,11 @@ guest_ls(struct opts *o, int argc, char **argv)
 	int			 status = DESKCTL_EXIT_OK;
 
 	if (argc != 0) {
-		deskctl_say("ls: unexpected argument %s", argv[0]);
+		util_say("ls: unexpected argument %s", argv[0]);
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
-		deskctl_say("%s", cause);
+		util_say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -734,12 +734,12 @@ guest_ls(struct opts *o, int argc, char **argv)
 		    &exitcode);
 		/* Without EC2, still list what the state file knows. */
 		if (a == NULL) {
-			deskctl_say("%s", cause);
+			util_say("%s", cause);
 			status = exitcode;
 			want_ec2 = 0;
 		} else if (ec2_describe(a, NULL, 0, owner, DESKCTL_LIVE_STATES,
 		    &list, &nl, &code, &cause) == -1) {
-			deskctl_say("%s", cause);
+			util_say("%s", cause);
 			status = aws_exit_code(code);
 			want_ec2 = 0;
 		}
@@ -811,7 +811,7 @@ terminate_one(struct aws *a, struct state *s, char *id)
 	    state_find(s, id) != NULL)
 		printf("forgot %s (EC2 no longer knows it)\n", id);
 	else {
-		deskctl_say("%s: %s", id, cause);
+		util_say("%s: %s", id, cause);
 		rv = -1;
 	}
 	if (rv == 0)
@@ -836,12 +836,12 @@ guest_terminate(struct opts *o, int argc, char **argv)
 	int			 status = DESKCTL_EXIT_OK, exitcode;
 
 	if ((argc == 0) == !(o->expired || o->all_mine)) {
-		deskctl_say("terminate: give instance ids, or --expired, or "
+		util_say("terminate: give instance ids, or --expired, or "
 		    "--all-mine");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
-		deskctl_say("%s", cause);
+		util_say("%s", cause);
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -855,7 +855,7 @@ guest_terminate(struct opts *o, int argc, char **argv)
 				    &exitcode) : get_aws(o->region, o->endpoint,
 				    o->profile, &cause, &exitcode);
 				if (a == NULL) {
-					deskctl_say("%s", cause);
+					util_say("%s", cause);
 					status = exitcode;
 					goto out;
 				}
@@ -864,7 +864,7 @@ guest_terminate(struct opts *o, int argc, char **argv)
 		} else if ((r = state_find(s, argv[i])) != NULL)
 			json_array_append(locals, r);
 		else {
-			deskctl_say("%s: no such instance", argv[i]);
+			util_say("%s: no such instance", argv[i]);
 			status = DESKCTL_EXIT_FAIL;
 		}
 	}
@@ -893,7 +893,7 @@ guest_terminate(struct opts *o, int argc, char **argv)
 				a = get_aws(o->region, o->endpoint, o->profile,
 				    &cause, &exitcode);
 			if (a == NULL && cause != NULL) {
-				deskctl_say("%s", cause);
+				util_say("%s", cause);
 				status = exitcode;
 				goto out;
 			}
@@ -903,7 +903,7 @@ guest_terminate(struct opts *o, int argc, char **argv)
 			if (ec2_describe(a, NULL, 0, owner,
 			    "pending,running,stopping,stopped", &list, &nl,
 			    &code, &cause) == -1) {
-				deskctl_say("%s", cause);
+				util_say("%s", cause);
 				status = aws_exit_code(code);
 				goto out;
 			}
@@ -919,7 +919,7 @@ guest_terminate(struct opts *o, int argc, char **argv)
 	json_array_foreach(locals, i, r) {
 		id = state_str(r, "id");
 		if (local_terminate(r, &cause) == -1) {
-			deskctl_say("%s: %s", id, cause);
+			util_say("%s: %s", id, cause);
 			free(cause);
 			cause = NULL;
 			status = DESKCTL_EXIT_FAIL;
@@ -946,13 +946,13 @@ guest_terminate(struct opts *o, int argc, char **argv)
 					status = DESKCTL_EXIT_FAIL;
 			}
 		} else {
-			deskctl_say("%s", cause);
+			util_say("%s", cause);
 			status = aws_exit_code(code);
 		}
 	}
 	fflush(stdout);
 	if (state_save(s, &cause) == -1) {
-		deskctl_say("state file: %s", cause);
+		util_say("state file: %s", cause);
 		status = DESKCTL_EXIT_FAIL;
 	}
 out:

@@ -1,9 +1,9 @@
-# host/: deskctl, the host tool.  It reuses the agent's log and xmalloc.
+# host/: deskctl, the host tool.
 bin_PROGRAMS += host/deskctl
-HOST_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/agent $(JANSSON_CFLAGS) \
+HOST_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(EXPAT_CFLAGS)
 host_deskctl_CFLAGS = $(HOST_CFLAGS)
-host_deskctl_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) $(CURL_LIBS) \
+host_deskctl_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(EXPAT_LIBS) -lm
 host_deskctl_SOURCES = \
 	host/aws.c host/aws.h \
@@ -19,6 +19,5 @@ host_deskctl_SOURCES = \
 	host/util.c \
 	host/verb.c \
 	host/wait.c host/wait.h \
-	host/xml.c host/xml.h \
-	agent/log.c agent/xmalloc.c
+	host/xml.c host/xml.h
 

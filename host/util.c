@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,20 @@
 #include "xmalloc.h"
 
 volatile sig_atomic_t util_interrupted;
+
+/* Messages for the person at the terminal: "deskctl: ...". */
+void
+util_say(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	fflush(stdout);
+	fputs("deskctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 /*
  * "90", "90s", "15m", "2h", "1d", "1h30m", "1w".  A bare number is seconds.

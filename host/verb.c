@@ -22,7 +22,7 @@ client_target(struct opts *o, const char *target, char **url, char **token)
 	char	*cause = NULL;
 
 	if (client_resolve(target, o->token_file, url, token, &cause) == -1) {
-		deskctl_say("%s", cause);
+		util_say("%s", cause);
 		free(cause);
 		return (-1);
 	}
@@ -50,7 +50,7 @@ verb_screenshot(struct opts *o, int argc, char **argv)
 	int	 status = DESKCTL_EXIT_OK;
 
 	if (argc != 1 || o->out == NULL) {
-		deskctl_say("usage: deskctl screenshot ID -o FILE.png");
+		util_say("usage: deskctl screenshot ID -o FILE.png");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if (client_target(o, argv[0], &url, &token) == -1)
@@ -62,7 +62,7 @@ verb_screenshot(struct opts *o, int argc, char **argv)
 	add_param(&q, "region", o->sregion);
 	add_param(&q, "cursor", o->cursor);
 	if (client_screenshot(url, token, q, o->out, &cause) == -1) {
-		deskctl_say("screenshot: %s", cause);
+		util_say("screenshot: %s", cause);
 		free(cause);
 		status = DESKCTL_EXIT_FAIL;
 	}
@@ -79,13 +79,13 @@ verb_do(struct opts *o, int argc, char **argv)
 	int	 status = DESKCTL_EXIT_OK;
 
 	if (argc != 2) {
-		deskctl_say("usage: deskctl do ID JSON (or - for stdin)");
+		util_say("usage: deskctl do ID JSON (or - for stdin)");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if (strcmp(argv[1], "-") == 0) {
 		if ((json = util_read_file("/dev/stdin", 16 * 1024 * 1024,
 		    NULL, &cause)) == NULL) {
-			deskctl_say("%s", cause);
+			util_say("%s", cause);
 			free(cause);
 			return (DESKCTL_EXIT_FAIL);
 		}
@@ -96,7 +96,7 @@ verb_do(struct opts *o, int argc, char **argv)
 		return (DESKCTL_EXIT_FAIL);
 	}
 	if (client_do(url, token, json, o->out, &cause) == -1) {
-		deskctl_say("do: %s", cause);
+		util_say("do: %s", cause);
 		free(cause);
 		status = DESKCTL_EXIT_FAIL;
 	}
@@ -115,7 +115,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 	int		 status = DESKCTL_EXIT_FAIL, st;
 
 	if (argc < 2 || (o->shell && argc != 2)) {
-		deskctl_say("usage: deskctl exec ID -- CMD [ARG ...] (or "
+		util_say("usage: deskctl exec ID -- CMD [ARG ...] (or "
 		    "--shell ID 'COMMAND LINE')");
 		return (DESKCTL_EXIT_USAGE);
 	}
@@ -135,7 +135,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 		for (i = 0; i < o->nenv; i++) {
 			if ((eq = strchr(o->env[i], '=')) == NULL ||
 			    eq == o->env[i]) {
-				deskctl_say("--env %s: want KEY=VALUE",
+				util_say("--env %s: want KEY=VALUE",
 				    o->env[i]);
 				json_decref(env);
 				json_decref(req);
@@ -152,7 +152,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 		    "/dev/stdin" : o->stdin_file, 64 * 1024 * 1024, &len,
 		    &cause);
 		if (in == NULL) {
-			deskctl_say("%s", cause);
+			util_say("%s", cause);
 			free(cause);
 			json_decref(req);
 			return (DESKCTL_EXIT_FAIL);
@@ -168,7 +168,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 	}
 	if (client_exec(url, token, req, timeout > 0 ? (long)timeout : 120,
 	    &st, &cause) == -1) {
-		deskctl_say("exec: %s", cause);
+		util_say("exec: %s", cause);
 		free(cause);
 	} else
 		status = st;
@@ -186,14 +186,14 @@ verb_cp(struct opts *o, int argc, char **argv)
 	int	 r1, r2, status = DESKCTL_EXIT_FAIL, rv;
 
 	if (argc != 2) {
-		deskctl_say("usage: deskctl cp LOCAL ID:/PATH | "
+		util_say("usage: deskctl cp LOCAL ID:/PATH | "
 		    "ID:/PATH LOCAL");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	r1 = client_split_remote(argv[0], &t1, &p1);
 	r2 = client_split_remote(argv[1], &t2, &p2);
 	if (r1 == r2) {
-		deskctl_say("cp: exactly one side must be ID:/PATH");
+		util_say("cp: exactly one side must be ID:/PATH");
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
@@ -204,7 +204,7 @@ verb_cp(struct opts *o, int argc, char **argv)
 	else
 		rv = client_put(url, token, argv[0], p2, &cause);
 	if (rv == -1) {
-		deskctl_say("cp: %s", cause);
+		util_say("cp: %s", cause);
 		free(cause);
 	} else
 		status = DESKCTL_EXIT_OK;

@@ -20,6 +20,8 @@ tests_tools_xrecord_SOURCES = tests/tools/xrecord.c
 UNIT_TESTS =
 include $(srcdir)/tests/unit/local.mk
 check_PROGRAMS += $(UNIT_TESTS)
+# `make check` runs the unit tests; tests/run runs those and everything else.
+TESTS = $(UNIT_TESTS)
 
 # Benchmarks (tests/bench/*.sh run them; not part of tests/run).
 noinst_PROGRAMS += tests/bench/shotbench

@@ -1,11 +1,11 @@
 /*
  * fuzz-multipart.c: libFuzzer target for the multipart parser.  The first
  * byte picks the piece size, so the split logic is fuzzed too.
- * links: agent/multipart.c agent/xmalloc.c agent/log.c
+ * links: agent/multipart.c common/xmalloc.c common/log.c
  *
  *   clang -D_GNU_SOURCE -g -fsanitize=fuzzer,address,undefined -Iagent \
- *       tests/fuzz/fuzz-multipart.c agent/multipart.c agent/xmalloc.c \
- *       agent/log.c -o fuzz-multipart && ./fuzz-multipart -max_total_time=60
+ *       tests/fuzz/fuzz-multipart.c agent/multipart.c common/xmalloc.c \
+ *       common/log.c -o fuzz-multipart && ./fuzz-multipart -max_total_time=60
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -15,21 +15,6 @@
 #include "deskd.h"
 #include "tst.h"
 
-/* What main.c defines for the daemon. */
-struct deskd_config	 deskd_cfg;
-struct event_base	*deskd_base;
-struct auth		*deskd_auth;
-struct timespec		 deskd_started;
-
-long long
-deskd_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
 static const char *
 field(json_t *j, size_t i, const char *key)
 {

@@ -22,19 +22,8 @@
 #include "deskd.h"
 #include "proc.h"
 
-struct deskd_config	 deskd_cfg;
-struct event_base	*deskd_base;
-
-static int		 failed;
-
-long long
-deskd_now_ms(void)
-{
-	struct timespec	 ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
+static struct event_base	*base;
+static int			 failed;
 
 static void
 check(int cond, const char *what)
@@ -84,7 +73,7 @@ run_wait(struct run *run, int max_s)
 	long long	 end = deskd_now_ms() + max_s * 1000LL;
 
 	while (!run->done && deskd_now_ms() < end)
-		event_base_loop(deskd_base, EVLOOP_ONCE);
+		event_base_loop(base, EVLOOP_ONCE);
 	return (run->done);
 }
 
@@ -254,7 +243,7 @@ test_kill(void)
 	pid = proc_pid(p);
 	proc_kill(p);
 	for (i = 0; i < 100 && proc_count() > 0; i++)
-		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
 		    usleep(20000);
 	alive = kill(pid, 0) == 0;
 	check(!alive && proc_count() == 0, "proc_kill kills and reaps");
@@ -366,7 +355,7 @@ wait_file(const char *path, int max_s)
 	while (stat(path, &sb) == -1) {
 		if (deskd_now_ms() >= end)
 			return (0);
-		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 		usleep(10000);
 	}
 	return (1);
@@ -426,7 +415,7 @@ test_signal(const char *dir)
 	proc_signal(p, SIGINT);
 	end = deskd_now_ms() + 300;
 	while (!run.done && deskd_now_ms() < end)
-		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
 		    usleep(10000);
 	check(!run.done && proc_count() == 1, "ignored SIGINT: still running");
 	proc_signal(p, SIGKILL);
@@ -469,7 +458,7 @@ test_forget(const char *dir)
 	proc_forget(p);
 	end = deskd_now_ms() + 10000;
 	while (proc_count() > 0 && deskd_now_ms() < end)
-		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
 		    usleep(10000);
 	check(proc_count() == 0, "forgotten child reaped when it exits");
 	check(!run.done, "no callback for a forgotten child");
@@ -489,7 +478,7 @@ test_forget(const char *dir)
 	    "start detached with PROC_NULL_STDIN");
 	end = deskd_now_ms() + 10000;
 	while (proc_count() > 0 && deskd_now_ms() < end)
-		event_base_loop(deskd_base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK),
 		    usleep(10000);
 	s = read_small(done);
 	check(proc_count() == 0 && strcmp(s, "/dev/null\n") == 0,
@@ -643,9 +632,8 @@ main(void)
 		perror("mkdtemp");
 		return (1);
 	}
-	deskd_cfg.workdir = "/";
-	deskd_base = event_base_new();
-	proc_init(deskd_base);
+	base = event_base_new();
+	proc_init(base, "/");
 	test_text();
 	test_json();
 	test_basic();
@@ -661,7 +649,7 @@ main(void)
 	test_describe();
 	check(proc_count() == 0, "no child left tracked");
 	test_forget_shutdown(dir);
-	event_base_free(deskd_base);
+	event_base_free(base);
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		failed++;
