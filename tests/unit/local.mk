@@ -56,3 +56,9 @@ tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
 tests_unit_test_keys_SOURCES = tests/unit/test-keys.c agent/keys.c
 tests_unit_test_keys_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(X11_LIBS) $(XKB_LIBS) \
 	$(JANSSON_LIBS) -lm
+
+# proto/: one base64, shared by deskd and deskctl.
+UNIT_TESTS += tests/unit/test-base64
+tests_unit_test_base64_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/tst.h
+tests_unit_test_base64_LDADD = proto/libdeskproto.a
