@@ -54,8 +54,12 @@ tests_unit_test_deskctl_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(JA
 UNIT_TESTS += tests/unit/test-keys
 tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
 tests_unit_test_keys_SOURCES = tests/unit/test-keys.c agent/keys.c
-tests_unit_test_keys_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(X11_LIBS) $(XKB_LIBS) \
-	$(JANSSON_LIBS) -lm
+tests_unit_test_keys_LDADD = common/libdeskcommon.a $(X11_LIBS) $(XKB_LIBS)
+
+UNIT_TESTS += tests/unit/test-action
+tests_unit_test_action_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_action_SOURCES = tests/unit/test-action.c
+tests_unit_test_action_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) -lm
 
 # proto/: one base64, shared by deskd and deskctl.
 UNIT_TESTS += tests/unit/test-base64
