@@ -151,9 +151,42 @@ test_keys(void)
 	    "Greek_alpha types α");
 }
 
+/*
+ * Every function that fills a cause takes NULL (D5: keys_parse wrote
+ * through it on "no key names" and "more than 256 chords").
+ */
+static void
+test_null_cause(void)
+{
+	struct keys_chord	 ch;
+	uint32_t		*cp;
+	char			*many;
+	size_t			 i, n;
+
+	check(keys_parse("", NULL) == NULL, "keys_parse(\"\", NULL) fails");
+	check(keys_parse("  \t", NULL) == NULL, "... and only blanks");
+	check(keys_parse("ctrl+nope", NULL) == NULL,
+	    "keys_parse of an unknown name, NULL cause");
+	check(keys_parse("a+b+c+d+e+f+g+h+i", NULL) == NULL,
+	    "keys_parse of too many keys in a chord, NULL cause");
+	many = malloc(2 * (KEYS_MAX_CHORDS + 1) + 1);
+	for (i = 0; i <= KEYS_MAX_CHORDS; i++)
+		memcpy(many + 2 * i, "a ", 2);
+	many[2 * (KEYS_MAX_CHORDS + 1)] = '\0';
+	check(keys_parse(many, NULL) == NULL,
+	    "keys_parse of more than 256 chords, NULL cause");
+	free(many);
+	check(keys_parse_chord("", &ch, NULL) == -1 &&
+	    keys_parse_chord("ctrl+", &ch, NULL) == -1,
+	    "keys_parse_chord, NULL cause");
+	check(keys_utf8_decode("\xff", 1, &cp, &n, NULL) == -1 && cp == NULL,
+	    "keys_utf8_decode, NULL cause");
+}
+
 int
 main(void)
 {
 	test_keys();
+	test_null_cause();
 	return (failed != 0);
 }
