@@ -22,6 +22,7 @@
 
 enum input_op {
 	INPUT_OP_MOVE,		/* a, b: the point */
+	INPUT_OP_PATH,		/* a, b: to; c, d: from (INPUT_POINTER) */
 	INPUT_OP_BUTTON,	/* a: button, b: down */
 	INPUT_OP_HOLD_BUTTON,	/* a: button */
 	INPUT_OP_STROKES,	/* strokes; a: delay between them */
@@ -34,6 +35,8 @@ struct input_step {
 	enum input_op		 op;
 	int			 a;
 	int			 b;
+	int			 c;
+	int			 d;
 	struct keymap_stroke	*strokes;
 	size_t			 nstrokes;
 	input_call_cb		 cb;
@@ -51,10 +54,12 @@ struct input_job {
 	struct input_step	*steps;
 	size_t			 nsteps;
 	size_t			 pc;
-	size_t			 si;		/* stroke index in a step */
+	size_t			 si;		/* stroke (or path) index */
 	size_t			 chunk_start;	/* the chunk planned */
 	size_t			 chunk_end;
 	enum input_phase	 phase;
+	int			 path_x;	/* where a path started */
+	int			 path_y;
 	int			 queued;
 	int			 running;
 	int			 cancelled;
@@ -266,6 +271,38 @@ input_settle_cb(void *arg)
 	input_run();
 }
 
+/*
+ * One motion of a drag path, from its start (the pointer as the step
+ * begins, unless given) to (a, b) in INPUT_DRAG_STEPS; job->si counts the
+ * motions sent, 0 again when the path is done.
+ */
+static int
+input_path(Display *dpy, struct input_job *job, struct input_step *st,
+    char **cause)
+{
+	int	 i;
+
+	if (job->si == 0) {
+		if (st->c == INPUT_POINTER) {
+			/* Read now, not when the job was built (D1). */
+			if (input_cursor(&job->path_x, &job->path_y,
+			    cause) == -1)
+				return (-1);
+		} else {
+			job->path_x = st->c;
+			job->path_y = st->d;
+		}
+	}
+	i = (int)++job->si;
+	XTestFakeMotionEvent(dpy, -1,
+	    job->path_x + (st->a - job->path_x) * i / INPUT_DRAG_STEPS,
+	    job->path_y + (st->b - job->path_y) * i / INPUT_DRAG_STEPS,
+	    CurrentTime);
+	if (i == INPUT_DRAG_STEPS)
+		job->si = 0;
+	return (0);
+}
+
 /* Run steps of the current job until one has to wait. */
 static void
 input_run(void)
@@ -315,6 +352,14 @@ input_run(void)
 				input_sticky |= 1 << st->a;
 			job->pc++;
 			break;
+		case INPUT_OP_PATH:
+			if (input_path(dpy, job, st, &cause) == -1)
+				goto fail;
+			if (job->si == 0)
+				job->pc++;
+			XFlush(dpy);
+			input_arm(INPUT_DRAG_STEP_MS);
+			return;
 		case INPUT_OP_WAIT:
 			job->pc++;
 			if (st->a > 0) {
@@ -445,13 +490,12 @@ input_job_move(struct input_job *job, int x, int y)
 void
 input_job_move_path(struct input_job *job, int x0, int y0, int x1, int y1)
 {
-	int	 i;
+	struct input_step	*st = input_job_add(job, INPUT_OP_PATH);
 
-	for (i = 1; i <= INPUT_DRAG_STEPS; i++) {
-		input_job_move(job, x0 + (x1 - x0) * i / INPUT_DRAG_STEPS,
-		    y0 + (y1 - y0) * i / INPUT_DRAG_STEPS);
-		input_job_wait(job, INPUT_DRAG_STEP_MS);
-	}
+	st->a = x1;
+	st->b = y1;
+	st->c = x0;
+	st->d = y0;
 }
 
 void
@@ -552,27 +596,30 @@ input_job_key_seq(struct input_job *job, const struct keys_seq *seq,
 	input_job_strokes(job, s, n, delay_ms);
 }
 
-void
-input_job_type(struct input_job *job, uint32_t *cps, size_t n, int delay_ms)
+int
+input_job_type(struct input_job *job, const uint32_t *cps, size_t n,
+    int delay_ms, char **cause)
 {
 	struct keymap_stroke	*s;
 	size_t			 i, k = 0;
 
-	if (n == 0) {
-		free(cps);
-		return;
-	}
+	if (n == 0)
+		return (0);
 	s = xreallocarray(NULL, n, sizeof *s);
 	for (i = 0; i < n; i++) {
 		/* \r\n is one Return. */
 		if (cps[i] == '\r' && i + 1 < n && cps[i + 1] == '\n')
 			continue;
-		if ((s[k].sym = keys_char_to_keysym(cps[i])) == NoSymbol)
-			continue;	/* refused by the caller already */
+		if ((s[k].sym = keys_char_to_keysym(cps[i])) == NoSymbol) {
+			xasprintf(cause, "cannot type character U+%04X at "
+			    "position %zu", cps[i], i);
+			free(s);
+			return (-1);
+		}
 		s[k++].kind = KEYMAP_TAP;
 	}
-	free(cps);
 	input_job_strokes(job, s, k, delay_ms);
+	return (0);
 }
 
 void

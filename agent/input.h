@@ -14,6 +14,9 @@
  * at the end of the job.  The restore waits until clients have read the
  * keys but the reply does not: the next job starts after it.  Caps Lock is
  * unlocked while a job types and locked again after.
+ *
+ * Building a job reads no X state: what depends on the moment (where the
+ * pointer is when a drag without a start runs) is read by the step.
  */
 #ifndef INPUT_H
 #define INPUT_H
@@ -37,6 +40,9 @@ struct keys_chord;
 #define INPUT_BUTTON_MIDDLE	2
 #define INPUT_BUTTON_RIGHT	3
 
+/* input_job_move_path from wherever the pointer is when the step runs. */
+#define INPUT_POINTER		(-1)
+
 struct input_job;
 /* The job finished (error NULL) or failed; the job is freed after this. */
 typedef void (*input_done_cb)(struct input_job *, const char *error, void *);
@@ -53,7 +59,11 @@ int		 input_submit(struct input_job *, char **cause);
 void		 input_cancel(struct input_job *);
 
 void		 input_job_move(struct input_job *, int x, int y);
-/* A straight drag path from the current target to (x, y). */
+/*
+ * A straight path from (x0, y0), or from the pointer when x0 is
+ * INPUT_POINTER, to (x1, y1): INPUT_DRAG_STEPS motions, INPUT_DRAG_STEP_MS
+ * apart.
+ */
 void		 input_job_move_path(struct input_job *, int x0, int y0,
 		    int x1, int y1);
 void		 input_job_button(struct input_job *, int button, int down);
@@ -68,9 +78,13 @@ void		 input_job_keys_up(struct input_job *,
 /* Press and release each chord in turn. */
 void		 input_job_key_seq(struct input_job *, const struct keys_seq *,
 		    int delay_ms);
-/* Type code points (\n is Return, \t Tab); steals cps. */
-void		 input_job_type(struct input_job *, uint32_t *cps, size_t n,
-		    int delay_ms);
+/*
+ * Type code points (\n is Return, \t Tab, \r\n one Return); -1 + cause
+ * for a character no keysym types (other control characters), with the
+ * job unchanged.
+ */
+int		 input_job_type(struct input_job *, const uint32_t *cps,
+		    size_t n, int delay_ms, char **cause);
 void		 input_job_wait(struct input_job *, int ms);
 /*
  * Wait until the screen has had no damage for quiet_ms since the later of
