@@ -42,7 +42,7 @@ struct computer_req {
 	struct proto_actions	*acts;
 	struct computer_step	*steps;
 	struct input_job	*job;
-	struct evbuffer		*results;	/* result objects, comma-separated */
+	struct evbuffer		*results;	/* result objects, with commas */
 	size_t			 nresults;
 	int			 cx, cy;	/* the last result's cursor */
 	int			 sw, sh;	/* screen size when parsed */

@@ -536,7 +536,8 @@ keymap_plan(Display *dpy, const struct keymap_stroke *s, size_t from,
 		for (t = 0; t < nslots && !placed; t++) {
 			/* Only reached with nothing held (see cap). */
 			slot = keymap_slot(want, t, NULL);
-			if (*slot != NoSymbol && !keymap_in(need, nneed, *slot)) {
+			if (*slot != NoSymbol &&
+			    !keymap_in(need, nneed, *slot)) {
 				*slot = need[j];
 				placed = added = 1;
 			}

@@ -209,7 +209,8 @@ keys_parse_chord(const char *text, struct keys_chord *ch, char **cause)
 		if (len == 0)
 			goto empty;
 		if (len > KEYS_MAX_NAME) {
-			keys_fail(cause, "key name too long in \"%.80s\"", text);
+			keys_fail(cause, "key name too long in \"%.80s\"",
+			    text);
 			return (-1);
 		}
 		memcpy(name, p, len);

@@ -84,7 +84,7 @@ proto_base64_decode(const char *s, size_t len, size_t *outlen)
 		if (s[i] == '\n' || s[i] == '\r' || s[i] == ' ')
 			continue;
 		if (s[i] == '=') {
-			/* Only after 2 or 3 characters of a group, to fill it. */
+			/* Only after 2 or 3 characters of a group. */
 			if (nchars % 4 < 2 || ++pad > 4 - (int)(nchars % 4))
 				goto bad;
 			continue;

@@ -93,9 +93,10 @@ static void
 test_base64_round_trip(void)
 {
 	unsigned char	 in[300];
-	char		 enc[PROTO_BASE64_LEN(300)], whole[PROTO_BASE64_LEN(300)];
+	char		 enc[PROTO_BASE64_LEN(300)];
+	char		 whole[PROTO_BASE64_LEN(300)];
 	unsigned char	*d;
-	size_t		 len, n, m, i;
+	size_t		 len, n, m, i, cut;
 	int		 ok = 1, pieces = 1;
 
 	for (i = 0; i < sizeof in; i++)
@@ -107,9 +108,9 @@ test_base64_round_trip(void)
 			ok = 0;
 		free(d);
 		/* In pieces of multiples of 3, as deskd encodes an evbuffer. */
-		m = proto_base64_encode(whole, in, len / 3 * 3 / 2 / 3 * 3);
-		m += proto_base64_encode(whole + m, in + len / 3 * 3 / 2 / 3 * 3,
-		    len - len / 3 * 3 / 2 / 3 * 3);
+		cut = len / 2 / 3 * 3;
+		m = proto_base64_encode(whole, in, cut);
+		m += proto_base64_encode(whole + m, in + cut, len - cut);
 		if (m != n || memcmp(whole, enc, n) != 0)
 			pieces = 0;
 	}
