@@ -284,7 +284,11 @@ input_path(Display *dpy, struct input_job *job, struct input_step *st,
 
 	if (job->si == 0) {
 		if (st->c == INPUT_POINTER) {
-			/* Read now, not when the job was built (D1). */
+			/*
+			 * Now, not when the job was built: the steps
+			 * before this one (or a job queued before it)
+			 * may have moved the pointer.
+			 */
 			if (input_cursor(&job->path_x, &job->path_y,
 			    cause) == -1)
 				return (-1);

@@ -152,7 +152,7 @@ test_keys(void)
 }
 
 /*
- * Every function that fills a cause takes NULL (D5: keys_parse wrote
+ * Every function that fills a cause takes NULL (keys_parse used to write
  * through it on "no key names" and "more than 256 chords").
  */
 static void

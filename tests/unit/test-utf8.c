@@ -221,7 +221,7 @@ test_utf8_edges(void)
 	char		*s;
 	size_t		 n, olen;
 
-	/* The review's example (D4): five U+FFFD before, two now. */
+	/* proto_utf8_clean once gave five U+FFFD here, one per byte. */
 	s = proto_utf8_clean("\xe2\x82\x41\xf0\x9f\x98\x42", 7, &olen);
 	TST_STR_EQ(s, "\xef\xbf\xbd" "A\xef\xbf\xbd" "B",
 	    "e2 82 41 f0 9f 98 42 is U+FFFD A U+FFFD B");
