@@ -8,6 +8,7 @@
 #ifndef CAPTURE_H
 #define CAPTURE_H
 
+struct event_base;
 struct evbuffer;
 struct http_server;
 

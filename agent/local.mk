@@ -19,6 +19,7 @@ agent_deskd_SOURCES = \
 	agent/health.c agent/health.h \
 	agent/http.c agent/http.h \
 	agent/input.c agent/input.h \
+	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
 	agent/main.c \
 	agent/multipart.c agent/multipart.h \

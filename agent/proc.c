@@ -21,6 +21,7 @@
 #include "deskd.h"
 #include "log.h"
 #include "proc.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 extern char	**environ;
@@ -783,45 +784,13 @@ fail:
 	return (NULL);
 }
 
-/* Bytes a lead byte needs, and the range its first continuation allows. */
-static int
-proc_utf8_lead(u_char c, u_char *lo, u_char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (1);
-	if (c == 0xe0) {
-		*lo = 0xa0;
-		return (2);
-	}
-	if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
-		return (2);
-	if (c == 0xed) {	/* no surrogates */
-		*hi = 0x9f;
-		return (2);
-	}
-	if (c == 0xf0) {
-		*lo = 0x90;
-		return (3);
-	}
-	if (c >= 0xf1 && c <= 0xf3)
-		return (3);
-	if (c == 0xf4) {	/* nothing past U+10FFFF */
-		*hi = 0x8f;
-		return (3);
-	}
-	return (-1);
-}
-
 char *
 proc_text(const char *src, size_t len, int flags, size_t *outlen)
 {
 	const u_char	*s = (const u_char *)src;
 	char		*out;
-	size_t		 i = 0, j, o = 0;
-	u_char		 lo, hi;
-	int		 need, k;
+	size_t		 i = 0, n, o = 0;
+	uint32_t	 cp;
 
 	/* Worst case: every byte becomes a 3-byte U+FFFD. */
 	out = xreallocarray(NULL, len + 1, 3);
@@ -837,23 +806,16 @@ proc_text(const char *src, size_t len, int flags, size_t *outlen)
 			out[o++] = s[i++];
 			continue;
 		}
-		need = proc_utf8_lead(s[i], &lo, &hi);
-		j = i + 1;
-		for (k = 0; k < need && j < len; k++, j++) {
-			if (s[j] < (k == 0 ? lo : 0x80) ||
-			    s[j] > (k == 0 ? hi : 0xbf))
-				break;
-		}
-		if (need > 0 && k == need) {
-			memcpy(out + o, s + i, j - i);
-			o += j - i;
+		n = proto_utf8_next(src + i, len - i, &cp);
+		if (cp != PROTO_UTF8_BAD) {
+			memcpy(out + o, s + i, n);
+			o += n;
 		} else {
 			/* One U+FFFD for the maximal ill-formed subpart. */
-			out[o++] = (char)0xef;
-			out[o++] = (char)0xbf;
-			out[o++] = (char)0xbd;
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
 		}
-		i = j;
+		i += n;
 	}
 	out[o] = '\0';
 	*outlen = o;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "base64.h"
 #include "client.h"
 #include "deskctl.h"
 #include "deskproto.h"
@@ -325,7 +326,7 @@ client_do_image(struct client_buf *b, const char *out, char **cause)
 		    b->len, 0644, cause));
 	}
 	b64 = json_string_value(json_object_get(holder, "base64_image"));
-	if ((png = util_base64_decode(b64, &len)) == NULL) {
+	if ((png = proto_base64_decode(b64, strlen(b64), &len)) == NULL) {
 		xasprintf(cause, "/v1/computer: bad base64_image");
 		json_decref(j);
 		return (-1);

@@ -80,7 +80,5 @@ char		*util_owner(void);
 char		*util_exe_dir(void);
 /* Percent-encode RFC 3986 unreserved-only (the SigV4 form rule). */
 char		*util_pct_encode(const char *);
-char		*util_base64(const void *, size_t);
-void		*util_base64_decode(const char *, size_t *);
 
 #endif

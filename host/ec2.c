@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aws.h"
+#include "base64.h"
 #include "deskctl.h"
 #include "ec2.h"
 #include "query.h"
@@ -28,7 +29,7 @@ ec2_run_query(const struct ec2_launch *l)
 {
 	struct query	*q;
 	char		 n[32], *b64;
-	size_t		 i;
+	size_t		 i, len;
 	int		 iface = l->public_ip == 1;
 
 	q = query_new("RunInstances");
@@ -59,7 +60,9 @@ ec2_run_query(const struct ec2_launch *l)
 			    i + 1);
 	}
 	if (l->user_data != NULL) {
-		b64 = util_base64(l->user_data, strlen(l->user_data));
+		len = strlen(l->user_data);
+		b64 = xmalloc(PROTO_BASE64_LEN(len) + 1);
+		b64[proto_base64_encode(b64, l->user_data, len)] = '\0';
 		query_add(q, "UserData", b64);
 		explicit_bzero(b64, strlen(b64));
 		free(b64);

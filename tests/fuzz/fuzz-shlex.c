@@ -4,7 +4,7 @@
  * with U+FFFD, universal newlines) and proc_json_string, checking that the
  * decoded text is valid UTF-8, that valid input passes through unchanged,
  * and that the JSON reads back to the same bytes.
- * links: agent/shlex.c agent/proc.c agent/deskd.c common/log.c common/xmalloc.c
+ * links: agent/shlex.c agent/proc.c agent/deskd.c proto/utf8.c common/log.c common/xmalloc.c
  */
 #include <stdint.h>
 #include <stdlib.h>

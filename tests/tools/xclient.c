@@ -5,6 +5,9 @@
  *                                 and painted, then stays until killed
  *   xclient text [SEED]           a full-screen window of dense text (the
  *                                 "text-heavy desktop" of the benchmarks)
+ *   xclient busy [SEED]           a full-screen window of photo-like noise
+ *                                 over gradients: a busy frame (a photo,
+ *                                 a video) whose PNG is about 2 MB at 1080p
  *   xclient warp X Y              move the pointer and exit
  *   xclient pointer               print the pointer position "X Y"
  *   xclient cursorinfo            print "X Y W H XHOT YHOT" of the cursor
@@ -65,6 +68,34 @@ draw_text(Window win, GC gc, int w, int h, unsigned seed)
 	XSync(dpy, False);
 }
 
+static void
+draw_busy(Window win, GC gc, int w, int h, unsigned seed)
+{
+	XImage		*im;
+	char		*data;
+	unsigned	 r;
+	int		 x, y, v;
+
+	data = malloc((size_t)w * h * 4);
+	im = XCreateImage(dpy, DefaultVisual(dpy, DefaultScreen(dpy)), 24,
+	    ZPixmap, 0, data, w, h, 32, 0);
+	r = seed * 2654435761u + 1;
+	for (y = 0; y < h; y++) {
+		for (x = 0; x < w; x++) {
+			r = r * 1103515245 + 12345;
+			/* 2 bits of noise: a 2.1 MB PNG at 1920x1080. */
+			v = (r >> 16) & 3;
+			XPutPixel(im, x, y,
+			    (unsigned long)((x * 255 / w + v) & 0xff) << 16 |
+			    (unsigned long)((y * 255 / h + v) & 0xff) << 8 |
+			    (unsigned long)(((x + y) & 0xff) ^ v));
+		}
+	}
+	XPutImage(dpy, win, gc, im, 0, 0, 0, 0, w, h);
+	XDestroyImage(im);
+	XSync(dpy, False);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -101,6 +132,21 @@ main(int argc, char **argv)
 			XNextEvent(dpy, &ev);
 			if (ev.type == Expose && ev.xexpose.count == 0)
 				draw_text(win, gc, w, h,
+				    argc > 2 ? atoi(argv[2]) : 1);
+		}
+	}
+	if (strcmp(argv[1], "busy") == 0) {
+		w = DisplayWidth(dpy, DefaultScreen(dpy));
+		h = DisplayHeight(dpy, DefaultScreen(dpy));
+		win = make_window(0, 0, w, h, 0);
+		gc = XCreateGC(dpy, win, 0, NULL);
+		draw_busy(win, gc, w, h, argc > 2 ? atoi(argv[2]) : 1);
+		printf("ready 0x%lx\n", win);
+		fflush(stdout);
+		for (;;) {
+			XNextEvent(dpy, &ev);
+			if (ev.type == Expose && ev.xexpose.count == 0)
+				draw_busy(win, gc, w, h,
 				    argc > 2 ? atoi(argv[2]) : 1);
 		}
 	}

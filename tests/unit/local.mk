@@ -38,7 +38,8 @@ UNIT_TESTS += tests/unit/test-proc
 tests_unit_test_proc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_proc_SOURCES = tests/unit/test-proc.c \
 	agent/proc.c agent/deskd.c
-tests_unit_test_proc_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS)
+tests_unit_test_proc_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(LIBEVENT_LIBS) $(JANSSON_LIBS)
 
 # Unit tests of the pure parts (query encoding, XML, credential files,
 # durations, address map).
@@ -54,5 +55,21 @@ tests_unit_test_deskctl_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(JA
 UNIT_TESTS += tests/unit/test-keys
 tests_unit_test_keys_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
 tests_unit_test_keys_SOURCES = tests/unit/test-keys.c agent/keys.c
-tests_unit_test_keys_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(X11_LIBS) $(XKB_LIBS) \
-	$(JANSSON_LIBS) -lm
+tests_unit_test_keys_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(X11_LIBS) $(XKB_LIBS)
+
+UNIT_TESTS += tests/unit/test-action
+tests_unit_test_action_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_action_SOURCES = tests/unit/test-action.c
+tests_unit_test_action_LDADD = proto/libdeskproto.a $(JANSSON_LIBS) -lm
+
+# proto/: one UTF-8 decoder and one base64, shared by deskd and deskctl.
+UNIT_TESTS += tests/unit/test-utf8
+tests_unit_test_utf8_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_utf8_SOURCES = tests/unit/test-utf8.c tests/unit/tst.h
+tests_unit_test_utf8_LDADD = proto/libdeskproto.a
+
+UNIT_TESTS += tests/unit/test-base64
+tests_unit_test_base64_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/tst.h
+tests_unit_test_base64_LDADD = proto/libdeskproto.a

@@ -50,29 +50,6 @@ test_encoding(void)
 	    "percent-encoding leaves only unreserved characters");
 	free(s);
 
-	s = util_base64("#!/bin/sh\necho ?\?>>~ //\xfe\n",
-	    strlen("#!/bin/sh\necho ?\?>>~ //\xfe\n"));
-	check_str(s, "IyEvYmluL3NoCmVjaG8gPz8+Pn4gLy/+Cg==", "base64");
-	free(s);
-	{
-		void	*d;
-		size_t	 dl;
-
-		d = util_base64_decode("IyEvYmluL3NoCmVjaG8gPz8+Pn4gLy/+Cg==", &dl);
-		check(d != NULL && dl == 25 &&
-		    memcmp(d, "#!/bin/sh\necho ?\?>>~ //\xfe\n", 25) == 0,
-		    "base64 decode round trip");
-		free(d);
-		check(util_base64_decode("ab$c", &dl) == NULL,
-		    "base64 decode refuses garbage");
-	}
-	s = util_base64("ab", 2);
-	check_str(s, "YWI=", "base64 one pad");
-	free(s);
-	s = util_base64("", 0);
-	check_str(s, "", "base64 empty");
-	free(s);
-
 	q = query_new("DescribeInstances");
 	query_addf(q, "tag:Name", "Filter.%d.Name", 1);
 	query_addf(q, "ubuntu/images/*", "Filter.%d.Value.%d", 1, 1);
