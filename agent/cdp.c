@@ -121,6 +121,7 @@ static void	cdp_relay_close(struct cdp_relay *, const char *);
 static void	cdp_probe(struct cdp *);
 static void	cdp_relay_event_cb(struct bufferevent *, short, void *);
 static void	cdp_relay_resume_cb(struct bufferevent *, void *);
+static int	cdp_port(struct cdp *);
 
 /*
  * URL rewriting.
@@ -317,7 +318,7 @@ cdp_set_up(struct cdp *c, int up, const char *error)
 }
 
 static void
-cdp_health_cb(void *obj, void *arg)
+cdp_health_cb(json_t *obj, void *arg)
 {
 	struct cdp	*c = arg;
 	json_t		*o;
@@ -1062,6 +1063,29 @@ cdp_devtools_cb(struct http_req *req, void *arg)
  * Setup.
  */
 
+/*
+ * Every route of the DevTools port: Chrome's /json endpoints
+ * (chromium/src:content/browser/devtools/devtools_http_handler.cc) and
+ * the websocket relay.
+ */
+static const struct http_route_entry cdp_routes[] = {
+	{ "/json", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/list", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/list/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/version", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/version/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/protocol", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/protocol/", HTTP_GET, 0, 0, cdp_json_cb },
+	/* Chrome 111+ wants PUT for /json/new; older clients send GET. */
+	{ "/json/new", HTTP_GET | HTTP_PUT, 0, 4096, cdp_json_cb },
+	{ "/json/new/", HTTP_GET | HTTP_PUT, 0, 4096, cdp_json_cb },
+	{ "/json/activate/", HTTP_GET, HTTP_PREFIX, 0, cdp_json_cb },
+	{ "/json/close/", HTTP_GET, HTTP_PREFIX, 0, cdp_json_cb },
+	{ "/devtools/", HTTP_GET, HTTP_PREFIX, 0, cdp_devtools_cb },
+	{ NULL, 0, 0, 0, NULL }
+};
+
 static int
 cdp_resolve(struct cdp *c, const char *upstream, char **cause)
 {
@@ -1138,17 +1162,11 @@ struct cdp *
 cdp_new(struct event_base *base, struct auth *auth, const char *listen,
     const char *upstream, char **cause)
 {
-	static const char	*json_paths[] = {
-		"/json", "/json/", "/json/list", "/json/list/",
-		"/json/version", "/json/version/", "/json/protocol",
-		"/json/protocol/"
-	};
 	struct cdp		*c;
 	struct sockaddr_storage	 ss;
 	struct timeval		 tv = { CDP_LISTEN_RETRY, 0 };
 	char			*spec;
 	int			 sslen;
-	u_int			 i;
 
 	/* A typo is fatal; only a port that is taken is retried. */
 	memset(&ss, 0, sizeof ss);
@@ -1177,20 +1195,7 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 	c->listen = xstrdup(listen);
 
 	c->srv = http_server_new(base, "cdp", auth);
-	for (i = 0; i < sizeof json_paths / sizeof json_paths[0]; i++)
-		http_route(c->srv, json_paths[i], HTTP_GET, 0, 0,
-		    cdp_json_cb, c);
-	/* Chrome 111+ wants PUT for /json/new; older clients send GET. */
-	http_route(c->srv, "/json/new", HTTP_GET | HTTP_PUT, 0, 4096,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/new/", HTTP_GET | HTTP_PUT, 0, 4096,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/activate/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/close/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/devtools/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_devtools_cb, c);
+	http_route_table(c->srv, cdp_routes, c);
 
 	health_add_extra(cdp_health_cb, c);
 	if (cdp_listen(c) == -1) {
@@ -1223,14 +1228,10 @@ cdp_free(struct cdp *c)
 	free(c);
 }
 
-int
+/* Port bound (for ":0"), 0 while not listening. */
+static int
 cdp_port(struct cdp *c)
 {
 	return (c->listening ? http_server_port(c->srv) : 0);
 }
 
-u_int
-cdp_nrelays(struct cdp *c)
-{
-	return (c->nrelays);
-}

@@ -41,10 +41,6 @@ struct cdp;
 struct cdp	*cdp_new(struct event_base *, struct auth *, const char *listen,
 		    const char *upstream, char **cause);
 void		 cdp_free(struct cdp *);
-/* Port bound (for ":0"), 0 while not listening. */
-int		 cdp_port(struct cdp *);
-/* Websocket relays open now. */
-u_int		 cdp_nrelays(struct cdp *);
 
 /*
  * Rewrite webSocketDebuggerUrl and the ws= parameter of

@@ -1,12 +1,11 @@
 /*
  * computer.h: POST /v1/computer, the Anthropic computer-use tool input
- * (proto/action.h) run on the input queue, plus OSWorld's
- * GET /cursor_position and POST /screen_size from the same code.
+ * (proto/action.h) run on the input queue.
  */
 #ifndef COMPUTER_H
 #define COMPUTER_H
 
-struct http_server;
+struct http_req;
 
 /*
  * Settle before "screenshot": true: the screen must be quiet this long
@@ -15,6 +14,7 @@ struct http_server;
 #define COMPUTER_SETTLE_QUIET_MS	100
 #define COMPUTER_SETTLE_MAX_MS		3000
 
-void	 computer_init(struct http_server *);
+/* POST /v1/computer (v1.c's table). */
+void	 computer_post_cb(struct http_req *, void *);
 
 #endif

@@ -213,12 +213,13 @@ download_retry_cb(evutil_socket_t fd, short events, void *arg)
 static void
 download_try(struct download *dl)
 {
-	char	*cause = NULL;
+	enum deskd_err	 kind;
+	char		*cause = NULL;
 
 	dl->tries++;
 	dl->errbuf[0] = '\0';
 	if (dl->sink == NULL &&
-	    (dl->sink = files_sink_open(dl->path, &cause)) == NULL) {
+	    (dl->sink = files_sink_open(dl->path, &kind, &cause)) == NULL) {
 		free(dl->error);
 		dl->error = cause;
 		TAILQ_REMOVE(&download_all, dl, entry);
@@ -270,13 +271,14 @@ download_start(const char *url, const char *path, download_cb cb,
 {
 	struct download		*dl;
 	struct files_sink	*sk;
+	enum deskd_err		 kind;
 
 	if (!download_ready) {
 		*cause = xstrdup("libcurl is not initialised");
 		return (NULL);
 	}
 	/* Fail here, not in a callback, when the target cannot be made. */
-	if ((sk = files_sink_open(path, cause)) == NULL)
+	if ((sk = files_sink_open(path, &kind, cause)) == NULL)
 		return (NULL);
 	dl = xcalloc(1, sizeof *dl);
 	dl->sink = sk;

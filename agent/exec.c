@@ -133,7 +133,7 @@ exec_env(json_t *env, char **cause)
 	return (out);
 }
 
-static void
+void
 exec_cb(struct http_req *req, void *arg)
 {
 	static const char *const keys[] = { "argv", "command", "cwd", "env",
@@ -276,10 +276,4 @@ fail:
 	exec_strv_free(envp);
 	free(cwd);
 	json_decref(body);
-}
-
-void
-exec_init(struct http_server *hs)
-{
-	http_route(hs, "/v1/exec", HTTP_POST, 0, 0, exec_cb, NULL);
 }

@@ -238,8 +238,9 @@ files_mime(const char *name)
 	return ("application/octet-stream");
 }
 
-int
-files_mkdir_parent(const char *path, char **cause)
+/* mkdir -p of path's parent directory; -1 with errno and cause. */
+static int
+files_mkdir_parent(const char *path, int *errnop, char **cause)
 {
 	char	*dir, *p;
 	int	 rc = 0;
@@ -258,6 +259,7 @@ files_mkdir_parent(const char *path, char **cause)
 			else
 				p = NULL;
 			if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
+				*errnop = errno;
 				*cause = files_oserror(errno, dir);
 				rc = -1;
 				goto out;
@@ -420,13 +422,23 @@ files_send_fd(struct http_req *req, int fd, const char *ctype,
 
 /* Atomic writes. */
 
+/* What an error opening a target is: refused, or a path that cannot be. */
+static enum deskd_err
+files_sink_kind(int err)
+{
+	if (err == EACCES || err == EPERM)
+		return (DESKD_EDENIED);
+	return (DESKD_EINPUT);
+}
+
 struct files_sink *
-files_sink_open(const char *target, char **cause)
+files_sink_open(const char *target, enum deskd_err *kind, char **cause)
 {
 	struct files_sink	*sk;
 	struct stat		 sb;
 	char			*real = NULL, *dir, *base, *copy1, *copy2;
 	mode_t			 mode;
+	int			 err;
 
 	/* Writing through a symlink writes its target, as open() would. */
 	if (lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode))
@@ -434,11 +446,13 @@ files_sink_open(const char *target, char **cause)
 	if (real == NULL)
 		real = xstrdup(target);
 	if (stat(real, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		*kind = DESKD_EINPUT;
 		*cause = files_oserror(EISDIR, target);
 		free(real);
 		return (NULL);
 	}
-	if (files_mkdir_parent(real, cause) == -1) {
+	if (files_mkdir_parent(real, &err, cause) == -1) {
+		*kind = files_sink_kind(err);
 		free(real);
 		return (NULL);
 	}
@@ -452,6 +466,7 @@ files_sink_open(const char *target, char **cause)
 	free(copy1);
 	free(copy2);
 	if ((sk->fd = mkostemp(sk->tmp, O_CLOEXEC)) == -1) {
+		*kind = files_sink_kind(errno);
 		*cause = files_oserror(errno, real);
 		free(sk->tmp);
 		free(sk->target);
@@ -463,7 +478,12 @@ files_sink_open(const char *target, char **cause)
 		mode = sb.st_mode & 07777;
 	else
 		mode = 0666 & ~files_umask;
-	fchmod(sk->fd, mode);
+	if (fchmod(sk->fd, mode) == -1) {
+		*kind = DESKD_ESYSTEM;
+		*cause = files_oserror(errno, real);
+		files_sink_abort(sk);
+		return (NULL);
+	}
 	return (sk);
 }
 
@@ -489,49 +509,15 @@ files_sink_write(struct files_sink *sk, const void *data, size_t len,
 	return (0);
 }
 
-/* Copy the temporary to the target's directory when rename can't. */
-static int
-files_sink_copy(struct files_sink *sk, char **cause)
-{
-	struct files_sink	*dst;
-	char			 buf[65536];
-	ssize_t			 n;
-
-	if ((dst = files_sink_open(sk->target, cause)) == NULL)
-		return (-1);
-	if (lseek(sk->fd, 0, SEEK_SET) == -1)
-		goto fail_errno;
-	for (;;) {
-		n = read(sk->fd, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail_errno;
-		if (n == 0)
-			break;
-		if (files_sink_write(dst, buf, n, cause) == -1)
-			goto fail;
-	}
-	return (files_sink_commit(dst, cause));
-fail_errno:
-	*cause = files_oserror(errno, sk->target);
-fail:
-	files_sink_abort(dst);
-	return (-1);
-}
-
 int
 files_sink_commit(struct files_sink *sk, char **cause)
 {
 	int	 rc = 0;
 
+	/* The temporary is beside the target: rename never crosses a mount. */
 	if (rename(sk->tmp, sk->target) == -1) {
-		if (errno == EXDEV)
-			rc = files_sink_copy(sk, cause);
-		else {
-			*cause = files_oserror(errno, sk->target);
-			rc = -1;
-		}
+		*cause = files_oserror(errno, sk->target);
+		rc = -1;
 		unlink(sk->tmp);
 	}
 	close(sk->fd);
@@ -565,15 +551,8 @@ files_sink_target(struct files_sink *sk)
 	return (sk->target);
 }
 
-void
-files_sink_retarget(struct files_sink *sk, const char *target)
-{
-	free(sk->target);
-	sk->target = xstrdup(target);
-}
-
 /* GET /v1/files?path= */
-static void
+void
 files_get_cb(struct http_req *req, void *arg)
 {
 	const char	*q;
@@ -609,7 +588,13 @@ files_get_cb(struct http_req *req, void *arg)
 		return;
 	}
 	/* O_NONBLOCK was only so a FIFO could not hang the open. */
-	fcntl(fd, F_SETFL, 0);
+	if (fcntl(fd, F_SETFL, 0) == -1) {
+		http_reply_error(req, 500, "io_error", "%s: %s", path,
+		    strerror(errno));
+		close(fd);
+		free(path);
+		return;
+	}
 	free(path);
 	files_send_fd(req, fd, "application/octet-stream", NULL);
 }
@@ -679,13 +664,14 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 }
 
 /* PUT /v1/files?path=: the raw body becomes the file, atomically. */
-static void
+void
 files_put_cb(struct http_req *req, void *arg)
 {
 	struct files_put	*fp;
 	const char		*q;
 	char			*path, *cause = NULL;
 	struct files_sink	*sk;
+	enum deskd_err		 kind;
 
 	if ((q = http_req_query(req, "path")) == NULL || *q == '\0') {
 		http_reply_error(req, 400, "bad_request",
@@ -693,9 +679,9 @@ files_put_cb(struct http_req *req, void *arg)
 		return;
 	}
 	path = files_resolve(q);
-	if ((sk = files_sink_open(path, &cause)) == NULL) {
-		http_reply_error(req, errno == EACCES ? 403 : 400,
-		    "cannot_write", "%s", cause);
+	if ((sk = files_sink_open(path, &kind, &cause)) == NULL) {
+		http_reply_error(req, deskd_err_status(kind), "cannot_write",
+		    "%s", cause);
 		free(cause);
 		free(path);
 		return;
@@ -710,13 +696,10 @@ files_put_cb(struct http_req *req, void *arg)
 }
 
 void
-files_init(struct http_server *srv)
+files_init(void)
 {
 	files_umask = umask(022);
 	umask(files_umask);
-	http_route(srv, "/v1/files", HTTP_GET, 0, 0, files_get_cb, NULL);
-	http_route(srv, "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb,
-	    NULL);
 }
 
 void

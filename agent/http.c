@@ -1169,7 +1169,7 @@ http_conn_process(struct http_conn *conn)
 					free(line);
 					continue;
 				}
-				/* An error has been answered: the loop sees it. */
+				/* An error is answered: the loop sees it. */
 				(void)http_parse_request_line(req, line);
 			} else if (len == 0) {
 				if (http_head_done(req) == 0) {

@@ -23,23 +23,30 @@
 #include "capture.h"
 #include "cdp.h"
 #include "compat.h"
-#include "computer.h"
 #include "deskd.h"
 #include "display.h"
 #include "download.h"
-#include "exec.h"
 #include "files.h"
-#include "health.h"
 #include "http.h"
 #include "input.h"
 #include "log.h"
-#include "osworld_exec.h"
-#include "osworld_files.h"
+#include "osworld.h"
 #include "proc.h"
 #include "record.h"
+#include "v1.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
+
+/*
+ * Every route of the API port, surface by surface; each table is the one
+ * place its routes are listed (the DevTools port's is in cdp.c).
+ */
+static const struct http_route_entry *const main_api[] = {
+	v1_routes,	/* v1.c: deskd's own API, /health */
+	osworld_routes,	/* osworld.c: OSWorld's control server */
+	NULL
+};
 
 static struct event_base	*main_base;
 static struct auth		*main_auth;
@@ -156,7 +163,7 @@ main(int argc, char **argv)
 	struct event	*sigint, *sigterm;
 	char		*cause = NULL, *xdisplay = NULL;
 	const char	*env;
-	int		 ch, level;
+	int		 ch, level, i;
 
 	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
 	deskd_cfg.screen_w = DESKD_XVFB_W;
@@ -276,16 +283,15 @@ main(int argc, char **argv)
 	download_init(main_base);
 	input_init(main_base);
 
+	capture_init(main_base);
+	files_init();
+	window_init();
+	record_init(main_base);
+	osworld_init(main_base);
+
 	main_http = http_server_new(main_base, "api", main_auth);
-	health_init(main_http);
-	capture_init(main_base, main_http);
-	computer_init(main_http);
-	exec_init(main_http);
-	osworld_exec_init(main_base, main_http);
-	files_init(main_http);
-	window_init(main_http);
-	osworld_files_init(main_base, main_http);
-	record_init(main_base, main_http);
+	for (i = 0; main_api[i] != NULL; i++)
+		http_route_table(main_http, main_api[i], NULL);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -303,7 +309,7 @@ main(int argc, char **argv)
 	http_server_free(main_http);
 	cdp_free(main_cdp);
 	files_shutdown();
-	osworld_files_shutdown();
+	osworld_shutdown();
 	download_shutdown();
 	record_shutdown();
 	proc_shutdown();
