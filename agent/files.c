@@ -1,6 +1,7 @@
 /*
- * files.c: streamed file replies, atomic file writes, path expansion and
- * the native GET/PUT /v1/files?path= routes.
+ * files.c: path expansion as Python does it, MIME types, streamed file
+ * replies, and the native GET/PUT /v1/files?path= routes (the writes go
+ * through sink.c).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -26,6 +27,7 @@
 #include "files.h"
 #include "http.h"
 #include "log.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 /* One reply being streamed from a file. */
@@ -38,31 +40,13 @@ struct files_send {
 static TAILQ_HEAD(, files_send) files_sends =
     TAILQ_HEAD_INITIALIZER(files_sends);
 
-struct files_sink {
-	int		 fd;
-	char		*tmp;
-	char		*target;
-	off_t		 size;
-};
-
 /* A PUT /v1/files in progress. */
 struct files_put {
 	struct http_req		*req;
-	struct files_sink	*sink;
+	struct sink		*sink;
 	TAILQ_ENTRY(files_put)	 entry;
 };
 static TAILQ_HEAD(, files_put) files_puts = TAILQ_HEAD_INITIALIZER(files_puts);
-
-static mode_t	 files_umask = 022;
-
-char *
-files_oserror(int errnum, const char *path)
-{
-	char	*s;
-
-	xasprintf(&s, "[Errno %d] %s: '%s'", errnum, strerror(errnum), path);
-	return (s);
-}
 
 /* posixpath.expanduser */
 static char *
@@ -238,43 +222,6 @@ files_mime(const char *name)
 	return ("application/octet-stream");
 }
 
-/* mkdir -p of path's parent directory; -1 with errno and cause. */
-static int
-files_mkdir_parent(const char *path, int *errnop, char **cause)
-{
-	char	*dir, *p;
-	int	 rc = 0;
-
-	dir = xstrdup(path);
-	if ((p = strrchr(dir, '/')) == NULL || p == dir)
-		goto out;
-	*p = '\0';
-	/* mkdir -p: each prefix in turn, existing ones are fine. */
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (p[-1] != '/') {
-			if (*p == '/')
-				*p = '\0';
-			else
-				p = NULL;
-			if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
-				*errnop = errno;
-				*cause = files_oserror(errno, dir);
-				rc = -1;
-				goto out;
-			}
-			if (p == NULL)
-				break;
-			*p = '/';
-		} else if (*p == '\0')
-			break;
-	}
-out:
-	free(dir);
-	return (rc);
-}
-
 /* Sending. */
 
 static void
@@ -420,137 +367,6 @@ files_send_fd(struct http_req *req, int fd, const char *ctype,
 	files_send_fill(req, fs);
 }
 
-/* Atomic writes. */
-
-/* What an error opening a target is: refused, or a path that cannot be. */
-static enum deskd_err
-files_sink_kind(int err)
-{
-	if (err == EACCES || err == EPERM)
-		return (DESKD_EDENIED);
-	return (DESKD_EINPUT);
-}
-
-struct files_sink *
-files_sink_open(const char *target, enum deskd_err *kind, char **cause)
-{
-	struct files_sink	*sk;
-	struct stat		 sb;
-	char			*real = NULL, *dir, *base, *copy1, *copy2;
-	mode_t			 mode;
-	int			 err;
-
-	/* Writing through a symlink writes its target, as open() would. */
-	if (lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode))
-		real = realpath(target, NULL);
-	if (real == NULL)
-		real = xstrdup(target);
-	if (stat(real, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		*kind = DESKD_EINPUT;
-		*cause = files_oserror(EISDIR, target);
-		free(real);
-		return (NULL);
-	}
-	if (files_mkdir_parent(real, &err, cause) == -1) {
-		*kind = files_sink_kind(err);
-		free(real);
-		return (NULL);
-	}
-	sk = xcalloc(1, sizeof *sk);
-	sk->target = real;
-	copy1 = xstrdup(real);
-	copy2 = xstrdup(real);
-	dir = dirname(copy1);
-	base = basename(copy2);
-	xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
-	free(copy1);
-	free(copy2);
-	if ((sk->fd = mkostemp(sk->tmp, O_CLOEXEC)) == -1) {
-		*kind = files_sink_kind(errno);
-		*cause = files_oserror(errno, real);
-		free(sk->tmp);
-		free(sk->target);
-		free(sk);
-		return (NULL);
-	}
-	/* mkstemp makes 0600: give what open() would (or keep the old). */
-	if (stat(real, &sb) == 0)
-		mode = sb.st_mode & 07777;
-	else
-		mode = 0666 & ~files_umask;
-	if (fchmod(sk->fd, mode) == -1) {
-		*kind = DESKD_ESYSTEM;
-		*cause = files_oserror(errno, real);
-		files_sink_abort(sk);
-		return (NULL);
-	}
-	return (sk);
-}
-
-int
-files_sink_write(struct files_sink *sk, const void *data, size_t len,
-    char **cause)
-{
-	const char	*p = data;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = write(sk->fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*cause = files_oserror(errno, sk->target);
-			return (-1);
-		}
-		p += n;
-		len -= n;
-		sk->size += n;
-	}
-	return (0);
-}
-
-int
-files_sink_commit(struct files_sink *sk, char **cause)
-{
-	int	 rc = 0;
-
-	/* The temporary is beside the target: rename never crosses a mount. */
-	if (rename(sk->tmp, sk->target) == -1) {
-		*cause = files_oserror(errno, sk->target);
-		rc = -1;
-		unlink(sk->tmp);
-	}
-	close(sk->fd);
-	free(sk->tmp);
-	free(sk->target);
-	free(sk);
-	return (rc);
-}
-
-void
-files_sink_abort(struct files_sink *sk)
-{
-	if (sk == NULL)
-		return;
-	unlink(sk->tmp);
-	close(sk->fd);
-	free(sk->tmp);
-	free(sk->target);
-	free(sk);
-}
-
-off_t
-files_sink_size(struct files_sink *sk)
-{
-	return (sk->size);
-}
-
-const char *
-files_sink_target(struct files_sink *sk)
-{
-	return (sk->target);
-}
-
 /* GET /v1/files?path= */
 void
 files_get_cb(struct http_req *req, void *arg)
@@ -603,7 +419,7 @@ static void
 files_put_free(struct files_put *fp)
 {
 	TAILQ_REMOVE(&files_puts, fp, entry);
-	files_sink_abort(fp->sink);
+	sink_abort(fp->sink);
 	free(fp);
 }
 
@@ -613,7 +429,7 @@ files_put_close_cb(struct http_req *req, void *arg)
 	struct files_put	*fp = arg;
 
 	log_info("%s: client hung up: %s not written", __func__,
-	    files_sink_target(fp->sink));
+	    sink_target(fp->sink));
 	files_put_free(fp);
 }
 
@@ -632,7 +448,7 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 		if (n > 16)
 			n = 16;
 		for (i = 0; i < n; i++) {
-			if (files_sink_write(fp->sink, v[i].iov_base,
+			if (sink_write(fp->sink, v[i].iov_base,
 			    v[i].iov_len, &cause) == -1) {
 				http_reply_error(req, 500, "io_error", "%s",
 				    cause);
@@ -645,9 +461,9 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	}
 	if (!done)
 		return (0);
-	size = files_sink_size(fp->sink);
-	target = xstrdup(files_sink_target(fp->sink));
-	if (files_sink_commit(fp->sink, &cause) == -1) {
+	size = sink_size(fp->sink);
+	target = xstrdup(sink_target(fp->sink));
+	if (sink_commit(fp->sink, &cause) == -1) {
 		fp->sink = NULL;
 		http_reply_error(req, 500, "io_error", "%s", cause);
 		free(cause);
@@ -670,7 +486,7 @@ files_put_cb(struct http_req *req, void *arg)
 	struct files_put	*fp;
 	const char		*q;
 	char			*path, *cause = NULL;
-	struct files_sink	*sk;
+	struct sink		*sk;
 	enum deskd_err		 kind;
 
 	if ((q = http_req_query(req, "path")) == NULL || *q == '\0') {
@@ -679,7 +495,7 @@ files_put_cb(struct http_req *req, void *arg)
 		return;
 	}
 	path = files_resolve(q);
-	if ((sk = files_sink_open(path, &kind, &cause)) == NULL) {
+	if ((sk = sink_open(path, &kind, &cause)) == NULL) {
 		http_reply_error(req, deskd_err_status(kind), "cannot_write",
 		    "%s", cause);
 		free(cause);
@@ -693,13 +509,6 @@ files_put_cb(struct http_req *req, void *arg)
 	TAILQ_INSERT_TAIL(&files_puts, fp, entry);
 	http_req_set_close_cb(req, files_put_close_cb, fp);
 	http_req_set_body_cb(req, files_put_body_cb, fp);
-}
-
-void
-files_init(void)
-{
-	files_umask = umask(022);
-	umask(files_umask);
 }
 
 void

@@ -10,6 +10,7 @@ agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \
+	agent/cdp_rewrite.c agent/cdp_rewrite.h \
 	agent/computer.c agent/computer.h \
 	agent/deskd.c agent/deskd.h \
 	agent/display.c agent/display.h \
@@ -32,6 +33,7 @@ agent_deskd_SOURCES = \
 	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
+	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \
 	agent/window.c agent/window.h \
 	agent/xvfb.c agent/xvfb.h

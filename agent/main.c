@@ -33,6 +33,7 @@
 #include "osworld.h"
 #include "proc.h"
 #include "record.h"
+#include "sink.h"
 #include "v1.h"
 #include "window.h"
 #include "xmalloc.h"
@@ -280,11 +281,11 @@ main(int argc, char **argv)
 	display_init(main_base, deskd_cfg.display);
 
 	proc_init(main_base, deskd_cfg.workdir);
+	sink_init();
 	download_init(main_base);
 	input_init(main_base);
 
 	capture_init(main_base);
-	files_init();
 	window_init();
 	record_init(main_base);
 	osworld_init(main_base);

@@ -41,6 +41,7 @@
 #include "proc.h"
 #include "pyfmt.h"
 #include "shlex.h"
+#include "strv.h"
 #include "window.h"
 #include "xmalloc.h"
 
@@ -139,15 +140,6 @@ osworld_exec_finish_buf(struct osworld_exec_req *r, int code,
 	osworld_exec_free(r);
 }
 
-static char **
-osworld_exec_strv_add(char **v, size_t *n, const char *s)
-{
-	v = xreallocarray(v, *n + 2, sizeof *v);
-	v[(*n)++] = xstrdup(s);
-	v[*n] = NULL;
-	return (v);
-}
-
 /* Is this an arm machine (upstream's _get_machine_architecture)? */
 static int
 osworld_exec_is_arm(void)
@@ -194,9 +186,9 @@ osworld_exec_command(json_t *body, int launch, char **shown, char **cause)
 			return (NULL);
 		}
 		if (shell) {
-			argv = osworld_exec_strv_add(argv, &na, "/bin/sh");
-			argv = osworld_exec_strv_add(argv, &na, "-c");
-			argv = osworld_exec_strv_add(argv, &na, s);
+			argv = strv_add(argv, &na, "/bin/sh");
+			argv = strv_add(argv, &na, "-c");
+			argv = strv_add(argv, &na, s);
 			*shown = xstrdup(s);
 			return (argv);
 		}
@@ -209,16 +201,16 @@ osworld_exec_command(json_t *body, int launch, char **shown, char **cause)
 			if (!json_is_string(item)) {
 				xasprintf(cause, "command[%zu] is not a string",
 				    i);
-				shlex_free(list);
+				strv_free(list);
 				return (NULL);
 			}
 			s = json_string_value(item);
 			if (strlen(s) != json_string_length(item)) {
 				*cause = xstrdup("embedded null byte");
-				shlex_free(list);
+				strv_free(list);
 				return (NULL);
 			}
-			list = osworld_exec_strv_add(list, &n, s);
+			list = strv_add(list, &n, s);
 		}
 	} else {
 		*cause = xstrdup("command must be a list of strings or a "
@@ -244,17 +236,17 @@ osworld_exec_command(json_t *body, int launch, char **shown, char **cause)
 		}
 	}
 	if (shell) {
-		argv = osworld_exec_strv_add(argv, &na, "/bin/sh");
-		argv = osworld_exec_strv_add(argv, &na, "-c");
+		argv = strv_add(argv, &na, "/bin/sh");
+		argv = strv_add(argv, &na, "-c");
 	} else if (n == 0) {
 		*cause = xstrdup("command is empty");
-		shlex_free(list);
+		strv_free(list);
 		return (NULL);
 	}
 	for (i = 0; i < n; i++)
-		argv = osworld_exec_strv_add(argv, &na, list[i]);
+		argv = strv_add(argv, &na, list[i]);
 	*shown = pyfmt_list(list, launch && !shell);
-	shlex_free(list);
+	strv_free(list);
 	return (argv);
 }
 
@@ -592,7 +584,7 @@ osworld_exec_execute(struct http_req *req, enum osworld_exec_kind kind)
 	}
 	r->proc = osworld_exec_start(r, argv, NULL, osworld_exec_timeout_ms, 0,
 	    osworld_exec_execute_done, &cause, &err);
-	shlex_free(argv);
+	strv_free(argv);
 	if (r->proc == NULL) {
 		osworld_reply_status(req, osworld_exec_start_status(err),
 		    "error", "%s", cause);
@@ -641,10 +633,10 @@ osworld_exec_launch_cb(struct http_req *req, void *arg)
 	    &err) == NULL) {
 		osworld_reply_status(req, osworld_exec_start_status(err),
 		    "error", "%s", cause);
-		shlex_free(argv);
+		strv_free(argv);
 		goto out;
 	}
-	shlex_free(argv);
+	strv_free(argv);
 	xasprintf(&msg, "%s launched successfully", shown);
 	http_reply(req, 200, OSWORLD_TEXT, msg, strlen(msg));
 	free(msg);

@@ -29,10 +29,12 @@
 #include "deskproto.h"
 #include "download.h"
 #include "files.h"
+#include "sink.h"
 #include "http.h"
 #include "log.h"
 #include "multipart.h"
 #include "osworld.h"
+#include "pyfmt.h"
 #include "xmalloc.h"
 
 static struct event_base	*osworld_files_base;
@@ -64,7 +66,7 @@ osworld_files_file_cb(struct http_req *req, void *arg)
 		return;
 	}
 	if ((fd = open(path, O_RDONLY|O_CLOEXEC|O_NONBLOCK)) == -1) {
-		err = files_oserror(errno, path);
+		err = pyfmt_oserror(errno, path);
 		osworld_reply_error(req, 500, "Failed to serve file: %s", err);
 		free(err);
 		free(path);
@@ -87,7 +89,7 @@ osworld_files_file_cb(struct http_req *req, void *arg)
 
 /*
  * /setup/upload: multipart, streamed as it arrives into a temporary file
- * beside the target (files_sink), renamed over it once the body is whole.
+ * beside the target (sink.c), renamed over it once the body is whole.
  * The target must be known before the data comes, so file_path has to
  * precede file_data, as OSWorld's client sends them (the MultipartEncoder
  * of _upload_file_setup, xlang-ai/OSWorld:desktop_env/controllers/
@@ -109,7 +111,7 @@ struct osworld_files_upload {
 	enum osworld_files_part	 part;
 	char			*file_path;
 	size_t			 path_len;
-	struct files_sink	*sink;
+	struct sink		*sink;
 	int			 have_data;	/* a file_data part came */
 	int			 data_early;	/* ... before file_path */
 	int			 data_done;
@@ -120,7 +122,7 @@ static void
 osworld_files_upload_free(struct osworld_files_upload *up)
 {
 	multipart_free(up->mp);
-	files_sink_abort(up->sink);
+	sink_abort(up->sink);
 	free(up->file_path);
 	free(up);
 }
@@ -157,7 +159,7 @@ osworld_files_upload_begin(const struct multipart_part *part, void *arg,
 			return (0);
 		}
 		path = files_resolve(up->file_path);
-		up->sink = files_sink_open(path, &kind, cause);
+		up->sink = sink_open(path, &kind, cause);
 		free(path);
 		if (up->sink == NULL) {
 			up->disk_error = 1;
@@ -191,7 +193,7 @@ osworld_files_upload_data(const char *data, size_t len, void *arg,
 		}
 		return (0);
 	case OSWORLD_FILES_PART_DATA:
-		if (files_sink_write(up->sink, data, len, cause) == -1) {
+		if (sink_write(up->sink, data, len, cause) == -1) {
 			up->disk_error = 1;
 			return (-1);
 		}
@@ -242,9 +244,9 @@ osworld_files_upload_finish(struct osworld_files_upload *up)
 		    "file_path and file_data are required");
 		goto out;
 	}
-	path = xstrdup(files_sink_target(up->sink));
-	size = files_sink_size(up->sink);
-	if (files_sink_commit(up->sink, &cause) == -1) {
+	path = xstrdup(sink_target(up->sink));
+	size = sink_size(up->sink);
+	if (sink_commit(up->sink, &cause) == -1) {
 		up->sink = NULL;
 		osworld_reply_error(req, 500, "Failed to upload file: %s",
 		    cause);
@@ -440,7 +442,7 @@ osworld_files_list_dir(struct osworld_files_walk *wk, const char *dir,
 		for (i = 0; i < depth; i++) {
 			if (wk->devs[i] == sb.st_dev &&
 			    wk->inos[i] == sb.st_ino) {
-				err = files_oserror(ELOOP, dir);
+				err = pyfmt_oserror(ELOOP, dir);
 				node = json_pack("{s:o}", "error",
 				    osworld_files_jstr(err));
 				free(err);
@@ -451,7 +453,7 @@ osworld_files_list_dir(struct osworld_files_walk *wk, const char *dir,
 		wk->inos[depth] = sb.st_ino;
 	}
 	if ((d = opendir(dir)) == NULL) {
-		err = files_oserror(errno, dir);
+		err = pyfmt_oserror(errno, dir);
 		node = json_pack("{s:o}", "error", osworld_files_jstr(err));
 		free(err);
 		return (node);

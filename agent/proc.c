@@ -21,6 +21,7 @@
 #include "deskd.h"
 #include "log.h"
 #include "proc.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 extern char	**environ;
@@ -508,18 +509,6 @@ proc_candidates(const char *file, const char *const *env)
 	return (c);
 }
 
-static void
-proc_free_strv(char **v)
-{
-	size_t	 i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Exec failure report from the child: errno and what failed. */
 struct proc_failure {
 	int	 err;
@@ -704,7 +693,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 			    strerror(f.err));
 		goto fail;
 	}
-	proc_free_strv(cand);
+	strv_free(cand);
 	cand = NULL;
 
 	p = xcalloc(1, sizeof *p);
@@ -763,7 +752,7 @@ syserr:
 	*errnop = errno;
 	xasprintf(cause, "[Errno %d] %s", errno, strerror(errno));
 fail:
-	proc_free_strv(cand);
+	strv_free(cand);
 	if (rep[0] != -1)
 		close(rep[0]);
 	if (rep[1] != -1)

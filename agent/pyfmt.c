@@ -2,10 +2,12 @@
  * pyfmt.c: Python's repr() and str() of floats, strings and lists, as
  * CPython prints them (Objects/floatobject.c float_repr: the shortest
  * repr that round-trips; Objects/unicodeobject.c unicode_repr: single
- * quotes unless the string holds one and no double quote).
+ * quotes unless the string holds one and no double quote), and the words
+ * of an OSError (Objects/exceptions.c OSError_str).
  */
 #include <sys/types.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,5 +113,14 @@ pyfmt_list(char *const *v, int join)
 	evbuffer_remove(b, s, len);
 	s[len] = '\0';
 	evbuffer_free(b);
+	return (s);
+}
+
+char *
+pyfmt_oserror(int errnum, const char *path)
+{
+	char	*s;
+
+	xasprintf(&s, "[Errno %d] %s: '%s'", errnum, strerror(errnum), path);
 	return (s);
 }

@@ -20,5 +20,7 @@ char	*pyfmt_seconds(long long ms);
 void	 pyfmt_repr(struct evbuffer *, const char *);
 /* str(list) ("['a', 'b']"), or with join " ".join(list). */
 char	*pyfmt_list(char *const *, int join);
+/* str(OSError): "[Errno 2] No such file or directory: 'x'". */
+char	*pyfmt_oserror(int errnum, const char *path);
 
 #endif
