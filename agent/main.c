@@ -254,6 +254,8 @@ main(int argc, char **argv)
 		fatalx("evthread_use_pthreads failed");
 	if ((main_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	/* Every child, the embedded Xvfb too, is proc.c's. */
+	proc_init(main_base, deskd_cfg.workdir);
 	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
 	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
 	    (main_cdp = cdp_new(main_base, main_auth, deskd_cfg.cdp_listen,
@@ -280,7 +282,6 @@ main(int argc, char **argv)
 	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(main_base, deskd_cfg.display);
 
-	proc_init(main_base, deskd_cfg.workdir);
 	sink_init();
 	download_init(main_base);
 	input_init(main_base);
@@ -313,10 +314,11 @@ main(int argc, char **argv)
 	osworld_shutdown();
 	download_shutdown();
 	record_shutdown();
-	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
+	/* Xvfb gets SIGTERM and a grace time; the rest are killed. */
 	xvfb_stop();
+	proc_shutdown();
 	event_free(sigint);
 	event_free(sigterm);
 	auth_free(main_auth);
