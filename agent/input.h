@@ -14,7 +14,8 @@
  * 36 distinct characters on Xvfb's 18 spares),
  * typed, and the spare keycodes restored once at the end of the job
  * (xdotool remaps one scratch keycode per keystroke and garbles text:
- * techniques.md A1).  The restore waits until clients have read the keys
+ * jordansissel/xdotool:xdo.c, xdo_send_keysequence_window_list_do;
+ * xdotool#10, #231).  The restore waits until clients have read the keys
  * but the reply does not: the next job starts after it.  Caps Lock is
  * unlocked while a job types and locked again after.
  */

@@ -6,7 +6,7 @@
  * aliases added (win, cmd, esc, pgup, arrow names...).  Unlike xdotool, an
  * unknown name is an error naming it, never skipped.  Text is decoded from
  * UTF-8 here, never through the locale (xdotool's mbsrtowcs fails under a
- * C locale, see techniques.md A1).
+ * C locale: jordansissel/xdotool:xdo.c, xdo_enter_text_window).
  */
 #ifndef KEYS_H
 #define KEYS_H

@@ -2,9 +2,9 @@
  * pngenc.c: band-wise PNG encoder with a small thread pool.
  *
  * A low zlib level with one cheap filter is 4x faster than libpng's
- * defaults (techniques.md A3; pngenc.h has our figures); splitting rows
- * into independent deflate bands costs 0.3-3% in size and lets two cores
- * share a full frame and a small change recompress one band (A5).
+ * defaults (doc/capture.md; pngenc.h has the current figures); splitting
+ * rows into independent deflate bands costs 0.3-3% in size and lets two
+ * cores share a full frame and a small change recompress one band.
  */
 #include <sys/types.h>
 
