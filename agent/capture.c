@@ -790,9 +790,14 @@ capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *), void *arg)
 	event_active(cw->ev, EV_TIMEOUT, 0);
 }
 
-/* Options. */
-
-int
+/*
+ * Options from a request's text, each NULL when absent: cursor "0", "1",
+ * "false" or "true"; region "x,y,w,h"; width and height; scale.  Syntax
+ * only, parsed once (the screen is not asked: capture_shot checks the
+ * region against it); -1 with a cause whose first word names the
+ * parameter.
+ */
+static int
 capture_opts_parse(struct capture_opts *o, const char *cursor,
     const char *region, const char *width, const char *height,
     const char *scale, char **cause)

@@ -39,15 +39,6 @@ struct capture_size {
 void	 capture_init(struct event_base *);
 void	 capture_shutdown(void);
 /*
- * Options from a request's text, each NULL when absent: cursor "0", "1",
- * "false" or "true"; region "x,y,w,h"; width and height; scale.  Syntax
- * only (the screen is not asked: capture_shot checks the region against
- * it); -1 with a cause whose first word names the parameter.
- */
-int	 capture_opts_parse(struct capture_opts *, const char *cursor,
-	    const char *region, const char *width, const char *height,
-	    const char *scale, char **cause);
-/*
  * Append a PNG of the screen to out, after one round trip to the X server
  * (pending damage, screen size).  -1 with a kind and a cause:
  * DESKD_EINPUT for a region outside the screen, DESKD_EDISPLAY when the

@@ -43,11 +43,12 @@
 
 #include "cdp.h"
 #include "cdp_rewrite.h"
+#include "deskd.h"
+#include "deskproto.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
 #include "xmalloc.h"
-#include "deskd.h"
 
 enum cdp_fetch_kind {
 	CDP_FETCH_REWRITE,	/* /json replies: rewrite URLs */
@@ -710,9 +711,10 @@ cdp_relay_raw_error(struct cdp_relay *r, int status, const char *code,
 	json_t	*j;
 	char	*s;
 
-	j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-	    msg);
-	s = json_dumps(j, JSON_COMPACT);
+	/* The shape http_reply_error sends, after the takeover. */
+	if ((j = proto_error_new(code, msg)) == NULL ||
+	    (s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("%s: out of memory", __func__);
 	json_decref(j);
 	evbuffer_add_printf(bufferevent_get_output(r->client),
 	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"

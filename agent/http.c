@@ -35,15 +35,12 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
 #include "log.h"
 #include "compat.h"
 #include "xmalloc.h"
-
-#ifndef DESKD_VERSION
-#define DESKD_VERSION "0"
-#endif
 
 #define HTTP_HEAD_TIMEOUT	60	/* seconds to send a whole head */
 #define HTTP_WRITE_TIMEOUT	300

@@ -115,7 +115,7 @@ void		 proc_forget(struct proc *);
 void		 proc_stop(struct proc *, int grace_ms);
 /* "exited 1", "killed by signal 9": for logs. */
 const char	*proc_describe(const struct proc_result *, char *, size_t);
-/* Running children (tests and /health). */
+/* Running children (the unit tests). */
 u_int		 proc_count(void);
 
 /* proc_text flags. */

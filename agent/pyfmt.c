@@ -58,7 +58,8 @@ pyfmt_seconds(long long ms)
 	return (pyfmt_float(ms / 1000.0));
 }
 
-void
+/* Append repr(str) to b: quotes chosen as Python does, escapes. */
+static void
 pyfmt_repr(struct evbuffer *b, const char *s)
 {
 	const u_char	*p;

@@ -8,16 +8,12 @@
 
 #include <jansson.h>
 
-struct evbuffer;
-
 /* repr(float): the shortest digits that read back the same, "1.0". */
 char	*pyfmt_float(double);
 /* str() of a JSON number as Python prints it (int or float). */
 char	*pyfmt_number(json_t *);
 /* A duration in ms as Python prints the seconds: "120", "0.5". */
 char	*pyfmt_seconds(long long ms);
-/* Append repr(str) to b: quotes chosen as Python does, escapes. */
-void	 pyfmt_repr(struct evbuffer *, const char *);
 /* str(list) ("['a', 'b']"), or with join " ".join(list). */
 char	*pyfmt_list(char *const *, int join);
 /* str(OSError): "[Errno 2] No such file or directory: 'x'". */

@@ -276,19 +276,13 @@ record_forget(void *arg)
 		rec.cb = NULL;
 }
 
-const char *
-record_state(void)
+static const char *
+record_state_name(void)
 {
 	static const char *names[] = { "idle", "starting", "recording",
 	    "stopping" };
 
 	return (names[rec.state]);
-}
-
-const char *
-record_path(void)
-{
-	return (rec.path);
 }
 
 /* The native surface: /v1/recording, errors as {"error": {...}}. */
@@ -330,7 +324,7 @@ void
 record_v1_state_cb(struct http_req *req, void *arg)
 {
 	http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
-	    record_state(), "path", rec.path));
+	    record_state_name(), "path", rec.path));
 }
 
 /* POST /v1/recording/start */

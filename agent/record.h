@@ -46,9 +46,6 @@ int		 record_start(record_cb, void *, enum deskd_err *, char **);
 int		 record_stop(record_cb, void *, enum deskd_err *, char **);
 /* The caller that gave arg has gone: its callback will not run. */
 void		 record_forget(void *arg);
-/* "idle", "starting", "recording" or "stopping". */
-const char	*record_state(void);
-const char	*record_path(void);
 
 /* The native routes (v1.c's table). */
 void		 record_v1_state_cb(struct http_req *, void *);
