@@ -55,7 +55,7 @@ static struct http_server	*main_http;
 static struct cdp		*main_cdp;
 
 static void __attribute__((noreturn))
-usage(int code)
+main_usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 "usage: deskd [options]\n"
@@ -125,7 +125,7 @@ main_print_try(void)
 }
 
 static int
-parse_screen(const char *s, int *w, int *h)
+main_parse_screen(const char *s, int *w, int *h)
 {
 	char	*end;
 	long	 a, b;
@@ -187,7 +187,7 @@ main(int argc, char **argv)
 			deskd_cfg.xvfb = 1;
 			break;
 		case 's':
-			if (parse_screen(optarg, &deskd_cfg.screen_w,
+			if (main_parse_screen(optarg, &deskd_cfg.screen_w,
 			    &deskd_cfg.screen_h) == -1)
 				fatalx("--screen: expected WxH, got %s",
 				    optarg);
@@ -220,13 +220,13 @@ main(int argc, char **argv)
 			printf("deskd %s\n", DESKD_VERSION);
 			return (0);
 		case 'h':
-			usage(0);
+			main_usage(0);
 		default:
-			usage(1);
+			main_usage(1);
 		}
 	}
 	if (optind != argc)
-		usage(1);
+		main_usage(1);
 
 	/* Children and closed sockets must never kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
@@ -256,7 +256,7 @@ main(int argc, char **argv)
 		fatalx("event_base_new failed");
 	/* Every child, the embedded Xvfb too, is proc.c's. */
 	proc_init(main_base, deskd_cfg.workdir);
-	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
+	/* Before Xvfb starts: a bad --cdp-* leaves nothing behind. */
 	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
 	    (main_cdp = cdp_new(main_base, main_auth, deskd_cfg.cdp_listen,
 	    deskd_cfg.cdp_upstream, &cause)) == NULL)
