@@ -9,7 +9,7 @@
  * shapes (region, scaled, no cursor) are built from a fresh grab.
  *
  * Pixels come from XShmGetImage into one reused segment (0.4 ms for 1080p
- * against 50 ms for XGetImage, techniques.md A2); XGetImage is the fallback
+ * against 50 ms for XGetImage, doc/capture.md); XGetImage is the fallback
  * when the server cannot share memory with us.
  */
 #include <sys/types.h>
@@ -41,7 +41,6 @@
 #include "pngenc.h"
 #include "xmalloc.h"
 
-#define CAPTURE_MAX_SIDE	16384
 #define CAPTURE_CURSOR_MAX	256	/* larger cursors are not drawn */
 
 struct capture_cursor {
@@ -97,7 +96,7 @@ static struct {
 static void	 capture_release(void);
 
 static int
-mask_shift(unsigned long mask)
+capture_mask_shift(unsigned long mask)
 {
 	int	 s = 0;
 
@@ -416,9 +415,9 @@ capture_grab(struct capture_src *s, char **cause)
 	img = cap.img;
 	s->pix = (const uint8_t *)img->data;
 	s->stride = img->bytes_per_line;
-	s->rshift = mask_shift(img->red_mask);
-	s->gshift = mask_shift(img->green_mask);
-	s->bshift = mask_shift(img->blue_mask);
+	s->rshift = capture_mask_shift(img->red_mask);
+	s->gshift = capture_mask_shift(img->green_mask);
+	s->bshift = capture_mask_shift(img->blue_mask);
 	if (img->bits_per_pixel != 32 || img->byte_order != LSBFirst)
 		s->slow = img;
 	return (0);
@@ -498,7 +497,7 @@ capture_full(struct evbuffer *out, char **cause)
 	return (0);
 }
 
-void
+static void
 capture_fit(int w, int h, int box_w, int box_h, int *ow, int *oh)
 {
 	double	 sx = 1.0, sy = 1.0, s;
@@ -571,80 +570,145 @@ capture_scale(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw,
 	free(x1s);
 }
 
+/* Where a capture reads from and the size it is encoded at. */
+struct capture_geom {
+	int	 rx, ry, rw, rh;	/* on the screen */
+	int	 ow, oh;		/* the image */
+};
+
 static int
-capture_other(const struct capture_opts *o, struct evbuffer *out, int *w,
-    int *h, char **cause)
+capture_other(const struct capture_geom *g, int cursor, struct evbuffer *out,
+    char **cause)
 {
 	struct capture_src	 s;
-	int			 rx = 0, ry = 0, rw = cap.w, rh = cap.h;
-	int			 ow, oh, y;
+	int			 y;
 	size_t			 need;
 
-	if (o->rw > 0) {
-		rx = o->rx;
-		ry = o->ry;
-		rw = o->rw;
-		rh = o->rh;
-		if (rx < 0 || ry < 0 || rw < 1 || rh < 1 || rx + rw > cap.w ||
-		    ry + rh > cap.h) {
-			xasprintf(cause, "region %d,%d,%d,%d is outside the "
-			    "%dx%d screen", rx, ry, rw, rh, cap.w, cap.h);
-			return (-1);
-		}
-	}
-	ow = o->out_w > 0 ? o->out_w : rw;
-	oh = o->out_h > 0 ? o->out_h : rh;
-	if (ow > rw || oh > rh) {
-		ow = rw;
-		oh = rh;
-	}
-	if (o->cursor)
+	if (cursor)
 		capture_fetch_cursor();
 	if (capture_grab(&s, cause) == -1)
 		return (-1);
-	s.sx = rx;
-	s.sy = ry;
-	s.w = rw;
-	s.cursor = o->cursor ? &cap.now : NULL;
+	s.sx = g->rx;
+	s.sy = g->ry;
+	s.w = g->rw;
+	s.cursor = cursor ? &cap.now : NULL;
 
-	if (cap.scratch == NULL || pngenc_width(cap.scratch) != ow ||
-	    pngenc_height(cap.scratch) != oh) {
+	if (cap.scratch == NULL || pngenc_width(cap.scratch) != g->ow ||
+	    pngenc_height(cap.scratch) != g->oh) {
 		pngenc_free(cap.scratch);
-		cap.scratch = pngenc_new(ow, oh);
+		cap.scratch = pngenc_new(g->ow, g->oh);
 	}
 	pngenc_dirty_all(cap.scratch);
-	if (ow == rw && oh == rh) {
-		if (pngenc_encode(cap.scratch, capture_fill_screen, &s, out,
-		    cause) == -1)
-			return (-1);
-	} else {
-		need = (size_t)rw * rh * 3;
-		if (cap.rgbcap < need) {
-			free(cap.rgb);
-			cap.rgb = xmalloc(need);
-			cap.rgbcap = need;
-		}
-		for (y = 0; y < rh; y++) {
-			uint8_t *row = cap.rgb + (size_t)y * rw * 3;
-
-			capture_convert_row(&s, ry + y, row);
-			capture_blend_cursor(row, ry + y, rx, rw, s.cursor);
-		}
-		need = (size_t)ow * oh * 3;
-		if (cap.outcap < need) {
-			free(cap.out);
-			cap.out = xmalloc(need);
-			cap.outcap = need;
-		}
-		capture_scale(cap.rgb, rw, rh, cap.out, ow, oh);
-		s.scaled = cap.out;
-		s.w = ow;
-		if (pngenc_encode(cap.scratch, capture_fill_rgb, &s, out,
-		    cause) == -1)
-			return (-1);
+	if (g->ow == g->rw && g->oh == g->rh)
+		return (pngenc_encode(cap.scratch, capture_fill_screen, &s, out,
+		    cause));
+	need = (size_t)g->rw * g->rh * 3;
+	if (cap.rgbcap < need) {
+		free(cap.rgb);
+		cap.rgb = xmalloc(need);
+		cap.rgbcap = need;
 	}
-	*w = ow;
-	*h = oh;
+	for (y = 0; y < g->rh; y++) {
+		uint8_t *row = cap.rgb + (size_t)y * g->rw * 3;
+
+		capture_convert_row(&s, g->ry + y, row);
+		capture_blend_cursor(row, g->ry + y, g->rx, g->rw, s.cursor);
+	}
+	need = (size_t)g->ow * g->oh * 3;
+	if (cap.outcap < need) {
+		free(cap.out);
+		cap.out = xmalloc(need);
+		cap.outcap = need;
+	}
+	capture_scale(cap.rgb, g->rw, g->rh, cap.out, g->ow, g->oh);
+	s.scaled = cap.out;
+	s.w = g->ow;
+	return (pngenc_encode(cap.scratch, capture_fill_rgb, &s, out, cause));
+}
+
+/*
+ * The options against the screen as it is now: the region must lie
+ * inside it, and the image is never larger than the region.
+ */
+static int
+capture_geometry(const struct capture_opts *o, struct capture_geom *g,
+    char **cause)
+{
+	int	 bw = o->fit_w, bh = o->fit_h;
+
+	g->rx = g->ry = 0;
+	g->rw = cap.w;
+	g->rh = cap.h;
+	if (o->rw > 0) {
+		if (o->rx < 0 || o->ry < 0 || o->rw < 1 || o->rh < 1 ||
+		    o->rx + o->rw > cap.w || o->ry + o->rh > cap.h) {
+			xasprintf(cause, "region: %d,%d,%d,%d is not inside "
+			    "the %dx%d screen (x,y,w,h with w,h >= 1)", o->rx,
+			    o->ry, o->rw, o->rh, cap.w, cap.h);
+			return (-1);
+		}
+		g->rx = o->rx;
+		g->ry = o->ry;
+		g->rw = o->rw;
+		g->rh = o->rh;
+	}
+	if (o->out_w > 0 && o->out_h > 0) {
+		g->ow = o->out_w;
+		g->oh = o->out_h;
+		if (g->ow > g->rw || g->oh > g->rh) {
+			g->ow = g->rw;
+			g->oh = g->rh;
+		}
+		return (0);
+	}
+	if (o->scale > 0) {
+		bw = (int)(g->rw * o->scale + 0.5);
+		bh = (int)(g->rh * o->scale + 0.5);
+		if (bw < 1)
+			bw = 1;
+		if (bh < 1)
+			bh = 1;
+	}
+	if (bw > 0 || bh > 0)
+		capture_fit(g->rw, g->rh, bw, bh, &g->ow, &g->oh);
+	else {
+		g->ow = g->rw;
+		g->oh = g->rh;
+	}
+	return (0);
+}
+
+int
+capture_shot(const struct capture_opts *o, struct evbuffer *out,
+    struct capture_size *size, enum deskd_err *kind, char **cause)
+{
+	struct capture_geom	 g;
+	int			 rc;
+
+	/* One sync with the server: damage, screen size, display state. */
+	if (capture_prepare(cause) == -1) {
+		*kind = DESKD_EDISPLAY;
+		return (-1);
+	}
+	if (capture_geometry(o, &g, cause) == -1) {
+		*kind = DESKD_EINPUT;
+		return (-1);
+	}
+	if (o->cursor && g.rw == cap.w && g.rh == cap.h && g.ow == cap.w &&
+	    g.oh == cap.h)
+		rc = capture_full(out, cause);
+	else
+		rc = capture_other(&g, o->cursor, out, cause);
+	/* Replies read during the grab may have queued events. */
+	display_kick();
+	if (rc == -1) {
+		*kind = display_get() == NULL ? DESKD_EDISPLAY : DESKD_ESYSTEM;
+		return (-1);
+	}
+	size->screen_w = cap.w;
+	size->screen_h = cap.h;
+	size->w = g.ow;
+	size->h = g.oh;
 	return (0);
 }
 
@@ -652,20 +716,14 @@ int
 capture_png(const struct capture_opts *o, struct evbuffer *out, int *w,
     int *h, char **cause)
 {
-	int	 rc;
+	struct capture_size	 size;
+	enum deskd_err		 kind;
 
-	if (capture_prepare(cause) == -1)
+	if (capture_shot(o, out, &size, &kind, cause) == -1)
 		return (-1);
-	if (o->cursor && o->rw == 0 && (o->out_w == 0 || o->out_w >= cap.w) &&
-	    (o->out_h == 0 || o->out_h >= cap.h)) {
-		rc = capture_full(out, cause);
-		*w = cap.w;
-		*h = cap.h;
-	} else
-		rc = capture_other(o, out, w, h, cause);
-	/* Replies read during the grab may have queued events. */
-	display_kick();
-	return (rc);
+	*w = size.w;
+	*h = size.h;
+	return (0);
 }
 
 long
@@ -732,122 +790,121 @@ capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *), void *arg)
 	event_active(cw->ev, EV_TIMEOUT, 0);
 }
 
-/* HTTP. */
-
+/*
+ * Options from a request's text, each NULL when absent: cursor "0", "1",
+ * "false" or "true"; region "x,y,w,h"; width and height; scale.  Syntax
+ * only, parsed once (the screen is not asked: capture_shot checks the
+ * region against it); -1 with a cause whose first word names the
+ * parameter.
+ */
 static int
-capture_parse_opts(struct http_req *req, struct capture_opts *o)
+capture_opts_parse(struct capture_opts *o, const char *cursor,
+    const char *region, const char *width, const char *height,
+    const char *scale, char **cause)
 {
-	const char	*v, *wv, *hv, *sv;
+	const char	*v;
 	long long	 n;
-	double		 scale;
 	char		*end;
-	int		 sw = cap.w, sh = cap.h, bw = 0, bh = 0;
+	int		 r[4], i;
 
 	memset(o, 0, sizeof *o);
 	o->cursor = 1;
-	if ((v = http_req_query(req, "cursor")) != NULL) {
-		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+	if (cursor != NULL) {
+		if (strcmp(cursor, "1") == 0 || strcmp(cursor, "true") == 0)
 			o->cursor = 1;
-		else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		else if (strcmp(cursor, "0") == 0 ||
+		    strcmp(cursor, "false") == 0)
 			o->cursor = 0;
 		else {
-			http_reply_error(req, 400, "bad_parameter",
-			    "cursor: expected 0 or 1, got \"%.32s\"", v);
+			xasprintf(cause, "cursor: expected 0 or 1, got "
+			    "\"%.32s\"", cursor);
 			return (-1);
 		}
 	}
-	if ((v = http_req_query(req, "region")) != NULL) {
-		int	 r[4], i;
-
+	if (region != NULL) {
+		v = region;
 		for (i = 0; i < 4; i++) {
 			errno = 0;
 			n = strtoll(v, &end, 10);
 			if (end == v || errno != 0 || n < 0 ||
 			    n > CAPTURE_MAX_SIDE || (i < 3 && *end != ',') ||
-			    (i == 3 && *end != '\0'))
-				goto bad_region;
+			    (i == 3 && *end != '\0')) {
+				xasprintf(cause, "region: expected x,y,w,h as "
+				    "four integers, got \"%.64s\"", region);
+				return (-1);
+			}
 			r[i] = n;
 			v = end + 1;
 		}
-		if (r[2] < 1 || r[3] < 1 || r[0] + r[2] > sw ||
-		    r[1] + r[3] > sh) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "region: %d,%d,%d,%d is not inside the %dx%d "
-			    "screen (x,y,w,h with w,h >= 1)", r[0], r[1], r[2],
-			    r[3], sw, sh);
+		if (r[2] < 1 || r[3] < 1) {
+			xasprintf(cause, "region: %d,%d,%d,%d is empty "
+			    "(x,y,w,h with w,h >= 1)", r[0], r[1], r[2], r[3]);
 			return (-1);
 		}
 		o->rx = r[0];
 		o->ry = r[1];
 		o->rw = r[2];
 		o->rh = r[3];
-		sw = r[2];
-		sh = r[3];
 	}
-	wv = http_req_query(req, "width");
-	hv = http_req_query(req, "height");
-	sv = http_req_query(req, "scale");
-	if (sv != NULL && (wv != NULL || hv != NULL)) {
-		http_reply_error(req, 400, "bad_parameter",
-		    "scale: give either scale or width/height, not both");
+	if (scale != NULL && (width != NULL || height != NULL)) {
+		*cause = xstrdup("scale: give either scale or width/height, "
+		    "not both");
 		return (-1);
 	}
-	if (wv != NULL) {
-		if (http_parse_int(wv, 1, CAPTURE_MAX_SIDE, &n) == -1) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "width: expected an integer from 1 to %d, got "
-			    "\"%.32s\"", CAPTURE_MAX_SIDE, wv);
+	if (width != NULL) {
+		if (http_parse_int(width, 1, CAPTURE_MAX_SIDE, &n) == -1) {
+			xasprintf(cause, "width: expected an integer from 1 to "
+			    "%d, got \"%.32s\"", CAPTURE_MAX_SIDE, width);
 			return (-1);
 		}
-		bw = n;
+		o->fit_w = n;
 	}
-	if (hv != NULL) {
-		if (http_parse_int(hv, 1, CAPTURE_MAX_SIDE, &n) == -1) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "height: expected an integer from 1 to %d, got "
-			    "\"%.32s\"", CAPTURE_MAX_SIDE, hv);
+	if (height != NULL) {
+		if (http_parse_int(height, 1, CAPTURE_MAX_SIDE, &n) == -1) {
+			xasprintf(cause, "height: expected an integer from 1 "
+			    "to %d, got \"%.32s\"", CAPTURE_MAX_SIDE, height);
 			return (-1);
 		}
-		bh = n;
+		o->fit_h = n;
 	}
-	if (sv != NULL) {
+	if (scale != NULL) {
 		errno = 0;
-		scale = strtod(sv, &end);
-		if (end == sv || *end != '\0' || errno != 0 || !(scale > 0) ||
-		    scale > 1) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "scale: expected a number in (0, 1], got "
-			    "\"%.32s\"", sv);
+		o->scale = strtod(scale, &end);
+		if (end == scale || *end != '\0' || errno != 0 ||
+		    !(o->scale > 0) || o->scale > 1) {
+			xasprintf(cause, "scale: expected a number in (0, 1], "
+			    "got \"%.32s\"", scale);
 			return (-1);
 		}
-		bw = (int)(sw * scale + 0.5);
-		bh = (int)(sh * scale + 0.5);
-		if (bw < 1)
-			bw = 1;
-		if (bh < 1)
-			bh = 1;
 	}
-	if (bw > 0 || bh > 0)
-		capture_fit(sw, sh, bw, bh, &o->out_w, &o->out_h);
 	return (0);
-bad_region:
-	http_reply_error(req, 400, "bad_parameter",
-	    "region: expected x,y,w,h as four integers, got \"%.64s\"",
-	    http_req_query(req, "region"));
-	return (-1);
 }
 
-static void
-capture_reply(struct http_req *req, const struct capture_opts *o)
+/* GET /v1/screenshot?width=&height=|scale=&region=x,y,w,h&cursor=0|1 */
+void
+capture_v1_cb(struct http_req *req, void *arg)
 {
-	struct evbuffer	*buf;
-	char		*cause = NULL, size[32];
-	int		 w, h;
+	struct capture_opts	 o;
+	struct capture_size	 size;
+	struct evbuffer		*buf;
+	enum deskd_err		 kind;
+	char			*cause = NULL, hdr[32];
 
+	if (capture_opts_parse(&o, http_req_query(req, "cursor"),
+	    http_req_query(req, "region"), http_req_query(req, "width"),
+	    http_req_query(req, "height"), http_req_query(req, "scale"),
+	    &cause) == -1) {
+		http_reply_error(req, 400, "bad_parameter", "%s", cause);
+		free(cause);
+		return;
+	}
 	buf = evbuffer_new();
-	if (capture_png(o, buf, &w, &h, &cause) == -1) {
+	if (capture_shot(&o, buf, &size, &kind, &cause) == -1) {
 		evbuffer_free(buf);
-		if (display_get() == NULL)
+		if (kind == DESKD_EINPUT)
+			http_reply_error(req, 400, "bad_parameter", "%s",
+			    cause);
+		else if (kind == DESKD_EDISPLAY)
 			http_reply_error(req, 503, "display_unavailable", "%s",
 			    cause);
 		else
@@ -856,61 +913,25 @@ capture_reply(struct http_req *req, const struct capture_opts *o)
 		free(cause);
 		return;
 	}
-	snprintf(size, sizeof size, "%dx%d", cap.w, cap.h);
-	http_add_header(req, "X-Screen-Size", size);
-	snprintf(size, sizeof size, "%dx%d", w, h);
-	http_add_header(req, "X-Image-Size", size);
+	snprintf(hdr, sizeof hdr, "%dx%d", size.screen_w, size.screen_h);
+	http_add_header(req, "X-Screen-Size", hdr);
+	snprintf(hdr, sizeof hdr, "%dx%d", size.w, size.h);
+	http_add_header(req, "X-Image-Size", hdr);
 	http_add_header(req, "Cache-Control", "no-store");
 	http_reply_buffer(req, 200, "image/png", buf);
 	evbuffer_free(buf);
 }
 
-/* GET /screenshot (OSWorld): full screen, cursor composited. */
-static void
-capture_osworld_cb(struct http_req *req, void *arg)
-{
-	struct capture_opts	 o;
-
-	memset(&o, 0, sizeof o);
-	o.cursor = 1;
-	capture_reply(req, &o);
-}
-
-/* GET /v1/screenshot?width=&height=|scale=&region=x,y,w,h&cursor=0|1 */
-static void
-capture_v1_cb(struct http_req *req, void *arg)
-{
-	struct capture_opts	 o;
-	char			*cause = NULL;
-
-	if (display_need(&cause) == NULL) {
-		http_reply_error(req, 503, "display_unavailable", "%s", cause);
-		free(cause);
-		return;
-	}
-	/* Bounds checks need the current screen size. */
-	if (capture_prepare(&cause) == -1) {
-		http_reply_error(req, 503, "display_unavailable", "%s", cause);
-		free(cause);
-		return;
-	}
-	if (capture_parse_opts(req, &o) == -1)
-		return;
-	capture_reply(req, &o);
-}
-
 void
-capture_init(struct event_base *base, struct http_server *srv)
+capture_init(struct event_base *base)
 {
-	capture_base = base;
 	long	 n = sysconf(_SC_NPROCESSORS_ONLN);
 
+	capture_base = base;
 	/* The loop thread encodes too: one worker per extra core. */
 	pngenc_threads_start(n > 1 ? (int)n - 1 : 0);
 	display_add_event_handler(capture_event_cb, NULL);
 	display_add_hook(capture_hook, NULL);
-	http_route(srv, "/screenshot", HTTP_GET, 0, 0, capture_osworld_cb, NULL);
-	http_route(srv, "/v1/screenshot", HTTP_GET, 0, 0, capture_v1_cb, NULL);
 }
 
 void

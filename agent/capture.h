@@ -2,35 +2,53 @@
  * capture.h: screenshots.  XShm into one reused segment (XGetImage when SHM
  * is unavailable), XDamage to know which rows changed, the XFixes cursor
  * composited at the pointer minus its hotspot, and the band-wise PNG
- * encoder (png.h): an unchanged screen is answered from the cached PNG and
- * a small change re-encodes only the bands it touched.
+ * encoder (pngenc.h): an unchanged screen is answered from the cached PNG
+ * and a small change re-encodes only the bands it touched.
  */
 #ifndef CAPTURE_H
 #define CAPTURE_H
 
+#include "deskd.h"
+
 struct event_base;
 struct evbuffer;
-struct http_server;
+struct http_req;
 
+#define CAPTURE_MAX_SIDE	16384	/* width, height and region values */
+
+/*
+ * What to capture.  All zero but cursor is the full screen as it is; the
+ * image size is out_w x out_h when both are set, else the region fitted
+ * inside fit_w x fit_h (either may be 0: free) or scaled by scale, never
+ * larger than the region.
+ */
 struct capture_opts {
 	int	 cursor;		/* composite the pointer */
 	int	 rx, ry, rw, rh;	/* region in screen pixels; rw 0: all */
-	int	 out_w, out_h;		/* scaled size; 0: region's own */
+	int	 out_w, out_h;		/* exact image size; 0: see below */
+	int	 fit_w, fit_h;		/* fit inside, aspect kept */
+	double	 scale;			/* (0, 1]; 0: none */
 };
 
-void	 capture_init(struct event_base *, struct http_server *);
+/* The screen a capture was taken from, and the image it gave. */
+struct capture_size {
+	int	 screen_w, screen_h;
+	int	 w, h;
+};
+
+void	 capture_init(struct event_base *);
 void	 capture_shutdown(void);
 /*
- * Append a PNG of the screen to out.  *w and *h get the image size; -1
- * with cause when the display is down or memory runs out.
+ * Append a PNG of the screen to out, after one round trip to the X server
+ * (pending damage, screen size).  -1 with a kind and a cause:
+ * DESKD_EINPUT for a region outside the screen, DESKD_EDISPLAY when the
+ * display cannot be reached, DESKD_ESYSTEM when memory runs out.
  */
+int	 capture_shot(const struct capture_opts *, struct evbuffer *out,
+	    struct capture_size *, enum deskd_err *kind, char **cause);
+/* capture_shot for a caller that needs only the image size. */
 int	 capture_png(const struct capture_opts *, struct evbuffer *out,
 	    int *w, int *h, char **cause);
-/*
- * Fit (w, h) inside (box_w, box_h) keeping the aspect, never larger than
- * the original; box_w or box_h 0 leaves that side free.
- */
-void	 capture_fit(int w, int h, int box_w, int box_h, int *ow, int *oh);
 /*
  * Call cb once the screen has seen no damage for quiet_ms (or max_ms has
  * passed): the settle before an action's screenshot, never a fixed sleep.
@@ -39,5 +57,8 @@ void	 capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *),
 	    void *arg);
 /* Milliseconds since the last damage seen (large when none). */
 long	 capture_quiet_ms(void);
+
+/* GET /v1/screenshot (v1.c's table). */
+void	 capture_v1_cb(struct http_req *, void *);
 
 #endif

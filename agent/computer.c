@@ -426,7 +426,7 @@ computer_close_cb(struct http_req *req, void *arg)
 	computer_req_free(cr);
 }
 
-static void
+void
 computer_post_cb(struct http_req *req, void *arg)
 {
 	struct computer_req	*cr;
@@ -489,48 +489,4 @@ fail_job:
 fail:
 	free(cause);
 	computer_req_free(cr);
-}
-
-/* OSWorld: GET /cursor_position -> [x, y]. */
-static void
-computer_cursor_cb(struct http_req *req, void *arg)
-{
-	char	*cause = NULL;
-	int	 x, y;
-
-	if (input_cursor(&x, &y, &cause) == -1) {
-		http_reply_error(req, 503, "display_unavailable", "%s", cause);
-		free(cause);
-		return;
-	}
-	http_reply_json(req, 200, json_pack("[i, i]", x, y));
-}
-
-/* OSWorld: POST /screen_size -> {"width": w, "height": h}. */
-static void
-computer_screen_size_cb(struct http_req *req, void *arg)
-{
-	char	*cause = NULL;
-	int	 w, h;
-
-	if (display_need(&cause) == NULL ||
-	    display_screen_size(&w, &h) == -1) {
-		http_reply_error(req, 503, "display_unavailable", "%s",
-		    cause != NULL ? cause : "no X display");
-		free(cause);
-		return;
-	}
-	http_reply_json(req, 200, json_pack("{s:i, s:i}", "width", w,
-	    "height", h));
-}
-
-void
-computer_init(struct http_server *hs)
-{
-	http_route(hs, "/v1/computer", HTTP_POST, 0, 0, computer_post_cb,
-	    NULL);
-	http_route(hs, "/cursor_position", HTTP_GET, 0, 0, computer_cursor_cb,
-	    NULL);
-	http_route(hs, "/screen_size", HTTP_POST | HTTP_GET, 0, 0,
-	    computer_screen_size_cb, NULL);
 }

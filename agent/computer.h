@@ -1,7 +1,6 @@
 /*
  * computer.h: the computer-use actions (proto/action.h) run on the input
- * queue: POST /v1/computer, the Anthropic computer-use tool input, plus
- * OSWorld's GET /cursor_position and POST /screen_size from the same code.
+ * queue: POST /v1/computer, the Anthropic computer-use tool input (v1.c's table).
  *
  * The executor is not tied to the HTTP request, so another front end
  * (another vendor's action JSON turned into struct proto_action) builds
@@ -15,7 +14,7 @@
 #include "input.h"
 
 struct evbuffer;
-struct http_server;
+struct http_req;
 struct proto_action;
 
 /*
@@ -25,7 +24,8 @@ struct proto_action;
 #define COMPUTER_SETTLE_QUIET_MS	100
 #define COMPUTER_SETTLE_MAX_MS		3000
 
-void	 computer_init(struct http_server *);
+/* POST /v1/computer (v1.c's table). */
+void	 computer_post_cb(struct http_req *, void *);
 
 /*
  * Append the steps of action a to job, its coordinates mapped from its

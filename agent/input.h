@@ -11,8 +11,11 @@
  *
  * Characters and keys not on the keymap are bound to spare keycodes in one
  * batch per chunk (keymap.h), typed, and the spare keycodes restored once
- * at the end of the job.  The restore waits until clients have read the
- * keys but the reply does not: the next job starts after it.  Caps Lock is
+ * at the end of the job (xdotool remaps one scratch keycode per keystroke
+ * and garbles text: jordansissel/xdotool:xdo.c,
+ * xdo_send_keysequence_window_list_do; xdotool#10, #231).  The restore
+ * waits until clients have read the keys but the reply does not: the next
+ * job starts after it.  Caps Lock is
  * unlocked while a job types and locked again after.
  *
  * Building a job reads no X state: what depends on the moment (where the

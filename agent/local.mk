@@ -10,6 +10,7 @@ agent_deskd_SOURCES = \
 	agent/auth.c agent/auth.h \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \
+	agent/cdp_rewrite.c agent/cdp_rewrite.h \
 	agent/computer.c agent/computer.h \
 	agent/deskd.c agent/deskd.h \
 	agent/display.c agent/display.h \
@@ -23,11 +24,17 @@ agent_deskd_SOURCES = \
 	agent/keys.c agent/keys.h \
 	agent/main.c \
 	agent/multipart.c agent/multipart.h \
-	agent/osworld_exec.c agent/osworld_exec.h \
-	agent/osworld_files.c agent/osworld_files.h \
+	agent/osworld.c agent/osworld.h \
+	agent/osworld_exec.c \
+	agent/osworld_files.c \
+	agent/osworld_screen.c \
+	agent/osworld_setup.c \
 	agent/pngenc.c agent/pngenc.h \
 	agent/proc.c agent/proc.h \
+	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
+	agent/sink.c agent/sink.h \
+	agent/v1.c agent/v1.h \
 	agent/window.c agent/window.h \
 	agent/xvfb.c agent/xvfb.h

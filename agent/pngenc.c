@@ -2,9 +2,9 @@
  * pngenc.c: band-wise PNG encoder with a small thread pool.
  *
  * A low zlib level with one cheap filter is 4x faster than libpng's
- * defaults (techniques.md A3; pngenc.h has our figures); splitting rows
- * into independent deflate bands costs 0.3-3% in size and lets two cores
- * share a full frame and a small change recompress one band (A5).
+ * defaults (doc/capture.md; pngenc.h has the current figures); splitting
+ * rows into independent deflate bands costs 0.3-3% in size and lets two
+ * cores share a full frame and a small change recompress one band.
  */
 #include <sys/types.h>
 
@@ -79,7 +79,7 @@ static struct {
 };
 
 static void
-put32(uint8_t *p, uint32_t v)
+pngenc_put32(uint8_t *p, uint32_t v)
 {
 	v = htonl(v);
 	memcpy(p, &v, 4);
@@ -88,7 +88,7 @@ put32(uint8_t *p, uint32_t v)
 static void
 pngenc_chunk_head(uint8_t *p, uint32_t len, const char *type)
 {
-	put32(p, len);
+	pngenc_put32(p, len);
 	memcpy(p + 4, type, 4);
 }
 
@@ -123,19 +123,19 @@ pngenc_new(int w, int h)
 	memcpy(p, "\x89PNG\r\n\x1a\n", 8);
 	p += 8;
 	pngenc_chunk_head(p, 13, "IHDR");
-	put32(p + 8, w);
-	put32(p + 12, h);
+	pngenc_put32(p + 8, w);
+	pngenc_put32(p + 12, h);
 	p[16] = 8;	/* bit depth */
 	p[17] = 2;	/* colour type RGB */
 	p[18] = 0;	/* deflate */
 	p[19] = 0;	/* adaptive filtering (each row says NONE) */
 	p[20] = 0;	/* no interlace */
-	put32(p + 21, pngenc_chunk_crc(p + 4, 17));
+	pngenc_put32(p + 21, pngenc_chunk_crc(p + 4, 17));
 	p += 25;
 	pngenc_chunk_head(p, 2, "IDAT");
 	p[8] = 0x78;	/* deflate, 32K window */
 	p[9] = 0x01;	/* fastest; (0x78 << 8 | 0x01) % 31 == 0 */
-	put32(p + 10, pngenc_chunk_crc(p + 4, 6));
+	pngenc_put32(p + 10, pngenc_chunk_crc(p + 4, 6));
 	return (pe);
 }
 
@@ -272,7 +272,8 @@ pngenc_band_encode(struct pngenc_worker *wk, struct pngenc *pe,
 		return;
 	used = (b->cap - 8 - 4) - wk->zs.avail_out;
 	pngenc_chunk_head(b->data, used, "IDAT");
-	put32(b->data + 8 + used, pngenc_chunk_crc(b->data + 4, used + 4));
+	pngenc_put32(b->data + 8 + used,
+	    pngenc_chunk_crc(b->data + 4, used + 4));
 	b->len = 8 + used + 4;
 	b->adler = adler32(adler32(0, NULL, 0), wk->raw, rawlen);
 	b->rawlen = rawlen;
@@ -432,10 +433,10 @@ pngenc_encode(struct pngenc *pe, pngenc_fill_cb fill, void *arg,
 	pngenc_chunk_head(tail, 6, "IDAT");
 	tail[8] = 0x03;
 	tail[9] = 0x00;
-	put32(tail + 10, adler);
-	put32(tail + 14, pngenc_chunk_crc(tail + 4, 10));
+	pngenc_put32(tail + 10, adler);
+	pngenc_put32(tail + 14, pngenc_chunk_crc(tail + 4, 10));
 	pngenc_chunk_head(tail + 18, 0, "IEND");
-	put32(tail + 26, pngenc_chunk_crc(tail + 22, 4));
+	pngenc_put32(tail + 26, pngenc_chunk_crc(tail + 22, 4));
 	evbuffer_add(out, tail, sizeof tail);
 	return (0);
 }

@@ -1,5 +1,5 @@
 /*
- * pngenc.h: band-wise PNG encoding (techniques.md A5).
+ * pngenc.h: band-wise PNG encoding (doc/capture.md has the measurements).
  *
  * The image is split into bands of PNGENC_BAND_ROWS rows.  Each band is its
  * own raw deflate stream ended with Z_SYNC_FLUSH and written as its own
@@ -24,7 +24,7 @@ struct pngenc;
 /*
  * zlib level 3 with filter UP: on a dense 1080p text page, measured 21.6 ms
  * of CPU and 243 KiB against 18.1 ms and 386 KiB for level 1 with no
- * filter (techniques.md A3's choice); levels 1-3 all use zlib's fast
+ * filter (doc/capture.md's first choice); levels 1-3 all use zlib's fast
  * matcher, and UP turns repeated lines into zeros it matches cheaply.
  */
 #define PNGENC_LEVEL		3

@@ -1,6 +1,6 @@
 /*
- * creds.c: the credential chain (reference/ec2.md section 1.8, after
- * botocore's create_credential_resolver): env keys, shared credentials
+ * creds.c: the credential chain (after boto/botocore:botocore/
+ * credentials.py, create_credential_resolver): env keys, shared credentials
  * file, config file, then the IMDSv2 role.  Secrets are never logged.
  */
 #include <ctype.h>

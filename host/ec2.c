@@ -1,6 +1,7 @@
 /*
  * ec2.c: EC2 operations.  Encodings are botocore's EC2 serializer's
- * (locationName, 1-based, flattened; reference/ec2.md section 1.2).
+ * (locationName, 1-based, flattened: boto/botocore:botocore/serialize.py,
+ * EC2Serializer).
  */
 #include <stdio.h>
 #include <stdlib.h>

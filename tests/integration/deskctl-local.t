@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # deskctl's local provider end to end: launch deskd --xvfb guests on free
 # loopback ports with their own 0600 token files, ls, the client verbs
-# (screenshot, do, exec, cp; the ones whose server side is not in this
-# deskd yet are skipped, saying so), terminate, SIGINT cleanup, a deskd
-# that dies at start.
+# (screenshot, do, exec, cp), terminate, SIGINT cleanup, a deskd that dies
+# at start.
 source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/tools/deskctl-moto.sh"
 
@@ -84,71 +83,62 @@ is "$?" 2 "screenshot without -o: usage error (exit 2)"
 like "$?/$(cat "$T_TMP/err")" '^1/.*bad action JSON' "do with broken JSON: caught before sending"
 code=$(http POST "$U1/v1/computer" -H "Authorization: Bearer $TOK1" \
     -H 'Content-Type: application/json' --data '{"action":"mouse_move","coordinate":[10,10]}')
-if [ "$code" = 404 ]; then
-	skip "do: POST /v1/computer is not in this deskd yet (another helper's)"
-else
-	"$DESKCTL" do "$ID1" '{"action":"mouse_move","coordinate":[321,123]}' \
-	    >"$T_TMP/do" 2>&1
-	is "$?" 0 "do mouse_move exits 0"
-	"$DESKCTL" do "$ID1" '{"action":"cursor_position"}' >"$T_TMP/do" 2>&1
-	like "$(cat "$T_TMP/do")" '321.*123' "do cursor_position answers where it went"
-	echo '[{"action":"mouse_move","coordinate":[7,8]},{"action":"screenshot"}]' |
-	    "$DESKCTL" do "$ID1" - -o "$T_TMP/do.png" >"$T_TMP/do" 2>&1
-	is "$?/$("$PNGCHECK" "$T_TMP/do.png")" "0/1920 1080" \
-	    "do - (a batch from stdin) -o FILE saves the answer's screenshot"
-	like "$(cat "$T_TMP/do")" "\"base64_image\":\"$T_TMP/do.png\"" \
-	    "... and prints the rest of the answer, naming the file"
-	"$DESKCTL" do "$ID1" '{"action":"no_such_action"}' >/dev/null 2>"$T_TMP/err"
-	like "$?/$(cat "$T_TMP/err")" '^1/.*bad action:.*no_such_action' \
-	    "do with an unknown action: exit 1, refused before sending"
-	"$DESKCTL" do "$ID1" '{"action":"left_click","coordinate":[5000,5]}' >/dev/null 2>"$T_TMP/err"
-	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 400' \
-	    "do with an off-screen coordinate: exit 1 with the agent's 400"
-fi
+is "$code" 200 "the agent serves POST /v1/computer"
+"$DESKCTL" do "$ID1" '{"action":"mouse_move","coordinate":[321,123]}' \
+    >"$T_TMP/do" 2>&1
+is "$?" 0 "do mouse_move exits 0"
+"$DESKCTL" do "$ID1" '{"action":"cursor_position"}' >"$T_TMP/do" 2>&1
+like "$(cat "$T_TMP/do")" '321.*123' "do cursor_position answers where it went"
+echo '[{"action":"mouse_move","coordinate":[7,8]},{"action":"screenshot"}]' |
+    "$DESKCTL" do "$ID1" - -o "$T_TMP/do.png" >"$T_TMP/do" 2>&1
+is "$?/$("$PNGCHECK" "$T_TMP/do.png")" "0/1920 1080" \
+    "do - (a batch from stdin) -o FILE saves the answer's screenshot"
+like "$(cat "$T_TMP/do")" "\"base64_image\":\"$T_TMP/do.png\"" \
+    "... and prints the rest of the answer, naming the file"
+"$DESKCTL" do "$ID1" '{"action":"no_such_action"}' >/dev/null 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" '^1/.*bad action:.*no_such_action' \
+    "do with an unknown action: exit 1, refused before sending"
+"$DESKCTL" do "$ID1" '{"action":"left_click","coordinate":[5000,5]}' >/dev/null 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 400' \
+    "do with an off-screen coordinate: exit 1 with the agent's 400"
 
 # exec
 code=$(http POST "$U1/v1/exec" -H "Authorization: Bearer $TOK1" \
     -H 'Content-Type: application/json' --data '{"argv":["true"]}')
-if [ "$code" = 404 ]; then
-	skip "exec: POST /v1/exec is not in this deskd yet (another helper's)"
-else
-	out=$("$DESKCTL" exec "$ID1" -- sh -c 'echo out; echo err >&2; exit 3' 2>"$T_TMP/err")
-	rc=$?
-	is "$rc/$out/$(cat "$T_TMP/err")" "3/out/err" \
-	    "exec: stdout, stderr and the exit code come back"
-	out=$("$DESKCTL" exec --shell "$ID1" 'echo $((40+2)) "$FOO"' --env FOO=bar)
-	is "$out" "42 bar" "exec --shell with --env"
-	out=$(echo piped | "$DESKCTL" exec "$ID1" --stdin - -- cat)
-	is "$out" "piped" "exec --stdin -"
-	out=$("$DESKCTL" exec "$ID1" --cwd / -- pwd)
-	is "$out" "/" "exec --cwd"
-	"$DESKCTL" exec --timeout 1 "$ID1" -- sleep 30 2>"$T_TMP/err"
-	like "$?/$(cat "$T_TMP/err")" '^124/.*timed out' "exec --timeout: exit 124"
-	"$DESKCTL" exec "$ID1" -- sh -c 'kill -9 $$'
-	is "$?" 137 "exec killed by a signal: exit 128+9"
-	"$DESKCTL" exec "$ID1" -- /no/such/program 2>"$T_TMP/err"
-	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 4[0-9][0-9]' \
-	    "exec of a missing program: exit 1 with the agent's error"
-fi
+is "$code" 200 "the agent serves POST /v1/exec"
+out=$("$DESKCTL" exec "$ID1" -- sh -c 'echo out; echo err >&2; exit 3' 2>"$T_TMP/err")
+rc=$?
+is "$rc/$out/$(cat "$T_TMP/err")" "3/out/err" \
+    "exec: stdout, stderr and the exit code come back"
+out=$("$DESKCTL" exec --shell "$ID1" 'echo $((40+2)) "$FOO"' --env FOO=bar)
+is "$out" "42 bar" "exec --shell with --env"
+out=$(echo piped | "$DESKCTL" exec "$ID1" --stdin - -- cat)
+is "$out" "piped" "exec --stdin -"
+out=$("$DESKCTL" exec "$ID1" --cwd / -- pwd)
+is "$out" "/" "exec --cwd"
+"$DESKCTL" exec --timeout 1 "$ID1" -- sleep 30 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" '^124/.*timed out' "exec --timeout: exit 124"
+"$DESKCTL" exec "$ID1" -- sh -c 'kill -9 $$'
+is "$?" 137 "exec killed by a signal: exit 128+9"
+"$DESKCTL" exec "$ID1" -- /no/such/program 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 4[0-9][0-9]' \
+    "exec of a missing program: exit 1 with the agent's error"
 
 # cp
 head -c 200000 /dev/urandom >"$T_TMP/blob"
 code=$(http GET "$U1/v1/files?path=/etc/hostname" -H "Authorization: Bearer $TOK1")
-if [ "$code" = 404 ]; then
-	skip "cp: /v1/files is not in this deskd yet (another helper's)"
-else
-	"$DESKCTL" cp "$T_TMP/blob" "$ID1:$T_TMP/remote-blob"
-	is "$?" 0 "cp LOCAL ID:/PATH exits 0"
-	"$DESKCTL" cp "$ID1:$T_TMP/remote-blob" "$T_TMP/back"
-	is "$?" 0 "cp ID:/PATH LOCAL exits 0"
-	cmp -s "$T_TMP/blob" "$T_TMP/back"
-	ok $? "200 kB of random bytes round-trip unchanged"
-	"$DESKCTL" cp "$ID1:$T_TMP/does-not-exist" "$T_TMP/nothing" 2>"$T_TMP/err"
-	like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 404' \
-	    "cp of a missing file: exit 1 with the agent's error"
-	[ ! -e "$T_TMP/nothing" ]
-	ok $? "... and no local file left behind"
-fi
+is "$code" 200 "the agent serves GET /v1/files"
+"$DESKCTL" cp "$T_TMP/blob" "$ID1:$T_TMP/remote-blob"
+is "$?" 0 "cp LOCAL ID:/PATH exits 0"
+"$DESKCTL" cp "$ID1:$T_TMP/remote-blob" "$T_TMP/back"
+is "$?" 0 "cp ID:/PATH LOCAL exits 0"
+cmp -s "$T_TMP/blob" "$T_TMP/back"
+ok $? "200 kB of random bytes round-trip unchanged"
+"$DESKCTL" cp "$ID1:$T_TMP/does-not-exist" "$T_TMP/nothing" 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" '^1/.*agent answered 404' \
+    "cp of a missing file: exit 1 with the agent's error"
+[ ! -e "$T_TMP/nothing" ]
+ok $? "... and no local file left behind"
 "$DESKCTL" cp "$T_TMP/blob" "$T_TMP/other" 2>/dev/null
 is "$?" 2 "cp with no remote side: usage error"
 

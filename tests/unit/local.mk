@@ -10,11 +10,8 @@ tests_unit_test_http_parse_LDADD = proto/libdeskproto.a common/libdeskcommon.a $
 UNIT_TESTS += tests/unit/test-cdp-rewrite
 tests_unit_test_cdp_rewrite_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
-	agent/cdp.c agent/http.c agent/auth.c agent/health.c \
-	agent/display.c agent/deskd.c \
-	tests/unit/tst.h
-tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) \
-	$(JANSSON_LIBS) $(X11_LIBS)
+	agent/cdp_rewrite.c tests/unit/tst.h
+tests_unit_test_cdp_rewrite_LDADD = common/libdeskcommon.a $(JANSSON_LIBS)
 
 UNIT_TESTS += tests/unit/test-multipart
 tests_unit_test_multipart_CFLAGS = $(TEST_CFLAGS)

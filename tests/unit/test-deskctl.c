@@ -1,6 +1,7 @@
 /*
  * test-deskctl.c: the pure parts of deskctl: Query API form encoding
- * (checked against botocore's serializer output, reference/ec2.md 1.2),
+ * (checked against the output of botocore's EC2Serializer,
+ * boto/botocore:botocore/serialize.py),
  * EC2 XML answers (moto's and AWS's shapes), AWS config file parsing,
  * durations, base64 and the address map test aid.
  */
