@@ -152,6 +152,7 @@ struct http_conn {
 	int			 lingering;
 	size_t			 lingered;
 	int			 in_process;
+	int			 taken;		/* taken over while in_process */
 };
 
 static void	 http_conn_close(struct http_conn *, const char *);
@@ -1116,7 +1117,7 @@ http_conn_process(struct http_conn *conn)
 		return;
 	conn->in_process = 1;
 	for (;;) {
-		if (conn->lingering || conn->close_after)
+		if (conn->lingering || conn->close_after || conn->taken)
 			break;
 		if (conn->req == NULL) {
 			if (evbuffer_get_length(in) == 0)
@@ -1215,6 +1216,8 @@ http_conn_process(struct http_conn *conn)
 		break;
 	}
 	conn->in_process = 0;
+	if (conn->taken)
+		free(conn);
 }
 
 /* The reply is complete: forget the request, then serve the next one. */
@@ -1552,6 +1555,13 @@ http_req_takeover(struct http_req *req)
 	event_free(conn->ev_next);
 	if (conn->ev_linger != NULL)
 		event_free(conn->ev_linger);
-	free(conn);
+	/*
+	 * A handler that takes over at once (websocket upgrade) runs inside
+	 * http_conn_process, which frees the connection when it returns.
+	 */
+	if (conn->in_process)
+		conn->taken = 1;
+	else
+		free(conn);
 	return (bev);
 }

@@ -37,4 +37,5 @@ agent_deskd_SOURCES = \
 	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \
 	agent/window.c agent/window.h \
+	agent/ws.c agent/ws.h \
 	agent/xvfb.c agent/xvfb.h

@@ -70,3 +70,10 @@ UNIT_TESTS += tests/unit/test-base64
 tests_unit_test_base64_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_base64_SOURCES = tests/unit/test-base64.c tests/unit/tst.h
 tests_unit_test_base64_LDADD = proto/libdeskproto.a
+
+UNIT_TESTS += tests/unit/test-ws
+tests_unit_test_ws_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_ws_SOURCES = tests/unit/test-ws.c agent/ws.c \
+	agent/http.c agent/auth.c tests/unit/tst.h
+tests_unit_test_ws_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(LIBEVENT_LIBS) $(JANSSON_LIBS)
