@@ -20,17 +20,16 @@
 #include "deskproto.h"
 #include "log.h"
 #include "state.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define CLIENT_MAX_BODY	(512 * 1024 * 1024)
 #define CLIENT_TIMEOUT_S 120
 
 struct client_buf {
-	char	*data;
-	size_t	 len;
-	FILE	*f;		/* stream here instead when set */
-	int	 toolong;
-	long	 status;	/* filled by the header callback */
+	struct util_buf	 b;		/* error bodies and small answers */
+	FILE		*f;		/* stream 2xx bodies here when set */
+	long		 status;	/* filled by the header callback */
 };
 
 int
@@ -132,15 +131,8 @@ client_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	/* Stream only successful bodies; keep error bodies to explain. */
 	if (b->f != NULL && b->status >= 200 && b->status < 300)
 		return (fwrite(ptr, 1, n, b->f));
-	if (b->len + n > CLIENT_MAX_BODY) {
-		b->toolong = 1;
-		return (0);
-	}
-	b->data = xrealloc(b->data, b->len + n + 1);
-	memcpy(b->data + b->len, ptr, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return (n);
+	b->b.max = CLIENT_MAX_BODY;
+	return (util_buf_write_cb(ptr, size, nmemb, &b->b));
 }
 
 static size_t
@@ -237,6 +229,9 @@ client_request(const char *url, const char *token, const char *method,
 		/* The agent streams the body; no 1 s wait for 100-continue. */
 		hl = curl_slist_append(hl, "Expect:");
 	}
+	/* deskctl cp moves files up to DESKCTL_MAX_FILE, no larger. */
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)DESKCTL_MAX_FILE);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	rc = curl_easy_perform(h);
@@ -245,13 +240,13 @@ client_request(const char *url, const char *token, const char *method,
 	if (rc == CURLE_ABORTED_BY_CALLBACK && util_interrupted)
 		xasprintf(cause, "%s %s: interrupted", method, path);
 	else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR &&
-	    !b->toolong && b->status >= 300))
+	    !b->b.toolong && b->status >= 300))
 		xasprintf(cause, "%s %s%s: %s", method, url, path,
-		    b->toolong ? "answer too large" : errbuf[0] != '\0' ?
+		    b->b.toolong ? "answer too large" : errbuf[0] != '\0' ?
 		    errbuf : curl_easy_strerror(rc));
 	else if (status < 200 || status >= 300)
 		*cause = client_error(path, status != 0 ? status : b->status,
-		    b->data, b->len);
+		    b->b.data, b->b.len);
 	else
 		rv = 0;
 	b->status = status;
@@ -275,23 +270,23 @@ client_screenshot(const char *url, const char *token, const char *query,
 	if (client_request(url, token, "GET", path, NULL, NULL, NULL, 0,
 	    CLIENT_TIMEOUT_S, &b, cause) == -1)
 		goto out;
-	if (b.len < 8 || memcmp(b.data, "\211PNG\r\n\032\n", 8) != 0) {
+	if (b.b.len < 8 || memcmp(b.b.data, "\211PNG\r\n\032\n", 8) != 0) {
 		xasprintf(cause, "%s: the answer is not a PNG", path);
 		goto out;
 	}
 	if (strcmp(out, "-") == 0) {
-		if (fwrite(b.data, 1, b.len, stdout) != b.len ||
+		if (fwrite(b.b.data, 1, b.b.len, stdout) != b.b.len ||
 		    fflush(stdout) != 0) {
 			xasprintf(cause, "stdout: %s", strerror(errno));
 			goto out;
 		}
-	} else if (util_write_file(out, b.data, b.len, 0644, cause) == -1)
+	} else if (util_write_file(out, b.b.data, b.b.len, 0644, cause) == -1)
 		goto out;
 	rv = 0;
 out:
 	free(tmp);
 	free(path);
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }
 
@@ -310,7 +305,7 @@ client_do_image(struct client_buf *b, const char *out, char **cause)
 	size_t		 len;
 	int		 rv;
 
-	j = json_loadb(b->data != NULL ? b->data : "", b->len, 0, NULL);
+	j = json_loadb(b->b.data != NULL ? b->b.data : "", b->b.len, 0, NULL);
 	if (json_is_string(json_object_get(j, "base64_image")))
 		holder = j;
 	else if (json_is_array(results = json_object_get(j, "results")) &&
@@ -321,8 +316,8 @@ client_do_image(struct client_buf *b, const char *out, char **cause)
 	}
 	if (holder == NULL) {
 		json_decref(j);
-		return (util_write_file(out, b->data != NULL ? b->data : "",
-		    b->len, 0644, cause));
+		return (util_write_file(out, b->b.data != NULL ? b->b.data : "",
+		    b->b.len, 0644, cause));
 	}
 	b64 = json_string_value(json_object_get(holder, "base64_image"));
 	if ((png = util_base64_decode(b64, &len)) == NULL) {
@@ -376,14 +371,14 @@ client_do(const char *url, const char *token, const char *json,
 	if (out != NULL) {
 		if (client_do_image(&b, out, cause) == -1)
 			goto out;
-	} else if (b.len > 0) {
-		fwrite(b.data, 1, b.len, stdout);
-		if (b.data[b.len - 1] != '\n')
+	} else if (b.b.len > 0) {
+		fwrite(b.b.data, 1, b.b.len, stdout);
+		if (b.b.data[b.b.len - 1] != '\n')
 			putchar('\n');
 	}
 	rv = 0;
 out:
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }
 
@@ -403,7 +398,7 @@ client_exec(const char *url, const char *token, json_t *req, long timeout_s,
 	if (client_request(url, token, "POST", "/v1/exec", "application/json",
 	    body, NULL, 0, timeout_s + 30, &b, cause) == -1)
 		goto out;
-	if ((j = json_loadb(b.data != NULL ? b.data : "", b.len, 0,
+	if ((j = json_loadb(b.b.data != NULL ? b.b.data : "", b.b.len, 0,
 	    NULL)) == NULL || !json_is_object(j)) {
 		xasprintf(cause, "/v1/exec: the answer is not a JSON object");
 		goto out;
@@ -429,7 +424,7 @@ client_exec(const char *url, const char *token, json_t *req, long timeout_s,
 out:
 	json_decref(j);
 	free(body);
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }
 
@@ -465,6 +460,12 @@ client_put(const char *url, const char *token, const char *local,
 		fclose(f);
 		return (-1);
 	}
+	if (st.st_size > DESKCTL_MAX_FILE) {
+		xasprintf(cause, "%s: larger than %lld bytes", local,
+		    (long long)DESKCTL_MAX_FILE);
+		fclose(f);
+		return (-1);
+	}
 	/* "ID:/dir/" keeps the local name, like cp. */
 	if (remote[strlen(remote) - 1] == '/') {
 		copy = xstrdup(local);
@@ -477,7 +478,7 @@ client_put(const char *url, const char *token, const char *local,
 	rv = client_request(url, token, "PUT", path, "application/octet-stream",
 	    NULL, f, st.st_size, CLIENT_TIMEOUT_S * 10, &b, cause);
 	fclose(f);
-	free(b.data);
+	free(b.b.data);
 	free(path);
 	free(dst);
 	return (rv);
@@ -529,6 +530,6 @@ out:
 	free(tmp);
 	free(path);
 	free(dst);
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }

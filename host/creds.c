@@ -14,6 +14,7 @@
 #include "creds.h"
 #include "deskctl.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define CREDS_FILE_MAX	(1024 * 1024)
@@ -187,20 +188,6 @@ creds_from_text(const char *text, const char *section, const char *source)
 	return (c);
 }
 
-static size_t
-creds_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	char	**buf = arg;
-	size_t	 old = *buf == NULL ? 0 : strlen(*buf), n = size * nmemb;
-
-	if (old + n > CREDS_IMDS_MAX)
-		return (0);
-	*buf = xrealloc(*buf, old + n + 1);
-	memcpy(*buf + old, ptr, n);
-	(*buf)[old + n] = '\0';
-	return (n);
-}
-
 /* One IMDS call; METHOD is "PUT" for the token. */
 static char *
 creds_imds(const char *method, const char *path, const char *token)
@@ -208,7 +195,8 @@ creds_imds(const char *method, const char *path, const char *token)
 	CURL			*h;
 	struct curl_slist	*hl = NULL;
 	const char		*base;
-	char			*url, *hdr, *buf = NULL;
+	struct util_buf		 b;
+	char			*url, *hdr, *buf;
 	long			 status = 0;
 	CURLcode		 rc;
 
@@ -224,8 +212,10 @@ creds_imds(const char *method, const char *path, const char *token)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)DESKCTL_IMDS_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, creds_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &buf);
+	memset(&b, 0, sizeof b);
+	b.max = CREDS_IMDS_MAX;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, util_buf_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	if (strcmp(method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
 		hl = curl_slist_append(hl,
@@ -238,6 +228,7 @@ creds_imds(const char *method, const char *path, const char *token)
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	rc = curl_easy_perform(h);
+	buf = b.data;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);

@@ -9,6 +9,7 @@
 
 #include "deskctl.h"
 #include "query.h"
+#include "util.h"
 #include "xmalloc.h"
 
 struct query_param {

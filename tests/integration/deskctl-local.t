@@ -223,6 +223,22 @@ like "$?/$(cat "$T_TMP/w")" '^0/.*"state":"ready".*"token":"[0-9a-f]{64}"' \
 rc=$?
 like "$rc/$(cat "$T_TMP/false")" '^4/.*deskd exited' "a dying deskd: exit 4, 'deskd exited'"
 
+# --tag filters the sweeps: --all-mine --tag team=a leaves team=b alone.
+"$DESKCTL" launch --provider local --tag team=a --json >"$T_TMP/ta" 2>&1
+"$DESKCTL" launch --provider local --tag team=b --json >"$T_TMP/tb" 2>&1
+ta=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/ta")
+tb=$(python3 -c 'import sys,json; print(json.loads(open(sys.argv[1]).readline())["id"])' "$T_TMP/tb")
+"$DESKCTL" ls --tag team=b >"$T_TMP/lsb" 2>&1
+like "$(cat "$T_TMP/lsb")" "$tb .*team=b" "ls --tag team=b lists the team=b guest"
+grep -q "$ta" "$T_TMP/lsb"
+ok $((!$?)) "... and not the team=a one"
+"$DESKCTL" terminate --all-mine --tag team=a >"$T_TMP/tterm" 2>"$T_TMP/tterm.err"
+is "$?/$(cat "$T_TMP/tterm")" "0/terminated $ta" \
+    "terminate --all-mine --tag team=a terminates team=a only"
+"$DESKCTL" ls --json >"$T_TMP/lsall" 2>&1
+like "$(cat "$T_TMP/lsall")" "\"id\":\"$tb\",\"provider\":\"local\",\"state\":\"running\"" \
+    "... team=b still runs"
+
 # Everything else goes with --all-mine.
 "$DESKCTL" terminate --all-mine >"$T_TMP/all" 2>&1
 is "$?" 0 "terminate --all-mine exits 0"

@@ -13,6 +13,7 @@
 #include "deskctl.h"
 #include "ec2.h"
 #include "query.h"
+#include "util.h"
 #include "wait.h"
 #include "xml.h"
 #include "xmalloc.h"
