@@ -126,6 +126,13 @@ aws_new(const char *region, const char *endpoint, const char *profile,
 
 	a = xcalloc(1, sizeof *a);
 	a->profile = profile != NULL ? xstrdup(profile) : NULL;
+	if (!creds_profile_exists(profile)) {
+		xasprintf(cause, "AWS profile '%s' is in neither the "
+		    "credentials nor the config file (check --profile, "
+		    "AWS_PROFILE, AWS_CONFIG_FILE)", creds_profile(profile));
+		*exitcode = DESKCTL_EXIT_AUTH;
+		goto fail;
+	}
 	if ((a->region = creds_region(region, profile)) == NULL) {
 		xasprintf(cause, "no AWS region: use --region, AWS_REGION or "
 		    "AWS_DEFAULT_REGION, or region= in the config file");

@@ -19,6 +19,7 @@
 #include "deskctl.h"
 #include "deskproto.h"
 #include "log.h"
+#include "provider.h"
 #include "state.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -71,10 +72,12 @@ int
 client_resolve(const char *target, const char *token_file, char **url,
     char **token, char **cause)
 {
-	struct state	*s;
-	json_t		*rec;
-	const char	*u, *t, *tf;
-	size_t		 len;
+	const struct provider	*p;
+	struct state		*s;
+	json_t			*rec;
+	const char		*u, *t, *tf;
+	char			*why = NULL;
+	size_t			 len;
 
 	*url = NULL;
 	*token = NULL;
@@ -108,8 +111,23 @@ client_resolve(const char *target, const char *token_file, char **url,
 		state_close(s);
 		return (-1);
 	}
+	/* A guest known to be dead says so, not "Couldn't connect". */
+	if ((p = provider_of(rec)) != NULL && !p->alive(rec, &why)) {
+		xasprintf(cause, "%s: %s", target, why);
+		free(why);
+		state_close(s);
+		return (-1);
+	}
 	*url = xstrdup(u);
-	if ((t = state_str(rec, "token")) != NULL)
+	if (token_file != NULL && *token_file != '\0') {
+		/* --token-file wins over the record, for ids too. */
+		if ((*token = client_read_token(token_file, cause)) == NULL) {
+			free(*url);
+			*url = NULL;
+			state_close(s);
+			return (-1);
+		}
+	} else if ((t = state_str(rec, "token")) != NULL)
 		*token = xstrdup(t);
 	else if ((tf = state_str(rec, "token_file")) != NULL &&
 	    (*token = client_read_token(tf, cause)) == NULL) {
@@ -293,7 +311,8 @@ out:
 /*
  * do -o FILE: the screenshot of the answer ("base64_image", at the top or
  * in the last batch result) goes to FILE as PNG bytes, the rest of the
- * answer to stdout; an answer without one is written to FILE as it is.
+ * answer to stdout; an answer without one goes to stdout and FILE is left
+ * alone (a PNG file holding JSON helps nobody).
  */
 static int
 client_do_image(struct client_buf *b, const char *out, char **cause)
@@ -315,9 +334,16 @@ client_do_image(struct client_buf *b, const char *out, char **cause)
 			holder = NULL;
 	}
 	if (holder == NULL) {
+		/* Not a PNG: the answer goes to stdout, FILE is not touched. */
 		json_decref(j);
-		return (util_write_file(out, b->b.data != NULL ? b->b.data : "",
-		    b->b.len, 0644, cause));
+		if (b->b.len > 0) {
+			fwrite(b->b.data, 1, b->b.len, stdout);
+			if (b->b.data[b->b.len - 1] != '\n')
+				putchar('\n');
+		}
+		xasprintf(cause, "the answer has no screenshot, so %s was not "
+		    "written (add a screenshot action, or drop -o)", out);
+		return (-1);
 	}
 	b64 = json_string_value(json_object_get(holder, "base64_image"));
 	if ((png = util_base64_decode(b64, &len)) == NULL) {
@@ -502,7 +528,8 @@ client_get(const char *url, const char *token, const char *remote,
 	/* A temp file and a rename: no torn file on a failed transfer. */
 	xasprintf(&tmp, "%s.deskctl.XXXXXX", dst);
 	if ((fd = mkstemp(tmp)) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		/* Name the file the user asked for, not our temp name. */
+		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		free(tmp);
 		free(dst);
 		return (-1);
@@ -514,7 +541,7 @@ client_get(const char *url, const char *token, const char *remote,
 	    CLIENT_TIMEOUT_S * 10, &b, cause) == -1)
 		goto out;
 	if (fflush(b.f) != 0 || fsync(fd) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
 	fchmod(fd, 0644);

@@ -4,14 +4,17 @@
  * cmd_entry.args templates, cmd-kill-window.c: "at:"), and anything else
  * is refused with exit 2 instead of being silently ignored.
  */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "compat.h"
 #include "deskctl.h"
 #include "guest.h"
+#include "network.h"
 #include "log.h"
 #include "util.h"
 #include "verb.h"
@@ -24,7 +27,9 @@ enum {
 	CMD_REGION, CMD_ENDPOINT, CMD_PROFILE, CMD_ADDRMAP, CMD_TOKENFILE,
 	CMD_DESKD, CMD_EXPIRED, CMD_ALLMINE, CMD_CWD, CMD_ENV, CMD_STDIN,
 	CMD_SHELL, CMD_WIDTH, CMD_HEIGHT, CMD_SCALE, CMD_CROP, CMD_CURSOR,
-	CMD_LOGLEVEL, CMD_USER, CMD_ALLOW, CMD_VERSION
+	CMD_LOGLEVEL, CMD_USER, CMD_ALLOW, CMD_VERSION, CMD_AMI_MAP,
+	CMD_IAM, CMD_MONITORING, CMD_VOLTYPE, CMD_IOPS, CMD_THROUGHPUT,
+	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME
 };
 
 static const struct option cmd_longopts[] = {
@@ -71,6 +76,17 @@ static const struct option cmd_longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, CMD_VERSION },
+	{ "ami-map", required_argument, NULL, CMD_AMI_MAP },
+	{ "iam-instance-profile", required_argument, NULL, CMD_IAM },
+	{ "monitoring", no_argument, NULL, CMD_MONITORING },
+	{ "volume-type", required_argument, NULL, CMD_VOLTYPE },
+	{ "iops", required_argument, NULL, CMD_IOPS },
+	{ "throughput", required_argument, NULL, CMD_THROUGHPUT },
+	{ "connect", required_argument, NULL, CMD_CONNECT },
+	{ "allow-open-group", no_argument, NULL, CMD_ALLOW_OPEN },
+	{ "from", required_argument, NULL, CMD_FROM },
+	{ "ssh-from", required_argument, NULL, CMD_SSH_FROM },
+	{ "name", required_argument, NULL, CMD_NAME },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -90,14 +106,22 @@ static const struct cmd_entry cmd_table[] = {
 	  "         [--ttl DURATION] [--tag K=V ...] [--public|--private]\n"
 	  "         [--no-wait] [--keep] [--timeout DURATION] [--json]\n"
 	  "         [--desktop-user NAME] [--agent-allow CIDR ...] "
-	  "[--deskd PATH]",
-	  "provider count ami ami-name ami-owner type subnet security-group "
-	  "key-name desktop-user agent-allow disk-gb spot ttl tag public "
-	  "private no-wait json keep timeout addr-map deskd " CMD_AWS,
+	  "[--deskd PATH]\n"
+	  "         [--ami-map FILE] [--iam-instance-profile NAME|ARN] "
+	  "[--monitoring]\n"
+	  "         [--volume-type T] [--iops N] [--throughput N] "
+	  "[--connect public|private]\n"
+	  "         [--allow-open-group]   (each flag also as DESKCTL_FLAG)",
+	  "provider count ami ami-name ami-owner ami-map type subnet "
+	  "security-group key-name desktop-user agent-allow disk-gb "
+	  "volume-type iops throughput iam-instance-profile monitoring spot "
+	  "ttl tag public private connect allow-open-group no-wait json "
+	  "keep timeout addr-map deskd " CMD_AWS,
 	  guest_launch },
 	{ "wait", NULL,
-	  "wait ID ... [--timeout DURATION] [--json] [--public|--private]",
-	  "timeout json public private addr-map " CMD_AWS,
+	  "wait ID ... [--timeout DURATION] [--json] "
+	  "[--connect public|private]",
+	  "timeout json public private connect addr-map " CMD_AWS,
 	  guest_wait },
 	{ "ls", "list",
 	  "ls [--provider ec2|local] [--tag K=V ...] [--json]",
@@ -108,6 +132,12 @@ static const struct cmd_entry cmd_table[] = {
 	  "[--provider ec2|local]",
 	  "provider expired all-mine tag " CMD_AWS,
 	  guest_terminate },
+	{ "network", NULL,
+	  "network create [--subnet ID] [--from CIDR] [--ssh-from CIDR] "
+	  "[--name N] [--json]\n"
+	  "  network check GROUP-ID ... [--from CIDR]",
+	  "subnet from ssh-from name json " CMD_AWS,
+	  network_exec },
 	{ "screenshot", NULL,
 	  "screenshot ID -o FILE.png [--width W] [--height H] [--scale S]\n"
 	  "             [--region-crop X,Y,W,H] [--cursor 0|1]",
@@ -364,6 +394,58 @@ cmd_apply(struct cmd_opts *o, int ch, const char *arg)
 	case 'o':
 		o->out = arg;
 		break;
+	case CMD_AMI_MAP:
+		o->ami_map = arg;
+		break;
+	case CMD_IAM:
+		o->iam_profile = arg;
+		break;
+	case CMD_MONITORING:
+		o->monitoring = 1;
+		break;
+	case CMD_VOLTYPE:
+		if (!cmd_valid_chars(arg, 16, "abcdefghijklmnopqrstuvwxyz0123"
+		    "456789")) {
+			util_say("--volume-type %s: want an EBS type such as "
+			    "gp3, gp2, io2", arg);
+			return (-1);
+		}
+		o->volume_type = arg;
+		break;
+	case CMD_IOPS:
+		return (cmd_int("--iops", arg, 100, 256000, &o->iops));
+	case CMD_THROUGHPUT:
+		return (cmd_int("--throughput", arg, 125, 2000,
+		    &o->throughput));
+	case CMD_CONNECT:
+		if (strcmp(arg, "public") == 0)
+			o->connect = WAIT_ADDR_PUBLIC;
+		else if (strcmp(arg, "private") == 0)
+			o->connect = WAIT_ADDR_PRIVATE;
+		else {
+			util_say("--connect: public or private, not %s", arg);
+			return (-1);
+		}
+		break;
+	case CMD_ALLOW_OPEN:
+		o->allow_open = 1;
+		break;
+	case CMD_FROM:
+	case CMD_SSH_FROM:
+		if (!cmd_valid_chars(arg, 64, "0123456789abcdefABCDEF:./") ||
+		    strchr(arg, '/') == NULL) {
+			util_say("--%s %s: want a CIDR such as 10.0.0.0/16",
+			    ch == CMD_FROM ? "from" : "ssh-from", arg);
+			return (-1);
+		}
+		if (ch == CMD_FROM)
+			o->from = arg;
+		else
+			o->ssh_from = arg;
+		break;
+	case CMD_NAME:
+		o->name = arg;
+		break;
 	case CMD_LOGLEVEL:
 		if ((level = log_parse_level(arg)) == -1) {
 			util_say("--log-level: unknown level %s", arg);
@@ -410,6 +492,112 @@ cmd_takes(const char *template, const char *name)
 	return (0);
 }
 
+/* Options of the same thing: one given on the command line hides the rest. */
+static const char *cmd_env_groups[] = {
+	" ami ami-name ami-map ", " public private ", NULL
+};
+
+/* The options EC2 users set as OSWorld does, after DESKCTL_*. */
+static const char *cmd_env_aws[][2] = {
+	{ "subnet", "AWS_SUBNET_ID" },
+	{ "security-group", "AWS_SECURITY_GROUP_ID" },
+	{ NULL, NULL }
+};
+
+/* 1 when option NAME, or one of its group, was on the command line. */
+static int
+cmd_env_hidden(const char *name, const char *seen)
+{
+	const char	**g;
+	char		 *word, *p, *w;
+	int		  hid = 0;
+
+	if (cmd_takes(seen, name))
+		return (1);
+	xasprintf(&word, " %s ", name);
+	for (g = cmd_env_groups; *g != NULL && !hid; g++) {
+		if (strstr(*g, word) == NULL)
+			continue;
+		p = w = xstrdup(*g);
+		while ((name = strsep(&p, " ")) != NULL && !hid)
+			hid = *name != '\0' && cmd_takes(seen, name);
+		free(w);
+	}
+	free(word);
+	return (hid);
+}
+
+static char *
+cmd_keep(struct cmd_opts *o, const char *v)
+{
+	o->owned = xreallocarray(o->owned, o->nowned + 1, sizeof *o->owned);
+	return (o->owned[o->nowned++] = xstrdup(v));
+}
+
+/*
+ * The environment's part of launch: DESKCTL_FLAG_NAME for --flag-name
+ * (lists comma-separated, switches 1/0), then OSWorld's AWS_SUBNET_ID
+ * and AWS_SECURITY_GROUP_ID.  The command line wins.
+ */
+static int
+cmd_env(const struct cmd_entry *e, struct cmd_opts *o, const char *seen)
+{
+	const struct option	*lo;
+	char			 var[64], *v, *p, *one;
+	size_t			 i;
+	int			 k;
+
+	for (lo = cmd_longopts; lo->name != NULL; lo++) {
+		if (!cmd_takes(e->options, lo->name) ||
+		    cmd_takes(CMD_COMMON, lo->name) ||
+		    cmd_env_hidden(lo->name, seen))
+			continue;
+		snprintf(var, sizeof var, "DESKCTL_%s", lo->name);
+		for (i = 8; var[i] != '\0'; i++)
+			var[i] = var[i] == '-' ? '_' : toupper((unsigned char)
+			    var[i]);
+		v = getenv(var);
+		for (k = 0; (v == NULL || *v == '\0') &&
+		    cmd_env_aws[k][0] != NULL; k++) {
+			if (strcmp(cmd_env_aws[k][0], lo->name) == 0) {
+				v = getenv(cmd_env_aws[k][1]);
+				strlcpy(var, cmd_env_aws[k][1], sizeof var);
+			}
+		}
+		if (v == NULL || *v == '\0')
+			continue;
+		if (lo->has_arg == no_argument) {
+			if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 ||
+			    strcmp(v, "no") == 0)
+				continue;
+			if (strcmp(v, "1") != 0 && strcmp(v, "true") != 0 &&
+			    strcmp(v, "yes") != 0) {
+				util_say("%s=%s: want 1 or 0", var, v);
+				return (-1);
+			}
+			if (cmd_apply(o, lo->val, NULL) == -1)
+				return (-1);
+			continue;
+		}
+		log_debug("--%s from %s", lo->name, var);
+		if (lo->val == CMD_SG || lo->val == CMD_TAG ||
+		    lo->val == CMD_ALLOW) {
+			p = cmd_keep(o, v);
+			while ((one = strsep(&p, ",")) != NULL) {
+				if (*one != '\0' && cmd_apply(o, lo->val,
+				    one) == -1) {
+					util_say("(from %s)", var);
+					return (-1);
+				}
+			}
+		} else if (cmd_apply(o, lo->val, cmd_keep(o, v)) == -1) {
+			util_say("(from %s)", var);
+			return (-1);
+		}
+	}
+	return (0);
+}
+
 static const struct cmd_entry *
 cmd_find(const char *name)
 {
@@ -428,7 +616,8 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
     const struct cmd_entry **ep, int *optind_out)
 {
 	const struct cmd_entry	*e;
-	int			 ch;
+	char			*seen, *tmp;
+	int			 ch, rv;
 
 	memset(o, 0, sizeof *o);
 	o->count = 1;
@@ -457,39 +646,47 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 	}
 	*ep = e;
 	o->cmd = e->name;
+	seen = xstrdup("");
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":n:o:vh", cmd_longopts,
 	    NULL)) != -1) {
+		rv = 0;
 		if (ch == '?') {
 			util_say("%s: unknown option %s (deskctl %s --help)",
 			    e->name, argv[optind - 1], e->name);
-			return (-1);
-		}
-		if (ch == ':') {
+			rv = -1;
+		} else if (ch == ':') {
 			util_say("%s: %s needs a value", e->name,
 			    argv[optind - 1]);
-			return (-1);
-		}
-		if (!cmd_takes(e->options, cmd_name(ch))) {
+			rv = -1;
+		} else if (!cmd_takes(e->options, cmd_name(ch))) {
 			util_say("%s: --%s is not an option of %s; it takes: "
 			    "%s", e->name, cmd_name(ch), e->name,
 			    e->options);
-			return (-1);
-		}
-		if (ch == 'h') {
+			rv = -1;
+		} else if (ch == 'h') {
 			printf("usage: deskctl %s\n", e->usage);
-			return (1);
-		}
-		if (ch == CMD_VERSION) {
+			rv = 1;
+		} else if (ch == CMD_VERSION) {
 			printf("deskctl %s\n", DESKD_VERSION);
-			return (1);
+			rv = 1;
+		} else if (cmd_apply(o, ch, optarg) == -1)
+			rv = -1;
+		if (rv != 0) {
+			free(seen);
+			return (rv);
 		}
-		if (cmd_apply(o, ch, optarg) == -1)
-			return (-1);
+		xasprintf(&tmp, "%s %s", seen, cmd_name(ch));
+		free(seen);
+		seen = tmp;
 	}
 	*optind_out = optind;
-	return (0);
+	rv = 0;
+	if (strcmp(e->name, "launch") == 0)
+		rv = cmd_env(e, o, seen);
+	free(seen);
+	return (rv);
 }
 
 void
@@ -505,4 +702,7 @@ cmd_opts_free(struct cmd_opts *o)
 	free(o->groups);
 	free(o->env);
 	free(o->allow);
+	for (i = 0; i < o->nowned; i++)
+		free(o->owned[i]);
+	free(o->owned);
 }

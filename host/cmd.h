@@ -61,6 +61,22 @@ struct cmd_opts {
 	const char	*scale;
 	const char	*sregion;
 	const char	*cursor;
+	/* launch, EC2 */
+	const char	*ami_map;
+	const char	*iam_profile;
+	int		 monitoring;
+	const char	*volume_type;
+	int		 iops;
+	int		 throughput;
+	enum wait_addr	 connect;	/* which address the URL uses */
+	int		 allow_open;
+	/* network */
+	const char	*from;
+	const char	*ssh_from;
+	const char	*name;
+	/* Values taken from the environment, freed with the rest. */
+	char		**owned;
+	size_t		 nowned;
 };
 
 struct cmd_entry {

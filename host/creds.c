@@ -104,6 +104,65 @@ creds_ini_get(const char *text, const char *section, const char *key)
 	return (result);
 }
 
+/* 1 when TEXT has a "[SECTION]" line. */
+static int
+creds_ini_has(const char *text, const char *section)
+{
+	char	*k;
+	int	 has;
+
+	/* A key no section has: the scan still sees the header. */
+	xasprintf(&k, "[%s]", section);
+	has = strstr(text, k) != NULL;
+	free(k);
+	return (has);
+}
+
+/*
+ * botocore's per-service endpoints: a profile's "services = NAME" names
+ * a "[services NAME]" section whose nested "ec2 =" block holds
+ * "endpoint_url = ..." (configprovider.py, the services config).
+ */
+char *
+creds_services_endpoint(const char *text, const char *name)
+{
+	const char	*line, *eol, *eq, *p;
+	char		*section, *k, *result = NULL;
+	int		 in = 0, inec2 = 0;
+
+	xasprintf(&section, "[services %s]", name);
+	for (line = text; line != NULL && *line != '\0'; line = eol) {
+		if ((eol = strchr(line, '\n')) == NULL)
+			eol = line + strlen(line);
+		else
+			eol++;
+		if (*line == '[') {
+			in = strncmp(line, section, strlen(section)) == 0;
+			inec2 = 0;
+			continue;
+		}
+		if (!in || (eq = memchr(line, '=', eol - line)) == NULL)
+			continue;
+		p = line;
+		while (p < eq && (*p == ' ' || *p == '\t'))
+			p++;
+		k = creds_trim((char *)p, (char *)eq);
+		if (p == line)
+			inec2 = strcmp(k, "ec2") == 0;
+		else if (inec2 && strcmp(k, "endpoint_url") == 0) {
+			free(result);
+			result = creds_trim((char *)eq + 1, (char *)eol);
+		}
+		free(k);
+	}
+	free(section);
+	if (result != NULL && *result == '\0') {
+		free(result);
+		result = NULL;
+	}
+	return (result);
+}
+
 static char *
 creds_file_path(const char *env, const char *rel)
 {
@@ -302,12 +361,59 @@ out:
 	return (c);
 }
 
+/* The credential source a profile names that deskctl cannot use. */
+static char *
+creds_unsupported(const char *profile)
+{
+	static const char	*keys[] = { "credential_process",
+				    "sso_start_url", "sso_session", "role_arn",
+				    "web_identity_token_file", NULL };
+	const char		**k;
+	char			 *v;
+
+	for (k = keys; *k != NULL; k++) {
+		if ((v = creds_config_get(profile, *k)) != NULL) {
+			free(v);
+			return (xstrdup(strncmp(*k, "sso", 3) == 0 ? "SSO" :
+			    strcmp(*k, "role_arn") == 0 ? "role_arn "
+			    "(assume-role)" : *k));
+		}
+	}
+	return (NULL);
+}
+
+int
+creds_profile_exists(const char *flag)
+{
+	const char	*profile = creds_profile(flag);
+	char		*text, *section;
+	int		 found = 0;
+
+	if (strcmp(profile, "default") == 0)
+		return (1);
+	if ((text = creds_read("AWS_SHARED_CREDENTIALS_FILE",
+	    ".aws/credentials", NULL)) != NULL) {
+		found = creds_ini_has(text, profile);
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	if (!found && (text = creds_read("AWS_CONFIG_FILE", ".aws/config",
+	    NULL)) != NULL) {
+		section = creds_config_section(profile);
+		found = creds_ini_has(text, section);
+		free(section);
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	return (found);
+}
+
 struct creds *
 creds_resolve(const char *flag, char **cause)
 {
 	struct creds	*c;
 	const char	*akid, *secret, *token, *profile;
-	char		*text, *path = NULL, *section, *src;
+	char		*text, *path = NULL, *section, *src, *v;
 
 	profile = creds_profile(flag);
 	akid = creds_env("AWS_ACCESS_KEY_ID");
@@ -360,6 +466,14 @@ creds_resolve(const char *flag, char **cause)
 	}
 	free(path);
 
+	if ((v = creds_unsupported(profile)) != NULL) {
+		xasprintf(cause, "profile '%s' gets its credentials from %s, "
+		    "which deskctl does not support: export them first, e.g. "
+		    "eval \"$(aws configure export-credentials --profile %s "
+		    "--format env)\"", profile, v, profile);
+		free(v);
+		return (NULL);
+	}
 	if ((c = creds_from_imds()) != NULL)
 		return (c);
 	xasprintf(cause, "no AWS credentials found (tried %sthe credentials "
@@ -415,7 +529,7 @@ char *
 creds_endpoint(const char *flag, const char *profile_flag, const char *region)
 {
 	const char	*v;
-	char		*e;
+	char		*e, *svc, *text;
 
 	if (flag != NULL)
 		return (xstrdup(flag));
@@ -424,6 +538,17 @@ creds_endpoint(const char *flag, const char *profile_flag, const char *region)
 			return (xstrdup(v));
 		if ((v = creds_env("AWS_ENDPOINT_URL")) != NULL)
 			return (xstrdup(v));
+		if ((svc = creds_config_get(creds_profile(profile_flag),
+		    "services")) != NULL) {
+			text = creds_read("AWS_CONFIG_FILE", ".aws/config",
+			    NULL);
+			e = text != NULL ? creds_services_endpoint(text, svc) :
+			    NULL;
+			free(text);
+			free(svc);
+			if (e != NULL)
+				return (e);
+		}
 		if ((e = creds_config_get(creds_profile(profile_flag),
 		    "endpoint_url")) != NULL)
 			return (e);

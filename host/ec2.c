@@ -581,7 +581,9 @@ ec2_subnet_vpc(struct aws *a, const char *subnet, char **vpc, char **cidr,
 	const char	*v;
 
 	*vpc = *cidr = NULL;
-	if (subnet != NULL) {
+	if (subnet != NULL && strncmp(subnet, "vpc-", 4) == 0)
+		*vpc = xstrdup(subnet);
+	else if (subnet != NULL) {
 		q = query_new("DescribeSubnets");
 		query_add(q, "SubnetId.1", subnet);
 		if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code,

@@ -140,7 +140,7 @@ struct ec2_image *ec2_image(struct aws *, const char *id, char **code,
 /* Security groups by id, or all of a VPC when ids is NULL. */
 int		 ec2_groups(struct aws *, const char **ids, size_t nids,
 		    struct ec2_group **, size_t *, char **code, char **cause);
-/* The VPC and CIDR of SUBNET, or of the default VPC when NULL. */
+/* The VPC and CIDR of SUBNET (or of a vpc-... id), or the default VPC's. */
 int		 ec2_subnet_vpc(struct aws *, const char *subnet, char **vpc,
 		    char **cidr, char **code, char **cause);
 char		*ec2_create_group(struct aws *, const char *name,

@@ -35,7 +35,9 @@ guest_save(json_t **recs, size_t n, int remove)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (recs[i] == NULL)
+		/* An id given to wait that no record holds stays unrecorded. */
+		if (recs[i] == NULL || (!remove && json_is_true(
+		    json_object_get(recs[i], "unrecorded"))))
 			continue;
 		if (remove)
 			state_remove(s, state_str(recs[i], "id"));
@@ -237,7 +239,9 @@ guest_run_wait(struct cmd_opts *o, json_t **recs, size_t n, long long start,
 	gw.o = o;
 	gw.launched = launched;
 	gw.tty = !o->json && isatty(STDERR_FILENO);
-	ctx.addr = o->addr;
+	/* --connect picks the URL; --private alone means private too. */
+	ctx.addr = o->connect != WAIT_ADDR_AUTO ? o->connect :
+	    o->addr == WAIT_ADDR_PRIVATE ? WAIT_ADDR_PRIVATE : WAIT_ADDR_AUTO;
 	ctx.map = o->addr_map != NULL ? o->addr_map :
 	    getenv("DESKCTL_ADDR_MAP");
 	ctx.region = o->region;
@@ -307,7 +311,7 @@ guest_default_provider(struct cmd_opts *o)
 	if ((p = getenv("DESKCTL_PROVIDER")) != NULL && *p != '\0')
 		return (provider_find(p));
 	/* An image means the cloud; otherwise the no-cloud default. */
-	if (o->ami != NULL || o->ami_name != NULL)
+	if (o->ami != NULL || o->ami_name != NULL || o->ami_map != NULL)
 		return (&provider_ec2);
 	return (&provider_local);
 }

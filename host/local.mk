@@ -14,6 +14,7 @@ host_deskctl_SOURCES = \
 	host/ec2.c host/ec2.h \
 	host/guest.c host/guest.h \
 	host/local.c host/local.h \
+	host/network.c host/network.h \
 	host/provider.c host/provider.h \
 	host/provider_ec2.c \
 	host/query.c host/query.h \

@@ -20,6 +20,7 @@
 #include "deskctl.h"
 #include "ec2.h"
 #include "log.h"
+#include "network.h"
 #include "provider.h"
 #include "state.h"
 #include "util.h"
@@ -105,6 +106,69 @@ provider_ec2_user_data(struct cmd_opts *o, const char *token)
 	return (s);
 }
 
+/* --ami-map FILE: {"us-east-1": "ami-...", ...}, OSWorld's IMAGE_ID_MAP. */
+static char *
+provider_ec2_ami_map(const char *file, const char *region, char **cause)
+{
+	json_t		*j, *v;
+	json_error_t	 err;
+	char		*text, *ami = NULL;
+
+	if ((text = util_read_file(file, 1024 * 1024, NULL, cause)) == NULL)
+		return (NULL);
+	if ((j = json_loads(text, 0, &err)) == NULL || !json_is_object(j)) {
+		xasprintf(cause, "--ami-map %s: want a JSON object of region: "
+		    "AMI id (line %d: %s)", file, err.line, j == NULL ?
+		    err.text : "not an object");
+		goto out;
+	}
+	v = json_object_get(j, region);
+	if (!json_is_string(v) || strncmp(json_string_value(v), "ami-", 4)) {
+		xasprintf(cause, "--ami-map %s has no AMI for region %s",
+		    file, region);
+		goto out;
+	}
+	ami = xstrdup(json_string_value(v));
+out:
+	json_decref(j);
+	free(text);
+	return (ami);
+}
+
+/*
+ * The groups a launch names must not let the world reach deskd or its
+ * DevTools proxy: the token is then all that stands in the way.
+ */
+static int
+provider_ec2_groups_ok(struct aws *a, struct cmd_opts *o)
+{
+	struct ec2_group	*gs = NULL;
+	char			*code = NULL, *cause = NULL, *why = NULL;
+	size_t			 ng = 0, i;
+	int			 status = DESKCTL_EXIT_OK;
+
+	if (ec2_groups(a, o->groups, o->ngroups, &gs, &ng, &code,
+	    &cause) == -1) {
+		util_say("%s", cause);
+		status = aws_exit_code(code);
+		goto out;
+	}
+	for (i = 0; i < ng; i++) {
+		if (!network_open(&gs[i], &why))
+			continue;
+		util_say("launch: %s; refused (deskctl network create makes a "
+		    "tight one; --allow-open-group launches anyway)", why);
+		free(why);
+		status = DESKCTL_EXIT_FAIL;
+		break;
+	}
+out:
+	ec2_groups_free(gs, ng);
+	free(code);
+	free(cause);
+	return (status);
+}
+
 static json_t *
 provider_ec2_record(struct aws *a, struct ec2_instance *in, const char *token,
     const char *ctoken, const char *now, const char *exp)
@@ -127,30 +191,32 @@ provider_ec2_recover(struct aws *a, struct ec2_run_result *res, size_t n,
     char **ctokens)
 {
 	struct ec2_instance	*list = NULL;
-	struct ec2_filter	 f;
-	const char		**vals;
-	char			*code = NULL, *cause = NULL;
-	size_t			 i, j, nv = 0, nl = 0;
+	struct ec2_filter	 f[2];
+	const char		*owner_v[1], *states[8];
+	char			*code = NULL, *cause = NULL, *owner;
+	size_t			 i, j, nv = 0, nl = 0, nf;
 
-	vals = xcalloc(n, sizeof *vals);
 	for (i = 0; i < n; i++) {
 		if (res[i].n == 0 && (res[i].code == NULL ||
 		    aws_retryable(res[i].code, 0)))
-			vals[nv++] = ctokens[i];
+			nv++;
 	}
-	if (nv == 0) {
-		free(vals);
+	if (nv == 0)
 		return;
-	}
-	f.name = "client-token";
-	f.values = vals;
-	f.nvalues = nv;
-	if (ec2_describe(a, NULL, 0, &f, 1, &list, &nl, &code, &cause) == -1) {
+	/*
+	 * By our owner tag, matched on clientToken here: EC2 has a
+	 * client-token filter, but moto answers it with a 500.
+	 */
+	owner = util_owner();
+	owner_v[0] = owner;
+	nf = ec2_owner_filters(f, owner_v, states, provider_ec2_live(states,
+	    8));
+	if (ec2_describe(a, NULL, 0, f, nf, &list, &nl, &code, &cause) == -1) {
 		util_say("could not look for instances whose RunInstances "
-		    "answer was lost: %s", cause);
+		    "answer was lost: %s (deskctl ls shows them)", cause);
 		free(code);
 		free(cause);
-		free(vals);
+		free(owner);
 		return;
 	}
 	for (j = 0; j < nl; j++) {
@@ -169,7 +235,7 @@ provider_ec2_recover(struct aws *a, struct ec2_run_result *res, size_t n,
 		}
 	}
 	ec2_instances_free(list, nl);
-	free(vals);
+	free(owner);
 }
 
 static int
@@ -207,16 +273,27 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 		if (im == NULL)
 			goto fail;
 		log_info("--ami-name %s: using %s", o->ami_name, im->id);
-	} else if (o->ami != NULL || getenv("DESKCTL_AMI") != NULL) {
-		ami = xstrdup(o->ami != NULL ? o->ami : getenv("DESKCTL_AMI"));
+	} else if (o->ami != NULL || o->ami_map != NULL) {
+		if (o->ami != NULL)
+			ami = xstrdup(o->ami);
+		else if ((ami = provider_ec2_ami_map(o->ami_map, a->region,
+		    &cause)) == NULL) {
+			util_say("launch: %s", cause);
+			status = DESKCTL_EXIT_USAGE;
+			goto out;
+		}
 		/* Its root device name, so --disk-gb sizes the root. */
 		if ((im = ec2_image(a, ami, &code, &cause)) == NULL)
 			goto fail;
 	} else {
-		util_say("launch: --ami or --ami-name is needed for ec2");
+		util_say("launch: --ami, --ami-name or --ami-map is needed for "
+		    "ec2");
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
+	if (!o->allow_open && o->ngroups > 0 &&
+	    (status = provider_ec2_groups_ok(a, o)) != DESKCTL_EXIT_OK)
+		goto out;
 
 	/* Tags: Name, owner and expiry first, then the user's. */
 	base.tags = xcalloc(o->ntags + 3, sizeof *base.tags);
@@ -249,6 +326,11 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 	base.key_name = o->key_name;
 	base.disk_gb = o->disk_gb;
 	base.spot = o->spot;
+	base.volume_type = o->volume_type;
+	base.iops = o->iops;
+	base.throughput = o->throughput;
+	base.iam_profile = o->iam_profile;
+	base.monitoring = o->monitoring;
 	base.public_ip = o->addr == WAIT_ADDR_PUBLIC ? 1 :
 	    o->addr == WAIT_ADDR_PRIVATE ? 0 : -1;
 
@@ -694,15 +776,23 @@ provider_ec2_end(json_t *rec, int rv, const char *code, const char *cause,
 	    0 ? DESKCTL_EXIT_FAIL : aws_exit_code(code));
 }
 
+static void	provider_ec2_end_batch(struct aws *, json_t **, size_t *,
+		    char **, size_t, enum provider_end *, int *);
+
 static int
 provider_ec2_terminate(struct cmd_opts *o, json_t **recs, size_t n,
     enum provider_end *end)
 {
 	struct aws	**as, *a;
-	char		**ids, *id, *cause = NULL, *code = NULL;
-	size_t		*idx, i, j, k;
-	int		 status = DESKCTL_EXIT_OK, exitcode, rv, st;
+	char		**ids, *cause = NULL;
+	const char	*env;
+	size_t		*idx, i, j, k, b, nb, batch = EC2_TERMINATE_MAX;
+	int		 status = DESKCTL_EXIT_OK, exitcode;
 
+	/* Test aid: smaller batches, so a test needs no 1001 guests. */
+	if ((env = getenv("DESKCTL_TERMINATE_BATCH")) != NULL &&
+	    atoi(env) > 0 && atoi(env) < EC2_TERMINATE_MAX)
+		batch = atoi(env);
 	as = xcalloc(n, sizeof *as);
 	ids = xcalloc(n, sizeof *ids);
 	idx = xcalloc(n, sizeof *idx);
@@ -729,6 +819,28 @@ provider_ec2_terminate(struct cmd_opts *o, json_t **recs, size_t n,
 			}
 		}
 		a->abortable = 0;
+		/* Batch by batch: a failed one is retried one by one. */
+		for (b = 0; b < k; b += nb) {
+			nb = k - b > batch ? batch : k - b;
+			provider_ec2_end_batch(a, recs, idx + b, ids + b, nb,
+			    end, &status);
+		}
+	}
+	free(as);
+	free(ids);
+	free(idx);
+	return (status);
+}
+
+static void
+provider_ec2_end_batch(struct aws *a, json_t **recs, size_t *idx, char **ids,
+    size_t k, enum provider_end *end, int *status)
+{
+	char	*id, *code = NULL, *cause = NULL;
+	size_t	 j;
+	int	 rv, st;
+
+	{
 		rv = ec2_terminate(a, ids, k, &code, &cause);
 		if (rv == -1 && k > 1 && code != NULL &&
 		    strcmp(code, "InvalidInstanceID.NotFound") == 0) {
@@ -741,24 +853,19 @@ provider_ec2_terminate(struct cmd_opts *o, json_t **recs, size_t n,
 				st = provider_ec2_end(recs[idx[j]], rv, code,
 				    cause, &end[idx[j]]);
 				if (st != DESKCTL_EXIT_OK)
-					status = st;
+					*status = st;
 			}
 		} else {
 			for (j = 0; j < k; j++) {
 				st = provider_ec2_end(recs[idx[j]], rv, code,
 				    cause, &end[idx[j]]);
 				if (st != DESKCTL_EXIT_OK)
-					status = st;
+					*status = st;
 			}
 		}
 		free(code);
 		free(cause);
-		code = cause = NULL;
 	}
-	free(as);
-	free(ids);
-	free(idx);
-	return (status);
 }
 
 static int

@@ -225,6 +225,7 @@ wait_targets(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 	long long		 left;
 	size_t			 i, j, todo, pending;
 
+	wait_report(ctx, ts, n);
 	for (;;) {
 		if (util_interrupted)
 			return (-2);
@@ -240,6 +241,7 @@ wait_targets(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 			if (p->poll(ctx, ts, n) == -2)
 				return (-2);
 		}
+		wait_report(ctx, ts, n);
 		if (wait_health_round(ctx, ts, n) == -2)
 			return (-2);
 		wait_report(ctx, ts, n);

@@ -124,7 +124,7 @@ test_run_query(void)
 	check(strstr(s, "&BlockDeviceMapping.1.Ebs.VolumeSize=40&") != NULL,
 	    "disk size");
 	check(strstr(s, "&TagSpecification.1.ResourceType=instance&") != NULL &&
-	    strstr(s, "&TagSpecification.1.Tag.1.Value=guest%201&") != NULL &&
+	    strstr(s, "&TagSpecification.1.Tag.1.Value=guest+1&") != NULL &&
 	    strstr(s, "&TagSpecification.1.Tag.2.Key=deskd%3Aowner&") != NULL,
 	    "tags in TagSpecification");
 	check(strstr(s, "&ClientToken=deskctl-1&") != NULL, "client token");
