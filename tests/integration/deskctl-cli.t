@@ -25,7 +25,7 @@ usage_case 'reserved' "--tag deskd:owner=x is reserved" launch --tag deskd:owner
 usage_case '--disk-gb' "--disk-gb 1" launch --disk-gb 1
 usage_case 'ec2 or local' "--provider foo" launch --provider foo
 usage_case 'unexpected argument' "launch with a stray argument" launch extra
-usage_case '--ami or --ami-name' "ec2 launch without an image" launch --provider ec2 --endpoint-url http://127.0.0.1:1
+usage_case '--ami, --ami-name or --ami-map' "ec2 launch without an image" launch --provider ec2 --endpoint-url http://127.0.0.1:1
 usage_case 'give instance ids' "terminate with nothing" terminate
 usage_case 'give instance ids' "terminate ids and --all-mine" terminate i-1 --all-mine
 usage_case 'which instances' "wait with nothing" wait
