@@ -295,8 +295,10 @@ guest_run_wait(struct cmd_opts *o, json_t **recs, size_t n, long long start,
 	free(failed);
 	free(ids);
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(ts[i].error);
+		free(ts[i].shown);
+	}
 	free(ts);
 	return (status);
 }
@@ -304,12 +306,9 @@ out:
 static const struct provider *
 guest_default_provider(struct cmd_opts *o)
 {
-	const char	*p;
-
+	/* --provider or $DESKCTL_PROVIDER (cmd.c), checked there. */
 	if (o->provider != NULL)
 		return (provider_find(o->provider));
-	if ((p = getenv("DESKCTL_PROVIDER")) != NULL && *p != '\0')
-		return (provider_find(p));
 	/* An image means the cloud; otherwise the no-cloud default. */
 	if (o->ami != NULL || o->ami_name != NULL || o->ami_map != NULL)
 		return (&provider_ec2);
@@ -330,11 +329,7 @@ guest_launch(struct cmd_opts *o, int argc, char **argv)
 		util_say("launch: unexpected argument %s", argv[0]);
 		return (DESKCTL_EXIT_USAGE);
 	}
-	if ((p = guest_default_provider(o)) == NULL) {
-		util_say("unknown provider %s (ec2 or local)",
-		    getenv("DESKCTL_PROVIDER"));
-		return (DESKCTL_EXIT_USAGE);
-	}
+	p = guest_default_provider(o);
 	status = p->launch(o, &recs, &n);
 	/* Recorded before anything else: nothing runs unrecorded. */
 	guest_save(recs, n, 0);

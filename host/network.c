@@ -230,10 +230,13 @@ network_create(struct cmd_opts *o, struct aws *a)
 		printf("%s\n", s);
 		free(s);
 		json_decref(j);
-	} else
-		printf("%s\t%s\t%s\t5000,9222 from %s%s%s\n", id, name, vpc,
-		    range, o->ssh_from != NULL ? ", 22 from " : "",
-		    o->ssh_from != NULL ? o->ssh_from : "");
+	} else {
+		/* The id alone on stdout: SG=$(deskctl network create). */
+		printf("%s\n", id);
+		util_say("%s (%s) in %s: 5000 and 9222 from %s%s%s, nothing "
+		    "else in", id, name, vpc, range, o->ssh_from != NULL ?
+		    ", 22 from " : "", o->ssh_from != NULL ? o->ssh_from : "");
+	}
 	goto out;
 fail:
 	util_say("network create: %s", cause);

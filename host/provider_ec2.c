@@ -840,32 +840,30 @@ provider_ec2_end_batch(struct aws *a, json_t **recs, size_t *idx, char **ids,
 	size_t	 j;
 	int	 rv, st;
 
-	{
-		rv = ec2_terminate(a, ids, k, &code, &cause);
-		if (rv == -1 && k > 1 && code != NULL &&
-		    strcmp(code, "InvalidInstanceID.NotFound") == 0) {
-			/* One unknown id fails the batch: one by one. */
-			for (j = 0; j < k; j++) {
-				free(code);
-				free(cause);
-				id = ids[j];
-				rv = ec2_terminate(a, &id, 1, &code, &cause);
-				st = provider_ec2_end(recs[idx[j]], rv, code,
-				    cause, &end[idx[j]]);
-				if (st != DESKCTL_EXIT_OK)
-					*status = st;
-			}
-		} else {
-			for (j = 0; j < k; j++) {
-				st = provider_ec2_end(recs[idx[j]], rv, code,
-				    cause, &end[idx[j]]);
-				if (st != DESKCTL_EXIT_OK)
-					*status = st;
-			}
+	rv = ec2_terminate(a, ids, k, &code, &cause);
+	if (rv == -1 && k > 1 && code != NULL &&
+	    strcmp(code, "InvalidInstanceID.NotFound") == 0) {
+		/* One unknown id fails the batch: one by one. */
+		for (j = 0; j < k; j++) {
+			free(code);
+			free(cause);
+			id = ids[j];
+			rv = ec2_terminate(a, &id, 1, &code, &cause);
+			st = provider_ec2_end(recs[idx[j]], rv, code,
+			    cause, &end[idx[j]]);
+			if (st != DESKCTL_EXIT_OK)
+				*status = st;
 		}
-		free(code);
-		free(cause);
+	} else {
+		for (j = 0; j < k; j++) {
+			st = provider_ec2_end(recs[idx[j]], rv, code,
+			    cause, &end[idx[j]]);
+			if (st != DESKCTL_EXIT_OK)
+				*status = st;
+		}
 	}
+	free(code);
+	free(cause);
 }
 
 static int

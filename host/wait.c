@@ -204,7 +204,9 @@ wait_report(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 		else if ((st = state_str(ts[i].rec, "state")) == NULL)
 			st = "pending";
 		if (ts[i].shown == NULL || strcmp(ts[i].shown, st) != 0) {
-			ts[i].shown = st;
+			/* A copy: the record's string goes when it changes. */
+			free(ts[i].shown);
+			ts[i].shown = xstrdup(st);
 			if (ctx->progress != NULL)
 				ctx->progress(ctx, &ts[i], st);
 		}

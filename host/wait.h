@@ -34,7 +34,7 @@ struct wait_target {
 	long			 every_ms;
 	int			 solo;		/* ask for it on its own */
 	/* The wait's. */
-	const char		*shown;		/* last state shown */
+	char			*shown;		/* last state shown (ours) */
 	int			 reported;
 };
 
