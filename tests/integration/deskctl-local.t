@@ -295,6 +295,30 @@ d["instances"] = [r for r in d["instances"] if r["id"] != "i-0aaaaaaaaaaaaaaaa"]
 json.dump(d, open(p, "w"))
 PY
 
+# --json lines come the moment each guest is ready, not at the end: the
+# second guest's deskd never answers, the first one's line is there while
+# launch still waits.
+cat >"$T_TMP/half-deskd" <<SH
+#!/bin/sh
+# The first start is a real deskd, the next ones never answer /health.
+if mkdir "$T_TMP/half.once" 2>/dev/null; then exec "$DESKD" "\$@"; fi
+exec python3 -c 'import time; time.sleep(600)' "\$@"
+SH
+chmod +x "$T_TMP/half-deskd"
+"$DESKCTL" launch --provider local --count 2 --deskd "$T_TMP/half-deskd" --json \
+    --tag half=1 >"$T_TMP/half" 2>"$T_TMP/half.err" &
+lp=$!
+for _ in $(seq 100); do
+	grep -q '"state":"ready"' "$T_TMP/half" 2>/dev/null && break
+	sleep 0.1
+done
+kill -0 "$lp" 2>/dev/null
+ok $? "a ready guest's --json line is out while launch still waits for the other"
+is "$(grep -c '"state":"ready"' "$T_TMP/half")" 1 "... exactly that one line"
+kill -INT "$lp"
+wait "$lp"
+is "$?" 130 "... and ^C then cleans up both"
+
 # Progress lines on a terminal (script gives a pseudo-terminal).
 script -qfec "$DESKCTL launch --provider local --count 2 --tag pty=1" /dev/null >"$T_TMP/pty" 2>&1
 tr -d '\r' <"$T_TMP/pty" >"$T_TMP/pty.txt"
