@@ -14,10 +14,12 @@
 #include "cmd.h"
 #include "deskctl.h"
 #include "log.h"
+#include "util.h"
+#include "verb.h"
 #include "xmalloc.h"
 
 static int
-client_target(struct opts *o, const char *target, char **url, char **token)
+verb_target(struct cmd_opts *o, const char *target, char **url, char **token)
 {
 	char	*cause = NULL;
 
@@ -30,7 +32,7 @@ client_target(struct opts *o, const char *target, char **url, char **token)
 }
 
 static void
-add_param(char **q, const char *key, const char *value)
+verb_param(char **q, const char *key, const char *value)
 {
 	char	*esc, *nq;
 
@@ -44,7 +46,7 @@ add_param(char **q, const char *key, const char *value)
 }
 
 int
-verb_screenshot(struct opts *o, int argc, char **argv)
+verb_screenshot(struct cmd_opts *o, int argc, char **argv)
 {
 	char	*url, *token, *q, *cause = NULL;
 	int	 status = DESKCTL_EXIT_OK;
@@ -53,14 +55,14 @@ verb_screenshot(struct opts *o, int argc, char **argv)
 		util_say("usage: deskctl screenshot ID -o FILE.png");
 		return (DESKCTL_EXIT_USAGE);
 	}
-	if (client_target(o, argv[0], &url, &token) == -1)
+	if (verb_target(o, argv[0], &url, &token) == -1)
 		return (DESKCTL_EXIT_FAIL);
 	q = xstrdup("");
-	add_param(&q, "width", o->width);
-	add_param(&q, "height", o->height);
-	add_param(&q, "scale", o->scale);
-	add_param(&q, "region", o->sregion);
-	add_param(&q, "cursor", o->cursor);
+	verb_param(&q, "width", o->width);
+	verb_param(&q, "height", o->height);
+	verb_param(&q, "scale", o->scale);
+	verb_param(&q, "region", o->sregion);
+	verb_param(&q, "cursor", o->cursor);
 	if (client_screenshot(url, token, q, o->out, &cause) == -1) {
 		util_say("screenshot: %s", cause);
 		free(cause);
@@ -73,7 +75,7 @@ verb_screenshot(struct opts *o, int argc, char **argv)
 }
 
 int
-verb_do(struct opts *o, int argc, char **argv)
+verb_do(struct cmd_opts *o, int argc, char **argv)
 {
 	char	*url, *token, *json, *cause = NULL;
 	int	 status = DESKCTL_EXIT_OK;
@@ -91,7 +93,7 @@ verb_do(struct opts *o, int argc, char **argv)
 		}
 	} else
 		json = xstrdup(argv[1]);
-	if (client_target(o, argv[0], &url, &token) == -1) {
+	if (verb_target(o, argv[0], &url, &token) == -1) {
 		free(json);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -107,8 +109,9 @@ verb_do(struct opts *o, int argc, char **argv)
 }
 
 int
-verb_exec(struct opts *o, int argc, char **argv, long long timeout)
+verb_exec(struct cmd_opts *o, int argc, char **argv)
 {
+	long long	 timeout = o->timeout_set ? o->timeout : 0;
 	json_t		*req, *a, *env;
 	char		*url, *token, *in, *cause = NULL, *eq, *k;
 	size_t		 i, len;
@@ -162,7 +165,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 	}
 	if (timeout > 0)
 		json_object_set_new(req, "timeout", json_integer(timeout));
-	if (client_target(o, argv[0], &url, &token) == -1) {
+	if (verb_target(o, argv[0], &url, &token) == -1) {
 		json_decref(req);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -179,7 +182,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 }
 
 int
-verb_cp(struct opts *o, int argc, char **argv)
+verb_cp(struct cmd_opts *o, int argc, char **argv)
 {
 	char	*t1 = NULL, *p1 = NULL, *t2 = NULL, *p2 = NULL;
 	char	*url = NULL, *token = NULL, *cause = NULL;
@@ -197,7 +200,7 @@ verb_cp(struct opts *o, int argc, char **argv)
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
-	if (client_target(o, r1 ? t1 : t2, &url, &token) == -1)
+	if (verb_target(o, r1 ? t1 : t2, &url, &token) == -1)
 		goto out;
 	if (r1)
 		rv = client_get(url, token, p1, argv[1], &cause);

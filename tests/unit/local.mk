@@ -45,7 +45,7 @@ tests_unit_test_deskctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(EXPAT_CFLAGS) -I$(top_srcdir)/host
 tests_unit_test_deskctl_SOURCES = tests/unit/test-deskctl.c \
 	host/query.c host/xml.c host/ec2.c host/aws.c host/creds.c \
-	host/util.c host/wait.c host/local.c host/state.c
+	host/util.c host/wait.c host/state.c host/network.c
 tests_unit_test_deskctl_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(JANSSON_LIBS) \
 	$(CURL_LIBS) $(EXPAT_LIBS)
 
