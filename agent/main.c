@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "a11y_http.h"
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
@@ -286,6 +287,7 @@ main(int argc, char **argv)
 	window_init(main_http);
 	osworld_files_init(main_base, main_http);
 	record_init(main_base, main_http);
+	a11y_http_init(main_base, main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -301,6 +303,7 @@ main(int argc, char **argv)
 
 	input_shutdown();
 	http_server_free(main_http);
+	a11y_http_shutdown();
 	cdp_free(main_cdp);
 	files_shutdown();
 	osworld_files_shutdown();

@@ -30,6 +30,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "a11y_http.h"
 #include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
@@ -1067,16 +1068,13 @@ out:
 static void
 oe_terminal_cb(struct http_req *req, void *arg)
 {
-	/* Until the accessibility module: no focused terminal is known. */
-	http_reply_json(req, 200, json_pack("{s:n, s:s}", "output",
-	    "status", "success"));
+	a11y_http_terminal(req);
 }
 
 static void
 oe_accessibility_cb(struct http_req *req, void *arg)
 {
-	oe_error(req, 501, "the accessibility tree is not available in "
-	    "this deskd");
+	a11y_http_accessibility(req);
 }
 
 static void
