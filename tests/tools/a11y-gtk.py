@@ -2,21 +2,30 @@
 # a11y-gtk.py: a GTK 3 window for the accessibility tests: a menu bar
 # (File > Open, Quit), two buttons, an entry holding text, a check box and
 # a slider.  Prints "ready WINDOWID" once the window is mapped, so a test
-# can ask xwininfo where it is.  Usage: a11y-gtk.py [TITLE]
-import sys
+# can ask xwininfo where it is.
+#   a11y-gtk.py [--title T] [--name PRGNAME] [--many N] [--at X,Y]
+# --many adds N buttons in a scrolled list: a tree big enough to be
+# caught mid-walk.
+import argparse
 
 import gi
 gi.require_version("Gtk", "3.0")
 gi.require_version("GdkX11", "3.0")
 from gi.repository import GLib, Gtk, GdkX11  # noqa: E402
 
-title = sys.argv[1] if len(sys.argv) > 1 else "deskd a11y test"
-GLib.set_prgname("deskd-a11y-gtk")
-GLib.set_application_name("deskd-a11y-gtk")
+ap = argparse.ArgumentParser()
+ap.add_argument("--title", default="deskd a11y test")
+ap.add_argument("--name", default="deskd-a11y-gtk")
+ap.add_argument("--many", type=int, default=0)
+ap.add_argument("--at", default="40,60")
+args = ap.parse_args()
+GLib.set_prgname(args.name)
+GLib.set_application_name(args.name)
 
-win = Gtk.Window(title=title)
-win.set_default_size(420, 260)
-win.move(40, 60)
+win = Gtk.Window(title=args.title)
+win.set_default_size(420, 260 if args.many == 0 else 500)
+x, y = (int(v) for v in args.at.split(","))
+win.move(x, y)
 box = Gtk.Box(orientation=Gtk.Orientation.VERTICAL, spacing=6)
 win.add(box)
 
@@ -47,6 +56,15 @@ box.pack_start(check, False, False, 0)
 scale = Gtk.Scale.new_with_range(Gtk.Orientation.HORIZONTAL, 0, 100, 5)
 scale.set_value(25)
 box.pack_start(scale, False, False, 0)
+
+if args.many > 0:
+    scroll = Gtk.ScrolledWindow()
+    scroll.set_min_content_height(200)
+    many = Gtk.Box(orientation=Gtk.Orientation.VERTICAL)
+    for i in range(args.many):
+        many.pack_start(Gtk.Button(label="Item %d" % i), False, False, 0)
+    scroll.add(many)
+    box.pack_start(scroll, True, True, 0)
 
 win.connect("destroy", Gtk.main_quit)
 
