@@ -63,7 +63,7 @@ start_a11y_bus() {
 start_gtk() {
 	local name=$1 out=$T_TMP/gtk.$1.out
 	shift
-	$PY3 "$A11Y_GTK" --name "$name" "$@" >"$out" 2>&1 &
+	$PY3 "$A11Y_GTK" --app "$name" "$@" >"$out" 2>&1 &
 	GTK_PID=$!
 	T_PIDS+=("$GTK_PID")
 	T_LOGS+=("$out")

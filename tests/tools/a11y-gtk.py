@@ -3,7 +3,8 @@
 # (File > Open, Quit), two buttons, an entry holding text, a check box and
 # a slider.  Prints "ready WINDOWID" once the window is mapped, so a test
 # can ask xwininfo where it is.
-#   a11y-gtk.py [--title T] [--name PRGNAME] [--many N] [--at X,Y]
+#   a11y-gtk.py [--title T] [--app NAME] [--many N] [--at X,Y]
+# (Not --name: GTK takes that option for itself.)
 # --many adds N buttons in a scrolled list: a tree big enough to be
 # caught mid-walk.
 import argparse
@@ -15,12 +16,12 @@ from gi.repository import GLib, Gtk, GdkX11  # noqa: E402
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--title", default="deskd a11y test")
-ap.add_argument("--name", default="deskd-a11y-gtk")
+ap.add_argument("--app", default="deskd-a11y-gtk")
 ap.add_argument("--many", type=int, default=0)
 ap.add_argument("--at", default="40,60")
 args = ap.parse_args()
-GLib.set_prgname(args.name)
-GLib.set_application_name(args.name)
+GLib.set_prgname(args.app)
+GLib.set_application_name(args.app)
 
 win = Gtk.Window(title=args.title)
 win.set_default_size(420, 260 if args.many == 0 else 500)
