@@ -347,6 +347,9 @@ a11y_end(struct a11y_walker *k, GError **err)
 	long long	 took = deskd_now_ms() - k->call_start;
 	int		 failed = err != NULL && *err != NULL;
 
+	if (took > 500)
+		log_debug("a11y: a call took %lld ms (limit %lld)", took,
+		    k->call_ms);
 	if (took >= k->call_ms) {
 		if (k->call_short) {
 			k->stop = 1;
@@ -918,6 +921,8 @@ a11y_thread(void *arg)
 	GSource		*timer;
 	AtspiAccessible	*desktop;
 	struct a11y_walk *w;
+	long long	 end;
+	int		 i;
 
 	/* libatspi hooks its connections to the default context. */
 	g_main_context_push_thread_default(ctx);
@@ -957,6 +962,25 @@ a11y_thread(void *arg)
 	}
 	g_source_destroy(timer);
 	g_source_unref(timer);
+	/* Closes the bus and what libatspi holds for it (hung-process
+	 * pings, the desktop, the applications). */
+	if (a11y.inited) {
+		/*
+		 * Let answers in flight land first: libatspi pings an
+		 * application whose call timed out and waits for the answer
+		 * without a timeout (atspi-misc.c check_for_hang).
+		 */
+		end = deskd_now_ms() + A11Y_DRAIN_MS;
+		while (deskd_now_ms() < end)
+			if (!g_main_context_iteration(ctx, FALSE))
+				usleep(10000);
+		atspi_exit();
+		/* Closed connections complete their pending calls (and free
+		 * them) when dispatched. */
+		for (i = 0; i < 100 && g_main_context_iteration(ctx, FALSE);
+		    i++)
+			;
+	}
 	g_main_context_pop_thread_default(ctx);
 	return (NULL);
 }

@@ -39,6 +39,7 @@ struct a11y_walk;
 #define A11Y_APP_MAX_ERRORS	16	/* failed reads in a row: gone */
 #define A11Y_PROBE_MS		10000	/* bus check while idle (/health) */
 #define A11Y_QUIT_WAIT_MS	3000	/* shutdown waits for the worker */
+#define A11Y_DRAIN_MS		300	/* and it for answers in flight */
 
 enum a11y_error {
 	A11Y_OK = 0,

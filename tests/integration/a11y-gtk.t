@@ -164,4 +164,8 @@ is "$(body)" '{"output":null,"status":"success"}' "no terminal: output null"
 
 kill -0 "$DESKD_PID"
 ok $? "deskd is still running"
+stop_deskd
+ok $? "deskd stops cleanly (no leak)"
+sanitizer_clean "$DESKD_LOG"
+ok $? "no sanitizer report in deskd's log"
 exit 0
