@@ -1,12 +1,15 @@
 # agent/: the guest daemon.
 bin_PROGRAMS += agent/deskd
 AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS)
+	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS) $(ATSPI_CFLAGS)
 AGENT_LIBS = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
-	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) -lm
+	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) $(ATSPI_LIBS) -lm
 agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
+	agent/a11y.c agent/a11y.h \
+	agent/a11y_http.c agent/a11y_http.h \
+	agent/a11y_tree.c agent/a11y_tree.h \
 	agent/auth.c agent/auth.h \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \

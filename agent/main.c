@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "a11y_http.h"
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
@@ -290,6 +291,7 @@ main(int argc, char **argv)
 	window_init();
 	record_init(main_base);
 	osworld_init(main_base);
+	a11y_http_init(main_base);
 
 	main_http = http_server_new(main_base, "api", main_auth);
 	for (i = 0; main_api[i] != NULL; i++)
@@ -309,6 +311,7 @@ main(int argc, char **argv)
 
 	input_shutdown();
 	http_server_free(main_http);
+	a11y_http_shutdown();
 	cdp_free(main_cdp);
 	files_shutdown();
 	osworld_shutdown();

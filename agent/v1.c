@@ -6,6 +6,7 @@
  */
 #include <sys/types.h>
 
+#include "a11y_http.h"
 #include "capture.h"
 #include "computer.h"
 #include "exec.h"
@@ -38,5 +39,7 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/recording", HTTP_GET, 0, 0, record_v1_state_cb },
 	{ "/v1/recording/start", HTTP_POST, 0, 0, record_v1_start_cb },
 	{ "/v1/recording/stop", HTTP_POST, 0, 0, record_v1_stop_cb },
+	/* a11y_http.c: the tree walk runs on a worker thread */
+	{ "/v1/accessibility", HTTP_GET, 0, 0, a11y_http_native_cb },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -77,3 +77,10 @@ tests_unit_test_ws_SOURCES = tests/unit/test-ws.c agent/ws.c \
 	agent/http.c agent/auth.c tests/unit/tst.h
 tests_unit_test_ws_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(LIBEVENT_LIBS) $(JANSSON_LIBS)
+
+UNIT_TESTS += tests/unit/test-a11y-tree
+tests_unit_test_a11y_tree_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_a11y_tree_SOURCES = tests/unit/test-a11y-tree.c \
+	agent/a11y_tree.c tests/unit/tst.h
+tests_unit_test_a11y_tree_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS) -lm
