@@ -37,6 +37,7 @@
 #include "osworld_files.h"
 #include "proc.h"
 #include "record.h"
+#include "view.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -286,6 +287,7 @@ main(int argc, char **argv)
 	window_init(main_http);
 	osworld_files_init(main_base, main_http);
 	record_init(main_base, main_http);
+	view_init(main_base, main_http);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -299,6 +301,7 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(main_base);
 
+	view_shutdown();
 	input_shutdown();
 	http_server_free(main_http);
 	cdp_free(main_cdp);

@@ -1,0 +1,171 @@
+// view-driver.js CDP_URL: drives deskd's live view page in a real Chromium
+// (Playwright's connectOverCDP, as the CDP tests do).  Reads one command a
+// line on stdin and answers one JSON line on stdout, so a shell test can
+// keep the page open across steps:
+//   open URL                 load the page in a new tab (1280x800 viewport)
+//   frames N [MS]            wait until N frames were drawn
+//   pixel X Y                the canvas pixel at screen X,Y: {"rgb":"rrggbb"}
+//   wait_pixel X Y RGB [MS] [TOL]  until that pixel is RGB (+-TOL per channel)
+//   control on|off           click the "Take control" toggle
+//   click X Y [BUTTON]       a mouse click on the canvas at screen X,Y
+//   type TEXT                keyboard.type (the rest of the line)
+//   press KEY                keyboard.press ("Control+a", "Enter")
+//   state                    window.deskdView
+//   send JSON                a raw message on the page's own websocket
+//   wait_closed [MS]         until the page's websocket is closed
+//   eval JS                  page.evaluate of an expression
+//   close                    close the tab
+// Errors answer {"error":"..."}; EOF ends the script.
+'use strict';
+const readline = require('readline');
+const { chromium } = require('playwright-core');
+
+let browser, page;
+
+function out(o) {
+	process.stdout.write(JSON.stringify(o) + '\n');
+}
+
+async function poll(fn, ms) {
+	const end = Date.now() + (ms || 15000);
+	for (;;) {
+		const v = await fn();
+		if (v)
+			return v;
+		if (Date.now() > end)
+			return null;
+		await new Promise((r) => setTimeout(r, 20));
+	}
+}
+
+// Client coordinates of a screen pixel's centre on the scaled canvas.
+async function client(x, y) {
+	return page.evaluate(([x, y]) => {
+		const c = document.getElementById('screen');
+		const r = c.getBoundingClientRect();
+		const s = window.deskdView;
+		return { x: r.left + (x + 0.5) * r.width / s.width,
+		    y: r.top + (y + 0.5) * r.height / s.height };
+	}, [x, y]);
+}
+
+function pixel(x, y) {
+	return page.evaluate(([x, y]) => {
+		const d = document.getElementById('screen').getContext('2d')
+		    .getImageData(x, y, 1, 1).data;
+		return [d[0], d[1], d[2]].map((v) =>
+		    v.toString(16).padStart(2, '0')).join('');
+	}, [x, y]);
+}
+
+function near(a, b, tol) {
+	for (let i = 0; i < 3; i++) {
+		const d = parseInt(a.substr(i * 2, 2), 16) -
+		    parseInt(b.substr(i * 2, 2), 16);
+		if (Math.abs(d) > tol)
+			return false;
+	}
+	return true;
+}
+
+async function run(line) {
+	const sp = line.indexOf(' ');
+	const cmd = sp < 0 ? line : line.slice(0, sp);
+	const rest = sp < 0 ? '' : line.slice(sp + 1);
+	const a = rest.split(' ');
+	switch (cmd) {
+	case 'open': {
+		const ctx = browser.contexts()[0] || await browser.newContext();
+		page = await ctx.newPage();
+		await page.setViewportSize({ width: 1280, height: 800 });
+		const resp = await page.goto(rest, { timeout: 30000 });
+		return { status: resp.status() };
+	}
+	case 'frames': {
+		const n = +a[0];
+		const ok = await poll(() => page.evaluate((n) =>
+		    window.deskdView && window.deskdView.frames >= n, n), +a[1]);
+		return { ok: !!ok, state: await page.evaluate(
+		    () => window.deskdView) };
+	}
+	case 'pixel':
+		return { rgb: await pixel(+a[0], +a[1]) };
+	case 'wait_pixel': {
+		const t0 = Date.now();
+		let last = null;
+		const ok = await poll(async () => {
+			last = await pixel(+a[0], +a[1]);
+			return near(last, a[2], +(a[4] || 0));
+		}, +a[3]);
+		return { ok: !!ok, rgb: last, ms: Date.now() - t0 };
+	}
+	case 'control': {
+		const want = a[0] === 'on';
+		const box = page.locator('#control');
+		if ((await box.isChecked()) !== want)
+			await box.click();
+		return { controlling: await page.evaluate(
+		    () => window.deskdView.controlling) };
+	}
+	case 'click': {
+		const p = await client(+a[0], +a[1]);
+		await page.mouse.click(p.x, p.y,
+		    { button: a[2] || 'left' });
+		return { ok: true };
+	}
+	case 'type':
+		await page.keyboard.type(rest);
+		return { ok: true };
+	case 'press':
+		await page.keyboard.press(rest);
+		return { ok: true };
+	case 'state':
+		return await page.evaluate(() => window.deskdView);
+	case 'send':
+		// The page keeps its socket private: open a second one the
+		// same way and send on it (what a hand-made client could do).
+		return await page.evaluate((msg) => new Promise((resolve) => {
+			const q = new URLSearchParams(location.search);
+			const ws = new WebSocket('ws://' + location.host +
+			    '/v1/stream?' + q.toString());
+			ws.onopen = () => ws.send(msg);
+			ws.onclose = (e) => resolve({ code: e.code,
+			    reason: e.reason });
+			setTimeout(() => resolve({ code: 0 }), 10000);
+		}), rest);
+	case 'wait_closed': {
+		const ok = await poll(() => page.evaluate(
+		    () => !window.deskdView.connected &&
+		    window.deskdView.closeCode !== 0), +a[0]);
+		return { ok: !!ok, state: await page.evaluate(
+		    () => window.deskdView) };
+	}
+	case 'eval':
+		return { value: await page.evaluate(rest) };
+	case 'close':
+		await page.close();
+		return { ok: true };
+	}
+	return { error: 'unknown command ' + cmd };
+}
+
+async function main() {
+	browser = await chromium.connectOverCDP(process.argv[2],
+	    { timeout: 30000 });
+	const rl = readline.createInterface({ input: process.stdin });
+	for await (const line of rl) {
+		if (line.trim() === '')
+			continue;
+		try {
+			out(await run(line.trim()));
+		} catch (e) {
+			out({ error: String(e && e.message || e) });
+		}
+	}
+	await browser.close();
+}
+
+main().catch((e) => {
+	console.error(String(e && e.stack || e));
+	process.exit(1);
+});
