@@ -8,6 +8,7 @@
 //   wait_pixel X Y RGB [MS] [TOL]  until that pixel is RGB (+-TOL per channel)
 //   control on|off           click the "Take control" toggle
 //   click X Y [BUTTON]       a mouse click on the canvas at screen X,Y
+//   wheel X Y DY             the mouse wheel over screen X,Y (DY pixels)
 //   type TEXT                keyboard.type (the rest of the line)
 //   press KEY                keyboard.press ("Control+a", "Enter")
 //   state                    window.deskdView
@@ -111,6 +112,12 @@ async function run(line) {
 		const p = await client(+a[0], +a[1]);
 		await page.mouse.click(p.x, p.y,
 		    { button: a[2] || 'left' });
+		return { ok: true };
+	}
+	case 'wheel': {
+		const p = await client(+a[0], +a[1]);
+		await page.mouse.move(p.x, p.y);
+		await page.mouse.wheel(0, +a[2]);
 		return { ok: true };
 	}
 	case 'type':
