@@ -56,6 +56,7 @@ extern const size_t	 view_page_len;
 
 #define VIEW_PNG	1
 #define VIEW_JPEG	2
+#define VIEW_COPY	3	/* a tile copied on the canvas */
 
 /* Binary messages, server to viewer. */
 #define VIEW_MSG_FRAME	1
@@ -109,6 +110,7 @@ struct view_viewer {
 	int			 cur_y;
 	unsigned long		 cur_serial;
 	int			 cur_sent;
+	u_int			 gen;		/* grab its canvas shows */
 
 	uint32_t		 seq;
 	u_long			 frames;
@@ -138,8 +140,17 @@ static struct capture_sub	*view_sub;
 static struct event		*view_ev_pump;
 static struct event		*view_ev_poll;
 static struct jpegenc		*view_jpeg;
-static uint8_t			*view_rgb;
-static size_t			 view_rgbcap;
+/*
+ * The screen as RGB at this pump's grab (fb) and at the one before (prev,
+ * generation prev_gen): tiles are cut from fb, and a viewer whose canvas
+ * shows prev can be sent a copy of what merely moved (scrolling).
+ */
+static uint8_t			*view_fb;
+static uint8_t			*view_prev;
+static int			 view_fb_w;
+static int			 view_fb_h;
+static u_int			 view_gen;
+static u_int			 view_prev_gen;
 
 /* The cursor as last fetched; rgba is straight (not premultiplied). */
 static struct {
@@ -332,6 +343,7 @@ view_send_cursor_shape(struct view_viewer *v)
 struct view_fill {
 	const uint8_t	*rgb;
 	int		 w;
+	size_t		 stride;
 };
 
 /* pngenc fill callback: filter byte, then the tile's RGB row. */
@@ -344,7 +356,7 @@ view_fill_cb(void *arg, int y0, int y1, uint8_t *dst)
 
 	for (y = y0; y < y1; y++) {
 		*dst++ = 0;
-		memcpy(dst, f->rgb + (size_t)y * row, row);
+		memcpy(dst, f->rgb + (size_t)y * f->stride, row);
 		dst += row;
 	}
 }
@@ -355,25 +367,131 @@ view_encode(int format, int quality, const struct view_rect *r,
 {
 	struct pngenc	*pe;
 	struct view_fill f;
-	size_t		 need = (size_t)r->w * r->h * 3;
+	size_t		 stride = (size_t)view_fb_w * 3;
+	const uint8_t	*rgb = view_fb + r->y * stride + (size_t)r->x * 3;
 	int		 rc;
 
-	if (view_rgbcap < need) {
-		free(view_rgb);
-		view_rgb = xmalloc(need);
-		view_rgbcap = need;
-	}
-	capture_rgb(r->x, r->y, r->w, r->h, view_rgb);
 	if (format == VIEW_JPEG)
-		return (jpegenc_encode(view_jpeg, view_rgb, r->w, r->h,
-		    (size_t)r->w * 3, quality, out, cause));
+		return (jpegenc_encode(view_jpeg, rgb, r->w, r->h, stride,
+		    quality, out, cause));
 	pe = pngenc_new(r->w, r->h);
 	pngenc_dirty_all(pe);
-	f.rgb = view_rgb;
+	f.rgb = rgb;
 	f.w = r->w;
+	f.stride = stride;
 	rc = pngenc_encode(pe, view_fill_cb, &f, out, cause);
 	pngenc_free(pe);
 	return (rc);
+}
+
+/* Is row y of r in fb the same as row y + dy in prev? */
+static int
+view_row_moved(const struct view_rect *r, int y, int dy)
+{
+	size_t	 stride = (size_t)view_fb_w * 3, off = (size_t)r->x * 3;
+
+	if (y + dy < r->y || y + dy >= r->y + r->h)
+		return (0);
+	return (memcmp(view_fb + y * stride + off, view_prev + (y + dy) *
+	    stride + off, (size_t)r->w * 3) == 0);
+}
+
+/*
+ * Did the content of r move up or down (a terminal or a page scrolling)?
+ * The offset dy (old row = new row + dy) that explains most rows, found
+ * from a few sample rows that are not blank, or 0.  What x11vnc's
+ * -scrollcopyrect and VNC's CopyRect encoding (RFC 6143 7.7.2) are for.
+ */
+static int
+view_scroll_find(const struct view_rect *r)
+{
+	size_t		 stride = (size_t)view_fb_w * 3, off = (size_t)r->x * 3;
+	const uint8_t	*row;
+	int		 i, k, y, yy, dy, n, best = 0, best_n = 0, tried = 0;
+
+	if (r->w < 64 || r->h < 64)
+		return (0);
+	/* Odd spacing: rows at multiples of 8 are often blank lines. */
+	for (k = 1; k < 16 && tried < 3; k++) {
+		y = r->y + (r->h * k + 7 * k) / 17;
+		if (y >= r->y + r->h)
+			break;
+		row = view_fb + y * stride + off;
+		/* A uniform row matches anywhere: useless as a sample. */
+		if (memcmp(row, row + 3, (size_t)(r->w - 1) * 3) == 0)
+			continue;
+		tried++;
+		for (yy = r->y; yy < r->y + r->h; yy++) {
+			dy = yy - y;
+			if (dy == 0 || dy == best || memcmp(row, view_prev + yy *
+			    stride + off, (size_t)r->w * 3) != 0)
+				continue;
+			n = 0;
+			for (i = r->y; i < r->y + r->h; i++)
+				n += view_row_moved(r, i, dy);
+			if (n > best_n) {
+				best_n = n;
+				best = dy;
+			}
+		}
+	}
+	/* Worth it when most of the rectangle just moved. */
+	return (best_n * 2 > r->h ? best : 0);
+}
+
+/* Tile ops of a frame: an image of a rectangle, or a copy on the canvas. */
+struct view_op {
+	struct view_rect	 r;
+	int			 copy;
+	int			 sx;
+	int			 sy;
+};
+#define VIEW_MAX_OPS	64
+
+/*
+ * r's content moved by dy: a copy of the rows that moved, then images of
+ * the rows that did not come out right (the rows scrolled in).
+ */
+static int
+view_scroll_ops(const struct view_rect *r, int dy, struct view_op *ops,
+    int max)
+{
+	struct view_op	*op;
+	int		 n = 0, y, y1, end = r->y + r->h;
+
+	if (max < 3)
+		return (0);
+	op = &ops[n++];
+	memset(op, 0, sizeof *op);
+	op->copy = 1;
+	op->r.x = r->x;
+	op->r.w = r->w;
+	op->sx = r->x;
+	if (dy > 0) {
+		op->r.y = r->y;
+		op->sy = r->y + dy;
+	} else {
+		op->r.y = r->y - dy;
+		op->sy = r->y;
+	}
+	op->r.h = r->h - abs(dy);
+	for (y = r->y; y < end; y++) {
+		if (view_row_moved(r, y, dy))
+			continue;
+		y1 = y + 1;
+		while (y1 < end && !view_row_moved(r, y1, dy))
+			y1++;
+		if (n == max - 1)
+			y1 = end;	/* out of ops: one image for the rest */
+		op = &ops[n++];
+		memset(op, 0, sizeof *op);
+		op->r.x = r->x;
+		op->r.w = r->w;
+		op->r.y = y;
+		op->r.h = y1 - y;
+		y = y1;
+	}
+	return (n);
 }
 
 /*
@@ -386,12 +504,13 @@ static void
 view_send_frame(struct view_viewer *v, struct view_tile **cache,
     size_t *ncache)
 {
-	struct evbuffer		*b = evbuffer_new(), *data;
+	struct evbuffer		*b = evbuffer_new(), *tiles, *data;
 	struct view_rect	 rs[VIEW_MAX_RECTS];
+	struct view_op		 ops[VIEW_MAX_OPS];
 	struct view_tile	*t;
 	u_char			 h[16], th[13];
 	char			*cause = NULL;
-	int			 n, i;
+	int			 n, i, nops = 0, dy, scroll, ntiles = 0;
 	size_t			 k, len;
 
 	if (v->full) {
@@ -405,6 +524,19 @@ view_send_frame(struct view_viewer *v, struct view_tile **cache,
 	}
 	v->full = 0;
 	v->nrects = 0;
+	/* Copies are only right on a canvas that shows the previous grab. */
+	scroll = n > 0 && view_prev != NULL && view_prev_gen != 0 &&
+	    v->gen == view_prev_gen && view_gen != view_prev_gen;
+	for (i = 0; i < n; i++) {
+		dy = scroll ? view_scroll_find(&rs[i]) : 0;
+		if (dy != 0 && nops + 3 <= VIEW_MAX_OPS) {
+			nops += view_scroll_ops(&rs[i], dy, ops + nops,
+			    VIEW_MAX_OPS - (n - i - 1) - nops);
+			continue;
+		}
+		memset(&ops[nops], 0, sizeof ops[nops]);
+		ops[nops++].r = rs[i];
+	}
 	if (view_cur.valid && view_cur.serial != v->cur_serial)
 		view_send_cursor_shape(v);
 
@@ -413,30 +545,44 @@ view_send_frame(struct view_viewer *v, struct view_tile **cache,
 	view_put32(h + 2, ++v->seq);
 	view_put32(h + 6, (uint32_t)view_cur.x);
 	view_put32(h + 10, (uint32_t)view_cur.y);
-	view_put16(h + 14, n);
-	evbuffer_add(b, h, sizeof h);
-	for (i = 0; i < n; i++) {
+	tiles = evbuffer_new();
+	for (i = 0; i < nops; i++) {
+		view_put16(th, ops[i].r.x);
+		view_put16(th + 2, ops[i].r.y);
+		view_put16(th + 4, ops[i].r.w);
+		view_put16(th + 6, ops[i].r.h);
+		if (ops[i].copy) {
+			/* Format 3: copy from (sx, sy) on the canvas itself. */
+			th[8] = VIEW_COPY;
+			view_put32(th + 9, 4);
+			evbuffer_add(tiles, th, sizeof th);
+			view_put16(th, ops[i].sx);
+			view_put16(th + 2, ops[i].sy);
+			evbuffer_add(tiles, th, 4);
+			ntiles++;
+			continue;
+		}
 		data = NULL;
 		for (k = 0; k < *ncache; k++) {
 			t = &(*cache)[k];
 			if (t->format == v->format && (t->format == VIEW_PNG ||
 			    t->quality == v->quality) &&
-			    memcmp(&t->r, &rs[i], sizeof t->r) == 0) {
+			    memcmp(&t->r, &ops[i].r, sizeof t->r) == 0) {
 				data = t->data;
 				break;
 			}
 		}
 		if (data == NULL) {
 			data = evbuffer_new();
-			if (view_encode(v->format, v->quality, &rs[i], data,
+			if (view_encode(v->format, v->quality, &ops[i].r, data,
 			    &cause) == -1) {
 				log_warnx("view: viewer %u: tile %dx%d: %s",
-				    v->id, rs[i].w, rs[i].h, cause);
+				    v->id, ops[i].r.w, ops[i].r.h, cause);
 				free(cause);
 				cause = NULL;
 				evbuffer_free(data);
 				/* Try this tile again next frame. */
-				view_rect_add(v, rs[i]);
+				view_rect_add(v, ops[i].r);
 				continue;
 			}
 			*cache = xreallocarray(*cache, *ncache + 1,
@@ -444,19 +590,21 @@ view_send_frame(struct view_viewer *v, struct view_tile **cache,
 			t = &(*cache)[(*ncache)++];
 			t->format = v->format;
 			t->quality = v->quality;
-			t->r = rs[i];
+			t->r = ops[i].r;
 			t->data = data;
 		}
 		len = evbuffer_get_length(data);
-		view_put16(th, rs[i].x);
-		view_put16(th + 2, rs[i].y);
-		view_put16(th + 4, rs[i].w);
-		view_put16(th + 6, rs[i].h);
 		th[8] = v->format;
 		view_put32(th + 9, len);
-		evbuffer_add(b, th, sizeof th);
-		evbuffer_add(b, evbuffer_pullup(data, -1), len);
+		evbuffer_add(tiles, th, sizeof th);
+		evbuffer_add(tiles, evbuffer_pullup(data, -1), len);
+		ntiles++;
 	}
+	/* The count once failed tiles are left out. */
+	view_put16(h + 14, ntiles);
+	evbuffer_add(b, h, sizeof h);
+	evbuffer_add_buffer(b, tiles);
+	evbuffer_free(tiles);
 	v->cur_x = view_cur.x;
 	v->cur_y = view_cur.y;
 	v->cur_sent = 1;
@@ -477,6 +625,35 @@ view_send_json(struct view_viewer *v, json_t *j)
 	v->bytes += strlen(s);
 	ws_send(v->ws, WS_TEXT, s, strlen(s));
 	free(s);
+}
+
+/* The grab as RGB into view_fb; a new size starts over (no copies). */
+static void
+view_fb_grab(int w, int h)
+{
+	if (w != view_fb_w || h != view_fb_h || view_fb == NULL) {
+		free(view_fb);
+		free(view_prev);
+		view_fb = xreallocarray(NULL, (size_t)w * h, 3);
+		view_prev = xreallocarray(NULL, (size_t)w * h, 3);
+		view_fb_w = w;
+		view_fb_h = h;
+		view_prev_gen = 0;
+	}
+	capture_rgb(0, 0, w, h, view_fb);
+	if (++view_gen == 0)
+		view_gen = 1;
+}
+
+/* This pump's grab becomes the previous one. */
+static void
+view_fb_keep(void)
+{
+	uint8_t	*t = view_prev;
+
+	view_prev = view_fb;
+	view_fb = t;
+	view_prev_gen = view_gen;
 }
 
 static int
@@ -526,6 +703,7 @@ view_pump_cb(evutil_socket_t fd, short events, void *arg)
 				grab_failed = 1;
 				continue;
 			}
+			view_fb_grab(w, h);
 			grabbed = 1;
 		}
 		if (grabbed && (v->w != w || v->h != h)) {
@@ -537,13 +715,22 @@ view_pump_cb(evutil_socket_t fd, short events, void *arg)
 			    "resize", "width", w, "height", h));
 		}
 		view_send_frame(v, &cache, &ncache);
-		v->next_ms = now + v->interval_ms;
+		if (grabbed && !v->full && v->nrects == 0)
+			v->gen = view_gen;
+		/*
+		 * On a grid shared by viewers of the same pace: they fall due
+		 * in the same pump with the same damage, and share its tiles.
+		 */
+		v->next_ms = ((now + v->interval_ms / 2) / v->interval_ms + 1) *
+		    v->interval_ms;
 		if (view_has_work(v) && (wait == -1 || v->interval_ms < wait))
 			wait = v->interval_ms;
 	}
 	for (k = 0; k < ncache; k++)
 		evbuffer_free(cache[k].data);
 	free(cache);
+	if (grabbed)
+		view_fb_keep();
 	if (grab_failed && (wait == -1 || wait > VIEW_RETRY_MS))
 		wait = VIEW_RETRY_MS;
 	if (wait >= 0)
@@ -1271,9 +1458,10 @@ view_shutdown(void)
 	view_ev_pump = view_ev_poll = NULL;
 	jpegenc_free(view_jpeg);
 	view_jpeg = NULL;
-	free(view_rgb);
-	view_rgb = NULL;
-	view_rgbcap = 0;
+	free(view_fb);
+	free(view_prev);
+	view_fb = view_prev = NULL;
+	view_fb_w = view_fb_h = 0;
 	free(view_cur.rgba);
 	memset(&view_cur, 0, sizeof view_cur);
 	viewtoken_shutdown();

@@ -92,6 +92,26 @@ is "$(jf "$r" 'j["value"]')" true "the red rectangle's closing is drawn too"
 [ "$(jf "$r" 'j["value"]')" = true ] || diag "page: $(drv state)"
 r=$(drv state)
 like "$(jf "$r" 'j["frames"]')" '^[0-9]+$' "frames counted ($(jf "$r" 'j["frames"]'))"
+
+# A scrolling terminal goes as copies on the canvas plus the new lines:
+# after it stops, the canvas must be the screen, pixel for pixel.
+"$XCLIENT" scroll 40 >/dev/null 2>&1 &
+SCROLL_PID=$!
+T_PIDS+=("$SCROLL_PID")
+b0=$(jf "$(drv state)" 'j["bytes"]')
+sleep 4
+kill -STOP "$SCROLL_PID"
+sleep 1
+b1=$(jf "$(drv state)" 'j["bytes"]')
+drv "canvas_png $T_TMP/canvas.png" >/dev/null
+curl -s -o "$T_TMP/screen.png" -H "Authorization: Bearer $TOKEN" \
+    "$URL/v1/screenshot?cursor=0"
+is "$("$PNGCHECK" "$T_TMP/canvas.png" diff "$T_TMP/screen.png" | cut -d' ' -f1)" 0 \
+    "after 4 s of a scrolling terminal the canvas equals the screen"
+ok $(( (b1 - b0) < 3000000 ? 0 : 1 )) \
+    "  sent as copies and new lines: $(( (b1 - b0) / 1024 )) KiB in 4 s (whole frames: ~9 MiB)"
+kill -CONT "$SCROLL_PID"
+kill "$SCROLL_PID"
 drv close >/dev/null
 
 # JPEG tiles: the colour within JPEG's error.

@@ -15,13 +15,22 @@
 //   send JSON                a raw message on the page's own websocket
 //   wait_closed [MS]         until the page's websocket is closed
 //   eval JS                  page.evaluate of an expression
+//   watch X Y RGB            start polling that pixel in the page (every
+//                            animation frame) for the colour RGB
+//   watch_result [MS]        wall-clock ms when it was first seen
+//   bytes                    websocket payload bytes the tab received
+//   canvas_png PATH          write the canvas (the screen as drawn) as PNG
 //   close                    close the tab
+// The canvas is the page's #screen, else the first canvas (noVNC's).
 // Errors answer {"error":"..."}; EOF ends the script.
 'use strict';
 const readline = require('readline');
 const { chromium } = require('playwright-core');
 
-let browser, page;
+let browser, page, wsBytes = 0;
+
+// (No eval in the page: its Content-Security-Policy forbids it.)
+const CANVAS = 'canvas#screen, #screen canvas, canvas';
 
 function out(o) {
 	process.stdout.write(JSON.stringify(o) + '\n');
@@ -51,12 +60,14 @@ async function client(x, y) {
 }
 
 function pixel(x, y) {
-	return page.evaluate(([x, y]) => {
-		const d = document.getElementById('screen').getContext('2d')
-		    .getImageData(x, y, 1, 1).data;
+	return page.evaluate(([x, y, sel]) => {
+		const c = document.querySelector(sel);
+		if (!c)
+			return '------';
+		const d = c.getContext('2d').getImageData(x, y, 1, 1).data;
 		return [d[0], d[1], d[2]].map((v) =>
 		    v.toString(16).padStart(2, '0')).join('');
-	}, [x, y]);
+	}, [x, y, CANVAS]);
 }
 
 function near(a, b, tol) {
@@ -78,6 +89,10 @@ async function run(line) {
 	case 'open': {
 		const ctx = browser.contexts()[0] || await browser.newContext();
 		page = await ctx.newPage();
+		page.on('websocket', (ws) => ws.on('framereceived', (f) => {
+			wsBytes += typeof f.payload === 'string' ?
+			    Buffer.byteLength(f.payload) : f.payload.length;
+		}));
 		await page.setViewportSize({ width: 1280, height: 800 });
 		const resp = await page.goto(rest, { timeout: 30000 });
 		return { status: resp.status() };
@@ -147,6 +162,43 @@ async function run(line) {
 		return { ok: !!ok, state: await page.evaluate(
 		    () => window.deskdView) };
 	}
+	case 'watch':
+		await page.evaluate(([x, y, rgb, sel]) => {
+			const want = [0, 2, 4].map((i) =>
+			    parseInt(rgb.substr(i, 2), 16));
+			window.__seen = 0;
+			const look = () => {
+				const c = document.querySelector(sel);
+				if (c) {
+					const d = c.getContext('2d').getImageData(x, y,
+					    1, 1).data;
+					if (Math.abs(d[0] - want[0]) < 16 &&
+					    Math.abs(d[1] - want[1]) < 16 &&
+					    Math.abs(d[2] - want[2]) < 16) {
+						window.__seen = performance.timeOrigin +
+						    performance.now();
+						return;
+					}
+				}
+				requestAnimationFrame(look);
+			};
+			requestAnimationFrame(look);
+		}, [+a[0], +a[1], a[2], CANVAS]);
+		return { ok: true };
+	case 'watch_result': {
+		const v = await poll(() => page.evaluate(() => window.__seen),
+		    +a[0] || 5000);
+		return { seen: v || 0 };
+	}
+	case 'canvas_png': {
+		const url = await page.evaluate((sel) =>
+		    document.querySelector(sel).toDataURL('image/png'), CANVAS);
+		require('fs').writeFileSync(rest, Buffer.from(
+		    url.slice(url.indexOf(',') + 1), 'base64'));
+		return { ok: true };
+	}
+	case 'bytes':
+		return { bytes: wsBytes };
 	case 'eval':
 		return { value: await page.evaluate(rest) };
 	case 'close':
