@@ -54,6 +54,9 @@ struct opts {
 	const char	*scale;
 	const char	*sregion;
 	const char	*cursor;
+	/* view */
+	int		 view_control;
+	int		 view_open;
 };
 
 /* guest.c: each returns the exit code. */
@@ -69,5 +72,6 @@ int	verb_screenshot(struct opts *, int argc, char **argv);
 int	verb_do(struct opts *, int argc, char **argv);
 int	verb_exec(struct opts *, int argc, char **argv, long long timeout);
 int	verb_cp(struct opts *, int argc, char **argv);
+int	verb_view(struct opts *, int argc, char **argv);
 
 #endif

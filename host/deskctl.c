@@ -42,6 +42,9 @@ usage(FILE *f)
 "  exec ID [--cwd DIR] [--env K=V ...] [--stdin FILE] [--timeout D]\n"
 "          [--shell] -- CMD [ARG ...]\n"
 "  cp LOCAL ID:/PATH  |  cp ID:/PATH LOCAL\n"
+"  view ID [--control] [--ttl D] [--open] [--json]\n"
+"                        print a live view URL with a fresh view token\n"
+"                        (view-only unless --control); --open runs xdg-open\n"
 "\n"
 "Common: --region R, --endpoint-url URL, --profile P, --token-file F,\n"
 "  --deskd PATH (local provider), --verbose.\n"
@@ -97,7 +100,7 @@ enum {
 	OPT_REGION, OPT_ENDPOINT, OPT_PROFILE, OPT_ADDRMAP, OPT_TOKENFILE,
 	OPT_DESKD, OPT_EXPIRED, OPT_ALLMINE, OPT_CWD, OPT_ENV, OPT_STDIN,
 	OPT_SHELL, OPT_WIDTH, OPT_HEIGHT, OPT_SCALE, OPT_CROP, OPT_CURSOR,
-	OPT_LOGLEVEL, OPT_USER, OPT_ALLOW
+	OPT_LOGLEVEL, OPT_USER, OPT_ALLOW, OPT_CONTROL, OPT_OPEN
 };
 
 static const struct option longopts[] = {
@@ -140,6 +143,8 @@ static const struct option longopts[] = {
 	{ "region-crop", required_argument, NULL, OPT_CROP },
 	{ "cursor", required_argument, NULL, OPT_CURSOR },
 	{ "output", required_argument, NULL, 'o' },
+	{ "control", no_argument, NULL, OPT_CONTROL },
+	{ "open", no_argument, NULL, OPT_OPEN },
 	{ "log-level", required_argument, NULL, OPT_LOGLEVEL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
@@ -385,6 +390,12 @@ main(int argc, char **argv)
 		case 'v':
 			log_init(LOG_LEVEL_DEBUG, NULL);
 			break;
+		case OPT_CONTROL:
+			o.view_control = 1;
+			break;
+		case OPT_OPEN:
+			o.view_open = 1;
+			break;
 		case 'h':
 			usage(stdout);
 			status = DESKCTL_EXIT_OK;
@@ -423,6 +434,8 @@ main(int argc, char **argv)
 		    0);
 	else if (strcmp(cmd, "cp") == 0)
 		status = verb_cp(&o, argc, argv);
+	else if (strcmp(cmd, "view") == 0)
+		status = verb_view(&o, argc, argv);
 	else {
 		util_say("unknown command %s", cmd);
 		usage(stderr);
