@@ -63,3 +63,10 @@ tests_unit_test_ws_SOURCES = tests/unit/test-ws.c agent/ws.c \
 	agent/http.c agent/auth.c tests/unit/tst.h
 tests_unit_test_ws_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(LIBEVENT_LIBS) $(JANSSON_LIBS)
+
+UNIT_TESTS += tests/unit/test-domkey
+tests_unit_test_domkey_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_unit_test_domkey_SOURCES = tests/unit/test-domkey.c agent/domkey.c \
+	agent/keys.c tests/unit/tst.h
+tests_unit_test_domkey_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(X11_LIBS) $(XKB_LIBS) $(JANSSON_LIBS) -lm
