@@ -1156,10 +1156,16 @@ view_viewer_free(struct view_viewer *v)
 	free(v->peer);
 	free(v);
 	if (TAILQ_EMPTY(&view_list)) {
+		/* Nobody watches: no damage to follow, no frames kept. */
 		capture_sub_free(view_sub);
 		view_sub = NULL;
 		evtimer_del(view_ev_pump);
 		evtimer_del(view_ev_poll);
+		free(view_fb);
+		free(view_prev);
+		view_fb = view_prev = NULL;
+		view_fb_w = view_fb_h = 0;
+		view_prev_gen = 0;
 	}
 }
 
