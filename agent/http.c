@@ -1565,3 +1565,12 @@ http_req_takeover(struct http_req *req)
 		free(conn);
 	return (bev);
 }
+
+int
+http_req_auth(struct http_req *req, char **cause)
+{
+	struct http_conn	*conn = req->conn;
+
+	return (auth_check(conn->srv->auth, (struct sockaddr *)&conn->peer,
+	    http_req_header(req, "Authorization"), cause));
+}

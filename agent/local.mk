@@ -1,9 +1,10 @@
 # agent/: the guest daemon.
 bin_PROGRAMS += agent/deskd
 AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS) $(ATSPI_CFLAGS)
+	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(JPEG_CFLAGS) $(CURL_CFLAGS) \
+	$(ATSPI_CFLAGS)
 AGENT_LIBS = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
-	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) $(ATSPI_LIBS) -lm
+	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(JPEG_LIBS) $(CURL_LIBS) $(ATSPI_LIBS) -lm
 agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
@@ -17,12 +18,14 @@ agent_deskd_SOURCES = \
 	agent/computer.c agent/computer.h \
 	agent/deskd.c agent/deskd.h \
 	agent/display.c agent/display.h \
+	agent/domkey.c agent/domkey.h \
 	agent/download.c agent/download.h \
 	agent/exec.c agent/exec.h \
 	agent/files.c agent/files.h \
 	agent/health.c agent/health.h \
 	agent/http.c agent/http.h \
 	agent/input.c agent/input.h \
+	agent/jpegenc.c agent/jpegenc.h \
 	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
 	agent/main.c \
@@ -39,6 +42,18 @@ agent_deskd_SOURCES = \
 	agent/shlex.c agent/shlex.h \
 	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \
+	agent/view.c agent/view.h \
+	agent/viewtoken.c agent/viewtoken.h \
 	agent/window.c agent/window.h \
 	agent/ws.c agent/ws.h \
 	agent/xvfb.c agent/xvfb.h
+
+# The live view's page, compiled in as a string (view.c serves it).
+nodist_agent_deskd_SOURCES = agent/view-page.c
+BUILT_SOURCES = agent/view-page.c
+CLEANFILES = agent/view-page.c
+EXTRA_DIST += agent/view.html agent/embed.sh
+agent/view-page.c: $(srcdir)/agent/view.html $(srcdir)/agent/embed.sh
+	$(AM_V_GEN)mkdir -p agent && \
+	    $(SHELL) $(srcdir)/agent/embed.sh view_page \
+	    $(srcdir)/agent/view.html >$@.tmp && mv $@.tmp $@

@@ -36,6 +36,7 @@
 #include "record.h"
 #include "sink.h"
 #include "v1.h"
+#include "view.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -292,6 +293,7 @@ main(int argc, char **argv)
 	record_init(main_base);
 	osworld_init(main_base);
 	a11y_http_init(main_base);
+	view_init(main_base);
 
 	main_http = http_server_new(main_base, "api", main_auth);
 	for (i = 0; main_api[i] != NULL; i++)
@@ -309,6 +311,7 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(main_base);
 
+	view_shutdown();
 	input_shutdown();
 	http_server_free(main_http);
 	a11y_http_shutdown();

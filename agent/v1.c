@@ -15,6 +15,7 @@
 #include "http.h"
 #include "record.h"
 #include "v1.h"
+#include "view.h"
 #include "window.h"
 
 const struct http_route_entry v1_routes[] = {
@@ -41,5 +42,10 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/recording/stop", HTTP_POST, 0, 0, record_v1_stop_cb },
 	/* a11y_http.c: the tree walk runs on a worker thread */
 	{ "/v1/accessibility", HTTP_GET, 0, 0, a11y_http_native_cb },
+	/* view.c: open routes, view_auth takes a view token or the main auth */
+	{ "/view", HTTP_GET, HTTP_OPEN, 0, view_page_cb },
+	{ "/v1/stream", HTTP_GET, HTTP_OPEN, 0, view_stream_cb },
+	{ "/v1/view/token", HTTP_POST, 0, 4096, view_token_cb },
+	{ "/v1/view/token", HTTP_DELETE, 0, 0, view_revoke_cb },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -561,3 +561,40 @@ out:
 	free(b.b.data);
 	return (rv);
 }
+
+int
+client_view_token(const char *url, const char *token, int control,
+    long long ttl, json_t **answer, char **cause)
+{
+	struct client_buf	 b;
+	json_error_t		 err;
+	char			*body;
+	int			 rv = -1;
+
+	*answer = NULL;
+	if (ttl > 0)
+		xasprintf(&body, "{\"control\": %s, \"ttl\": %lld}",
+		    control ? "true" : "false", ttl);
+	else
+		xasprintf(&body, "{\"control\": %s}",
+		    control ? "true" : "false");
+	memset(&b, 0, sizeof b);
+	if (client_request(url, token, "POST", "/v1/view/token",
+	    "application/json", body, NULL, 0, CLIENT_TIMEOUT_S, &b,
+	    cause) == -1)
+		goto out;
+	if ((*answer = json_loadb(b.b.data != NULL ? b.b.data : "", b.b.len, 0,
+	    &err)) == NULL || !json_is_string(json_object_get(*answer,
+	    "path"))) {
+		json_decref(*answer);
+		*answer = NULL;
+		xasprintf(cause, "POST /v1/view/token: not the answer "
+		    "proto/api.md describes");
+		goto out;
+	}
+	rv = 0;
+out:
+	free(body);
+	free(b.b.data);
+	return (rv);
+}

@@ -29,7 +29,8 @@ enum {
 	CMD_SHELL, CMD_WIDTH, CMD_HEIGHT, CMD_SCALE, CMD_CROP, CMD_CURSOR,
 	CMD_LOGLEVEL, CMD_USER, CMD_ALLOW, CMD_VERSION, CMD_AMI_MAP,
 	CMD_IAM, CMD_MONITORING, CMD_VOLTYPE, CMD_IOPS, CMD_THROUGHPUT,
-	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME
+	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME,
+	CMD_CONTROL, CMD_OPEN
 };
 
 static const struct option cmd_longopts[] = {
@@ -87,6 +88,8 @@ static const struct option cmd_longopts[] = {
 	{ "from", required_argument, NULL, CMD_FROM },
 	{ "ssh-from", required_argument, NULL, CMD_SSH_FROM },
 	{ "name", required_argument, NULL, CMD_NAME },
+	{ "control", no_argument, NULL, CMD_CONTROL },
+	{ "open", no_argument, NULL, CMD_OPEN },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -158,6 +161,14 @@ static const struct cmd_entry cmd_table[] = {
 	  "cp LOCAL ID:/PATH  |  cp ID:/PATH LOCAL",
 	  "token-file",
 	  verb_cp },
+	{ "view", NULL,
+	  "view ID [--control] [--ttl D] [--open] [--json]\n"
+	  "                        print a live view URL with a fresh view "
+	  "token\n"
+	  "                        (view-only unless --control); --open runs "
+	  "xdg-open",
+	  "control ttl open json token-file",
+	  verb_view },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -402,6 +413,12 @@ cmd_apply(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case CMD_MONITORING:
 		o->monitoring = 1;
+		break;
+	case CMD_CONTROL:
+		o->view_control = 1;
+		break;
+	case CMD_OPEN:
+		o->view_open = 1;
 		break;
 	case CMD_VOLTYPE:
 		if (!cmd_valid_chars(arg, 16, "abcdefghijklmnopqrstuvwxyz0123"

@@ -77,6 +77,9 @@ struct cmd_opts {
 	/* Values taken from the environment, freed with the rest. */
 	char		**owned;
 	size_t		 nowned;
+	/* view */
+	int		 view_control;
+	int		 view_open;
 };
 
 struct cmd_entry {

@@ -2,8 +2,11 @@
  * verb.c: the agent verbs (screenshot, do, exec, cp): command line to
  * client.c calls.
  */
+#include <sys/wait.h>
+
 #include <curl/curl.h>
 #include <jansson.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +219,65 @@ out:
 	free(p1);
 	free(t2);
 	free(p2);
+	free(url);
+	free(token);
+	return (status);
+}
+
+/*
+ * view ID [--control] [--ttl D] [--open] [--json]: a share URL for the
+ * agent's live view (a fresh view token; view-only unless --control).
+ */
+int
+verb_view(struct cmd_opts *o, int argc, char **argv)
+{
+	extern char	**environ;
+	json_t		*ans;
+	char		*url, *token, *link, *cause = NULL;
+	char		*args[3];
+	pid_t		 pid;
+	int		 st, status = DESKCTL_EXIT_OK;
+
+	if (argc != 1) {
+		util_say("usage: deskctl view ID [--control] [--ttl D] "
+		    "[--open]");
+		return (DESKCTL_EXIT_USAGE);
+	}
+	if (verb_target(o, argv[0], &url, &token) == -1)
+		return (DESKCTL_EXIT_FAIL);
+	if (client_view_token(url, token, o->view_control, o->ttl, &ans,
+	    &cause) == -1) {
+		util_say("view: %s", cause);
+		free(cause);
+		free(url);
+		free(token);
+		return (DESKCTL_EXIT_FAIL);
+	}
+	xasprintf(&link, "%s%s", url, json_string_value(json_object_get(ans,
+	    "path")));
+	if (o->json) {
+		json_object_set_new(ans, "url", json_string(link));
+		json_dumpf(ans, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else
+		printf("%s\n", link);
+	fflush(stdout);
+	if (o->view_open) {
+		args[0] = "xdg-open";
+		args[1] = link;
+		args[2] = NULL;
+		if ((st = posix_spawnp(&pid, "xdg-open", NULL, NULL, args,
+		    environ)) != 0) {
+			util_say("view: xdg-open: %s", strerror(st));
+			status = DESKCTL_EXIT_FAIL;
+		} else if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0) {
+			util_say("view: xdg-open %s failed", link);
+			status = DESKCTL_EXIT_FAIL;
+		}
+	}
+	json_decref(ans);
+	free(link);
 	free(url);
 	free(token);
 	return (status);

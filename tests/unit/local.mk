@@ -84,3 +84,10 @@ tests_unit_test_a11y_tree_SOURCES = tests/unit/test-a11y-tree.c \
 	agent/a11y_tree.c tests/unit/tst.h
 tests_unit_test_a11y_tree_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) -lm
+
+UNIT_TESTS += tests/unit/test-domkey
+tests_unit_test_domkey_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_unit_test_domkey_SOURCES = tests/unit/test-domkey.c agent/domkey.c \
+	agent/keys.c tests/unit/tst.h
+tests_unit_test_domkey_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(X11_LIBS) $(XKB_LIBS) $(JANSSON_LIBS) -lm
