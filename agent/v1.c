@@ -27,6 +27,7 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/computer", HTTP_POST, 0, 0, computer_post_cb },
 	/* exec.c */
 	{ "/v1/exec", HTTP_POST, 0, 0, exec_cb },
+	{ "/v1/exec/ws", HTTP_GET, 0, 0, exec_ws_cb },
 	/* files.c: the body of a PUT streams to disk, with no size limit */
 	{ "/v1/files", HTTP_GET, 0, 0, files_get_cb },
 	{ "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb },
