@@ -22,6 +22,7 @@ agent_deskd_SOURCES = \
 	agent/input.c agent/input.h \
 	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
+	agent/launch.c agent/launch.h \
 	agent/main.c \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld.c agent/osworld.h \

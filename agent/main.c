@@ -28,6 +28,7 @@
 #include "download.h"
 #include "files.h"
 #include "http.h"
+#include "launch.h"
 #include "input.h"
 #include "log.h"
 #include "osworld.h"
@@ -288,6 +289,7 @@ main(int argc, char **argv)
 
 	capture_init(main_base);
 	window_init();
+	launch_init(main_base);
 	record_init(main_base);
 	osworld_init(main_base);
 
@@ -310,6 +312,7 @@ main(int argc, char **argv)
 	input_shutdown();
 	http_server_free(main_http);
 	cdp_free(main_cdp);
+	launch_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "health.h"
 #include "http.h"
+#include "launch.h"
 #include "record.h"
 #include "v1.h"
 #include "window.h"
@@ -28,6 +29,9 @@ const struct http_route_entry v1_routes[] = {
 	/* exec.c */
 	{ "/v1/exec", HTTP_POST, 0, 0, exec_cb },
 	{ "/v1/exec/ws", HTTP_GET, 0, 0, exec_ws_cb },
+	/* launch.c */
+	{ "/v1/launch", HTTP_GET | HTTP_POST, 0, 0, launch_cb },
+	{ "/v1/launch/", HTTP_GET | HTTP_DELETE, HTTP_PREFIX, 0, launch_id_cb },
 	/* files.c: the body of a PUT streams to disk, with no size limit */
 	{ "/v1/files", HTTP_GET, 0, 0, files_get_cb },
 	{ "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb },
