@@ -33,6 +33,7 @@ agent_deskd_SOURCES = \
 	agent/pngenc.c agent/pngenc.h \
 	agent/proc.c agent/proc.h \
 	agent/procreq.c agent/procreq.h \
+	agent/pty.c agent/pty.h \
 	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \

@@ -29,6 +29,7 @@
 #include "files.h"
 #include "http.h"
 #include "launch.h"
+#include "pty.h"
 #include "input.h"
 #include "log.h"
 #include "osworld.h"
@@ -290,6 +291,7 @@ main(int argc, char **argv)
 	capture_init(main_base);
 	window_init();
 	launch_init(main_base);
+	pty_init(main_base);
 	record_init(main_base);
 	osworld_init(main_base);
 
@@ -313,6 +315,7 @@ main(int argc, char **argv)
 	http_server_free(main_http);
 	cdp_free(main_cdp);
 	launch_shutdown();
+	pty_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

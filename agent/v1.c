@@ -13,6 +13,7 @@
 #include "health.h"
 #include "http.h"
 #include "launch.h"
+#include "pty.h"
 #include "record.h"
 #include "v1.h"
 #include "window.h"
@@ -32,6 +33,10 @@ const struct http_route_entry v1_routes[] = {
 	/* launch.c */
 	{ "/v1/launch", HTTP_GET | HTTP_POST, 0, 0, launch_cb },
 	{ "/v1/launch/", HTTP_GET | HTTP_DELETE, HTTP_PREFIX, 0, launch_id_cb },
+	/* pty.c */
+	{ "/v1/pty", HTTP_GET | HTTP_POST, 0, 0, pty_cb },
+	{ "/v1/pty/", HTTP_GET | HTTP_POST | HTTP_DELETE, HTTP_PREFIX, 0,
+	    pty_id_cb },
 	/* files.c: the body of a PUT streams to disk, with no size limit */
 	{ "/v1/files", HTTP_GET, 0, 0, files_get_cb },
 	{ "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb },
