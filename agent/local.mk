@@ -39,6 +39,7 @@ agent_deskd_SOURCES = \
 	agent/shlex.c agent/shlex.h \
 	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \
+	agent/watch.c agent/watch.h \
 	agent/window.c agent/window.h \
 	agent/ws.c agent/ws.h \
 	agent/xvfb.c agent/xvfb.h

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "launch.h"
 #include "pty.h"
+#include "watch.h"
 #include "input.h"
 #include "log.h"
 #include "osworld.h"
@@ -292,6 +293,7 @@ main(int argc, char **argv)
 	window_init();
 	launch_init(main_base);
 	pty_init(main_base);
+	watch_init(main_base);
 	record_init(main_base);
 	osworld_init(main_base);
 
@@ -316,6 +318,7 @@ main(int argc, char **argv)
 	cdp_free(main_cdp);
 	launch_shutdown();
 	pty_shutdown();
+	watch_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

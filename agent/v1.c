@@ -16,6 +16,7 @@
 #include "pty.h"
 #include "record.h"
 #include "v1.h"
+#include "watch.h"
 #include "window.h"
 
 const struct http_route_entry v1_routes[] = {
@@ -40,6 +41,8 @@ const struct http_route_entry v1_routes[] = {
 	/* files.c: the body of a PUT streams to disk, with no size limit */
 	{ "/v1/files", HTTP_GET, 0, 0, files_get_cb },
 	{ "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb },
+	/* watch.c: streams until the client leaves */
+	{ "/v1/files/watch", HTTP_GET, 0, 0, watch_cb },
 	/* window.c */
 	{ "/v1/windows", HTTP_GET, 0, 0, window_list_cb },
 	{ "/v1/windows/activate", HTTP_POST, 0, 0, window_activate_cb },
