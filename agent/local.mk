@@ -11,6 +11,7 @@ agent_deskd_SOURCES = \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \
 	agent/cdp_rewrite.c agent/cdp_rewrite.h \
+	agent/clipboard.c agent/clipboard.h \
 	agent/computer.c agent/computer.h \
 	agent/deskd.c agent/deskd.h \
 	agent/display.c agent/display.h \

@@ -30,6 +30,7 @@
 #include "http.h"
 #include "launch.h"
 #include "pty.h"
+#include "clipboard.h"
 #include "watch.h"
 #include "input.h"
 #include "log.h"
@@ -294,6 +295,7 @@ main(int argc, char **argv)
 	launch_init(main_base);
 	pty_init(main_base);
 	watch_init(main_base);
+	clipboard_init(main_base);
 	record_init(main_base);
 	osworld_init(main_base);
 
@@ -319,6 +321,7 @@ main(int argc, char **argv)
 	launch_shutdown();
 	pty_shutdown();
 	watch_shutdown();
+	clipboard_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

@@ -7,7 +7,9 @@
 #include <sys/types.h>
 
 #include "capture.h"
+#include "clipboard.h"
 #include "computer.h"
+#include "deskd.h"
 #include "exec.h"
 #include "files.h"
 #include "health.h"
@@ -47,6 +49,9 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/windows", HTTP_GET, 0, 0, window_list_cb },
 	{ "/v1/windows/activate", HTTP_POST, 0, 0, window_activate_cb },
 	{ "/v1/windows/close", HTTP_POST, 0, 0, window_close_cb },
+	/* clipboard.c: text or PNG, up to DESKD_CLIP_MAX_BYTES */
+	{ "/v1/clipboard", HTTP_GET | HTTP_PUT | HTTP_DELETE, 0,
+	    DESKD_CLIP_MAX_BYTES, clipboard_cb },
 	/* record.c */
 	{ "/v1/recording", HTTP_GET, 0, 0, record_v1_state_cb },
 	{ "/v1/recording/start", HTTP_POST, 0, 0, record_v1_start_cb },
