@@ -267,24 +267,23 @@ pty_resize(struct pty *p, int cols, int rows)
 	return (0);
 }
 
-/* The request's env (or deskd's), with a TERM unless it has one. */
+/*
+ * The request's env (or deskd's) with TERM set for the terminal we are,
+ * unless the request's env named one: deskd's own TERM describes
+ * whatever deskd was started from, not this terminal.
+ */
 static char **
-pty_env(char **env)
+pty_env(char **env, int term_given)
 {
 	char		**src = env != NULL ? env : environ, **out = NULL;
 	size_t		 i, n = 0;
-	int		 term = 0;
 
 	for (i = 0; src[i] != NULL; i++) {
-		if (strncmp(src[i], "TERM=", 5) == 0) {
-			/* The request's own wins; deskd's is not ours. */
-			if (env == NULL)
-				continue;
-			term = 1;
-		}
+		if (strncmp(src[i], "TERM=", 5) == 0 && !term_given)
+			continue;
 		out = strv_add(out, &n, src[i]);
 	}
-	if (!term)
+	if (!term_given)
 		out = strv_add(out, &n, PTY_TERM);
 	return (out);
 }
@@ -311,7 +310,7 @@ pty_post(struct http_req *req)
 	struct timeval		 tv = { DESKD_PTY_ATTACH_S, 0 };
 	json_t			*body;
 	char			*cause = NULL, **env, *slave;
-	int			 master = -1, sfd = -1, err;
+	int			 master = -1, sfd = -1, err, term_given;
 
 	if ((body = http_req_json(req, 1, &cause)) == NULL && cause != NULL) {
 		http_reply_error(req, 400, "bad_json", "%s", cause);
@@ -320,6 +319,8 @@ pty_post(struct http_req *req)
 	}
 	if (body == NULL)
 		body = json_object();
+	term_given = json_object_get(json_object_get(body, "env"), "TERM") !=
+	    NULL;
 	if (procreq_parse(body, PROCREQ_SIZE | PROCREQ_NO_ARGV,
 	    deskd_cfg.workdir, &pr, &cause) == -1) {
 		http_reply_error(req, 400, json_is_object(body) ?
@@ -357,7 +358,7 @@ pty_post(struct http_req *req)
 	p->rows = pr.rows != 0 ? pr.rows : PTY_DEFAULT_ROWS;
 	pty_resize(p, p->cols, p->rows);
 
-	env = pty_env(pr.env);
+	env = pty_env(pr.env, term_given);
 	memset(&o, 0, sizeof o);
 	o.argv = (const char *const *)pr.argv;
 	o.cwd = pr.cwd;
