@@ -365,13 +365,19 @@ watch_cb(struct http_req *req, void *arg)
 	/* A trailing slash would make every path in the events "//". */
 	while (strlen(path) > 1 && path[strlen(path) - 1] == '/')
 		path[strlen(path) - 1] = '\0';
-	if (stat(path, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
-		if (errno == ENOENT || errno == ENOTDIR || errno == 0)
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT || errno == ENOTDIR)
 			http_reply_error(req, 404, "not_found", "no such "
 			    "directory: %s", path);
 		else
 			http_reply_error(req, 403, "forbidden", "%s: %s",
 			    path, strerror(errno));
+		free(path);
+		return;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		http_reply_error(req, 400, "not_a_directory", "not a "
+		    "directory: %s", path);
 		free(path);
 		return;
 	}
