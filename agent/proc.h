@@ -10,7 +10,9 @@
  *
  * A command's exit is its answer.  What its background children ("xterm
  * &") inherited stays open after it: Python's subprocess.run would wait
- * for EOF on those pipes (communicate()), so upstream's /execute of
+ * for EOF on those pipes (cpython:Lib/subprocess.py, run() calls
+ * communicate(), whose _communicate polls until both pipes close), so
+ * upstream's /execute of
  * "xterm &" answers only at its 120 s timeout, and then the pipes are
  * closed under the child, which dies of SIGPIPE at its next write.  Here
  * the answer comes when the command exits, with what was in its pipes by
