@@ -12,17 +12,16 @@
  * &") inherited stays open after it: Python's subprocess.run would wait
  * for EOF on those pipes (cpython:Lib/subprocess.py, run() calls
  * communicate(), whose _communicate polls until both pipes close), so
- * upstream's /execute of
- * "xterm &" answers only at its 120 s timeout, and then the pipes are
- * closed under the child, which dies of SIGPIPE at its next write.  Here
- * the answer comes when the command exits, with what was in its pipes by
- * then, and the pipes are drained and dropped until the last background
- * writer closes them: the child lives as it would after a shell's "&".
+ * upstream's /execute of "xterm &" answers only at its 120 s timeout, and
+ * then the pipes are closed under the child, which dies of SIGPIPE at its
+ * next write.  Here the answer comes when the command exits, with what
+ * was in its pipes by then, and the pipes are drained and dropped until
+ * the last background writer closes them: the child lives as it would
+ * after a shell's "&".
  *
- * Every child of deskd is started here, the
- * embedded Xvfb too: one careful fork (argv and PATH candidates built
- * before it, signals blocked across it, only async-signal-safe calls in
- * the child).
+ * Every child of deskd is started here, the embedded Xvfb too: one
+ * careful fork (argv and PATH candidates built before it, signals blocked
+ * across it, only async-signal-safe calls in the child).
  */
 #ifndef PROC_H
 #define PROC_H
