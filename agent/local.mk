@@ -15,6 +15,7 @@ agent_deskd_SOURCES = \
 	agent/capture.c agent/capture.h \
 	agent/cdp.c agent/cdp.h \
 	agent/cdp_rewrite.c agent/cdp_rewrite.h \
+	agent/clipboard.c agent/clipboard.h \
 	agent/computer.c agent/computer.h \
 	agent/deskd.c agent/deskd.h \
 	agent/display.c agent/display.h \
@@ -28,6 +29,7 @@ agent_deskd_SOURCES = \
 	agent/jpegenc.c agent/jpegenc.h \
 	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
+	agent/launch.c agent/launch.h \
 	agent/main.c \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld.c agent/osworld.h \
@@ -37,6 +39,8 @@ agent_deskd_SOURCES = \
 	agent/osworld_setup.c \
 	agent/pngenc.c agent/pngenc.h \
 	agent/proc.c agent/proc.h \
+	agent/procreq.c agent/procreq.h \
+	agent/pty.c agent/pty.h \
 	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
@@ -44,6 +48,7 @@ agent_deskd_SOURCES = \
 	agent/v1.c agent/v1.h \
 	agent/view.c agent/view.h \
 	agent/viewtoken.c agent/viewtoken.h \
+	agent/watch.c agent/watch.h \
 	agent/window.c agent/window.h \
 	agent/ws.c agent/ws.h \
 	agent/xvfb.c agent/xvfb.h

@@ -29,6 +29,10 @@
 #include "download.h"
 #include "files.h"
 #include "http.h"
+#include "launch.h"
+#include "pty.h"
+#include "clipboard.h"
+#include "watch.h"
 #include "input.h"
 #include "log.h"
 #include "osworld.h"
@@ -290,6 +294,10 @@ main(int argc, char **argv)
 
 	capture_init(main_base);
 	window_init();
+	launch_init(main_base);
+	pty_init(main_base);
+	watch_init(main_base);
+	clipboard_init(main_base);
 	record_init(main_base);
 	osworld_init(main_base);
 	a11y_http_init(main_base);
@@ -316,6 +324,10 @@ main(int argc, char **argv)
 	http_server_free(main_http);
 	a11y_http_shutdown();
 	cdp_free(main_cdp);
+	launch_shutdown();
+	pty_shutdown();
+	watch_shutdown();
+	clipboard_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

@@ -8,14 +8,19 @@
 
 #include "a11y_http.h"
 #include "capture.h"
+#include "clipboard.h"
 #include "computer.h"
+#include "deskd.h"
 #include "exec.h"
 #include "files.h"
 #include "health.h"
 #include "http.h"
+#include "launch.h"
+#include "pty.h"
 #include "record.h"
 #include "v1.h"
 #include "view.h"
+#include "watch.h"
 #include "window.h"
 
 const struct http_route_entry v1_routes[] = {
@@ -29,13 +34,26 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/computer", HTTP_POST, 0, 0, computer_post_cb },
 	/* exec.c */
 	{ "/v1/exec", HTTP_POST, 0, 0, exec_cb },
+	{ "/v1/exec/ws", HTTP_GET, 0, 0, exec_ws_cb },
+	/* launch.c */
+	{ "/v1/launch", HTTP_GET | HTTP_POST, 0, 0, launch_cb },
+	{ "/v1/launch/", HTTP_GET | HTTP_DELETE, HTTP_PREFIX, 0, launch_id_cb },
+	/* pty.c */
+	{ "/v1/pty", HTTP_GET | HTTP_POST, 0, 0, pty_cb },
+	{ "/v1/pty/", HTTP_GET | HTTP_POST | HTTP_DELETE, HTTP_PREFIX, 0,
+	    pty_id_cb },
 	/* files.c: the body of a PUT streams to disk, with no size limit */
 	{ "/v1/files", HTTP_GET, 0, 0, files_get_cb },
 	{ "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb },
+	/* watch.c: streams until the client leaves */
+	{ "/v1/files/watch", HTTP_GET, 0, 0, watch_cb },
 	/* window.c */
 	{ "/v1/windows", HTTP_GET, 0, 0, window_list_cb },
 	{ "/v1/windows/activate", HTTP_POST, 0, 0, window_activate_cb },
 	{ "/v1/windows/close", HTTP_POST, 0, 0, window_close_cb },
+	/* clipboard.c: text or PNG, up to DESKD_CLIP_MAX_BYTES */
+	{ "/v1/clipboard", HTTP_GET | HTTP_PUT | HTTP_DELETE, 0,
+	    DESKD_CLIP_MAX_BYTES, clipboard_cb },
 	/* record.c */
 	{ "/v1/recording", HTTP_GET, 0, 0, record_v1_state_cb },
 	{ "/v1/recording/start", HTTP_POST, 0, 0, record_v1_start_cb },

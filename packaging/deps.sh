@@ -16,7 +16,7 @@ TEST="curl python3 openbox xdotool scrot imagemagick chromium
 dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
 xserver-xorg-video-dummy gsettings-desktop-schemas file
 python3-gi gir1.2-gtk-3.0 python3-pyatspi python3-lxml gnome-terminal
-x11vnc novnc websockify"
+x11vnc novnc websockify xclip xterm zenity"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.
 OPTIONAL="clang libclang-rt-14-dev"
 

@@ -64,6 +64,7 @@ struct proto_action {
 	int			 space_h;
 	int			 screenshot;	/* screenshot after the action */
 	int			 delay_ms;	/* type/key: per-key delay */
+	int			 paste;		/* type: "method": "paste" */
 };
 
 struct proto_actions {
