@@ -26,6 +26,10 @@ agent_deskd_SOURCES = \
 	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
 	agent/main.c \
+	agent/mcp.c agent/mcp.h \
+	agent/mcp_catalog.c agent/mcp_catalog.h \
+	agent/mcp_schema.c agent/mcp_schema.h \
+	agent/mcp_tools.c agent/mcp_tools.h \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld.c agent/osworld.h \
 	agent/osworld_exec.c \

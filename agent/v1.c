@@ -13,6 +13,7 @@
 #include "files.h"
 #include "health.h"
 #include "http.h"
+#include "mcp.h"
 #include "record.h"
 #include "v1.h"
 #include "window.h"
@@ -41,5 +42,8 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/recording/stop", HTTP_POST, 0, 0, record_v1_stop_cb },
 	/* a11y_http.c: the tree walk runs on a worker thread */
 	{ "/v1/accessibility", HTTP_GET, 0, 0, a11y_http_native_cb },
+	/* mcp.c: MCP over Streamable HTTP; GET is 405 (no server stream) */
+	{ "/mcp", HTTP_POST, 0, MCP_MAX_BODY, mcp_post_cb },
+	{ "/mcp", HTTP_DELETE, 0, 0, mcp_delete_cb },
 	{ NULL, 0, 0, 0, NULL }
 };
