@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bridge.h"
 #include "cmd.h"
 #include "compat.h"
 #include "deskctl.h"
@@ -29,7 +30,8 @@ enum {
 	CMD_SHELL, CMD_WIDTH, CMD_HEIGHT, CMD_SCALE, CMD_CROP, CMD_CURSOR,
 	CMD_LOGLEVEL, CMD_USER, CMD_ALLOW, CMD_VERSION, CMD_AMI_MAP,
 	CMD_IAM, CMD_MONITORING, CMD_VOLTYPE, CMD_IOPS, CMD_THROUGHPUT,
-	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME
+	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME,
+	CMD_URL
 };
 
 static const struct option cmd_longopts[] = {
@@ -87,6 +89,7 @@ static const struct option cmd_longopts[] = {
 	{ "from", required_argument, NULL, CMD_FROM },
 	{ "ssh-from", required_argument, NULL, CMD_SSH_FROM },
 	{ "name", required_argument, NULL, CMD_NAME },
+	{ "url", required_argument, NULL, CMD_URL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -158,6 +161,13 @@ static const struct cmd_entry cmd_table[] = {
 	  "cp LOCAL ID:/PATH  |  cp ID:/PATH LOCAL",
 	  "token-file",
 	  verb_cp },
+	{ "mcp", NULL,
+	  "mcp ID | --url URL [--token-file F]  an MCP server on stdio: "
+	  "the\n"
+	  "                        guest's /mcp (for claude mcp add ... -- "
+	  "deskctl mcp ID)",
+	  "url token-file",
+	  bridge_exec },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -445,6 +455,9 @@ cmd_apply(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case CMD_NAME:
 		o->name = arg;
+		break;
+	case CMD_URL:
+		o->url = arg;
 		break;
 	case CMD_LOGLEVEL:
 		if ((level = log_parse_level(arg)) == -1) {
