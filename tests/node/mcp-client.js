@@ -5,6 +5,8 @@
 //   {"list": true}                   tools/list
 //   {"ping": true}                   ping
 //   {"call": NAME, "args": {...}}    tools/call
+//   {"touch": PATH}                  create PATH (tell the test)
+//   {"wait_file": PATH}              wait until PATH exists (told back)
 // Prints one JSON object: the negotiated protocol, the session id (HTTP),
 // and each step's answer ({"error": msg, "code": n} for a JSON-RPC error).
 // A failure to connect prints {"connect_error": msg, "code": n}.
@@ -39,8 +41,10 @@ async function main() {
 	} else if (mode === 'stdio') {
 		list = steps(argv[2]);
 		const cmd = argv.slice(argv.indexOf('--') + 1);
+		// The whole environment: the SDK passes only HOME, PATH and a
+		// few by default, and the tests keep deskctl's state elsewhere.
 		transport = new StdioClientTransport({ command: cmd[0],
-		    args: cmd.slice(1), stderr: 'inherit' });
+		    args: cmd.slice(1), env: process.env, stderr: 'inherit' });
 	} else
 		throw new Error('mode must be http or stdio');
 	const client = new Client({ name: 'deskd-test', version: '1.0.0' });
@@ -68,6 +72,16 @@ async function main() {
 				out.results.push(await client.listTools());
 			else if (s.ping)
 				out.results.push(await client.ping());
+			else if (s.touch) {
+				fs.writeFileSync(s.touch, '');
+				out.results.push({});
+			} else if (s.wait_file) {
+				for (let i = 0; i < 600 &&
+				    !fs.existsSync(s.wait_file); i++)
+					await new Promise((r) =>
+					    setTimeout(r, 100));
+				out.results.push({});
+			}
 			else
 				out.results.push(await client.callTool({
 				    name: s.call, arguments: s.args },
