@@ -84,3 +84,10 @@ tests_unit_test_a11y_tree_SOURCES = tests/unit/test-a11y-tree.c \
 	agent/a11y_tree.c tests/unit/tst.h
 tests_unit_test_a11y_tree_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) -lm
+
+UNIT_TESTS += tests/unit/test-mcp
+tests_unit_test_mcp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mcp_SOURCES = tests/unit/test-mcp.c \
+	agent/mcp_catalog.c agent/mcp_schema.c tests/unit/tst.h
+tests_unit_test_mcp_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(JANSSON_LIBS)
