@@ -153,7 +153,12 @@ bridge_error(struct bridge_xfer *x, int code, const char *fmt, ...)
 	free(msg);
 }
 
-/* A message from the guest: relayed, after noting what it negotiates. */
+/*
+ * A message from the guest: relayed, after noting what it negotiates.
+ * The guest sends nothing unasked, so a message on a request's answer is
+ * that request's response; only initialize's is parsed (a screenshot's
+ * is megabytes).
+ */
 static void
 bridge_relay(struct bridge_xfer *x, const char *msg, size_t len)
 {
@@ -161,16 +166,15 @@ bridge_relay(struct bridge_xfer *x, const char *msg, size_t len)
 	struct proto_rpc	 m;
 	json_t			*j, *v;
 
-	if ((j = json_loadb(msg, len, 0, NULL)) != NULL) {
+	if (x->id != NULL)
+		x->answered = 1;
+	if (x->init && (j = json_loadb(msg, len, 0, NULL)) != NULL) {
 		if (proto_rpc_parse(j, &m, NULL) == 0 &&
-		    (m.kind == PROTO_RPC_RESULT || m.kind == PROTO_RPC_ERROR) &&
-		    x->id != NULL && json_equal(m.id, x->id)) {
-			x->answered = 1;
-			v = json_object_get(m.result, "protocolVersion");
-			if (x->init && json_is_string(v)) {
-				free(br->version);
-				br->version = xstrdup(json_string_value(v));
-			}
+		    m.kind == PROTO_RPC_RESULT &&
+		    json_is_string(v = json_object_get(m.result,
+		    "protocolVersion"))) {
+			free(br->version);
+			br->version = xstrdup(json_string_value(v));
 		}
 		json_decref(j);
 	}
@@ -219,34 +223,43 @@ bridge_sse_line(struct bridge_xfer *x, char *line, size_t len)
 static void
 bridge_sse_feed(struct bridge_xfer *x, const char *p, size_t n)
 {
-	size_t	 i;
+	const char	*end = p + n, *nl, *cr;
+	size_t		 run;
 
-	for (i = 0; i < n; i++) {
+	while (p < end) {
 		/* Lines end in \r\n, \n or \r. */
-		if (p[i] == '\n' && x->cr) {
+		if (x->cr && *p == '\n') {
 			x->cr = 0;
+			p++;
 			continue;
 		}
-		x->cr = p[i] == '\r';
-		if (p[i] == '\n' || p[i] == '\r') {
-			bridge_sse_line(x, x->line != NULL ? x->line : "",
-			    x->llen);
-			x->llen = 0;
-			continue;
-		}
-		if (x->llen + 2 > DESKCTL_MCP_MAX_LINE) {
+		x->cr = 0;
+		nl = memchr(p, '\n', end - p);
+		cr = memchr(p, '\r', (nl != NULL ? nl : end) - p);
+		if (cr != NULL)
+			nl = cr;
+		run = (nl != NULL ? nl : end) - p;
+		if (x->llen + run + 1 > DESKCTL_MCP_MAX_LINE) {
 			bridge_error(x, PROTO_RPC_INTERNAL_ERROR, "an event "
 			    "from the guest is over %d bytes",
 			    DESKCTL_MCP_MAX_LINE);
 			x->llen = 0;
-			continue;
+			return;
 		}
-		if (x->llen + 2 > x->lsize) {
-			x->lsize = x->lsize * 2 + 256;
+		if (x->llen + run + 1 > x->lsize) {
+			x->lsize = (x->llen + run + 1) * 2;
 			x->line = xrealloc(x->line, x->lsize);
 		}
-		x->line[x->llen++] = p[i];
+		memcpy(x->line + x->llen, p, run);
+		x->llen += run;
 		x->line[x->llen] = '\0';
+		p += run;
+		if (nl == NULL)
+			break;
+		x->cr = *p == '\r';
+		p++;
+		bridge_sse_line(x, x->line, x->llen);
+		x->llen = 0;
 	}
 }
 
