@@ -127,7 +127,7 @@ mcp_refuse(struct http_req *req, int status, json_t *id, int code,
 	free(msg);
 }
 
-/* --- Origin and Accept ----------------------------------------------- */
+/* --- Origin and Accept --------------------------------------------- */
 
 /* Is host (no port, no brackets) a loopback name or address? */
 static int
@@ -262,7 +262,7 @@ mcp_accepts(struct http_req *req, int *json, int *sse)
 	}
 }
 
-/* --- Sessions ------------------------------------------------------------ */
+/* --- Sessions ------------------------------------------------------ */
 
 static void
 mcp_session_free(struct mcp_session *s, const char *why)
@@ -386,7 +386,7 @@ mcp_session_of(struct http_req *req)
 	return (s);
 }
 
-/* --- Exchanges ------------------------------------------------------- */
+/* --- Exchanges ----------------------------------------------------- */
 
 static void
 mcp_exchange_close_cb(struct http_req *req, void *arg)
@@ -562,7 +562,7 @@ mcp_exchange_done(struct mcp_exchange *x)
 	free(x);
 }
 
-/* --- Calls ------------------------------------------------------------ */
+/* --- Calls --------------------------------------------------------- */
 
 void
 mcp_call_set_cancel(struct mcp_call *c, mcp_cancel_cb cb, void *arg)
@@ -723,7 +723,7 @@ mcp_call_abort(struct mcp_call *c, int code, const char *msg)
 	mcp_exchange_done(x);
 }
 
-/* --- Methods ------------------------------------------------------------ */
+/* --- Methods ------------------------------------------------------- */
 
 static void
 mcp_tools_call(struct mcp_exchange *x, struct mcp_session *s,
@@ -892,7 +892,7 @@ mcp_initialize(struct http_req *req, struct proto_rpc *m)
 	evbuffer_free(b);
 }
 
-/* --- POST and DELETE ------------------------------------------------- */
+/* --- POST and DELETE ----------------------------------------------- */
 
 /* The checks every method of /mcp makes first; -1 after refusing. */
 static int
@@ -1023,7 +1023,8 @@ mcp_post_cb(struct http_req *req, void *arg)
 		free(cause);
 		goto out;
 	}
-	if (m.kind == PROTO_RPC_REQUEST && strcmp(m.method, "initialize") == 0) {
+	if (m.kind == PROTO_RPC_REQUEST &&
+	    strcmp(m.method, "initialize") == 0) {
 		mcp_initialize(req, &m);
 		goto out;
 	}

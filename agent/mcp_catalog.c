@@ -52,7 +52,8 @@
 	"\"maximum\": 100, \"description\": \"Seconds, for wait and " \
 	"hold_key.\"}, " \
 	"\"region\": {\"type\": \"array\", \"minItems\": 4, \"maxItems\": 4, " \
-	"\"items\": {\"type\": \"integer\", \"minimum\": 0}, \"description\": " \
+	"\"items\": {\"type\": \"integer\", \"minimum\": 0}, " \
+	"\"description\": " \
 	"\"zoom: [x0, y0, x1, y1], returned at the screen's full " \
 	"detail.\"}, " \
 	"\"delay_ms\": {\"type\": \"integer\", \"minimum\": 0, " \
@@ -67,7 +68,8 @@
 	"expanded.\"}"
 
 #define MCP_ARGV \
-	"\"argv\": {\"type\": \"array\", \"minItems\": 1, \"maxItems\": 4096, " \
+	"\"argv\": {\"type\": \"array\", \"minItems\": 1, " \
+	"\"maxItems\": 4096, " \
 	"\"items\": {\"type\": \"string\"}, \"description\": \"The program " \
 	"and its arguments, run without a shell.\"}, " \
 	"\"command\": {\"type\": \"string\", \"minLength\": 1, " \

@@ -101,7 +101,7 @@ mcp_tools_str(struct evbuffer *b, const char *s)
 	proc_json_text(b, s, strlen(s), 0);
 }
 
-/* --- computer, zoom ---------------------------------------------------- */
+/* --- computer, zoom ------------------------------------------------ */
 
 struct mcp_tools_cu;
 
@@ -313,7 +313,7 @@ mcp_tools_zoom(struct mcp_call *c, json_t *args)
 	json_decref(a);
 }
 
-/* --- screenshot ---------------------------------------------------------- */
+/* --- screenshot ---------------------------------------------------- */
 
 static int
 mcp_tools_int(json_t *args, const char *key, int dflt)
@@ -384,7 +384,7 @@ mcp_tools_screenshot(struct mcp_call *c, json_t *args)
 	mcp_call_finish(c, 0);
 }
 
-/* --- exec, launch ---------------------------------------------------------- */
+/* --- exec, launch -------------------------------------------------- */
 
 /* argv or command (and cwd) to an argv and cwd; -1 after failing c. */
 static int
@@ -559,7 +559,7 @@ out:
 	free(cwd);
 }
 
-/* --- files ------------------------------------------------------------------ */
+/* --- files --------------------------------------------------------- */
 
 static void
 mcp_tools_read_file(struct mcp_call *c, json_t *args)
@@ -584,7 +584,12 @@ mcp_tools_read_file(struct mcp_call *c, json_t *args)
 		free(path);
 		return;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) == -1) {
+		mcp_call_fail(c, "[Errno %d] %s: '%s'", errno, strerror(errno),
+		    path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
 		mcp_call_fail(c, "'%s' is not a regular file%s", path,
 		    S_ISDIR(st.st_mode) ? " (it is a directory: use "
 		    "list_directory)" : "");
@@ -762,7 +767,7 @@ mcp_tools_list_directory(struct mcp_call *c, json_t *args)
 	free(path);
 }
 
-/* --- windows ------------------------------------------------------------ */
+/* --- windows ------------------------------------------------------- */
 
 static void
 mcp_tools_window_json(struct evbuffer *b, const struct window *w)
@@ -852,7 +857,7 @@ done:
 	mcp_call_finish(c, 0);
 }
 
-/* --- accessibility_tree ------------------------------------------------ */
+/* --- accessibility_tree -------------------------------------------- */
 
 struct mcp_tools_a11y {
 	struct mcp_call		*call;		/* NULL: nobody waits */
@@ -1022,7 +1027,7 @@ mcp_tools_accessibility(struct mcp_call *c, json_t *args)
 	    mcp_tools_a11y_done_cb, t);
 }
 
-/* --- the table ------------------------------------------------------------ */
+/* --- the table ----------------------------------------------------- */
 
 static const struct {
 	const char	*name;

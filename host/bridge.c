@@ -73,7 +73,7 @@ struct bridge {
 	char			*init;		/* the client's initialize */
 	CURLM			*multi;
 	TAILQ_HEAD(, bridge_xfer) xfers;
-	char			*in;		/* stdin, not yet a whole line */
+	char			*in;		/* stdin, no whole line yet */
 	size_t			 inlen;
 	size_t			 insize;
 	int			 skipping;	/* dropping an over-long line */

@@ -24,7 +24,8 @@ rpc(const char *text, char *buf, size_t len)
 	int			 rc;
 
 	buf[0] = '\0';
-	if ((j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL)) == NULL)
+	j = json_loads(text, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	if (j == NULL)
 		return (-2);
 	rc = proto_rpc_parse(j, &m, &cause);
 	if (rc == 0)
