@@ -44,6 +44,10 @@ mcp_sdk() {
 	fi
 	node "$NODE_DIR/mcp-client.js" "$@" >"$T_TMP/mcp.json" \
 	    2>"$T_TMP/mcp.err"
+	local rc=$?
+	# Every run's stderr (deskctl mcp's, for sanitizer_clean).
+	cat "$T_TMP/mcp.err" >>"$T_TMP/mcp-all.err"
+	return $rc
 }
 # mcp_get EXPR: a field of the SDK's output (python on j).
 mcp_get() { json_get "$T_TMP/mcp.json" "$1"; }

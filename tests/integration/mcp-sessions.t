@@ -90,5 +90,24 @@ n=$(grep -c 'the least recently used of too many' "$DESKD_LOG")
 ok $? "deskd logs why, for each session it ended ($n)"
 kill -0 "$DESKD_PID"
 ok $? "deskd is still running"
+
+# Stopping with 70 sessions and a call running: the call ends, nothing
+# leaks (LSan reports at exit).
+curl -s -N --max-time 30 -H "Authorization: Bearer $TOKEN" \
+    -H 'Content-Type: application/json' -H "$MCP_ACCEPT" \
+    -H "Mcp-Session-Id: $MCP_SID" \
+    --data-binary '{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"exec","arguments":{"command":"exec sleep 27.1828"}}}' \
+    "$URL/mcp" >"$T_TMP/last.sse" &
+LAST_CALL=$!
+for _ in $(seq 50); do pgrep -f 'sleep 27[.]1828' >/dev/null && break; sleep 0.1; done
+stop_deskd
+is "$?" 0 "deskd stops cleanly (SIGTERM) with sessions and a call running"
+wait "$LAST_CALL"
+rc=$?
+[ "$rc" != 28 ]
+ok $? "  the running call's stream ends at once, not at curl's timeout (curl $rc)"
+for _ in $(seq 50); do pgrep -f 'sleep 27[.]1828' >/dev/null || break; sleep 0.1; done
+! pgrep -f 'sleep 27[.]1828' >/dev/null
+ok $? "  and its process is stopped"
 sanitizer_clean "$DESKD_LOG"
-ok $? "no sanitizer report in deskd's log"
+ok $? "no sanitizer report in deskd's log, exit included"

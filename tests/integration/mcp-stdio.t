@@ -120,5 +120,8 @@ is "$("$PNGCHECK" "$T_TMP/guest.png")" "1280 720" "  and its screenshot (its own
 is "$?" 2 "deskctl mcp without a target: usage, exit 2"
 "$DESKCTL" mcp "$ID" --cwd / >/dev/null 2>&1
 is "$?" 2 "deskctl mcp with another verb's option: exit 2"
+cat "$T_TMP/raw.err" >>"$T_TMP/mcp-all.err"
+sanitizer_clean "$T_TMP/mcp-all.err"
+ok $? "no sanitizer report from any deskctl mcp run"
 sanitizer_clean "$DESKD_LOG"
 ok $? "no sanitizer report in deskd's log"
