@@ -220,6 +220,23 @@ refuse:
 	return (-1);
 }
 
+/* Do the parameters in [p, end) say q=0 (or 0.0, 0.000)? */
+static int
+mcp_accept_q0(const char *p, const char *end)
+{
+	const char	*q;
+
+	for (q = p; q + 3 <= end; q++) {
+		if ((q[0] != 'q' && q[0] != 'Q') || q[1] != '=' ||
+		    (q > p && q[-1] != ';' && q[-1] != ' '))
+			continue;
+		for (q += 2; q < end && (*q == '0' || *q == '.'); q++)
+			;
+		return (q == end || *q == ';' || *q == ' ');
+	}
+	return (0);
+}
+
 /*
  * What the client takes (transports.mdx "Sending Messages to the
  * Server", 2: application/json and text/event-stream): *json and *sse.
@@ -248,8 +265,7 @@ mcp_accepts(struct http_req *req, int *json, int *sse)
 		memcpy(type, p, n);
 		type[n] = '\0';
 		/* An explicit q=0 is "not acceptable" (RFC 9110 12.4.2). */
-		if (semi != NULL && strstr(semi, "q=0") != NULL &&
-		    strstr(semi, "q=0.") == NULL)
+		if (semi != NULL && mcp_accept_q0(semi, end))
 			continue;
 		if (strcasecmp(type, "*/*") == 0)
 			*json = *sse = 1;
@@ -569,12 +585,6 @@ mcp_call_set_cancel(struct mcp_call *c, mcp_cancel_cb cb, void *arg)
 {
 	c->cancel = cb;
 	c->cancel_arg = arg;
-}
-
-const char *
-mcp_call_version(struct mcp_call *c)
-{
-	return (c->version);
 }
 
 static void

@@ -68,8 +68,6 @@ typedef void	(*mcp_cancel_cb)(void *);
  * touches the call again.
  */
 void		 mcp_call_set_cancel(struct mcp_call *, mcp_cancel_cb, void *);
-/* The session's negotiated revision ("2025-06-18"). */
-const char	*mcp_call_version(struct mcp_call *);
 void		 mcp_result_text(struct mcp_call *, const char *, size_t);
 void		 mcp_result_printf(struct mcp_call *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));

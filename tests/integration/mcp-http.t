@@ -203,6 +203,8 @@ is "$(json_get "$T_TMP/data" 'j["id"]')" s1 "  whose event is the response, with
 is "$(json_get "$T_TMP/data" 'j["result"]["structuredContent"]["stdout"]')" sse "  and the result"
 st=$(mcp_req '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"exec","arguments":{"argv":["echo","json"]}}}' -H 'Accept: application/json')
 like "$(header Content-Type)" '^application/json' "a client accepting only JSON gets JSON"
+st=$(mcp_req '{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"exec","arguments":{"argv":["true"]}}}' -H 'Accept: application/json;q=1, text/event-stream;q=0')
+like "$(header Content-Type)" '^application/json' "text/event-stream;q=0 is not taken: JSON"
 st=$(mcp_req '{"jsonrpc":"2.0","id":3,"method":"ping"}' -H 'Accept: text/html')
 is "$st" 406 "Accept with neither type: 406"
 st=$(mcp_req '{"jsonrpc":"2.0","id":3,"method":"ping"}' -H 'Content-Type: text/plain')
