@@ -168,7 +168,8 @@ static const struct {
 	const char	*text;
 } http_statuses[] = {
 	{ 100, "Continue" }, { 101, "Switching Protocols" },
-	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 204, "No Content" },
 	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" }, { 302, "Found" },
 	{ 304, "Not Modified" },

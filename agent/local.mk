@@ -31,6 +31,10 @@ agent_deskd_SOURCES = \
 	agent/keys.c agent/keys.h \
 	agent/launch.c agent/launch.h \
 	agent/main.c \
+	agent/mcp.c agent/mcp.h \
+	agent/mcp_catalog.c agent/mcp_catalog.h \
+	agent/mcp_schema.c agent/mcp_schema.h \
+	agent/mcp_tools.c agent/mcp_tools.h \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld.c agent/osworld.h \
 	agent/osworld_exec.c \

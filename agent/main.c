@@ -35,6 +35,7 @@
 #include "watch.h"
 #include "input.h"
 #include "log.h"
+#include "mcp.h"
 #include "osworld.h"
 #include "proc.h"
 #include "record.h"
@@ -302,6 +303,7 @@ main(int argc, char **argv)
 	osworld_init(main_base);
 	a11y_http_init(main_base);
 	view_init(main_base);
+	mcp_init(main_base);
 
 	main_http = http_server_new(main_base, "api", main_auth);
 	for (i = 0; main_api[i] != NULL; i++)
@@ -319,6 +321,8 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(main_base);
 
+	/* First: the tools' cancel hooks reach input, proc and a11y. */
+	mcp_shutdown();
 	view_shutdown();
 	input_shutdown();
 	http_server_free(main_http);

@@ -17,6 +17,7 @@
 #include "http.h"
 #include "launch.h"
 #include "pty.h"
+#include "mcp.h"
 #include "record.h"
 #include "v1.h"
 #include "view.h"
@@ -65,5 +66,8 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/stream", HTTP_GET, HTTP_OPEN, 0, view_stream_cb },
 	{ "/v1/view/token", HTTP_POST, 0, 4096, view_token_cb },
 	{ "/v1/view/token", HTTP_DELETE, 0, 0, view_revoke_cb },
+	/* mcp.c: MCP over Streamable HTTP; GET is 405 (no server stream) */
+	{ "/mcp", HTTP_POST, 0, MCP_MAX_BODY, mcp_post_cb },
+	{ "/mcp", HTTP_DELETE, 0, 0, mcp_delete_cb },
 	{ NULL, 0, 0, 0, NULL }
 };

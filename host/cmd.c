@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bridge.h"
 #include "cmd.h"
 #include "compat.h"
 #include "deskctl.h"
@@ -30,7 +31,7 @@ enum {
 	CMD_LOGLEVEL, CMD_USER, CMD_ALLOW, CMD_VERSION, CMD_AMI_MAP,
 	CMD_IAM, CMD_MONITORING, CMD_VOLTYPE, CMD_IOPS, CMD_THROUGHPUT,
 	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME,
-	CMD_CONTROL, CMD_OPEN
+	CMD_CONTROL, CMD_OPEN, CMD_URL
 };
 
 static const struct option cmd_longopts[] = {
@@ -90,6 +91,7 @@ static const struct option cmd_longopts[] = {
 	{ "name", required_argument, NULL, CMD_NAME },
 	{ "control", no_argument, NULL, CMD_CONTROL },
 	{ "open", no_argument, NULL, CMD_OPEN },
+	{ "url", required_argument, NULL, CMD_URL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -169,6 +171,13 @@ static const struct cmd_entry cmd_table[] = {
 	  "xdg-open",
 	  "control ttl open json token-file",
 	  verb_view },
+	{ "mcp", NULL,
+	  "mcp ID | --url URL [--token-file F]  an MCP server on stdio: "
+	  "the\n"
+	  "                        guest's /mcp (for claude mcp add ... -- "
+	  "deskctl mcp ID)",
+	  "url token-file",
+	  bridge_exec },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 
@@ -462,6 +471,9 @@ cmd_apply(struct cmd_opts *o, int ch, const char *arg)
 		break;
 	case CMD_NAME:
 		o->name = arg;
+		break;
+	case CMD_URL:
+		o->url = arg;
 		break;
 	case CMD_LOGLEVEL:
 		if ((level = log_parse_level(arg)) == -1) {

@@ -74,6 +74,8 @@ struct cmd_opts {
 	const char	*from;
 	const char	*ssh_from;
 	const char	*name;
+	/* mcp */
+	const char	*url;
 	/* Values taken from the environment, freed with the rest. */
 	char		**owned;
 	size_t		 nowned;

@@ -57,6 +57,13 @@
 /* deskctl cp: larger files are refused before anything is sent. */
 #define DESKCTL_MAX_FILE	(4LL * 1024 * 1024 * 1024)
 
+/*
+ * deskctl mcp: one message from the client, or one event or JSON body
+ * from the guest, at most (a write_file of 8 MiB is 11 MB of base64).
+ */
+#define DESKCTL_MCP_MAX_LINE	(64 * 1024 * 1024)
+#define DESKCTL_MCP_MAX_BODY	(64 * 1024 * 1024)
+
 /* Exit codes. */
 #define DESKCTL_EXIT_OK		0
 #define DESKCTL_EXIT_FAIL	1	/* anything else */

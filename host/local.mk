@@ -7,6 +7,7 @@ host_deskctl_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(JANSSON_LIBS)
 	$(EXPAT_LIBS) -lm
 host_deskctl_SOURCES = \
 	host/aws.c host/aws.h \
+	host/bridge.c host/bridge.h \
 	host/client.c host/client.h \
 	host/cmd.c host/cmd.h \
 	host/creds.c host/creds.h \

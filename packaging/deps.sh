@@ -26,8 +26,9 @@ missing() {
 		    grep -q 'install ok installed' || echo "$p"
 	done
 }
-# The CDP tests run Playwright and ws (npm, tests/node/setup.sh).  Checked
-# by command: a nodejs from another apt source may bundle its own npm.
+# The CDP and MCP tests run Playwright, ws and the MCP SDK (npm,
+# tests/node/setup.sh).  Checked by command: a nodejs from another apt
+# source may bundle its own npm.
 missing_node() {
 	command -v node >/dev/null 2>&1 || echo nodejs
 	command -v npm >/dev/null 2>&1 || echo npm

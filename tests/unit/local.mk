@@ -91,3 +91,10 @@ tests_unit_test_domkey_SOURCES = tests/unit/test-domkey.c agent/domkey.c \
 	agent/keys.c tests/unit/tst.h
 tests_unit_test_domkey_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(X11_LIBS) $(XKB_LIBS) $(JANSSON_LIBS) -lm
+
+UNIT_TESTS += tests/unit/test-mcp
+tests_unit_test_mcp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mcp_SOURCES = tests/unit/test-mcp.c \
+	agent/mcp_catalog.c agent/mcp_schema.c tests/unit/tst.h
+tests_unit_test_mcp_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(JANSSON_LIBS)
