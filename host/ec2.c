@@ -18,6 +18,12 @@
 
 #define EC2_DESCRIBE_PAGE	"1000"
 
+static struct query *
+ec2_query(const char *action)
+{
+	return (query_new(action, DESKCTL_EC2_VERSION));
+}
+
 static char *
 ec2_dup(struct xml_node *n, const char *path)
 {
@@ -34,7 +40,7 @@ ec2_run_query(const struct ec2_launch *l)
 	size_t		 i, len;
 	int		 iface = l->public_ip != -1;
 
-	q = query_new("RunInstances");
+	q = ec2_query("RunInstances");
 	query_add(q, "ImageId", l->ami);
 	query_add(q, "InstanceType", l->type);
 	snprintf(n, sizeof n, "%d", l->count);
@@ -411,7 +417,7 @@ ec2_describe(struct aws *a, char **ids, size_t nids,
 	*list = NULL;
 	*n = 0;
 	do {
-		q = query_new("DescribeInstances");
+		q = ec2_query("DescribeInstances");
 		for (i = 0; i < nids; i++)
 			query_addf(q, ids[i], "InstanceId.%zu", i + 1);
 		for (i = 0; i < nf; i++) {
@@ -461,7 +467,7 @@ ec2_terminate(struct aws *a, char **ids, size_t nids, char **code,
 		k = nids - done;
 		if (k > EC2_TERMINATE_MAX)
 			k = EC2_TERMINATE_MAX;
-		q = query_new("TerminateInstances");
+		q = ec2_query("TerminateInstances");
 		for (i = 0; i < k; i++)
 			query_addf(q, ids[done + i], "InstanceId.%zu", i + 1);
 		/* TerminateInstances is idempotent: retrying is safe. */
@@ -515,7 +521,7 @@ ec2_find_image(struct aws *a, const char *pattern, const char *owner,
 	struct ec2_image	*im;
 	char			*what;
 
-	q = query_new("DescribeImages");
+	q = ec2_query("DescribeImages");
 	if (owner != NULL)
 		query_add(q, "Owner.1", owner);
 	query_add(q, "Filter.1.Name", "name");
@@ -544,7 +550,7 @@ ec2_image(struct aws *a, const char *id, char **code, char **cause)
 	struct ec2_image	*im;
 	char			*what;
 
-	q = query_new("DescribeImages");
+	q = ec2_query("DescribeImages");
 	query_add(q, "ImageId.1", id);
 	xasprintf(&what, "with id %s", id);
 	im = ec2_images_call(a, q, what, code, cause);
@@ -563,7 +569,7 @@ ec2_groups(struct aws *a, const char **ids, size_t nids,
 
 	*list = NULL;
 	*n = 0;
-	q = query_new("DescribeSecurityGroups");
+	q = ec2_query("DescribeSecurityGroups");
 	for (i = 0; i < nids; i++)
 		query_addf(q, ids[i], "GroupId.%zu", i + 1);
 	if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code, cause) == -1) {
@@ -588,7 +594,7 @@ ec2_subnet_vpc(struct aws *a, const char *subnet, char **vpc, char **cidr,
 	if (subnet != NULL && strncmp(subnet, "vpc-", 4) == 0)
 		*vpc = xstrdup(subnet);
 	else if (subnet != NULL) {
-		q = query_new("DescribeSubnets");
+		q = ec2_query("DescribeSubnets");
 		query_add(q, "SubnetId.1", subnet);
 		if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code,
 		    cause) == -1) {
@@ -609,7 +615,7 @@ ec2_subnet_vpc(struct aws *a, const char *subnet, char **vpc, char **cidr,
 		*vpc = xstrdup(v);
 		xml_free(root);
 	}
-	q = query_new("DescribeVpcs");
+	q = ec2_query("DescribeVpcs");
 	if (*vpc != NULL)
 		query_add(q, "VpcId.1", *vpc);
 	else {
@@ -652,7 +658,7 @@ ec2_create_group(struct aws *a, const char *name, const char *description,
 	char		*id;
 	size_t		 i;
 
-	q = query_new("CreateSecurityGroup");
+	q = ec2_query("CreateSecurityGroup");
 	query_add(q, "GroupName", name);
 	query_add(q, "GroupDescription", description);
 	query_add(q, "VpcId", vpc);
@@ -690,7 +696,7 @@ ec2_allow(struct aws *a, const char *group, int port, const char *cidr,
 	int		 v6 = strchr(cidr, ':') != NULL;
 
 	snprintf(p, sizeof p, "%d", port);
-	q = query_new("AuthorizeSecurityGroupIngress");
+	q = ec2_query("AuthorizeSecurityGroupIngress");
 	query_add(q, "GroupId", group);
 	query_add(q, "IpPermissions.1.IpProtocol", "tcp");
 	query_add(q, "IpPermissions.1.FromPort", p);

@@ -63,7 +63,8 @@ provider_ec2_aws(struct cmd_opts *o, json_t *rec, char **cause, int *exitcode)
 		region = o->region;
 	if (endpoint == NULL && rec != NULL)
 		endpoint = state_str(rec, "endpoint");
-	return (aws_get(region, endpoint, o->profile, cause, exitcode));
+	return (aws_get(&aws_ec2, region, endpoint, o->profile, cause,
+	    exitcode));
 }
 
 /*
@@ -255,8 +256,8 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 	*recsp = NULL;
 	*np = 0;
 	memset(&base, 0, sizeof base);
-	if ((a = aws_get(o->region, o->endpoint, o->profile, &cause,
-	    &exitcode)) == NULL) {
+	if ((a = aws_get(&aws_ec2, o->region, o->endpoint, o->profile,
+	    &cause, &exitcode)) == NULL) {
 		util_say("%s", cause);
 		free(cause);
 		return (exitcode);
