@@ -1,9 +1,9 @@
 # agent/: the guest daemon.
 bin_PROGRAMS += agent/deskd
 AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS)
+	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS) $(SODIUM_CFLAGS)
 AGENT_LIBS = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
-	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) -lm
+	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) $(SODIUM_LIBS) -lm
 agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
@@ -22,7 +22,9 @@ agent_deskd_SOURCES = \
 	agent/input.c agent/input.h \
 	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
+	agent/lifetime.c agent/lifetime.h \
 	agent/main.c \
+	agent/metrics.c agent/metrics.h \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld.c agent/osworld.h \
 	agent/osworld_exec.c \
@@ -33,6 +35,7 @@ agent_deskd_SOURCES = \
 	agent/proc.c agent/proc.h \
 	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
+	agent/seal.c agent/seal.h \
 	agent/shlex.c agent/shlex.h \
 	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \

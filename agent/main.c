@@ -29,10 +29,13 @@
 #include "files.h"
 #include "http.h"
 #include "input.h"
+#include "lifetime.h"
 #include "log.h"
+#include "metrics.h"
 #include "osworld.h"
 #include "proc.h"
 #include "record.h"
+#include "seal.h"
 #include "sink.h"
 #include "v1.h"
 #include "window.h"
@@ -64,6 +67,15 @@ main_usage(int code)
 "  --xvfb               start a private Xvfb (automatic without DISPLAY)\n"
 "  --screen WxH         size of the private Xvfb (default %dx%d)\n"
 "  --token-file PATH    bearer token file (default %s if it exists)\n"
+"  --token-create       make the token file (random, 0600) if it is missing\n"
+"                       (default file with it: %s)\n"
+"  --seal-to FILE       publish the token on /health sealed to this public\n"
+"                       key (a pool's; base64)\n"
+"  --seal-id ID|@FILE   this guest's identity inside the seal (instance id)\n"
+"  --idle-shutdown MIN  run the shutdown command after MIN minutes (or 90s,\n"
+"                       2h) without an authenticated request or X input\n"
+"  --expires-at TIME    run it at TIME (RFC 3339 UTC, or epoch seconds)\n"
+"  --shutdown-command C the command for both (default \"%s\")\n"
 "  --allow CIDR         let this network in without a token (repeatable)\n"
 "  --no-auth            let anyone in (logs a warning)\n"
 "  --workdir DIR        working directory of children (default $HOME)\n"
@@ -72,9 +84,22 @@ main_usage(int code)
 "  --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  --version            print the version\n",
 	    DESKD_DEFAULT_LISTEN, DESKD_XVFB_W, DESKD_XVFB_H,
-	    DESKD_DEFAULT_TOKEN, DESKD_DEFAULT_CDP_LISTEN,
+	    DESKD_DEFAULT_TOKEN, DESKD_CREATED_TOKEN,
+	    LIFETIME_DEFAULT_COMMAND, DESKD_DEFAULT_CDP_LISTEN,
 	    DESKD_DEFAULT_CDP_UPSTREAM);
 	exit(code);
+}
+
+/*
+ * Every finished request of the API port: counted for /metrics, and an
+ * authenticated one is activity (it postpones --idle-shutdown).
+ */
+static void
+main_request_done(const struct http_done *d, void *arg)
+{
+	metrics_request(d);
+	if (d->authed)
+		lifetime_touch();
 }
 
 static void
@@ -151,6 +176,12 @@ main(int argc, char **argv)
 		{ "xvfb",	no_argument,	   NULL, 'X' },
 		{ "screen",	required_argument, NULL, 's' },
 		{ "token-file",	required_argument, NULL, 't' },
+		{ "token-create", no_argument,	   NULL, 'T' },
+		{ "seal-to",	required_argument, NULL, 'k' },
+		{ "seal-id",	required_argument, NULL, 'i' },
+		{ "idle-shutdown", required_argument, NULL, 'I' },
+		{ "expires-at",	required_argument, NULL, 'E' },
+		{ "shutdown-command", required_argument, NULL, 'S' },
 		{ "allow",	required_argument, NULL, 'a' },
 		{ "no-auth",	no_argument,	   NULL, 'N' },
 		{ "workdir",	required_argument, NULL, 'w' },
@@ -163,8 +194,8 @@ main(int argc, char **argv)
 	};
 	struct event	*sigint, *sigterm;
 	char		*cause = NULL, *xdisplay = NULL;
-	const char	*env;
-	int		 ch, level, i;
+	const char	*env, *seal_to = NULL, *seal_id = NULL;
+	int		 ch, level, i, token_create = 0;
 
 	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
 	deskd_cfg.screen_w = DESKD_XVFB_W;
@@ -194,6 +225,27 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			deskd_cfg.token_file = optarg;
+			break;
+		case 'T':
+			token_create = 1;
+			break;
+		case 'k':
+			seal_to = optarg;
+			break;
+		case 'i':
+			seal_id = optarg;
+			break;
+		case 'I':
+			if (lifetime_set_idle(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'E':
+			if (lifetime_set_expires(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'S':
+			if (lifetime_set_command(optarg, &cause) == -1)
+				fatalx("%s", cause);
 			break;
 		case 'a':
 			if (auth_allow(main_auth, optarg, &cause) == -1)
@@ -232,12 +284,29 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile();
 
+	if (deskd_cfg.token_file == NULL && token_create)
+		deskd_cfg.token_file = DESKD_CREATED_TOKEN;
 	if (deskd_cfg.token_file == NULL &&
 	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
 		deskd_cfg.token_file = DESKD_DEFAULT_TOKEN;
+	/* A pool guest makes its own: none can come in shared user data. */
+	if (token_create) {
+		switch (auth_create_token_file(deskd_cfg.token_file, &cause)) {
+		case -1:
+			fatalx("--token-create: %s", cause);
+		case 1:
+			log_info("made a new token in %s", deskd_cfg.token_file);
+			break;
+		}
+	}
 	if (deskd_cfg.token_file != NULL &&
 	    auth_set_token_file(main_auth, deskd_cfg.token_file, &cause) == -1)
 		fatalx("%s", cause);
+	if (seal_to != NULL && seal_init(seal_to, seal_id,
+	    deskd_cfg.token_file, &cause) == -1)
+		fatalx("%s", cause);
+	if (seal_to == NULL && seal_id != NULL)
+		fatalx("--seal-id without --seal-to");
 	if (deskd_cfg.no_auth) {
 		auth_set_open(main_auth, 1);
 		log_warnx("--no-auth: ANYONE who can reach %s can drive this "
@@ -290,8 +359,11 @@ main(int argc, char **argv)
 	window_init();
 	record_init(main_base);
 	osworld_init(main_base);
+	metrics_init();
+	lifetime_init(main_base);
 
 	main_http = http_server_new(main_base, "api", main_auth);
+	http_server_on_done(main_http, main_request_done, NULL);
 	for (i = 0; main_api[i] != NULL; i++)
 		http_route_table(main_http, main_api[i], NULL);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
@@ -308,7 +380,10 @@ main(int argc, char **argv)
 	event_base_dispatch(main_base);
 
 	input_shutdown();
+	lifetime_shutdown();
 	http_server_free(main_http);
+	metrics_shutdown();
+	seal_shutdown();
 	cdp_free(main_cdp);
 	files_shutdown();
 	osworld_shutdown();

@@ -12,6 +12,7 @@
 #include "files.h"
 #include "health.h"
 #include "http.h"
+#include "metrics.h"
 #include "record.h"
 #include "v1.h"
 #include "window.h"
@@ -20,6 +21,8 @@ const struct http_route_entry v1_routes[] = {
 	/* health.c: open, for deskctl's polls before it holds a token */
 	{ "/health", HTTP_GET, HTTP_OPEN, 0, health_cb },
 	{ "/v1/health", HTTP_GET, HTTP_OPEN, 0, health_cb },
+	/* metrics.c: Prometheus text, under the same auth as the rest */
+	{ "/metrics", HTTP_GET, 0, 0, metrics_cb },
 
 	/* capture.c */
 	{ "/v1/screenshot", HTTP_GET, 0, 0, capture_v1_cb },
