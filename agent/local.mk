@@ -35,6 +35,7 @@ agent_deskd_SOURCES = \
 	agent/proc.c agent/proc.h \
 	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
+	agent/reset.c agent/reset.h \
 	agent/seal.c agent/seal.h \
 	agent/shlex.c agent/shlex.h \
 	agent/sink.c agent/sink.h \

@@ -35,6 +35,7 @@
 #include "osworld.h"
 #include "proc.h"
 #include "record.h"
+#include "reset.h"
 #include "seal.h"
 #include "sink.h"
 #include "v1.h"
@@ -76,6 +77,8 @@ main_usage(int code)
 "                       2h) without an authenticated request or X input\n"
 "  --expires-at TIME    run it at TIME (RFC 3339 UTC, or epoch seconds)\n"
 "  --shutdown-command C the command for both (default \"%s\")\n"
+"  --reset-command C    what POST /v1/reset runs (after stopping the\n"
+"                       recording): end the user's programs, restart...\n"
 "  --allow CIDR         let this network in without a token (repeatable)\n"
 "  --no-auth            let anyone in (logs a warning)\n"
 "  --workdir DIR        working directory of children (default $HOME)\n"
@@ -182,6 +185,7 @@ main(int argc, char **argv)
 		{ "idle-shutdown", required_argument, NULL, 'I' },
 		{ "expires-at",	required_argument, NULL, 'E' },
 		{ "shutdown-command", required_argument, NULL, 'S' },
+		{ "reset-command", required_argument, NULL, 'R' },
 		{ "allow",	required_argument, NULL, 'a' },
 		{ "no-auth",	no_argument,	   NULL, 'N' },
 		{ "workdir",	required_argument, NULL, 'w' },
@@ -245,6 +249,10 @@ main(int argc, char **argv)
 			break;
 		case 'S':
 			if (lifetime_set_command(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'R':
+			if (reset_set_command(optarg, &cause) == -1)
 				fatalx("%s", cause);
 			break;
 		case 'a':
@@ -381,6 +389,7 @@ main(int argc, char **argv)
 
 	input_shutdown();
 	lifetime_shutdown();
+	reset_shutdown();
 	http_server_free(main_http);
 	metrics_shutdown();
 	seal_shutdown();

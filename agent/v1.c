@@ -14,6 +14,7 @@
 #include "http.h"
 #include "metrics.h"
 #include "record.h"
+#include "reset.h"
 #include "v1.h"
 #include "window.h"
 
@@ -41,5 +42,7 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/recording", HTTP_GET, 0, 0, record_v1_state_cb },
 	{ "/v1/recording/start", HTTP_POST, 0, 0, record_v1_start_cb },
 	{ "/v1/recording/stop", HTTP_POST, 0, 0, record_v1_stop_cb },
+	/* reset.c: before a pool hands the guest on */
+	{ "/v1/reset", HTTP_POST, 0, 0, reset_cb },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -77,6 +77,7 @@ guests() {
 		"$DESKD" --listen "127.0.0.1:$port" --cdp-listen off \
 		    --token-file "$T_TMP/tok.$id" --token-create \
 		    --seal-to "$T_TMP/pub.$pool" --seal-id "$id" \
+		    --reset-command "$T_TMP/reset.sh $id" \
 		    >"$T_TMP/deskd.$id.log" 2>&1 &
 		T_PIDS+=("$!")
 		T_LOGS+=("$T_TMP/deskd.$id.log")
@@ -99,6 +100,11 @@ except ValueError:
 print(eval(sys.argv[2]))' "$@"
 }
 P() { "$DESKCTL" pool "$@"; }
+# What each guest's POST /v1/reset runs: a record of the call (or a
+# failure for a guest named in $T_TMP/reset.fail).
+printf '#!/bin/sh\ngrep -qx "$1" %s/reset.fail 2>/dev/null && exit 1\necho reset >>%s/reset."$1"\n' \
+    "$T_TMP" "$T_TMP" >"$T_TMP/reset.sh"
+chmod +x "$T_TMP/reset.sh"
 
 # --- create: template, group, warm pool, policy, tags, the key ---
 P create p1 --ami "$AMI" --type t3.medium --min 2 --max 4 --warm 1 --disk-gb 40 \
@@ -216,6 +222,22 @@ P release "$A2" --terminate >"$T_TMP/r2" 2>&1
 like "$?/$(cat "$T_TMP/r2")" "^0/released $A2: terminated, the group replaces it" "pool release --terminate"
 is "$(b3 'g = group("p1"); print(inst(sys.argv[1])["State"]["Name"] in ("shutting-down", "terminated"), g["DesiredCapacity"], len([i for i in g["Instances"] if i["LifecycleState"] == "InService"]))' "$A2")" \
     "True 3 3" "boto3: terminated, the group keeps 3 in service (a replacement)"
+
+# --- release --reset: the guest's own reset first ---
+P acquire p1 --json >"$T_TMP/a6" 2>&1
+A6=$(jf "$T_TMP/a6" 'j["id"]')
+P release "$A6" --reset >"$T_TMP/r6" 2>&1
+is "$?/$(cat "$T_TMP/r6")/$(cat "$T_TMP/reset.$A6" 2>/dev/null)" "0/released $A6 (reset)/reset" \
+    "pool release --reset: POST /v1/reset ran the guest's reset, then released"
+P acquire p1 --json >"$T_TMP/a7" 2>&1
+A7=$(jf "$T_TMP/a7" 'j["id"]')
+echo "$A7" >"$T_TMP/reset.fail"
+P release "$A7" --reset >/dev/null 2>"$T_TMP/err"
+like "$?/$(cat "$T_TMP/err")" "^1/.*$A7: reset: .*reset_failed.*\(not released\)" \
+    "a reset that fails keeps the claim (the guest is not handed on)"
+is "$(b3 'print(len(claims(sys.argv[1])), prot("p1", sys.argv[1]))' "$A7")" "1 True" "boto3: still claimed and protected"
+rm -f "$T_TMP/reset.fail"
+P release "$A7" >/dev/null 2>&1
 
 # --- the seal is bound to the instance: a copied box is refused ---
 P create pr --ami "$AMI" --min 1 --max 1 --no-wait >/dev/null 2>&1
