@@ -492,8 +492,8 @@ capture_full(struct evbuffer *out, char **cause)
 		pngenc_dirty_all(cap.cache);
 	if (pngenc_ndirty(cap.cache) == 0) {
 		cap.cache_hits++;
-		return (capture_encode(cap.cache, capture_fill_screen, NULL, out,
-		    cause));
+		return (capture_encode(cap.cache, capture_fill_screen, NULL,
+		    out, cause));
 	}
 	if (capture_grab(&s, cause) == -1)
 		return (-1);
@@ -621,8 +621,8 @@ capture_other(const struct capture_geom *g, int cursor, struct evbuffer *out,
 	}
 	pngenc_dirty_all(cap.scratch);
 	if (g->ow == g->rw && g->oh == g->rh)
-		return (capture_encode(cap.scratch, capture_fill_screen, &s, out,
-		    cause));
+		return (capture_encode(cap.scratch, capture_fill_screen, &s,
+		    out, cause));
 	need = (size_t)g->rw * g->rh * 3;
 	if (cap.rgbcap < need) {
 		free(cap.rgb);

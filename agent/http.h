@@ -115,7 +115,7 @@ struct http_done {
 	const char	*route;		/* the route's path, NULL: none */
 	const char	*method;	/* NULL when the line was unreadable */
 	int		 status;
-	long long	 usec;		/* first byte of the head to the reply */
+	long long	 usec;		/* the head's first byte to the reply */
 	int		 authed;	/* a route that is not HTTP_OPEN */
 };
 typedef void (*http_done_cb)(const struct http_done *, void *);

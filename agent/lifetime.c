@@ -104,8 +104,8 @@ lifetime_set_idle(const char *s, char **cause)
 {
 	if (lifetime_parse_duration(s, &lt.idle_limit_ms) == -1) {
 		xasprintf(cause, "--idle-shutdown: want minutes (30) or a "
-		    "duration (90s, 15m, 2h, 1h30m) up to a year, not \"%.32s\"",
-		    s);
+		    "duration (90s, 15m, 2h, 1h30m) up to a year, not "
+		    "\"%.32s\"", s);
 		return (-1);
 	}
 	return (0);
@@ -301,8 +301,8 @@ lifetime_fire(const char *why)
 static void
 lifetime_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
-	long long	 now = deskd_now_ms(), idle, next = LIFETIME_MAX_TICK_MS;
-	long long	 left;
+	long long	 now = deskd_now_ms(), idle, left;
+	long long	 next = LIFETIME_MAX_TICK_MS;
 	time_t		 wall = time(NULL);
 	char		 why[128];
 

@@ -303,7 +303,8 @@ main(int argc, char **argv)
 		case -1:
 			fatalx("--token-create: %s", cause);
 		case 1:
-			log_info("made a new token in %s", deskd_cfg.token_file);
+			log_info("made a new token in %s",
+			    deskd_cfg.token_file);
 			break;
 		}
 	}

@@ -183,8 +183,8 @@ asg_parse_groups(struct xml_node *root, struct asg_group **list, size_t *n)
 		    &g->ninstances);
 		g->warm_min = -1;
 		if (xml_child(m, "WarmPoolConfiguration") != NULL) {
-			g->warm_min = asg_int(m, "WarmPoolConfiguration/MinSize",
-			    0);
+			g->warm_min = asg_int(m,
+			    "WarmPoolConfiguration/MinSize", 0);
 			g->warm_state = asg_dup(m,
 			    "WarmPoolConfiguration/PoolState");
 		}
@@ -320,7 +320,8 @@ asg_describe(struct aws *a, const char *name, const char *owner,
 		if (name != NULL)
 			query_add(q, "AutoScalingGroupNames.member.1", name);
 		else {
-			query_add(q, "Filters.member.1.Name", "tag:deskd:owner");
+			query_add(q, "Filters.member.1.Name",
+			    "tag:deskd:owner");
 			query_add(q, "Filters.member.1.Values.member.1", owner);
 			query_add(q, "Filters.member.2.Name", "tag-key");
 			query_add(q, "Filters.member.2.Values.member.1",
@@ -341,8 +342,8 @@ asg_describe(struct aws *a, const char *name, const char *owner,
 		}
 		query_free(q);
 		asg_parse_groups(root, list, n);
-		next = asg_dup(xml_find(root, "DescribeAutoScalingGroupsResult"),
-		    "NextToken");
+		next = asg_dup(xml_find(root,
+		    "DescribeAutoScalingGroupsResult"), "NextToken");
 		xml_free(root);
 	} while (next != NULL);
 	return (0);

@@ -29,7 +29,7 @@ struct asg_group {
 	char			*template;	/* launch template name */
 	int			 mixed;		/* MixedInstancesPolicy */
 	int			 spot_percent;	/* -1 unless mixed */
-	char			*status;	/* "Delete in progress" or NULL */
+	char			*status;	/* "Delete in progress" */
 	struct ec2_tag		*tags;
 	size_t			 ntags;
 	struct asg_instance	*instances;

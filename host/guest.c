@@ -597,8 +597,8 @@ guest_terminate(struct cmd_opts *o, int argc, char **argv)
 				i++;
 		}
 		if (npool > 0)
-			util_say("left %zu pool guest(s) to their pool (deskctl "
-			    "pool release, pool delete)", npool);
+			util_say("left %zu pool guest(s) to their pool "
+			    "(deskctl pool release, pool delete)", npool);
 	}
 	state_close(s);
 	recs = xcalloc(json_array_size(list) + 1, sizeof *recs);

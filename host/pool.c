@@ -406,8 +406,8 @@ static int
 pool_check_sizes(struct cmd_opts *o, int min, int max, int desired)
 {
 	if (min > max || desired < min || desired > max) {
-		util_say("%s: want --min <= --desired <= --max (got %d, %d, %d)",
-		    o->cmd, min, desired, max);
+		util_say("%s: want --min <= --desired <= --max (got %d, %d, "
+		    "%d)", o->cmd, min, desired, max);
 		return (-1);
 	}
 	return (0);
@@ -734,8 +734,9 @@ pool_ls(struct cmd_opts *o, int argc, char **argv)
 	}
 	free(owner);
 	if (!o->json)
-		printf("%-20s %-12s %4s %4s %7s %10s %5s %s\n", "POOL", "REGION",
-		    "MIN", "MAX", "DESIRED", "IN_SERVICE", "WARM", "STATUS");
+		printf("%-20s %-12s %4s %4s %7s %10s %5s %s\n", "POOL",
+		    "REGION", "MIN", "MAX", "DESIRED", "IN_SERVICE", "WARM",
+		    "STATUS");
 	for (i = 0; i < n; i++) {
 		up = 0;
 		for (j2 = 0; j2 < g[i].ninstances; j2++)
@@ -1050,9 +1051,9 @@ pool_delete(struct cmd_opts *o, int argc, char **argv)
 			break;
 		if (util_now_ms() + delay > deadline) {
 			util_say("pool delete %s: after the timeout, %s%zu "
-			    "instance(s) still running or stopped (deskctl pool "
-			    "delete %s again)", c.name, ng > 0 ? "the group is "
-			    "still there, " : "", nleft, c.name);
+			    "instance(s) still running or stopped (deskctl "
+			    "pool delete %s again)", c.name, ng > 0 ?
+			    "the group is still there, " : "", nleft, c.name);
 			st = DESKCTL_EXIT_FAIL;
 			goto out;
 		}
@@ -1190,7 +1191,7 @@ pool_acquire(struct cmd_opts *o, int argc, char **argv)
 	while (!held) {
 		if ((st = pool_look(o, &c, &v, 0)) != DESKCTL_EXIT_OK)
 			break;
-		/* Free for the group and untagged; the agents are asked next. */
+		/* Free for the group, untagged; the agents are asked next. */
 		cand = xcalloc(v.n + 1, sizeof *cand);
 		ncand = coming = 0;
 		for (i = 0; i < v.n; i++) {
@@ -1325,8 +1326,8 @@ pool_release_one(struct cmd_opts *o, const char *id)
 		rec = json_deep_copy(rec);
 	state_close(s);
 	if (rec == NULL || (pool = state_str(rec, "pool")) == NULL) {
-		util_say("%s: not a pool guest this host acquired (deskctl pool "
-		    "status NAME lists them)", id);
+		util_say("%s: not a pool guest this host acquired (deskctl "
+		    "pool status NAME lists them)", id);
 		json_decref(rec);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -1362,7 +1363,7 @@ pool_release_one(struct cmd_opts *o, const char *id)
 		goto out;
 	}
 	if (o->terminate) {
-		/* The group replaces it (from the warm pool when it has one). */
+		/* The group replaces it (from its warm pool, if any). */
 		if (asg_terminate(c.asg, id, 0, &code, &cause) == -1) {
 			st = pool_failed(id, code, cause);
 			goto out;
@@ -1416,13 +1417,13 @@ pool_reap(struct cmd_opts *o, int argc, char **argv)
 	json_t			*out = NULL, *released, *scaled;
 	char			*code = NULL, *cause = NULL, *key, *ids[1];
 	char			*holder, *s;
-	long long		 idle = o->idle > 0 ? o->idle : POOL_DEFAULT_IDLE_S;
-	long long		 lease = o->lease > 0 ? o->lease :
-				    POOL_DEFAULT_LEASE_S;
+	long long		 idle, lease;
 	time_t			 now = time(NULL);
 	size_t			*order, nord = 0, i, j, t;
 	int			 st, desired, rv;
 
+	idle = o->idle > 0 ? o->idle : POOL_DEFAULT_IDLE_S;
+	lease = o->lease > 0 ? o->lease : POOL_DEFAULT_LEASE_S;
 	if (argc != 1) {
 		util_say("usage: deskctl pool reap NAME [--idle MIN] "
 		    "[--lease DURATION]");
@@ -1522,8 +1523,8 @@ pool_reap(struct cmd_opts *o, int argc, char **argv)
 	} else {
 		if (json_array_size(released) == 0 &&
 		    json_array_size(scaled) == 0)
-			printf("pool %s: nothing to reap (desired %d, min %d)\n",
-			    c.name, desired, v.g[0].min);
+			printf("pool %s: nothing to reap (desired %d, min "
+			    "%d)\n", c.name, desired, v.g[0].min);
 		json_decref(released);
 		json_decref(scaled);
 	}

@@ -17,7 +17,7 @@
 struct userdata {
 	const char	 *desktop_user;	/* owner of the token file */
 	const char	 *token;	/* a plain guest's, or NULL */
-	const char	 *pool_key;	/* a pool's public key (base64), or NULL */
+	const char	 *pool_key;	/* a pool's public key (base64) */
 	const char	**allow;	/* --agent-allow networks */
 	size_t		  nallow;
 	time_t		  expires_at;	/* 0: none (deskd --expires-at) */

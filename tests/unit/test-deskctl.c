@@ -120,7 +120,8 @@ test_fleet(void)
 	s = creds_services_endpoint("[services m]\nec2 =\n  endpoint_url = "
 	    "http://ec2:9\nauto_scaling =\n  endpoint_url = http://asg:9\n",
 	    "m", "auto_scaling");
-	check_str(s, "http://asg:9", "[services NAME] auto_scaling endpoint_url");
+	check_str(s, "http://asg:9",
+	    "[services NAME] auto_scaling endpoint_url");
 	free(s);
 
 	memset(&l, 0, sizeof l);

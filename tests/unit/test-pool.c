@@ -191,8 +191,9 @@ test_answers(void)
 		    g[0].warm_min == 2 && strcmp(g[0].warm_state, "Stopped") ==
 		    0 && strcmp(asg_tag(&g[0], "deskd:pool"), "a") == 0,
 		    "sizes, template, warm pool, tags");
-		check(g[0].ninstances == 2 && strcmp(g[0].instances[0].lifecycle,
-		    "InService") == 0 && g[0].instances[0].protected &&
+		check(g[0].ninstances == 2 &&
+		    strcmp(g[0].instances[0].lifecycle, "InService") == 0 &&
+		    g[0].instances[0].protected &&
 		    !g[0].instances[1].protected &&
 		    g[0].instances[1].health == NULL,
 		    "instances: lifecycle, protection, missing health");
@@ -218,8 +219,10 @@ test_claims(void)
 {
 	struct ec2_tag		 tags[4] = {
 		{ (char *)"Name", (char *)"p" },
-		{ (char *)"deskd:claim:bb", (char *)"2026-01-01T00:00:09Z b@h:2" },
-		{ (char *)"deskd:claim:aa", (char *)"2026-01-01T00:00:05Z a@h:1" },
+		{ (char *)"deskd:claim:bb",
+		    (char *)"2026-01-01T00:00:09Z b@h:2" },
+		{ (char *)"deskd:claim:aa",
+		    (char *)"2026-01-01T00:00:05Z a@h:1" },
 		{ (char *)"deskd:claimx", (char *)"not one" }
 	};
 	struct ec2_instance	 in;
@@ -326,7 +329,8 @@ test_seal(void)
 static void
 test_misc(void)
 {
-	char		 path[] = "/tmp/test-pool-map.XXXXXX", *s, *cause = NULL;
+	char		 path[] = "/tmp/test-pool-map.XXXXXX";
+	char		*s, *cause = NULL;
 	long long	 secs;
 	FILE		*f;
 	int		 fd;
