@@ -81,6 +81,69 @@ ge "$(head -n1 "$REC")" "$(python3 -c "print($last + 3 - 0.3)")"
 ok $? "... 3 s after the last input"
 stop_deskd
 
+# --- DevTools traffic counts: a client talking to "Chrome" through the proxy ---
+# The upstream stands in for Chrome's port: 101 to the upgrade, then echo.
+UP=$(free_port)
+python3 - "$UP" >"$T_TMP/up.log" 2>&1 <<'PY' &
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(4)
+def serve(c):
+    head = b""
+    while b"\r\n\r\n" not in head:
+        d = c.recv(4096)
+        if not d:
+            return
+        head += d
+    c.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+              b"Connection: Upgrade\r\n\r\n")
+    while True:
+        d = c.recv(4096)
+        if not d:
+            return
+        c.sendall(d)
+while True:
+    threading.Thread(target=serve, args=(s.accept()[0],), daemon=True).start()
+PY
+T_PIDS+=("$!")
+REC=$T_TMP/cdpidle
+recorder "$REC"
+CDP=$(free_port)
+PORT=$(free_port)
+URL="http://127.0.0.1:$PORT"
+DESKD_LOG=$T_TMP/deskd.cdp.log
+"$DESKD" --listen "127.0.0.1:$PORT" --cdp-listen "127.0.0.1:$CDP" --cdp-upstream "127.0.0.1:$UP" \
+    --token-file "$T_TMP/token" --idle-shutdown 3s --shutdown-command "$REC.sh" \
+    >"$DESKD_LOG" 2>&1 &
+DESKD_PID=$!
+T_PIDS+=("$DESKD_PID")
+T_LOGS+=("$DESKD_LOG")
+wait_http "$URL/health"
+python3 - "$CDP" "$TOKEN" "$T_TMP/cdp.last" >"$T_TMP/cdpc.log" 2>&1 <<'PY' &
+import os, socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(("GET /devtools/browser/x HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+           "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Version: 13\r\nAuthorization: Bearer %s\r\n\r\n" % sys.argv[2]).encode())
+assert b" 101 " in c.recv(4096)
+for i in range(12):
+    c.sendall(b"ping")
+    assert c.recv(16) == b"ping"
+    open(sys.argv[3] + ".new", "w").write(repr(time.time()))
+    time.sleep(0.5)
+os.rename(sys.argv[3] + ".new", sys.argv[3])
+time.sleep(10)	# open and quiet
+PY
+T_PIDS+=("$!")
+for _ in $(seq 150); do [ -s "$T_TMP/cdp.last" ] && break; sleep 0.1; done
+[ -e "$REC" ]
+ok $((! $?)) "6 s of DevTools messages (no request, no input) with a 3 s limit: the command has not run"
+until_file "$REC" 15
+ok $? "the DevTools client went quiet: the command ran"
+ge "$(head -n1 "$REC")" "$(python3 -c "print($(cat "$T_TMP/cdp.last") + 3 - 0.3)")"
+ok $? "... 3 s after its last message"
+stop_deskd
+
 # --- --expires-at: at that time, requests or not ---
 REC=$T_TMP/expiry
 recorder "$REC"
