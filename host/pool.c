@@ -1496,14 +1496,23 @@ pool_reap(struct cmd_opts *o, int argc, char **argv)
 			}
 			continue;
 		}
-		free(key);
 		if (asg_terminate(c.asg, pg->ai->id, 1, &code, &cause) == -1) {
 			util_say("%s: %s", pg->ai->id, cause);
 			free(code);
 			free(cause);
 			code = cause = NULL;
+			/* Not ended: it must not stay claimed by nobody. */
+			if (claim_drop(c.ec2, pg->ai->id, NULL, key, &code,
+			    &cause) == -1) {
+				util_say("%s: %s", pg->ai->id, cause);
+				free(code);
+				free(cause);
+				code = cause = NULL;
+			}
+			free(key);
 			continue;
 		}
+		free(key);
 		desired--;
 		if (!o->json)
 			printf("scaled in %s: idle %lld s; desired %d\n",
