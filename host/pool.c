@@ -309,9 +309,12 @@ pool_look(struct cmd_opts *o, struct pool_ctx *c, struct pool_view *v,
     int health)
 {
 	struct pool_guest	*pg;
-	char			**ids, **urls, *code = NULL, *cause = NULL;
+	struct ec2_filter	 f[2];
+	char			**urls, *code = NULL, *cause = NULL;
 	json_t			**hs;
-	const char		*key;
+	const char		*key, *gv[1];
+	const char		*states[] = { "pending", "running", "stopping",
+				    "stopped", "shutting-down" };
 	size_t			 i, j;
 
 	memset(v, 0, sizeof *v);
@@ -325,19 +328,28 @@ pool_look(struct cmd_opts *o, struct pool_ctx *c, struct pool_view *v,
 	}
 	v->n = v->g[0].ninstances;
 	v->guests = xcalloc(v->n + 1, sizeof *v->guests);
-	ids = xcalloc(v->n + 1, sizeof *ids);
 	for (i = 0; i < v->n; i++) {
 		v->guests[i].ai = &v->g[0].instances[i];
 		v->guests[i].idle_s = -1;
-		ids[i] = v->g[0].instances[i].id;
 	}
-	if (v->n > 0 && ec2_describe(c->ec2, ids, v->n, NULL, 0, &v->ins,
+	/*
+	 * By the group's tag, not by ids: an instance the group has just
+	 * launched may be unknown to DescribeInstances for a moment, and
+	 * one unknown id fails a whole call by ids (it is then not a
+	 * candidate yet, which is right).
+	 */
+	f[0].name = "tag:aws:autoscaling:groupName";
+	f[0].values = gv;
+	f[0].nvalues = 1;
+	gv[0] = c->group;
+	f[1].name = "instance-state-name";
+	f[1].values = states;
+	f[1].nvalues = sizeof states / sizeof states[0];
+	if (v->n > 0 && ec2_describe(c->ec2, NULL, 0, f, 2, &v->ins,
 	    &v->nins, &code, &cause) == -1) {
-		free(ids);
 		pool_view_free(v);
 		return (pool_failed(NULL, code, cause));
 	}
-	free(ids);
 	urls = xcalloc(v->n + 1, sizeof *urls);
 	for (i = 0; i < v->n; i++) {
 		pg = &v->guests[i];
