@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <X11/Xlib.h>
@@ -38,6 +39,7 @@
 #include "display.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "pngenc.h"
 #include "xmalloc.h"
 
@@ -453,6 +455,25 @@ capture_prepare(char **cause)
 	return (0);
 }
 
+/* pngenc_encode, timed for /metrics (deskd_screenshot_encode_seconds). */
+static int
+capture_encode(struct pngenc *pe, pngenc_fill_cb fill, void *arg,
+    struct evbuffer *out, char **cause)
+{
+	struct timespec	 ts;
+	long long	 t0;
+	int		 rv;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t0 = (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	rv = pngenc_encode(pe, fill, arg, out, cause);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (rv == 0)
+		metrics_encode((long long)ts.tv_sec * 1000000 +
+		    ts.tv_nsec / 1000 - t0);
+	return (rv);
+}
+
 static void
 capture_mark_cursor(const struct capture_cursor *c)
 {
@@ -476,14 +497,14 @@ capture_full(struct evbuffer *out, char **cause)
 		pngenc_dirty_all(cap.cache);
 	if (pngenc_ndirty(cap.cache) == 0) {
 		cap.cache_hits++;
-		return (pngenc_encode(cap.cache, capture_fill_screen, NULL, out,
-		    cause));
+		return (capture_encode(cap.cache, capture_fill_screen, NULL,
+		    out, cause));
 	}
 	if (capture_grab(&s, cause) == -1)
 		return (-1);
 	s.w = cap.w;
 	s.cursor = now;
-	if (pngenc_encode(cap.cache, capture_fill_screen, &s, out,
+	if (capture_encode(cap.cache, capture_fill_screen, &s, out,
 	    cause) == -1) {
 		cap.cache_valid = 0;
 		return (-1);
@@ -605,8 +626,8 @@ capture_other(const struct capture_geom *g, int cursor, struct evbuffer *out,
 	}
 	pngenc_dirty_all(cap.scratch);
 	if (g->ow == g->rw && g->oh == g->rh)
-		return (pngenc_encode(cap.scratch, capture_fill_screen, &s, out,
-		    cause));
+		return (capture_encode(cap.scratch, capture_fill_screen, &s,
+		    out, cause));
 	need = (size_t)g->rw * g->rh * 3;
 	if (cap.rgbcap < need) {
 		free(cap.rgb);
@@ -628,7 +649,7 @@ capture_other(const struct capture_geom *g, int cursor, struct evbuffer *out,
 	capture_scale(cap.rgb, g->rw, g->rh, cap.out, g->ow, g->oh);
 	s.scaled = cap.out;
 	s.w = g->ow;
-	return (pngenc_encode(cap.scratch, capture_fill_rgb, &s, out, cause));
+	return (capture_encode(cap.scratch, capture_fill_rgb, &s, out, cause));
 }
 
 /*

@@ -47,6 +47,7 @@
 #include "deskproto.h"
 #include "health.h"
 #include "http.h"
+#include "lifetime.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -653,9 +654,11 @@ cdp_relay_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_drain(src, len);
 		return;
 	}
-	if (bev == r->client)
+	if (bev == r->client) {
 		r->n_up += len;
-	else {
+		/* A client driving Chrome is using the guest. */
+		lifetime_touch();
+	} else {
 		r->n_down += len;
 		if (!r->answered && len > 0) {
 			/* Chrome answered the upgrade: idle for ever now. */

@@ -14,6 +14,8 @@
 
 #define DESKD_DEFAULT_LISTEN	"0.0.0.0:5000"
 #define DESKD_DEFAULT_TOKEN	"/etc/deskd/token"
+/* --token-create without --token-file (deskd.service's StateDirectory). */
+#define DESKD_CREATED_TOKEN	"/var/lib/deskd/token"
 #define DESKD_XVFB_W		1920
 #define DESKD_XVFB_H		1080
 #define DESKD_XVFB_DEPTH	24

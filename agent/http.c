@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -69,6 +70,8 @@ struct http_server {
 	TAILQ_HEAD(, http_route) routes;
 	TAILQ_HEAD(, http_conn)	 conns;
 	u_int			 nconns;
+	http_done_cb		 done_cb;
+	void			*done_arg;
 };
 
 struct http_kv {
@@ -137,6 +140,7 @@ struct http_req {
 	int			 reply_chunked;
 	int			 head_only;
 	int			 code;
+	long long		 start_us;	/* for http_done */
 };
 
 struct http_conn {
@@ -650,6 +654,15 @@ http_read_cb(struct bufferevent *bev, void *arg)
 
 /* Requests. */
 
+static long long
+http_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 static struct http_req *
 http_req_new(struct http_conn *conn)
 {
@@ -657,6 +670,7 @@ http_req_new(struct http_conn *conn)
 
 	req = xcalloc(1, sizeof *req);
 	req->conn = conn;
+	req->start_us = http_now_us();
 	req->content_length = -1;
 	req->minor = 1;		/* until the request line says otherwise */
 	req->body = evbuffer_new();
@@ -1221,6 +1235,31 @@ http_conn_process(struct http_conn *conn)
 		free(conn);
 }
 
+void
+http_server_on_done(struct http_server *srv, http_done_cb cb, void *arg)
+{
+	srv->done_cb = cb;
+	srv->done_arg = arg;
+}
+
+/* Tell the server's done callback about a finished request. */
+static void
+http_report_done(struct http_req *req)
+{
+	struct http_server	*srv = req->conn->srv;
+	struct http_done	 d;
+
+	if (srv->done_cb == NULL)
+		return;
+	d.server = srv->name;
+	d.route = req->route != NULL ? req->route->path : NULL;
+	d.method = req->method_name;
+	d.status = req->code;
+	d.usec = http_now_us() - req->start_us;
+	d.authed = req->route != NULL && !(req->route->flags & HTTP_OPEN);
+	srv->done_cb(&d, srv->done_arg);
+}
+
 /* The reply is complete: forget the request, then serve the next one. */
 static void
 http_finish(struct http_req *req)
@@ -1229,6 +1268,7 @@ http_finish(struct http_req *req)
 	struct timeval		 tv = { 0, 0 };
 	int			 whole_body = req->body_done;
 
+	http_report_done(req);
 	req->state = REQ_DONE;
 	conn->req = NULL;
 	if (!req->keepalive || !whole_body) {

@@ -105,6 +105,22 @@ void		 http_route_table(struct http_server *,
 		    const struct http_route_entry *, void *arg);
 /* Count of connections open now (the unit tests' leak check). */
 u_int		 http_server_nconns(struct http_server *);
+/*
+ * What the server tells of each finished request (metrics.c counts them,
+ * lifetime.c takes an authenticated one as activity): once per reply
+ * sent, its own errors included; not for a connection taken over.
+ */
+struct http_done {
+	const char	*server;	/* the server's name ("api") */
+	const char	*route;		/* the route's path, NULL: none */
+	const char	*method;	/* NULL when the line was unreadable */
+	int		 status;
+	long long	 usec;		/* the head's first byte to the reply */
+	int		 authed;	/* a route that is not HTTP_OPEN */
+};
+typedef void (*http_done_cb)(const struct http_done *, void *);
+void		 http_server_on_done(struct http_server *, http_done_cb,
+		    void *);
 
 /* Request accessors.  Strings belong to the request. */
 int		 http_req_method(struct http_req *);

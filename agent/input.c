@@ -719,6 +719,12 @@ input_submit(struct input_job *job, char **cause)
 	return (0);
 }
 
+u_int
+input_queue_depth(void)
+{
+	return (input_nqueued + (input_running != NULL));
+}
+
 void
 input_cancel(struct input_job *job)
 {

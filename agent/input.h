@@ -114,5 +114,7 @@ void		 input_job_resume(struct input_job *, const char *error);
 
 /* Pointer position on the root window; -1 + cause when X is down. */
 int		 input_cursor(int *x, int *y, char **cause);
+/* Jobs queued and the one running (metrics.c's input queue depth). */
+u_int		 input_queue_depth(void);
 
 #endif

@@ -2,9 +2,10 @@
 bin_PROGRAMS += agent/deskd
 AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
 	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(JPEG_CFLAGS) $(CURL_CFLAGS) \
-	$(ATSPI_CFLAGS)
+	$(ATSPI_CFLAGS) $(SODIUM_CFLAGS)
 AGENT_LIBS = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
-	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(JPEG_LIBS) $(CURL_LIBS) $(ATSPI_LIBS) -lm
+	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(JPEG_LIBS) $(CURL_LIBS) $(ATSPI_LIBS) \
+	$(SODIUM_LIBS) -lm
 agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \
@@ -30,11 +31,13 @@ agent_deskd_SOURCES = \
 	agent/keymap.c agent/keymap.h \
 	agent/keys.c agent/keys.h \
 	agent/launch.c agent/launch.h \
+	agent/lifetime.c agent/lifetime.h \
 	agent/main.c \
 	agent/mcp.c agent/mcp.h \
 	agent/mcp_catalog.c agent/mcp_catalog.h \
 	agent/mcp_schema.c agent/mcp_schema.h \
 	agent/mcp_tools.c agent/mcp_tools.h \
+	agent/metrics.c agent/metrics.h \
 	agent/multipart.c agent/multipart.h \
 	agent/osworld.c agent/osworld.h \
 	agent/osworld_exec.c \
@@ -47,6 +50,8 @@ agent_deskd_SOURCES = \
 	agent/pty.c agent/pty.h \
 	agent/pyfmt.c agent/pyfmt.h \
 	agent/record.c agent/record.h \
+	agent/reset.c agent/reset.h \
+	agent/seal.c agent/seal.h \
 	agent/shlex.c agent/shlex.h \
 	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \

@@ -23,25 +23,29 @@
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
+#include "clipboard.h"
 #include "compat.h"
 #include "deskd.h"
 #include "display.h"
 #include "download.h"
 #include "files.h"
 #include "http.h"
-#include "launch.h"
-#include "pty.h"
-#include "clipboard.h"
-#include "watch.h"
 #include "input.h"
+#include "launch.h"
+#include "lifetime.h"
 #include "log.h"
 #include "mcp.h"
+#include "metrics.h"
 #include "osworld.h"
 #include "proc.h"
+#include "pty.h"
 #include "record.h"
+#include "reset.h"
+#include "seal.h"
 #include "sink.h"
 #include "v1.h"
 #include "view.h"
+#include "watch.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -71,6 +75,17 @@ main_usage(int code)
 "  --xvfb               start a private Xvfb (automatic without DISPLAY)\n"
 "  --screen WxH         size of the private Xvfb (default %dx%d)\n"
 "  --token-file PATH    bearer token file (default %s if it exists)\n"
+"  --token-create       make the token file (random, 0600) if it is missing\n"
+"                       (default file with it: %s)\n"
+"  --seal-to FILE       publish the token on /health sealed to this public\n"
+"                       key (a pool's; base64)\n"
+"  --seal-id ID|@FILE   this guest's identity inside the seal (instance id)\n"
+"  --idle-shutdown MIN  run the shutdown command after MIN minutes (or 90s,\n"
+"                       2h) without an authenticated request or X input\n"
+"  --expires-at TIME    run it at TIME (RFC 3339 UTC, or epoch seconds)\n"
+"  --shutdown-command C the command for both (default \"%s\")\n"
+"  --reset-command C    what POST /v1/reset runs (after stopping the\n"
+"                       recording): end the user's programs, restart...\n"
 "  --allow CIDR         let this network in without a token (repeatable)\n"
 "  --no-auth            let anyone in (logs a warning)\n"
 "  --workdir DIR        working directory of children (default $HOME)\n"
@@ -79,9 +94,22 @@ main_usage(int code)
 "  --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  --version            print the version\n",
 	    DESKD_DEFAULT_LISTEN, DESKD_XVFB_W, DESKD_XVFB_H,
-	    DESKD_DEFAULT_TOKEN, DESKD_DEFAULT_CDP_LISTEN,
+	    DESKD_DEFAULT_TOKEN, DESKD_CREATED_TOKEN,
+	    LIFETIME_DEFAULT_COMMAND, DESKD_DEFAULT_CDP_LISTEN,
 	    DESKD_DEFAULT_CDP_UPSTREAM);
 	exit(code);
+}
+
+/*
+ * Every finished request of the API port: counted for /metrics, and an
+ * authenticated one is activity (it postpones --idle-shutdown).
+ */
+static void
+main_request_done(const struct http_done *d, void *arg)
+{
+	metrics_request(d);
+	if (d->authed)
+		lifetime_touch();
 }
 
 static void
@@ -158,6 +186,13 @@ main(int argc, char **argv)
 		{ "xvfb",	no_argument,	   NULL, 'X' },
 		{ "screen",	required_argument, NULL, 's' },
 		{ "token-file",	required_argument, NULL, 't' },
+		{ "token-create", no_argument,	   NULL, 'T' },
+		{ "seal-to",	required_argument, NULL, 'k' },
+		{ "seal-id",	required_argument, NULL, 'i' },
+		{ "idle-shutdown", required_argument, NULL, 'I' },
+		{ "expires-at",	required_argument, NULL, 'E' },
+		{ "shutdown-command", required_argument, NULL, 'S' },
+		{ "reset-command", required_argument, NULL, 'R' },
 		{ "allow",	required_argument, NULL, 'a' },
 		{ "no-auth",	no_argument,	   NULL, 'N' },
 		{ "workdir",	required_argument, NULL, 'w' },
@@ -170,8 +205,8 @@ main(int argc, char **argv)
 	};
 	struct event	*sigint, *sigterm;
 	char		*cause = NULL, *xdisplay = NULL;
-	const char	*env;
-	int		 ch, level, i;
+	const char	*env, *seal_to = NULL, *seal_id = NULL;
+	int		 ch, level, i, token_create = 0;
 
 	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
 	deskd_cfg.screen_w = DESKD_XVFB_W;
@@ -201,6 +236,31 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			deskd_cfg.token_file = optarg;
+			break;
+		case 'T':
+			token_create = 1;
+			break;
+		case 'k':
+			seal_to = optarg;
+			break;
+		case 'i':
+			seal_id = optarg;
+			break;
+		case 'I':
+			if (lifetime_set_idle(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'E':
+			if (lifetime_set_expires(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'S':
+			if (lifetime_set_command(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'R':
+			if (reset_set_command(optarg, &cause) == -1)
+				fatalx("%s", cause);
 			break;
 		case 'a':
 			if (auth_allow(main_auth, optarg, &cause) == -1)
@@ -239,12 +299,30 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile();
 
+	if (deskd_cfg.token_file == NULL && token_create)
+		deskd_cfg.token_file = DESKD_CREATED_TOKEN;
 	if (deskd_cfg.token_file == NULL &&
 	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
 		deskd_cfg.token_file = DESKD_DEFAULT_TOKEN;
+	/* A pool guest makes its own: none can come in shared user data. */
+	if (token_create) {
+		switch (auth_create_token_file(deskd_cfg.token_file, &cause)) {
+		case -1:
+			fatalx("--token-create: %s", cause);
+		case 1:
+			log_info("made a new token in %s",
+			    deskd_cfg.token_file);
+			break;
+		}
+	}
 	if (deskd_cfg.token_file != NULL &&
 	    auth_set_token_file(main_auth, deskd_cfg.token_file, &cause) == -1)
 		fatalx("%s", cause);
+	if (seal_to != NULL && seal_init(seal_to, seal_id,
+	    deskd_cfg.token_file, &cause) == -1)
+		fatalx("%s", cause);
+	if (seal_to == NULL && seal_id != NULL)
+		fatalx("--seal-id without --seal-to");
 	if (deskd_cfg.no_auth) {
 		auth_set_open(main_auth, 1);
 		log_warnx("--no-auth: ANYONE who can reach %s can drive this "
@@ -304,8 +382,11 @@ main(int argc, char **argv)
 	a11y_http_init(main_base);
 	view_init(main_base);
 	mcp_init(main_base);
+	metrics_init();
+	lifetime_init(main_base);
 
 	main_http = http_server_new(main_base, "api", main_auth);
+	http_server_on_done(main_http, main_request_done, NULL);
 	for (i = 0; main_api[i] != NULL; i++)
 		http_route_table(main_http, main_api[i], NULL);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
@@ -325,8 +406,12 @@ main(int argc, char **argv)
 	mcp_shutdown();
 	view_shutdown();
 	input_shutdown();
+	lifetime_shutdown();
+	reset_shutdown();
 	http_server_free(main_http);
 	a11y_http_shutdown();
+	metrics_shutdown();
+	seal_shutdown();
 	cdp_free(main_cdp);
 	launch_shutdown();
 	pty_shutdown();

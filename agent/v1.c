@@ -18,7 +18,9 @@
 #include "launch.h"
 #include "pty.h"
 #include "mcp.h"
+#include "metrics.h"
 #include "record.h"
+#include "reset.h"
 #include "v1.h"
 #include "view.h"
 #include "watch.h"
@@ -28,6 +30,8 @@ const struct http_route_entry v1_routes[] = {
 	/* health.c: open, for deskctl's polls before it holds a token */
 	{ "/health", HTTP_GET, HTTP_OPEN, 0, health_cb },
 	{ "/v1/health", HTTP_GET, HTTP_OPEN, 0, health_cb },
+	/* metrics.c: Prometheus text, under the same auth as the rest */
+	{ "/metrics", HTTP_GET, 0, 0, metrics_cb },
 
 	/* capture.c */
 	{ "/v1/screenshot", HTTP_GET, 0, 0, capture_v1_cb },
@@ -69,5 +73,7 @@ const struct http_route_entry v1_routes[] = {
 	/* mcp.c: MCP over Streamable HTTP; GET is 405 (no server stream) */
 	{ "/mcp", HTTP_POST, 0, MCP_MAX_BODY, mcp_post_cb },
 	{ "/mcp", HTTP_DELETE, 0, 0, mcp_delete_cb },
+	/* reset.c: before a pool hands the guest on */
+	{ "/v1/reset", HTTP_POST, 0, 0, reset_cb },
 	{ NULL, 0, 0, 0, NULL }
 };

@@ -1,5 +1,6 @@
 /*
- * aws.c: the EC2 Query API transport.  POST form bodies only, signed by
+ * aws.c: the Query API transport of EC2 and Auto Scaling (one code path,
+ * the service is a field of the context).  POST form bodies only, signed by
  * curl's CURLOPT_AWS_SIGV4; curl 7.88 signs GET query strings wrongly
  * (curl#9717) and puts blank "remove" headers into SignedHeaders
  * (curl#11664), so no GET and no "Expect:"-style entries here, and the
@@ -21,6 +22,14 @@
 #include "util.h"
 #include "xml.h"
 #include "xmalloc.h"
+
+/* botocore's model metadata: ec2 2016-11-15, autoscaling 2011-01-01. */
+const struct aws_service aws_ec2 = {
+	"ec2", "EC2", DESKCTL_EC2_VERSION, "EC2"
+};
+const struct aws_service aws_autoscaling = {
+	"autoscaling", "Auto Scaling", DESKCTL_ASG_VERSION, "AUTO_SCALING"
+};
 
 /* One request of aws_call_many on its way. */
 struct aws_slot {
@@ -119,12 +128,13 @@ aws_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 }
 
 struct aws *
-aws_new(const char *region, const char *endpoint, const char *profile,
-    char **cause, int *exitcode)
+aws_new(const struct aws_service *svc, const char *region,
+    const char *endpoint, const char *profile, char **cause, int *exitcode)
 {
 	struct aws	*a;
 
 	a = xcalloc(1, sizeof *a);
+	a->svc = svc;
 	a->profile = profile != NULL ? xstrdup(profile) : NULL;
 	if (!creds_profile_exists(profile)) {
 		xasprintf(cause, "AWS profile '%s' is in neither the "
@@ -139,7 +149,8 @@ aws_new(const char *region, const char *endpoint, const char *profile,
 		*exitcode = DESKCTL_EXIT_USAGE;
 		goto fail;
 	}
-	a->endpoint = creds_endpoint(endpoint, profile, a->region);
+	a->endpoint = creds_endpoint(svc->id, svc->env, endpoint, profile,
+	    a->region);
 	if (strncmp(a->endpoint, "http://", 7) != 0 &&
 	    strncmp(a->endpoint, "https://", 8) != 0) {
 		xasprintf(cause, "bad endpoint URL '%s' (want http[s]://...)",
@@ -156,8 +167,8 @@ aws_new(const char *region, const char *endpoint, const char *profile,
 		*exitcode = DESKCTL_EXIT_FAIL;
 		goto fail;
 	}
-	log_debug("EC2 endpoint %s region %s, credentials from %s",
-	    a->endpoint, a->region, a->creds->source);
+	log_debug("%s endpoint %s region %s, credentials from %s",
+	    svc->label, a->endpoint, a->region, a->creds->source);
 	return (a);
 fail:
 	aws_free(a);
@@ -178,7 +189,7 @@ aws_free(struct aws *a)
 	free(a);
 }
 
-/* Turn an EC2 error into a sentence a person can act on. */
+/* Turn an error answer into a sentence a person can act on. */
 static char *
 aws_explain(struct aws *a, const char *action, const char *code,
     const char *msg)
@@ -201,8 +212,10 @@ aws_explain(struct aws *a, const char *action, const char *code,
 	else if (strcmp(code, "UnauthorizedOperation") == 0 ||
 	    strcmp(code, "Client.UnauthorizedOperation") == 0 ||
 	    strcmp(code, "AccessDenied") == 0)
-		hint = "these credentials are not allowed to do this: grant "
-		    "the ec2 action in the IAM policy";
+		hint = a->svc == &aws_ec2 ? "these credentials are not "
+		    "allowed to do this: grant the ec2 action in the IAM "
+		    "policy" : "these credentials are not allowed to do this: "
+		    "grant the autoscaling action in the IAM policy";
 	else if (strncmp(code, "InvalidAMIID", 12) == 0)
 		hint = "no such AMI in this region: check --ami / --ami-name "
 		    "and --region";
@@ -222,11 +235,12 @@ aws_explain(struct aws *a, const char *action, const char *code,
 	else if (strcmp(code, "InvalidKeyPair.NotFound") == 0)
 		hint = "no such key pair: check --key-name";
 	if (hint != NULL)
-		xasprintf(&s, "EC2 %s failed: %s: %s (%s; credentials from %s, "
-		    "region %s)", action, code, msg, hint, a->creds->source,
-		    a->region);
+		xasprintf(&s, "%s %s failed: %s: %s (%s; credentials from %s, "
+		    "region %s)", a->svc->label, action, code, msg, hint,
+		    a->creds->source, a->region);
 	else
-		xasprintf(&s, "EC2 %s failed: %s: %s", action, code, msg);
+		xasprintf(&s, "%s %s failed: %s: %s", a->svc->label, action,
+		    code, msg);
 	return (s);
 }
 
@@ -285,15 +299,18 @@ aws_slot_end(struct aws *a, struct aws_slot *sl, CURLcode rc)
 	r->cause = NULL;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &status);
-	log_debug("EC2 %s attempt %d: curl %d HTTP %ld, %zu bytes", action,
-	    sl->attempt + 1, (int)rc, status, sl->b.len);
+	log_debug("%s %s attempt %d: curl %d HTTP %ld, %zu bytes",
+	    a->svc->label, action, sl->attempt + 1, (int)rc, status,
+	    sl->b.len);
 	if (rc == CURLE_ABORTED_BY_CALLBACK && util_interrupted) {
-		xasprintf(&r->cause, "EC2 %s: interrupted", action);
+		xasprintf(&r->cause, "%s %s: interrupted", a->svc->label,
+		    action);
 		free(sl->b.data);
 		return (0);
 	}
 	if (rc != CURLE_OK) {
-		xasprintf(&r->cause, "EC2 %s: %s: %s", action, a->endpoint,
+		xasprintf(&r->cause, "%s %s: %s: %s", a->svc->label, action,
+		    a->endpoint,
 		    sl->b.toolong ? "answer too large" : sl->errbuf[0] !=
 		    '\0' ? sl->errbuf : curl_easy_strerror(rc));
 		free(sl->b.data);
@@ -310,8 +327,9 @@ aws_slot_end(struct aws *a, struct aws_slot *sl, CURLcode rc)
 		r->code = xstrdup(code);
 		r->cause = aws_explain(a, action, code, msg);
 	} else
-		xasprintf(&r->cause, "EC2 %s: HTTP %ld from %s%s%s", action,
-		    status, a->endpoint, xcause != NULL ? ": " : "",
+		xasprintf(&r->cause, "%s %s: HTTP %ld from %s%s%s",
+		    a->svc->label, action, status, a->endpoint,
+		    xcause != NULL ? ": " : "",
 		    xcause != NULL ? xcause : "");
 	free(xcause);
 	xml_free(root);
@@ -332,7 +350,7 @@ aws_call_many(struct aws *a, struct aws_req *reqs, size_t n, size_t parallel)
 
 	if (parallel == 0)
 		parallel = 1;
-	xasprintf(&sig, "aws:amz:%s:ec2", a->region);
+	xasprintf(&sig, "aws:amz:%s:%s", a->region, a->svc->id);
 	hl = curl_slist_append(hl,
 	    "Content-Type: application/x-www-form-urlencoded; charset=utf-8");
 	if (a->creds->token != NULL) {
@@ -383,8 +401,9 @@ aws_call_many(struct aws *a, struct aws_req *reqs, size_t n, size_t parallel)
 			if (again && sl->attempt + 1 < sl->attempts &&
 			    !(a->abortable && util_interrupted)) {
 				a->retries++;
-				log_debug("EC2 %s: retrying (%s)",
-				    query_action(sl->req->q), sl->req->cause);
+				log_debug("%s %s: retrying (%s)",
+				    a->svc->label, query_action(sl->req->q),
+				    sl->req->cause);
 				sl->next_ms = util_now_ms() +
 				    util_backoff_ms(sl->attempt,
 				    DESKCTL_BACKOFF_BASE_MS,
@@ -413,8 +432,8 @@ aws_call_many(struct aws *a, struct aws_req *reqs, size_t n, size_t parallel)
 				free(sl->req->cause);
 				free(sl->req->code);
 				sl->req->code = NULL;
-				xasprintf(&sl->req->cause, "EC2 %s: interrupted",
-				    query_action(sl->req->q));
+				xasprintf(&sl->req->cause, "%s %s: interrupted",
+				    a->svc->label, query_action(sl->req->q));
 				sl->done = 1;
 				left--;
 			}
@@ -461,8 +480,9 @@ aws_call(struct aws *a, struct query *q, int attempts, struct xml_node **rootp,
 	return (r.root != NULL ? 0 : -1);
 }
 
-/* One context per (region, endpoint) met in a run. */
+/* One context per (service, region, endpoint) met in a run. */
 struct aws_ent {
+	const struct aws_service *svc;
 	char		*region;
 	char		*endpoint;
 	struct aws	*aws;
@@ -471,8 +491,8 @@ static struct aws_ent	*aws_cache;
 static size_t		 aws_ncache;
 
 struct aws *
-aws_get(const char *region, const char *endpoint, const char *profile,
-    char **cause, int *exitcode)
+aws_get(const struct aws_service *svc, const char *region,
+    const char *endpoint, const char *profile, char **cause, int *exitcode)
 {
 	struct aws	*a;
 	size_t		 i;
@@ -480,15 +500,18 @@ aws_get(const char *region, const char *endpoint, const char *profile,
 	const char	*e = endpoint != NULL ? endpoint : "";
 
 	for (i = 0; i < aws_ncache; i++) {
-		if (strcmp(aws_cache[i].region, r) == 0 &&
+		if (aws_cache[i].svc == svc &&
+		    strcmp(aws_cache[i].region, r) == 0 &&
 		    strcmp(aws_cache[i].endpoint, e) == 0)
 			return (aws_cache[i].aws);
 	}
-	if ((a = aws_new(region, endpoint, profile, cause, exitcode)) == NULL)
+	if ((a = aws_new(svc, region, endpoint, profile, cause,
+	    exitcode)) == NULL)
 		return (NULL);
 	/* A region resolved from the environment may equal a known one. */
 	for (i = 0; i < aws_ncache; i++) {
-		if (strcmp(aws_cache[i].aws->region, a->region) == 0 &&
+		if (aws_cache[i].svc == svc &&
+		    strcmp(aws_cache[i].aws->region, a->region) == 0 &&
 		    strcmp(aws_cache[i].aws->endpoint, a->endpoint) == 0) {
 			aws_free(a);
 			return (aws_cache[i].aws);
@@ -496,6 +519,7 @@ aws_get(const char *region, const char *endpoint, const char *profile,
 	}
 	aws_cache = xreallocarray(aws_cache, aws_ncache + 1,
 	    sizeof *aws_cache);
+	aws_cache[aws_ncache].svc = svc;
 	aws_cache[aws_ncache].region = xstrdup(r);
 	aws_cache[aws_ncache].endpoint = xstrdup(e);
 	aws_cache[aws_ncache].aws = a;

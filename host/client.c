@@ -598,3 +598,84 @@ out:
 	free(b.b.data);
 	return (rv);
 }
+
+void
+client_health_many(char **urls, size_t n, long timeout_ms, json_t **out)
+{
+	CURLM		*m;
+	CURL		**hs;
+	CURLMsg		*msg;
+	struct util_buf	*bufs;
+	char		*u;
+	long		 status;
+	size_t		 i;
+	int		 running, nleft;
+
+	m = curl_multi_init();
+	hs = xcalloc(n, sizeof *hs);
+	bufs = xcalloc(n, sizeof *bufs);
+	for (i = 0; i < n; i++) {
+		out[i] = NULL;
+		if (urls[i] == NULL)
+			continue;
+		bufs[i].max = 64 * 1024;
+		hs[i] = curl_easy_init();
+		xasprintf(&u, "%s/health", urls[i]);
+		curl_easy_setopt(hs[i], CURLOPT_URL, u);
+		free(u);
+		curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(hs[i], CURLOPT_NOPROXY, "*");
+		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS, timeout_ms);
+		curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION,
+		    util_buf_write_cb);
+		curl_easy_setopt(hs[i], CURLOPT_WRITEDATA, &bufs[i]);
+		curl_easy_setopt(hs[i], CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
+		curl_multi_add_handle(m, hs[i]);
+	}
+	do {
+		curl_multi_perform(m, &running);
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	} while (running > 0 && !util_interrupted);
+	while ((msg = curl_multi_info_read(m, &nleft)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		for (i = 0; i < n && hs[i] != msg->easy_handle; i++)
+			;
+		if (i == n)
+			continue;
+		status = 0;
+		curl_easy_getinfo(hs[i], CURLINFO_RESPONSE_CODE, &status);
+		if (msg->data.result == CURLE_OK && status == 200 &&
+		    bufs[i].data != NULL)
+			out[i] = json_loadb(bufs[i].data, bufs[i].len, 0,
+			    NULL);
+		if (out[i] != NULL && !json_is_object(out[i])) {
+			json_decref(out[i]);
+			out[i] = NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (hs[i] != NULL) {
+			curl_multi_remove_handle(m, hs[i]);
+			curl_easy_cleanup(hs[i]);
+		}
+		free(bufs[i].data);
+	}
+	free(hs);
+	free(bufs);
+	curl_multi_cleanup(m);
+}
+
+int
+client_reset(const char *url, const char *token, char **cause)
+{
+	struct client_buf	 b;
+	int			 rv;
+
+	memset(&b, 0, sizeof b);
+	rv = client_request(url, token, "POST", "/v1/reset",
+	    "application/json", "{}", NULL, 0, CLIENT_TIMEOUT_S, &b, cause);
+	free(b.b.data);
+	return (rv);
+}

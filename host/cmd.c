@@ -17,6 +17,7 @@
 #include "guest.h"
 #include "network.h"
 #include "log.h"
+#include "pool.h"
 #include "util.h"
 #include "verb.h"
 #include "xmalloc.h"
@@ -31,7 +32,9 @@ enum {
 	CMD_LOGLEVEL, CMD_USER, CMD_ALLOW, CMD_VERSION, CMD_AMI_MAP,
 	CMD_IAM, CMD_MONITORING, CMD_VOLTYPE, CMD_IOPS, CMD_THROUGHPUT,
 	CMD_CONNECT, CMD_ALLOW_OPEN, CMD_FROM, CMD_SSH_FROM, CMD_NAME,
-	CMD_CONTROL, CMD_OPEN, CMD_URL
+	CMD_CONTROL, CMD_OPEN, CMD_URL, CMD_MIN, CMD_MAX, CMD_DESIRED, CMD_WARM,
+	CMD_WARM_STATE, CMD_SPOT_PCT, CMD_IDLE_SHUTDOWN, CMD_IDLE, CMD_LEASE,
+	CMD_RESET, CMD_TERMINATE
 };
 
 static const struct option cmd_longopts[] = {
@@ -92,6 +95,17 @@ static const struct option cmd_longopts[] = {
 	{ "control", no_argument, NULL, CMD_CONTROL },
 	{ "open", no_argument, NULL, CMD_OPEN },
 	{ "url", required_argument, NULL, CMD_URL },
+	{ "min", required_argument, NULL, CMD_MIN },
+	{ "max", required_argument, NULL, CMD_MAX },
+	{ "desired", required_argument, NULL, CMD_DESIRED },
+	{ "warm", required_argument, NULL, CMD_WARM },
+	{ "warm-state", required_argument, NULL, CMD_WARM_STATE },
+	{ "spot-percent", required_argument, NULL, CMD_SPOT_PCT },
+	{ "idle-shutdown", required_argument, NULL, CMD_IDLE_SHUTDOWN },
+	{ "idle", required_argument, NULL, CMD_IDLE },
+	{ "lease", required_argument, NULL, CMD_LEASE },
+	{ "reset", no_argument, NULL, CMD_RESET },
+	{ "terminate", no_argument, NULL, CMD_TERMINATE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -116,12 +130,13 @@ static const struct cmd_entry cmd_table[] = {
 	  "[--monitoring]\n"
 	  "         [--volume-type T] [--iops N] [--throughput N] "
 	  "[--connect public|private]\n"
-	  "         [--allow-open-group]   (each flag also as DESKCTL_FLAG)",
+	  "         [--allow-open-group] [--idle-shutdown MIN]\n"
+	  "         (each flag also as DESKCTL_FLAG)",
 	  "provider count ami ami-name ami-owner ami-map type subnet "
 	  "security-group key-name desktop-user agent-allow disk-gb "
 	  "volume-type iops throughput iam-instance-profile monitoring spot "
 	  "ttl tag public private connect allow-open-group no-wait json "
-	  "keep timeout addr-map deskd " CMD_AWS,
+	  "keep timeout addr-map deskd idle-shutdown " CMD_AWS,
 	  guest_launch },
 	{ "wait", NULL,
 	  "wait ID ... [--timeout DURATION] [--json] "
@@ -143,6 +158,46 @@ static const struct cmd_entry cmd_table[] = {
 	  "  network check GROUP-ID ... [--from CIDR]",
 	  "subnet from ssh-from name json " CMD_AWS,
 	  network_exec },
+	{ "pool create", NULL,
+	  "pool create NAME --min N --max N [--warm N] [--desired N]\n"
+	  "         [--warm-state stopped|hibernated] [--spot-percent P]\n"
+	  "         [--idle-shutdown MIN] [the image, type, network, disk "
+	  "and tag flags\n"
+	  "         of launch] [--no-wait] [--timeout DURATION] [--json]",
+	  "ami ami-name ami-owner ami-map type subnet security-group "
+	  "key-name desktop-user agent-allow disk-gb volume-type iops "
+	  "throughput iam-instance-profile monitoring tag public private "
+	  "connect allow-open-group min max desired warm warm-state "
+	  "spot-percent idle-shutdown no-wait timeout json addr-map " CMD_AWS,
+	  pool_create },
+	{ "pool ls", "pool list",
+	  "pool ls [--json]",
+	  "json " CMD_AWS,
+	  pool_ls },
+	{ "pool status", NULL,
+	  "pool status NAME [--json]",
+	  "json connect addr-map " CMD_AWS,
+	  pool_status },
+	{ "pool resize", NULL,
+	  "pool resize NAME [--min N] [--max N] [--desired N] [--warm N]",
+	  "min max desired warm warm-state " CMD_AWS,
+	  pool_resize },
+	{ "pool delete", "pool rm",
+	  "pool delete NAME [--timeout DURATION]",
+	  "timeout " CMD_AWS,
+	  pool_delete },
+	{ "pool acquire", NULL,
+	  "pool acquire NAME [--timeout DURATION] [--json]",
+	  "timeout json connect addr-map " CMD_AWS,
+	  pool_acquire },
+	{ "pool release", NULL,
+	  "pool release ID ... [--reset | --terminate]",
+	  "reset terminate " CMD_AWS,
+	  pool_release },
+	{ "pool reap", NULL,
+	  "pool reap NAME [--idle MIN] [--lease DURATION] [--json]",
+	  "idle lease json connect addr-map " CMD_AWS,
+	  pool_reap },
 	{ "screenshot", NULL,
 	  "screenshot ID -o FILE.png [--width W] [--height H] [--scale S]\n"
 	  "             [--region-crop X,Y,W,H] [--cursor 0|1]",
@@ -188,6 +243,9 @@ cmd_usage(FILE *f)
 
 	fprintf(f, "usage: deskctl COMMAND [options]\n\nGuests:\n");
 	for (e = cmd_table; e->name != NULL; e++) {
+		if (e->exec == pool_create)
+			fprintf(f, "\nPools (an EC2 Auto Scaling group of warm "
+			    "guests):\n");
 		if (e->exec == verb_screenshot)
 			fprintf(f, "\nAgents (ID from the state file, or an "
 			    "http(s):// URL with --token-file):\n");
@@ -261,6 +319,8 @@ cmd_push(const char **list, size_t *n, const char *v)
 	list[(*n)++] = v;
 	return (list);
 }
+
+static const char	*cmd_name(int);
 
 /* Apply option CH with ARG to O: 0, or -1 after saying why. */
 static int
@@ -475,6 +535,64 @@ cmd_apply(struct cmd_opts *o, int ch, const char *arg)
 	case CMD_URL:
 		o->url = arg;
 		break;
+	case CMD_MIN:
+		o->min_set = 1;
+		return (cmd_int("--min", arg, 0, DESKCTL_MAX_COUNT,
+		    &o->pool_min));
+	case CMD_MAX:
+		o->max_set = 1;
+		return (cmd_int("--max", arg, 0, DESKCTL_MAX_COUNT,
+		    &o->pool_max));
+	case CMD_DESIRED:
+		o->desired_set = 1;
+		return (cmd_int("--desired", arg, 0, DESKCTL_MAX_COUNT,
+		    &o->pool_desired));
+	case CMD_WARM:
+		o->warm_set = 1;
+		return (cmd_int("--warm", arg, 0, DESKCTL_MAX_COUNT, &o->warm));
+	case CMD_WARM_STATE:
+		if (strcmp(arg, "stopped") == 0)
+			o->warm_state = "Stopped";
+		else if (strcmp(arg, "hibernated") == 0)
+			o->warm_state = "Hibernated";
+		else {
+			util_say("--warm-state: stopped or hibernated, not %s",
+			    arg);
+			return (-1);
+		}
+		break;
+	case CMD_SPOT_PCT:
+		return (cmd_int("--spot-percent", arg, 0, 100,
+		    &o->spot_percent));
+	case CMD_IDLE_SHUTDOWN:
+	case CMD_IDLE:
+		if (util_parse_minutes(arg, &secs, &cause) == -1 ||
+		    secs == 0) {
+			util_say("--%s: %s", cmd_name(ch), cause != NULL ?
+			    cause : "must be more than 0");
+			free(cause);
+			return (-1);
+		}
+		if (ch == CMD_IDLE)
+			o->idle = secs;
+		else
+			o->idle_shutdown = secs;
+		break;
+	case CMD_LEASE:
+		if (util_parse_duration(arg, &o->lease, &cause) == -1 ||
+		    o->lease == 0) {
+			util_say("--lease: %s", cause != NULL ? cause :
+			    "must be more than 0");
+			free(cause);
+			return (-1);
+		}
+		break;
+	case CMD_RESET:
+		o->reset = 1;
+		break;
+	case CMD_TERMINATE:
+		o->terminate = 1;
+		break;
 	case CMD_LOGLEVEL:
 		if ((level = log_parse_level(arg)) == -1) {
 			util_say("--log-level: unknown level %s", arg);
@@ -627,6 +745,32 @@ cmd_env(const struct cmd_entry *e, struct cmd_opts *o, const char *seen)
 	return (0);
 }
 
+/* 1 when NAME is the first word of two-word commands ("pool"). */
+static int
+cmd_group(const char *name)
+{
+	const struct cmd_entry	*e;
+	size_t			 n = strlen(name);
+
+	for (e = cmd_table; e->name != NULL; e++) {
+		if (strncmp(e->name, name, n) == 0 && e->name[n] == ' ')
+			return (1);
+	}
+	return (0);
+}
+
+static void
+cmd_usage_group(FILE *f, const char *name)
+{
+	const struct cmd_entry	*e;
+	size_t			 n = strlen(name);
+
+	for (e = cmd_table; e->name != NULL; e++) {
+		if (strncmp(e->name, name, n) == 0 && e->name[n] == ' ')
+			fprintf(f, "  %s\n", e->usage);
+	}
+}
+
 static const struct cmd_entry *
 cmd_find(const char *name)
 {
@@ -646,9 +790,10 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 {
 	const struct cmd_entry	*e;
 	char			*seen, *tmp;
-	int			 ch, rv;
+	int			 ch, rv, shift = 0;
 
 	memset(o, 0, sizeof *o);
+	o->spot_percent = -1;
 	o->count = 1;
 	o->type = DESKCTL_DEFAULT_TYPE;
 	o->disk_gb = DESKCTL_DEFAULT_DISK_GB;
@@ -668,7 +813,25 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		printf("deskctl %s\n", DESKD_VERSION);
 		return (1);
 	}
-	if ((e = cmd_find(argv[0])) == NULL) {
+	if (cmd_group(argv[0])) {
+		if (argc < 2 || argv[1][0] == '-') {
+			util_say("%s: which one? (deskctl --help)", argv[0]);
+			cmd_usage_group(stderr, argv[0]);
+			return (-1);
+		}
+		xasprintf(&tmp, "%s %s", argv[0], argv[1]);
+		e = cmd_find(tmp);
+		free(tmp);
+		if (e == NULL) {
+			util_say("unknown command %s %s", argv[0], argv[1]);
+			cmd_usage_group(stderr, argv[0]);
+			return (-1);
+		}
+		/* getopt sees "create NAME --min 1 ...". */
+		argc--;
+		argv++;
+		shift = 1;
+	} else if ((e = cmd_find(argv[0])) == NULL) {
 		util_say("unknown command %s", argv[0]);
 		cmd_usage(stderr);
 		return (-1);
@@ -710,9 +873,10 @@ cmd_parse(int argc, char **argv, struct cmd_opts *o,
 		free(seen);
 		seen = tmp;
 	}
-	*optind_out = optind;
+	*optind_out = optind + shift;
 	rv = 0;
-	if (strcmp(e->name, "launch") == 0)
+	if (strcmp(e->name, "launch") == 0 ||
+	    strcmp(e->name, "pool create") == 0)
 		rv = cmd_env(e, o, seen);
 	free(seen);
 	return (rv);

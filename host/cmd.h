@@ -76,6 +76,20 @@ struct cmd_opts {
 	const char	*name;
 	/* mcp */
 	const char	*url;
+	/* guests' own end (launch, pool create): seconds, 0 none */
+	long long	 idle_shutdown;
+	/* pools */
+	int		 pool_min;
+	int		 pool_max;
+	int		 pool_desired;
+	int		 warm;		/* warm pool size */
+	int		 min_set, max_set, desired_set, warm_set;
+	const char	*warm_state;	/* "Stopped", "Hibernated" */
+	int		 spot_percent;	/* -1: on-demand only */
+	long long	 idle;		/* reap --idle, seconds */
+	long long	 lease;		/* reap --lease, seconds */
+	int		 reset;		/* release --reset */
+	int		 terminate;	/* release --terminate */
 	/* Values taken from the environment, freed with the rest. */
 	char		**owned;
 	size_t		 nowned;
@@ -84,6 +98,10 @@ struct cmd_opts {
 	int		 view_open;
 };
 
+/*
+ * A name of two words ("pool create") is a verb of a group: "deskctl
+ * pool create NAME ..." finds it, and its options are its own.
+ */
 struct cmd_entry {
 	const char	*name;
 	const char	*alias;

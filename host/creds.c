@@ -120,11 +120,12 @@ creds_ini_has(const char *text, const char *section)
 
 /*
  * botocore's per-service endpoints: a profile's "services = NAME" names
- * a "[services NAME]" section whose nested "ec2 =" block holds
- * "endpoint_url = ..." (configprovider.py, the services config).
+ * a "[services NAME]" section whose nested "ec2 =" (or "auto_scaling =")
+ * block holds "endpoint_url = ..." (configprovider.py, the services
+ * config).
  */
 char *
-creds_services_endpoint(const char *text, const char *name)
+creds_services_endpoint(const char *text, const char *name, const char *key)
 {
 	const char	*line, *eol, *eq, *p;
 	char		*section, *k, *result = NULL;
@@ -148,7 +149,7 @@ creds_services_endpoint(const char *text, const char *name)
 			p++;
 		k = creds_trim((char *)p, (char *)eq);
 		if (p == line)
-			inec2 = strcmp(k, "ec2") == 0;
+			inec2 = strcmp(k, key) == 0;
 		else if (inec2 && strcmp(k, "endpoint_url") == 0) {
 			free(result);
 			result = creds_trim((char *)eq + 1, (char *)eol);
@@ -526,15 +527,21 @@ creds_region(const char *flag, const char *profile_flag)
 }
 
 char *
-creds_endpoint(const char *flag, const char *profile_flag, const char *region)
+creds_endpoint(const char *service, const char *env, const char *flag,
+    const char *profile_flag, const char *region)
 {
 	const char	*v;
-	char		*e, *svc, *text;
+	char		*e, *svc, *text, var[64], key[32];
+	size_t		 i;
 
 	if (flag != NULL)
 		return (xstrdup(flag));
+	snprintf(var, sizeof var, "AWS_ENDPOINT_URL_%s", env);
+	for (i = 0; env[i] != '\0' && i < sizeof key - 1; i++)
+		key[i] = tolower((unsigned char)env[i]);
+	key[i] = '\0';
 	if (!creds_env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-		if ((v = creds_env("AWS_ENDPOINT_URL_EC2")) != NULL)
+		if ((v = creds_env(var)) != NULL)
 			return (xstrdup(v));
 		if ((v = creds_env("AWS_ENDPOINT_URL")) != NULL)
 			return (xstrdup(v));
@@ -542,8 +549,8 @@ creds_endpoint(const char *flag, const char *profile_flag, const char *region)
 		    "services")) != NULL) {
 			text = creds_read("AWS_CONFIG_FILE", ".aws/config",
 			    NULL);
-			e = text != NULL ? creds_services_endpoint(text, svc) :
-			    NULL;
+			e = text != NULL ? creds_services_endpoint(text, svc,
+			    key) : NULL;
 			free(text);
 			free(svc);
 			if (e != NULL)
@@ -554,8 +561,9 @@ creds_endpoint(const char *flag, const char *profile_flag, const char *region)
 			return (e);
 	}
 	if (strncmp(region, "cn-", 3) == 0)
-		xasprintf(&e, "https://ec2.%s.amazonaws.com.cn/", region);
+		xasprintf(&e, "https://%s.%s.amazonaws.com.cn/", service,
+		    region);
 	else
-		xasprintf(&e, "https://ec2.%s.amazonaws.com/", region);
+		xasprintf(&e, "https://%s.%s.amazonaws.com/", service, region);
 	return (e);
 }

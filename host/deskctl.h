@@ -9,6 +9,7 @@
 #define DESKCTL_CDP_PORT	9222	/* deskd's DevTools proxy */
 #define DESKCTL_SSH_PORT	22
 #define DESKCTL_EC2_VERSION	"2016-11-15"
+#define DESKCTL_ASG_VERSION	"2011-01-01"	/* Auto Scaling */
 #define DESKCTL_USER_AGENT	"deskctl/" DESKD_VERSION
 
 /* Larger answers are refused (DescribeInstances pages are small). */

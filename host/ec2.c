@@ -18,6 +18,12 @@
 
 #define EC2_DESCRIBE_PAGE	"1000"
 
+static struct query *
+ec2_query(const char *action)
+{
+	return (query_new(action, DESKCTL_EC2_VERSION));
+}
+
 static char *
 ec2_dup(struct xml_node *n, const char *path)
 {
@@ -26,22 +32,30 @@ ec2_dup(struct xml_node *n, const char *path)
 	return (t != NULL ? xstrdup(t) : NULL);
 }
 
-struct query *
-ec2_run_query(const struct ec2_launch *l)
+/*
+ * The instance's settings, under PFX: "" for RunInstances,
+ * "LaunchTemplateData." for CreateLaunchTemplate, whose data takes the
+ * same names (botocore's model: RequestLaunchTemplateData).  RUN adds
+ * what only RunInstances takes (counts, ClientToken, a subnet outside an
+ * interface: a group's subnets are the group's).
+ */
+static void
+ec2_launch_data(struct query *q, const char *pfx, const struct ec2_launch *l,
+    int run)
 {
-	struct query	*q;
 	char		 n[32], *b64;
 	size_t		 i, len;
 	int		 iface = l->public_ip != -1;
 
-	q = query_new("RunInstances");
-	query_add(q, "ImageId", l->ami);
-	query_add(q, "InstanceType", l->type);
-	snprintf(n, sizeof n, "%d", l->count);
-	query_add(q, "MinCount", n);
-	query_add(q, "MaxCount", n);
+	query_addf(q, l->ami, "%sImageId", pfx);
+	query_addf(q, l->type, "%sInstanceType", pfx);
+	if (run) {
+		snprintf(n, sizeof n, "%d", l->count);
+		query_add(q, "MinCount", n);
+		query_add(q, "MaxCount", n);
+	}
 	if (l->key_name != NULL)
-		query_add(q, "KeyName", l->key_name);
+		query_addf(q, l->key_name, "%sKeyName", pfx);
 	/*
 	 * Asking for a public address, or for none, needs an explicit
 	 * interface; then subnet and groups must move into it
@@ -49,81 +63,123 @@ ec2_run_query(const struct ec2_launch *l)
 	 * a subnet with MapPublicIpOnLaunch gives one otherwise.
 	 */
 	if (iface) {
-		query_add(q, "NetworkInterface.1.DeviceIndex", "0");
-		query_add(q, "NetworkInterface.1.AssociatePublicIpAddress",
-		    l->public_ip == 1 ? "true" : "false");
-		query_add(q, "NetworkInterface.1.DeleteOnTermination", "true");
+		query_addf(q, "0", "%sNetworkInterface.1.DeviceIndex", pfx);
+		query_addf(q, l->public_ip == 1 ? "true" : "false",
+		    "%sNetworkInterface.1.AssociatePublicIpAddress", pfx);
+		query_addf(q, "true",
+		    "%sNetworkInterface.1.DeleteOnTermination", pfx);
 		if (l->subnet != NULL)
-			query_add(q, "NetworkInterface.1.SubnetId", l->subnet);
+			query_addf(q, l->subnet,
+			    "%sNetworkInterface.1.SubnetId", pfx);
 		for (i = 0; i < l->ngroups; i++)
 			query_addf(q, l->groups[i],
-			    "NetworkInterface.1.SecurityGroupId.%zu", i + 1);
+			    "%sNetworkInterface.1.SecurityGroupId.%zu", pfx,
+			    i + 1);
 	} else {
-		if (l->subnet != NULL)
+		if (l->subnet != NULL && run)
 			query_add(q, "SubnetId", l->subnet);
 		for (i = 0; i < l->ngroups; i++)
-			query_addf(q, l->groups[i], "SecurityGroupId.%zu",
-			    i + 1);
+			query_addf(q, l->groups[i], "%sSecurityGroupId.%zu",
+			    pfx, i + 1);
 	}
 	if (l->user_data != NULL) {
 		len = strlen(l->user_data);
 		b64 = xmalloc(PROTO_BASE64_LEN(len) + 1);
 		b64[proto_base64_encode(b64, l->user_data, len)] = '\0';
-		query_add(q, "UserData", b64);
+		query_addf(q, b64, "%sUserData", pfx);
 		explicit_bzero(b64, strlen(b64));
 		free(b64);
 	}
-	if (l->client_token != NULL)
+	if (l->client_token != NULL && run)
 		query_add(q, "ClientToken", l->client_token);
-	query_add(q, "MetadataOptions.HttpTokens", "required");
-	query_add(q, "MetadataOptions.HttpEndpoint", "enabled");
-	query_add(q, "MetadataOptions.HttpPutResponseHopLimit", "2");
+	query_addf(q, "required", "%sMetadataOptions.HttpTokens", pfx);
+	query_addf(q, "enabled", "%sMetadataOptions.HttpEndpoint", pfx);
+	query_addf(q, "2", "%sMetadataOptions.HttpPutResponseHopLimit", pfx);
 	if (l->disk_gb > 0) {
 		snprintf(n, sizeof n, "%d", l->disk_gb);
 		/* The image's root, or EC2 adds a second volume instead. */
-		query_add(q, "BlockDeviceMapping.1.DeviceName",
-		    l->root_device != NULL ? l->root_device : "/dev/sda1");
-		query_add(q, "BlockDeviceMapping.1.Ebs.VolumeSize", n);
-		query_add(q, "BlockDeviceMapping.1.Ebs.VolumeType",
-		    l->volume_type != NULL ? l->volume_type : "gp3");
+		query_addf(q, l->root_device != NULL ? l->root_device :
+		    "/dev/sda1", "%sBlockDeviceMapping.1.DeviceName", pfx);
+		query_addf(q, n, "%sBlockDeviceMapping.1.Ebs.VolumeSize", pfx);
+		query_addf(q, l->volume_type != NULL ? l->volume_type : "gp3",
+		    "%sBlockDeviceMapping.1.Ebs.VolumeType", pfx);
 		if (l->iops > 0) {
 			snprintf(n, sizeof n, "%d", l->iops);
-			query_add(q, "BlockDeviceMapping.1.Ebs.Iops", n);
+			query_addf(q, n, "%sBlockDeviceMapping.1.Ebs.Iops",
+			    pfx);
 		}
 		if (l->throughput > 0) {
 			snprintf(n, sizeof n, "%d", l->throughput);
-			query_add(q, "BlockDeviceMapping.1.Ebs.Throughput", n);
+			query_addf(q, n,
+			    "%sBlockDeviceMapping.1.Ebs.Throughput", pfx);
 		}
-		query_add(q, "BlockDeviceMapping.1.Ebs.DeleteOnTermination",
-		    "true");
-		query_add(q, "BlockDeviceMapping.1.Ebs.Encrypted", "true");
+		query_addf(q, "true",
+		    "%sBlockDeviceMapping.1.Ebs.DeleteOnTermination", pfx);
+		query_addf(q, "true", "%sBlockDeviceMapping.1.Ebs.Encrypted",
+		    pfx);
 	}
 	if (l->spot) {
-		query_add(q, "InstanceMarketOptions.MarketType", "spot");
-		query_add(q, "InstanceMarketOptions.SpotOptions."
-		    "SpotInstanceType", "one-time");
-		query_add(q, "InstanceMarketOptions.SpotOptions."
-		    "InstanceInterruptionBehavior", "terminate");
+		query_addf(q, "spot", "%sInstanceMarketOptions.MarketType",
+		    pfx);
+		query_addf(q, "one-time", "%sInstanceMarketOptions."
+		    "SpotOptions.SpotInstanceType", pfx);
+		query_addf(q, "terminate", "%sInstanceMarketOptions."
+		    "SpotOptions.InstanceInterruptionBehavior", pfx);
 	}
 	if (l->iam_profile != NULL)
-		query_add(q, strncmp(l->iam_profile, "arn:", 4) == 0 ?
-		    "IamInstanceProfile.Arn" : "IamInstanceProfile.Name",
-		    l->iam_profile);
+		query_addf(q, l->iam_profile, "%sIamInstanceProfile.%s", pfx,
+		    strncmp(l->iam_profile, "arn:", 4) == 0 ? "Arn" : "Name");
 	if (l->monitoring)
-		query_add(q, "Monitoring.Enabled", "true");
-	query_add(q, "InstanceInitiatedShutdownBehavior", "terminate");
+		query_addf(q, "true", "%sMonitoring.Enabled", pfx);
+	query_addf(q, "terminate", "%sInstanceInitiatedShutdownBehavior", pfx);
 	if (l->ntags > 0) {
-		query_add(q, "TagSpecification.1.ResourceType", "instance");
-		query_add(q, "TagSpecification.2.ResourceType", "volume");
+		query_addf(q, "instance", "%sTagSpecification.1.ResourceType",
+		    pfx);
+		query_addf(q, "volume", "%sTagSpecification.2.ResourceType",
+		    pfx);
 		for (i = 0; i < l->ntags; i++) {
 			query_addf(q, l->tags[i].key,
-			    "TagSpecification.1.Tag.%zu.Key", i + 1);
+			    "%sTagSpecification.1.Tag.%zu.Key", pfx, i + 1);
 			query_addf(q, l->tags[i].value,
-			    "TagSpecification.1.Tag.%zu.Value", i + 1);
+			    "%sTagSpecification.1.Tag.%zu.Value", pfx, i + 1);
 			query_addf(q, l->tags[i].key,
-			    "TagSpecification.2.Tag.%zu.Key", i + 1);
+			    "%sTagSpecification.2.Tag.%zu.Key", pfx, i + 1);
 			query_addf(q, l->tags[i].value,
-			    "TagSpecification.2.Tag.%zu.Value", i + 1);
+			    "%sTagSpecification.2.Tag.%zu.Value", pfx, i + 1);
+		}
+	}
+}
+
+struct query *
+ec2_run_query(const struct ec2_launch *l)
+{
+	struct query	*q;
+
+	q = ec2_query("RunInstances");
+	ec2_launch_data(q, "", l, 1);
+	return (q);
+}
+
+struct query *
+ec2_template_query(const char *name, const struct ec2_launch *l,
+    const struct ec2_tag *tags, size_t ntags)
+{
+	struct query	*q;
+	size_t		 i;
+
+	q = ec2_query("CreateLaunchTemplate");
+	query_add(q, "LaunchTemplateName", name);
+	if (l->client_token != NULL)
+		query_add(q, "ClientToken", l->client_token);
+	ec2_launch_data(q, "LaunchTemplateData.", l, 0);
+	if (ntags > 0) {
+		query_add(q, "TagSpecification.1.ResourceType",
+		    "launch-template");
+		for (i = 0; i < ntags; i++) {
+			query_addf(q, tags[i].key,
+			    "TagSpecification.1.Tag.%zu.Key", i + 1);
+			query_addf(q, tags[i].value,
+			    "TagSpecification.1.Tag.%zu.Value", i + 1);
 		}
 	}
 	return (q);
@@ -411,7 +467,7 @@ ec2_describe(struct aws *a, char **ids, size_t nids,
 	*list = NULL;
 	*n = 0;
 	do {
-		q = query_new("DescribeInstances");
+		q = ec2_query("DescribeInstances");
 		for (i = 0; i < nids; i++)
 			query_addf(q, ids[i], "InstanceId.%zu", i + 1);
 		for (i = 0; i < nf; i++) {
@@ -461,7 +517,7 @@ ec2_terminate(struct aws *a, char **ids, size_t nids, char **code,
 		k = nids - done;
 		if (k > EC2_TERMINATE_MAX)
 			k = EC2_TERMINATE_MAX;
-		q = query_new("TerminateInstances");
+		q = ec2_query("TerminateInstances");
 		for (i = 0; i < k; i++)
 			query_addf(q, ids[done + i], "InstanceId.%zu", i + 1);
 		/* TerminateInstances is idempotent: retrying is safe. */
@@ -515,7 +571,7 @@ ec2_find_image(struct aws *a, const char *pattern, const char *owner,
 	struct ec2_image	*im;
 	char			*what;
 
-	q = query_new("DescribeImages");
+	q = ec2_query("DescribeImages");
 	if (owner != NULL)
 		query_add(q, "Owner.1", owner);
 	query_add(q, "Filter.1.Name", "name");
@@ -544,7 +600,7 @@ ec2_image(struct aws *a, const char *id, char **code, char **cause)
 	struct ec2_image	*im;
 	char			*what;
 
-	q = query_new("DescribeImages");
+	q = ec2_query("DescribeImages");
 	query_add(q, "ImageId.1", id);
 	xasprintf(&what, "with id %s", id);
 	im = ec2_images_call(a, q, what, code, cause);
@@ -563,7 +619,7 @@ ec2_groups(struct aws *a, const char **ids, size_t nids,
 
 	*list = NULL;
 	*n = 0;
-	q = query_new("DescribeSecurityGroups");
+	q = ec2_query("DescribeSecurityGroups");
 	for (i = 0; i < nids; i++)
 		query_addf(q, ids[i], "GroupId.%zu", i + 1);
 	if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code, cause) == -1) {
@@ -588,7 +644,7 @@ ec2_subnet_vpc(struct aws *a, const char *subnet, char **vpc, char **cidr,
 	if (subnet != NULL && strncmp(subnet, "vpc-", 4) == 0)
 		*vpc = xstrdup(subnet);
 	else if (subnet != NULL) {
-		q = query_new("DescribeSubnets");
+		q = ec2_query("DescribeSubnets");
 		query_add(q, "SubnetId.1", subnet);
 		if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code,
 		    cause) == -1) {
@@ -609,7 +665,7 @@ ec2_subnet_vpc(struct aws *a, const char *subnet, char **vpc, char **cidr,
 		*vpc = xstrdup(v);
 		xml_free(root);
 	}
-	q = query_new("DescribeVpcs");
+	q = ec2_query("DescribeVpcs");
 	if (*vpc != NULL)
 		query_add(q, "VpcId.1", *vpc);
 	else {
@@ -652,7 +708,7 @@ ec2_create_group(struct aws *a, const char *name, const char *description,
 	char		*id;
 	size_t		 i;
 
-	q = query_new("CreateSecurityGroup");
+	q = ec2_query("CreateSecurityGroup");
 	query_add(q, "GroupName", name);
 	query_add(q, "GroupDescription", description);
 	query_add(q, "VpcId", vpc);
@@ -690,7 +746,7 @@ ec2_allow(struct aws *a, const char *group, int port, const char *cidr,
 	int		 v6 = strchr(cidr, ':') != NULL;
 
 	snprintf(p, sizeof p, "%d", port);
-	q = query_new("AuthorizeSecurityGroupIngress");
+	q = ec2_query("AuthorizeSecurityGroupIngress");
 	query_add(q, "GroupId", group);
 	query_add(q, "IpPermissions.1.IpProtocol", "tcp");
 	query_add(q, "IpPermissions.1.FromPort", p);
@@ -704,6 +760,152 @@ ec2_allow(struct aws *a, const char *group, int port, const char *cidr,
 		return (-1);
 	}
 	query_free(q);
+	xml_free(root);
+	return (0);
+}
+
+char *
+ec2_create_template(struct aws *a, const char *name,
+    const struct ec2_launch *l, const struct ec2_tag *tags, size_t ntags,
+    char **code, char **cause)
+{
+	struct query	*q;
+	struct xml_node	*root;
+	char		*id;
+
+	q = ec2_template_query(name, l, tags, ntags);
+	/* The ClientToken makes a retried create the first one. */
+	if (aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause) == -1) {
+		query_free(q);
+		return (NULL);
+	}
+	query_free(q);
+	id = ec2_dup(xml_find(root, "launchTemplate"), "launchTemplateId");
+	xml_free(root);
+	if (id == NULL)
+		xasprintf(cause, "CreateLaunchTemplate answered no "
+		    "launchTemplateId");
+	return (id);
+}
+
+int
+ec2_template_exists(struct aws *a, const char *name, char **code,
+    char **cause)
+{
+	struct query	*q;
+	struct xml_node	*root, *set;
+	int		 rv;
+
+	q = ec2_query("DescribeLaunchTemplates");
+	query_add(q, "LaunchTemplateName.1", name);
+	rv = aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code, cause);
+	query_free(q);
+	if (rv == -1) {
+		/* AWS says so with an error; moto too. */
+		if (*code != NULL && strstr(*code, "NotFound") != NULL) {
+			free(*code);
+			free(*cause);
+			*code = *cause = NULL;
+			return (0);
+		}
+		return (-1);
+	}
+	set = xml_find(root, "launchTemplates");
+	rv = set != NULL && xml_child(set, "item") != NULL;
+	xml_free(root);
+	return (rv);
+}
+
+int
+ec2_delete_template(struct aws *a, const char *name, char **code,
+    char **cause)
+{
+	struct query	*q;
+	struct xml_node	*root;
+	int		 rv;
+
+	q = ec2_query("DeleteLaunchTemplate");
+	query_add(q, "LaunchTemplateName", name);
+	rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause);
+	query_free(q);
+	if (rv == 0)
+		xml_free(root);
+	return (rv);
+}
+
+int
+ec2_create_tags(struct aws *a, char **ids, size_t nids,
+    const struct ec2_tag *tags, size_t ntags, char **code, char **cause)
+{
+	struct query	*q;
+	struct xml_node	*root;
+	size_t		 i;
+	int		 rv;
+
+	q = ec2_query("CreateTags");
+	for (i = 0; i < nids; i++)
+		query_addf(q, ids[i], "ResourceId.%zu", i + 1);
+	for (i = 0; i < ntags; i++) {
+		query_addf(q, tags[i].key, "Tag.%zu.Key", i + 1);
+		query_addf(q, tags[i].value, "Tag.%zu.Value", i + 1);
+	}
+	/* Setting a tag twice sets it once. */
+	rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause);
+	query_free(q);
+	if (rv == 0)
+		xml_free(root);
+	return (rv);
+}
+
+int
+ec2_delete_tags(struct aws *a, char **ids, size_t nids, char **keys,
+    size_t nkeys, char **code, char **cause)
+{
+	struct query	*q;
+	struct xml_node	*root;
+	size_t		 i;
+	int		 rv;
+
+	q = ec2_query("DeleteTags");
+	for (i = 0; i < nids; i++)
+		query_addf(q, ids[i], "ResourceId.%zu", i + 1);
+	/* By key only: whatever the value, it goes. */
+	for (i = 0; i < nkeys; i++)
+		query_addf(q, keys[i], "Tag.%zu.Key", i + 1);
+	rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause);
+	query_free(q);
+	if (rv == 0)
+		xml_free(root);
+	return (rv);
+}
+
+int
+ec2_zones(struct aws *a, char ***zones, size_t *n, char **code, char **cause)
+{
+	struct query	*q;
+	struct xml_node	*root, *set, *item;
+	const char	*z;
+
+	*zones = NULL;
+	*n = 0;
+	q = ec2_query("DescribeAvailabilityZones");
+	query_add(q, "Filter.1.Name", "state");
+	query_add(q, "Filter.1.Value.1", "available");
+	if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code, cause) == -1) {
+		query_free(q);
+		return (-1);
+	}
+	query_free(q);
+	if ((set = xml_find(root, "availabilityZoneInfo")) != NULL) {
+		for (item = set->child; item != NULL; item = item->next) {
+			if (strcmp(item->name, "item") != 0 ||
+			    (z = xml_text(item, "zoneName")) == NULL)
+				continue;
+			*zones = xreallocarray(*zones, *n + 1,
+			    sizeof **zones);
+			(*zones)[(*n)++] = xstrdup(z);
+		}
+	}
 	xml_free(root);
 	return (0);
 }

@@ -1,7 +1,8 @@
 /*
  * ec2.h: the EC2 operations deskctl uses (RunInstances, DescribeInstances,
- * TerminateInstances, DescribeImages, and the security group calls of
- * deskctl network) and the parsers of their answers.
+ * TerminateInstances, DescribeImages, the security group calls of deskctl
+ * network, the launch templates and tags of pools) and the parsers of
+ * their answers.
  */
 #ifndef EC2_H
 #define EC2_H
@@ -89,6 +90,14 @@ struct ec2_launch {
 
 /* Pure: build the RunInstances form (unit-tested). */
 struct query	*ec2_run_query(const struct ec2_launch *);
+/*
+ * Pure: the CreateLaunchTemplate form of the same settings (count,
+ * subnet outside an interface and spot are a group's, not a template's);
+ * TAGS go on the template itself.
+ */
+struct query	*ec2_template_query(const char *name,
+		    const struct ec2_launch *, const struct ec2_tag *tags,
+		    size_t ntags);
 /* Pure: every instancesSet/item under ROOT (Run and Describe answers). */
 int		 ec2_parse_instances(struct xml_node *root,
 		    struct ec2_instance **, size_t *n);
@@ -146,6 +155,24 @@ int		 ec2_subnet_vpc(struct aws *, const char *subnet, char **vpc,
 char		*ec2_create_group(struct aws *, const char *name,
 		    const char *description, const char *vpc,
 		    const struct ec2_tag *, size_t ntags, char **code,
+		    char **cause);
+/* A launch template: its id, or NULL + code + cause. */
+char		*ec2_create_template(struct aws *, const char *name,
+		    const struct ec2_launch *, const struct ec2_tag *tags,
+		    size_t ntags, char **code, char **cause);
+/* 1 when the template NAME exists, 0 when not, -1 on an error. */
+int		 ec2_template_exists(struct aws *, const char *name,
+		    char **code, char **cause);
+int		 ec2_delete_template(struct aws *, const char *name,
+		    char **code, char **cause);
+int		 ec2_create_tags(struct aws *, char **ids, size_t nids,
+		    const struct ec2_tag *, size_t ntags, char **code,
+		    char **cause);
+/* DeleteTags by key, whatever the values. */
+int		 ec2_delete_tags(struct aws *, char **ids, size_t nids,
+		    char **keys, size_t nkeys, char **code, char **cause);
+/* The region's available zones (a group with no subnet needs them). */
+int		 ec2_zones(struct aws *, char ***zones, size_t *n, char **code,
 		    char **cause);
 /* Allow tcp PORT from CIDR (with a description) into GROUP. */
 int		 ec2_allow(struct aws *, const char *group, int port,

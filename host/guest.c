@@ -22,7 +22,7 @@
 #include "xmalloc.h"
 
 /* Save records (steals nothing); errors are warnings: we must go on. */
-static void
+void
 guest_save(json_t **recs, size_t n, int remove)
 {
 	struct state	*s;
@@ -70,8 +70,8 @@ guest_token(json_t *rec)
 	return (v);
 }
 
-/* One line per guest: the answer of launch and wait. */
-static void
+/* One line per guest: the answer of launch and wait (and pool acquire). */
+void
 guest_print(struct cmd_opts *o, struct wait_target *t, int with_token)
 {
 	json_t		*j, *rec = t->rec;
@@ -526,6 +526,14 @@ guest_ls(struct cmd_opts *o, int argc, char **argv)
 	return (status);
 }
 
+/* A guest of a pool: tagged deskd:pool by its group, or recorded so. */
+static int
+guest_pooled(json_t *r)
+{
+	return (json_object_get(json_object_get(r, "tags"), "deskd:pool") !=
+	    NULL || state_str(r, "pool") != NULL);
+}
+
 static int
 guest_expired(const char *when, time_t now)
 {
@@ -540,7 +548,7 @@ guest_terminate(struct cmd_opts *o, int argc, char **argv)
 	struct state	*s;
 	json_t		*list, *r, **recs;
 	char		*cause = NULL;
-	size_t		 i, n = 0;
+	size_t		 i, n = 0, npool = 0;
 	time_t		 now = time(NULL);
 	int		 status = DESKCTL_EXIT_OK, st;
 
@@ -581,9 +589,16 @@ guest_terminate(struct cmd_opts *o, int argc, char **argv)
 			    !guest_tags_match(o, r) || (!o->all_mine &&
 			    !guest_expired(state_str(r, "expires_at"), now)))
 				json_array_remove(list, i);
-			else
+			else if (guest_pooled(r)) {
+				/* Its group would start another at once. */
+				npool++;
+				json_array_remove(list, i);
+			} else
 				i++;
 		}
+		if (npool > 0)
+			util_say("left %zu pool guest(s) to their pool "
+			    "(deskctl pool release, pool delete)", npool);
 	}
 	state_close(s);
 	recs = xcalloc(json_array_size(list) + 1, sizeof *recs);

@@ -350,8 +350,8 @@ network_exec(struct cmd_opts *o, int argc, char **argv)
 		    "...");
 		return (DESKCTL_EXIT_USAGE);
 	}
-	if ((a = aws_get(o->region, o->endpoint, o->profile, &cause,
-	    &exitcode)) == NULL) {
+	if ((a = aws_get(&aws_ec2, o->region, o->endpoint, o->profile,
+	    &cause, &exitcode)) == NULL) {
 		util_say("%s", cause);
 		free(cause);
 		return (exitcode);

@@ -22,7 +22,9 @@
 #include "log.h"
 #include "network.h"
 #include "provider.h"
+#include "provider_ec2.h"
 #include "state.h"
+#include "userdata.h"
 #include "util.h"
 #include "wait.h"
 #include "xmalloc.h"
@@ -63,47 +65,8 @@ provider_ec2_aws(struct cmd_opts *o, json_t *rec, char **cause, int *exitcode)
 		region = o->region;
 	if (endpoint == NULL && rec != NULL)
 		endpoint = state_str(rec, "endpoint");
-	return (aws_get(region, endpoint, o->profile, cause, exitcode));
-}
-
-/*
- * The cloud-init user data of a guest: the contract with the image is
- * packaging/cloud-init/README.md.  The token file belongs to the desktop
- * user deskd.service runs as (deskd reads it after dropping to that
- * user), 0600, written in cloud-init's init stage (not deferred), which
- * deskd.service is ordered after.  --agent-allow networks go to
- * /etc/deskd/instance.env.  Values were checked at parse time, so they
- * need no YAML quoting beyond what is here.
- */
-static char *
-provider_ec2_user_data(struct cmd_opts *o, const char *token)
-{
-	char	*s, *env = NULL, *tmp;
-	size_t	 i;
-
-	for (i = 0; i < o->nallow; i++) {
-		xasprintf(&tmp, "%s%s--allow %s", env != NULL ? env : "",
-		    env != NULL ? " " : "", o->allow[i]);
-		free(env);
-		env = tmp;
-	}
-	xasprintf(&s,
-	    "#cloud-config\n"
-	    "write_files:\n"
-	    "  - path: /etc/deskd/token\n"
-	    "    owner: %s:%s\n"
-	    "    permissions: \"0600\"\n"
-	    "    content: \"%s\"\n"
-	    "%s%s%s",
-	    o->desktop_user, o->desktop_user, token,
-	    env != NULL ? "  - path: /etc/deskd/instance.env\n"
-	    "    owner: root:root\n"
-	    "    permissions: \"0644\"\n"
-	    "    content: |\n"
-	    "      DESKD_INSTANCE_OPTS=\"" : "",
-	    env != NULL ? env : "", env != NULL ? "\"\n" : "");
-	free(env);
-	return (s);
+	return (aws_get(&aws_ec2, region, endpoint, o->profile, cause,
+	    exitcode));
 }
 
 /* --ami-map FILE: {"us-east-1": "ami-...", ...}, OSWorld's IMAGE_ID_MAP. */
@@ -135,11 +98,55 @@ out:
 	return (ami);
 }
 
-/*
- * The groups a launch names must not let the world reach deskd or its
- * DevTools proxy: the token is then all that stands in the way.
- */
-static int
+int
+provider_ec2_image(struct aws *a, struct cmd_opts *o, struct ec2_image **imp)
+{
+	struct ec2_image	*im = NULL;
+	char			*ami = NULL, *code = NULL, *cause = NULL;
+	int			 status = DESKCTL_EXIT_OK;
+
+	*imp = NULL;
+	if (o->ami_name != NULL) {
+		/*
+		 * Only our own images unless told otherwise: anyone can
+		 * publish a public AMI under a matching name (AMI squatting).
+		 */
+		im = ec2_find_image(a, o->ami_name, o->ami_owner != NULL ?
+		    o->ami_owner : "self", &code, &cause);
+		if (im != NULL)
+			log_info("--ami-name %s: using %s", o->ami_name,
+			    im->id);
+	} else if (o->ami != NULL || o->ami_map != NULL) {
+		if (o->ami != NULL)
+			ami = xstrdup(o->ami);
+		else if ((ami = provider_ec2_ami_map(o->ami_map, a->region,
+		    &cause)) == NULL) {
+			util_say("%s: %s", o->cmd, cause);
+			free(cause);
+			return (DESKCTL_EXIT_USAGE);
+		}
+		/* Its root device name, so --disk-gb sizes the root. */
+		im = ec2_image(a, ami, &code, &cause);
+	} else {
+		util_say("%s: --ami, --ami-name or --ami-map is needed for "
+		    "ec2", o->cmd);
+		return (DESKCTL_EXIT_USAGE);
+	}
+	if (im == NULL) {
+		util_say("%s", cause != NULL ? cause : "interrupted");
+		status = util_interrupted ? DESKCTL_EXIT_INTERRUPTED :
+		    aws_exit_code(code);
+		if (status == DESKCTL_EXIT_OK)
+			status = DESKCTL_EXIT_FAIL;
+	}
+	*imp = im;
+	free(ami);
+	free(code);
+	free(cause);
+	return (status);
+}
+
+int
 provider_ec2_groups_ok(struct aws *a, struct cmd_opts *o)
 {
 	struct ec2_group	*gs = NULL;
@@ -156,8 +163,9 @@ provider_ec2_groups_ok(struct aws *a, struct cmd_opts *o)
 	for (i = 0; i < ng; i++) {
 		if (!network_open(&gs[i], &why))
 			continue;
-		util_say("launch: %s; refused (deskctl network create makes a "
-		    "tight one; --allow-open-group launches anyway)", why);
+		util_say("%s: %s; refused (deskctl network create makes a "
+		    "tight one; --allow-open-group launches anyway)", o->cmd,
+		    why);
 		free(why);
 		status = DESKCTL_EXIT_FAIL;
 		break;
@@ -242,11 +250,13 @@ static int
 provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 {
 	struct ec2_launch	*ls = NULL, base;
+	struct userdata		 ud;
+	time_t			 exp_t = 0;
 	struct ec2_run_result	*res = NULL;
 	struct ec2_image	*im = NULL;
 	struct aws		*a;
 	json_t			**recs = NULL;
-	char			*cause = NULL, *code = NULL, *ami = NULL;
+	char			*cause = NULL, *code = NULL;
 	char			**tokens = NULL, **ctokens = NULL, **uds = NULL;
 	char			*hex = NULL, *owner, *now = NULL, *exp = NULL;
 	size_t			 n = o->count, i, j, nt, nrec = 0;
@@ -255,42 +265,16 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 	*recsp = NULL;
 	*np = 0;
 	memset(&base, 0, sizeof base);
-	if ((a = aws_get(o->region, o->endpoint, o->profile, &cause,
-	    &exitcode)) == NULL) {
+	if ((a = aws_get(&aws_ec2, o->region, o->endpoint, o->profile,
+	    &cause, &exitcode)) == NULL) {
 		util_say("%s", cause);
 		free(cause);
 		return (exitcode);
 	}
 	owner = util_owner();
 	a->abortable = 1;	/* nothing started yet */
-	if (o->ami_name != NULL) {
-		/*
-		 * Only our own images unless told otherwise: anyone can
-		 * publish a public AMI under a matching name (AMI squatting).
-		 */
-		im = ec2_find_image(a, o->ami_name, o->ami_owner != NULL ?
-		    o->ami_owner : "self", &code, &cause);
-		if (im == NULL)
-			goto fail;
-		log_info("--ami-name %s: using %s", o->ami_name, im->id);
-	} else if (o->ami != NULL || o->ami_map != NULL) {
-		if (o->ami != NULL)
-			ami = xstrdup(o->ami);
-		else if ((ami = provider_ec2_ami_map(o->ami_map, a->region,
-		    &cause)) == NULL) {
-			util_say("launch: %s", cause);
-			status = DESKCTL_EXIT_USAGE;
-			goto out;
-		}
-		/* Its root device name, so --disk-gb sizes the root. */
-		if ((im = ec2_image(a, ami, &code, &cause)) == NULL)
-			goto fail;
-	} else {
-		util_say("launch: --ami, --ami-name or --ami-map is needed for "
-		    "ec2");
-		status = DESKCTL_EXIT_USAGE;
+	if ((status = provider_ec2_image(a, o, &im)) != DESKCTL_EXIT_OK)
 		goto out;
-	}
 	if (!o->allow_open && o->ngroups > 0 &&
 	    (status = provider_ec2_groups_ok(a, o)) != DESKCTL_EXIT_OK)
 		goto out;
@@ -307,7 +291,8 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 	base.tags[nt].key = (char *)"deskd:owner";
 	base.tags[nt++].value = owner;
 	if (o->ttl > 0) {
-		exp = util_time_iso(time(NULL) + o->ttl);
+		exp_t = time(NULL) + o->ttl;
+		exp = util_time_iso(exp_t);
 		base.tags[nt].key = (char *)"deskd:expires-at";
 		base.tags[nt++].value = exp;
 	}
@@ -335,6 +320,13 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 	    o->addr == WAIT_ADDR_PRIVATE ? 0 : -1;
 
 	/* One token, one ClientToken, one user data per guest. */
+	memset(&ud, 0, sizeof ud);
+	ud.desktop_user = o->desktop_user;
+	ud.allow = o->allow;
+	ud.nallow = o->nallow;
+	/* The guest ends itself at its expiry, as the tag says. */
+	ud.expires_at = exp_t;
+	ud.idle_shutdown = o->idle_shutdown;
 	if ((hex = util_random_hex(16, &cause)) == NULL)
 		goto fail;
 	ls = xcalloc(n, sizeof *ls);
@@ -346,7 +338,8 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 		    &cause)) == NULL)
 			goto fail;
 		xasprintf(&ctokens[i], "deskctl-%s-%zu", hex, i);
-		uds[i] = provider_ec2_user_data(o, tokens[i]);
+		ud.token = tokens[i];
+		uds[i] = userdata_build(&ud);
 		if (strlen(uds[i]) > DESKCTL_USERDATA_MAX) {
 			xasprintf(&cause, "user data of %zu bytes is over "
 			    "EC2's %d (fewer --agent-allow)", strlen(uds[i]),
@@ -428,7 +421,6 @@ out:
 	free(recs);
 	free(code);
 	free(cause);
-	free(ami);
 	free(hex);
 	free(now);
 	free(owner);

@@ -1,7 +1,8 @@
 /*
- * query.c: EC2 Query API form bodies.  Parameters keep insertion order;
- * SigV4 hashes the POST body as it is, so no sorting is needed (that is
- * only for GET query strings, which curl 7.88 signs wrongly: curl#9717).
+ * query.c: Query API form bodies (EC2, Auto Scaling).  Parameters keep
+ * insertion order; SigV4 hashes the POST body as it is, so no sorting is
+ * needed (that is only for GET query strings, which curl 7.88 signs
+ * wrongly: curl#9717).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,13 +25,13 @@ struct query {
 };
 
 struct query *
-query_new(const char *action)
+query_new(const char *action, const char *version)
 {
 	struct query	*q;
 
 	q = xcalloc(1, sizeof *q);
 	query_add(q, "Action", action);
-	query_add(q, "Version", DESKCTL_EC2_VERSION);
+	query_add(q, "Version", version);
 	return (q);
 }
 

@@ -104,6 +104,20 @@ bad:
 	return (-1);
 }
 
+int
+util_parse_minutes(const char *s, long long *secs, char **cause)
+{
+	char	*m;
+	int	 rv;
+
+	if (s == NULL || *s == '\0' || strspn(s, "0123456789") != strlen(s))
+		return (util_parse_duration(s, secs, cause));
+	xasprintf(&m, "%sm", s);
+	rv = util_parse_duration(m, secs, cause);
+	free(m);
+	return (rv);
+}
+
 char *
 util_random_hex(size_t nbytes, char **cause)
 {

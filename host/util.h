@@ -18,6 +18,9 @@ void		 util_say(const char *, ...)
 
 int		 util_parse_duration(const char *, long long *secs,
 		    char **cause);
+/* The same, but a bare number is minutes (--idle MIN, --idle-shutdown). */
+int		 util_parse_minutes(const char *, long long *secs,
+		    char **cause);
 char		*util_random_hex(size_t nbytes, char **cause);
 char		*util_time_iso(time_t);
 int		 util_parse_iso(const char *, time_t *);

@@ -27,11 +27,22 @@ wait_discard_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 char *
 wait_map_addr(const char *map, const char *addr)
 {
-	char	*copy, *p, *ent, *eq, *out = NULL;
+	char	*copy, *p, *ent, *eq, *out = NULL, *cause = NULL, *nl;
 
 	if (map == NULL || addr == NULL)
 		return (NULL);
-	copy = p = xstrdup(map);
+	if (map[0] == '@') {
+		if ((copy = util_read_file(map + 1, 1024 * 1024, NULL,
+		    &cause)) == NULL) {
+			log_debug("address map: %s", cause);
+			free(cause);
+			return (NULL);
+		}
+		while ((nl = strpbrk(copy, "\n\r")) != NULL)
+			*nl = ',';
+	} else
+		copy = xstrdup(map);
+	p = copy;
 	while ((ent = strsep(&p, ",")) != NULL) {
 		if ((eq = strchr(ent, '=')) == NULL || eq[1] == '\0')
 			continue;
@@ -72,35 +83,46 @@ wait_seconds(struct wait_ctx *ctx)
 	return ((util_now_ms() - ctx->start_ms) / 1000.0);
 }
 
-void
-wait_running(struct wait_ctx *ctx, struct wait_target *t,
-    const char *private_ip, const char *public_ip)
+char *
+wait_url(enum wait_addr which, const char *map, const char *private_ip,
+    const char *public_ip)
 {
 	const char	*addr;
 	char		*mapped, *url;
 
-	wait_set(t->rec, "private_ip", private_ip);
-	wait_set(t->rec, "public_ip", public_ip);
-	if (ctx->addr == WAIT_ADDR_PRIVATE)
+	if (which == WAIT_ADDR_PRIVATE)
 		addr = private_ip;
-	else if (ctx->addr == WAIT_ADDR_PUBLIC)
+	else if (which == WAIT_ADDR_PUBLIC)
 		addr = public_ip;
 	else
 		addr = public_ip != NULL ? public_ip : private_ip;
-	if (addr == NULL) {
-		wait_fail(t, "no %s address", ctx->addr == WAIT_ADDR_PUBLIC ?
-		    "public" : "private");
-		return;
-	}
-	if ((mapped = wait_map_addr(ctx->map, addr)) != NULL) {
-		log_debug("%s: address %s mapped to %s (test aid)",
-		    state_str(t->rec, "id"), addr, mapped);
+	if (addr == NULL)
+		return (NULL);
+	if ((mapped = wait_map_addr(map, addr)) != NULL) {
+		log_debug("address %s mapped to %s (test aid)", addr, mapped);
 		xasprintf(&url, "http://%s", mapped);
 		free(mapped);
 	} else if (strchr(addr, ':') != NULL)
 		xasprintf(&url, "http://[%s]:%d", addr, DESKCTL_AGENT_PORT);
 	else
 		xasprintf(&url, "http://%s:%d", addr, DESKCTL_AGENT_PORT);
+	return (url);
+}
+
+void
+wait_running(struct wait_ctx *ctx, struct wait_target *t,
+    const char *private_ip, const char *public_ip)
+{
+	char	*url;
+
+	wait_set(t->rec, "private_ip", private_ip);
+	wait_set(t->rec, "public_ip", public_ip);
+	if ((url = wait_url(ctx->addr, ctx->map, private_ip,
+	    public_ip)) == NULL) {
+		wait_fail(t, "no %s address", ctx->addr == WAIT_ADDR_PUBLIC ?
+		    "public" : "private");
+		return;
+	}
 	wait_set(t->rec, "url", url);
 	free(url);
 	t->running = 1;

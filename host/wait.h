@@ -57,9 +57,18 @@ struct wait_ctx {
 /*
  * Address map, a test aid: "FROM=HOST:PORT[,FROM=HOST:PORT...]" where FROM
  * is an instance address or "*".  Maps the agent URL of matching guests
- * (moto's fake addresses must never be contacted).  New string or NULL.
+ * (moto's fake addresses must never be contacted).  "@FILE" reads the map
+ * from FILE each time, so a test can add guests while deskctl waits.
+ * New string or NULL.
  */
 char	*wait_map_addr(const char *map, const char *addr);
+/*
+ * The agent URL of a guest with these addresses, through the map: the
+ * one ADDR picks ("auto": public when there is one).  NULL when it has
+ * no such address.
+ */
+char	*wait_url(enum wait_addr, const char *map, const char *private_ip,
+	    const char *public_ip);
 
 /* For providers: the guest failed (sets the reason). */
 void	 wait_fail(struct wait_target *, const char *, ...)

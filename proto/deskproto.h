@@ -24,4 +24,13 @@ int		 proto_error_parse(json_t *obj, const char **code,
  */
 int		 proto_json_truthy(json_t *);
 
+/*
+ * A pool guest's sealed token (api.md, /health "sealed_token"): the
+ * plaintext of the libsodium sealed box is "deskd-seal-1 ID TOKEN", ID
+ * the guest's identity (its EC2 instance id), so that a box copied from
+ * a neighbour's /health names the neighbour.
+ */
+#define PROTO_SEAL_PREFIX	"deskd-seal-1"
+#define PROTO_SEAL_MAX_ID	128
+
 #endif

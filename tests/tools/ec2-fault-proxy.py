@@ -21,7 +21,14 @@ EC2 faults deskctl must ride out (test aid for tests/integration/deskctl-*.t).
 --unknown-id ID  a DescribeInstances or TerminateInstances naming ID fails
                as a whole with InvalidInstanceID.NotFound, as AWS does
                (moto drops the unknown id)
---count FILE   one line per request: "ACTION ids=N"
+--count FILE   one line per request: "ACTION ids=N" (InstanceId.N and
+               Auto Scaling's InstanceIds.member.N)
+--warm-instances N  moto keeps a warm pool's settings but never puts an
+               instance in it: a DescribeWarmPool answer gets N
+               "Warmed:Stopped" instances added (moto still checks the
+               signature; the request must name its AutoScalingGroupName,
+               and MaxRecords if any must be 1..100, as AWS wants, or it is
+               answered 400 ValidationError)
 
 Everything else is forwarded unchanged, Host header included, so moto's
 signature check still sees what the client signed.  One line per injected
@@ -50,6 +57,7 @@ class State:
     idempotent = False
     unknown_id = None
     tokens = {}
+    warm = 0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -78,6 +86,16 @@ class Handler(BaseHTTPRequestHandler):
         conn.endheaders(body)
         r = conn.getresponse()
         data = r.read()
+        if action == "DescribeWarmPool" and r.status == 200 and State.warm:
+            extra = "".join(
+                "<member><InstanceId>i-0warm%012d</InstanceId>"
+                "<InstanceType>t3.large</InstanceType>"
+                "<AvailabilityZone>us-east-1a</AvailabilityZone>"
+                "<LifecycleState>Warmed:Stopped</LifecycleState>"
+                "<HealthStatus>Healthy</HealthStatus></member>" % i
+                for i in range(State.warm)).encode()
+            data = data.replace(b"<Instances/>",
+                                b"<Instances>" + extra + b"</Instances>")
         if action == "RunInstances" and r.status == 200:
             with State.lock:
                 lose = State.lose_run > 0
@@ -91,8 +109,10 @@ class Handler(BaseHTTPRequestHandler):
                                   "Service unavailable (answer lost).")
         self.send_response(r.status)
         for k, v in r.getheaders():
+            # x-amz-crc32 would not match a body changed here.
             if k.lower() not in ("transfer-encoding", "connection",
-                                 "content-length", "server", "date"):
+                                 "content-length", "server", "date",
+                                 "x-amz-crc32"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -108,7 +128,14 @@ class Handler(BaseHTTPRequestHandler):
         if action and State.count:
             with State.lock, open(State.count, "a") as f:
                 f.write("%s ids=%d\n" % (action, sum(
-                    1 for k in params if k.startswith("InstanceId."))))
+                    1 for k in params if k.startswith("InstanceId.") or
+                    k.startswith("InstanceIds.member."))))
+        if action == "DescribeWarmPool" and State.warm:
+            mr = params.get("MaxRecords", ["100"])[0]
+            if (not params.get("AutoScalingGroupName", [""])[0] or
+                    not mr.isdigit() or not 1 <= int(mr) <= 100):
+                return self.fault(action, 400, "ValidationError",
+                                  "Injected: bad DescribeWarmPool request")
         if (action in ("DescribeInstances", "TerminateInstances") and
                 State.unknown_id and any(
                     v == [State.unknown_id] for k, v in params.items()
@@ -177,6 +204,8 @@ def main():
             State.lose_run = int(args[i + 1])
         elif args[i] == "--unknown-id":
             State.unknown_id = args[i + 1]
+        elif args[i] == "--warm-instances":
+            State.warm = int(args[i + 1])
         elif args[i] == "--idempotent":
             State.idempotent = True
             i += 1

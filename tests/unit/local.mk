@@ -98,3 +98,15 @@ tests_unit_test_mcp_SOURCES = tests/unit/test-mcp.c \
 	agent/mcp_catalog.c agent/mcp_schema.c tests/unit/tst.h
 tests_unit_test_mcp_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(JANSSON_LIBS)
+
+# deskctl pool: Auto Scaling and template forms, answers, claims, user
+# data, sealed tokens.
+UNIT_TESTS += tests/unit/test-pool
+tests_unit_test_pool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CURL_CFLAGS) $(EXPAT_CFLAGS) $(SODIUM_CFLAGS) -I$(top_srcdir)/host
+tests_unit_test_pool_SOURCES = tests/unit/test-pool.c \
+	host/asg.c host/claim.c host/seal.c host/userdata.c host/query.c \
+	host/xml.c host/ec2.c host/aws.c host/creds.c host/util.c host/wait.c \
+	host/state.c
+tests_unit_test_pool_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(JANSSON_LIBS) $(CURL_LIBS) $(EXPAT_LIBS) $(SODIUM_LIBS)

@@ -114,8 +114,14 @@ test_fleet(void)
 	s = creds_services_endpoint("[profile x]\nservices = m\n"
 	    "[services m]\ns3 =\n  endpoint_url = http://s3\nec2 =\n"
 	    "  endpoint_url = http://ec2:9\n[services other]\nec2 =\n"
-	    "  endpoint_url = http://no\n", "m");
+	    "  endpoint_url = http://no\n", "m", "ec2");
 	check_str(s, "http://ec2:9", "[services NAME] ec2 endpoint_url");
+	free(s);
+	s = creds_services_endpoint("[services m]\nec2 =\n  endpoint_url = "
+	    "http://ec2:9\nauto_scaling =\n  endpoint_url = http://asg:9\n",
+	    "m", "auto_scaling");
+	check_str(s, "http://asg:9",
+	    "[services NAME] auto_scaling endpoint_url");
 	free(s);
 
 	memset(&l, 0, sizeof l);
@@ -143,7 +149,7 @@ test_fleet(void)
 	    NULL, "RunInstances: --private says no public address");
 	free(s);
 	query_free(q);
-	q = query_new("CreateSecurityGroup");
+	q = query_new("CreateSecurityGroup", DESKCTL_EC2_VERSION);
 	query_add(q, "GroupDescription", "a b");
 	s = query_encode(q);
 	check(strstr(s, "GroupDescription=a+b") != NULL,
@@ -163,7 +169,7 @@ test_encoding(void)
 	    "percent-encoding leaves only unreserved characters");
 	free(s);
 
-	q = query_new("DescribeInstances");
+	q = query_new("DescribeInstances", DESKCTL_EC2_VERSION);
 	query_addf(q, "tag:Name", "Filter.%d.Name", 1);
 	query_addf(q, "ubuntu/images/*", "Filter.%d.Value.%d", 1, 1);
 	s = query_encode(q);
