@@ -195,8 +195,9 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 	struct keys_seq		*seq;
 	struct keys_chord	 mods;
 	uint32_t		*cps;
-	size_t			 n;
-	int			 x = 0, y = 0, sx, sy, button, count, i, rc;
+	size_t			 n, k;
+	int			 x = 0, y = 0, sx, sy, px, py, button, count, i;
+	int			 rc;
 
 	memset(&mods, 0, sizeof mods);
 	if (a->has_coord) {
@@ -213,8 +214,20 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 	case PROTO_ACT_KEY:
 		if ((seq = keys_parse(a->text, cause)) == NULL)
 			return (-1);
-		input_job_key_seq(job, seq, a->delay_ms);
+		for (i = 0; i < (a->repeat > 1 ? a->repeat : 1); i++)
+			input_job_key_seq(job, seq, a->delay_ms);
 		keys_seq_free(seq);
+		break;
+	case PROTO_ACT_KEY_DOWN:
+	case PROTO_ACT_KEY_UP:
+		/* Held until key_up or the end of the batch. */
+		if (keys_parse_chord(a->text, &mods, cause) == -1)
+			return (-1);
+		if (a->type == PROTO_ACT_KEY_DOWN)
+			input_job_keys_down(job, &mods);
+		else
+			input_job_keys_up(job, &mods);
+		memset(&mods, 0, sizeof mods);
 		break;
 	case PROTO_ACT_TYPE:
 		if (keys_utf8_decode(a->text, a->text_len, &cps, &n, cause) ==
@@ -226,7 +239,9 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 			return (-1);
 		break;
 	case PROTO_ACT_MOUSE_MOVE:
+		input_job_keys_down(job, &mods);
 		input_job_move(job, x, y);
+		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_CLICK:
 	case PROTO_ACT_RIGHT_CLICK:
@@ -243,6 +258,8 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 			count = 2;
 		else if (a->type == PROTO_ACT_TRIPLE_CLICK)
 			count = 3;
+		if (a->button != 0)
+			button = a->button;
 		if (a->has_coord)
 			input_job_move(job, x, y);
 		input_job_keys_down(job, &mods);
@@ -263,20 +280,30 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 		input_job_keys_down(job, &mods);
 		input_job_button(job, INPUT_BUTTON_LEFT, 1);
 		input_job_wait(job, INPUT_DRAG_STEP_MS);
+		/* Through the points of a path (OpenAI's drag), in order. */
+		for (k = 0; k < a->npath; k++) {
+			px = computer_map(a->path[2 * k], a->space_w, sw);
+			py = computer_map(a->path[2 * k + 1], a->space_h, sh);
+			input_job_move_path(job, sx, sy, px, py);
+			sx = px;
+			sy = py;
+		}
 		input_job_move_path(job, sx, sy, x, y);
 		input_job_button(job, INPUT_BUTTON_LEFT, 0);
 		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_MOUSE_DOWN:
+		button = a->button != 0 ? a->button : INPUT_BUTTON_LEFT;
 		if (a->has_coord)
 			input_job_move(job, x, y);
-		input_job_button(job, INPUT_BUTTON_LEFT, 1);
-		input_job_hold_button(job, INPUT_BUTTON_LEFT);
+		input_job_button(job, button, 1);
+		input_job_hold_button(job, button);
 		break;
 	case PROTO_ACT_LEFT_MOUSE_UP:
+		button = a->button != 0 ? a->button : INPUT_BUTTON_LEFT;
 		if (a->has_coord)
 			input_job_move(job, x, y);
-		input_job_button(job, INPUT_BUTTON_LEFT, 0);
+		input_job_button(job, button, 0);
 		break;
 	case PROTO_ACT_SCROLL:
 		/* X wheel buttons: 4 up, 5 down, 6 left, 7 right. */
