@@ -28,6 +28,7 @@
 #include "input.h"
 #include "keys.h"
 #include "log.h"
+#include "vendor.h"
 #include "xmalloc.h"
 
 struct computer_req;
@@ -140,52 +141,6 @@ computer_capture(const struct proto_action *a, int sw, int sh,
 		opts.out_h = a->space_h;
 	}
 	return (capture_png(&opts, png, w, h, cause));
-}
-
-int
-computer_add_base64(struct evbuffer *out, struct evbuffer *in)
-{
-	struct evbuffer_iovec	 dst, *v;
-	u_char			 carry[3], *p;
-	char			*o;
-	size_t			 len, left, whole, nc = 0;
-	int			 i, n;
-
-	/*
-	 * Straight from the PNG's chains into one reserved extent: no
-	 * contiguous copy of the PNG, no string in between.  Pieces are
-	 * encoded in multiples of 3 bytes, so only the end is padded.
-	 */
-	len = evbuffer_get_length(in);
-	if (evbuffer_reserve_space(out, PROTO_BASE64_LEN(len), &dst, 1) != 1)
-		return (-1);
-	o = dst.iov_base;
-	n = evbuffer_peek(in, -1, NULL, NULL, 0);
-	v = xreallocarray(NULL, n > 0 ? n : 1, sizeof *v);
-	n = evbuffer_peek(in, -1, NULL, v, n);
-	for (i = 0; i < n; i++) {
-		p = v[i].iov_base;
-		left = v[i].iov_len;
-		while (nc > 0 && nc < 3 && left > 0) {
-			carry[nc++] = *p++;
-			left--;
-		}
-		if (nc == 3) {
-			o += proto_base64_encode(o, carry, 3);
-			nc = 0;
-		}
-		if (left == 0)
-			continue;
-		whole = left / 3 * 3;
-		o += proto_base64_encode(o, p, whole);
-		nc = left - whole;
-		memcpy(carry, p + whole, nc);
-	}
-	if (nc > 0)
-		o += proto_base64_encode(o, carry, nc);
-	free(v);
-	dst.iov_len = o - (char *)dst.iov_base;
-	return (evbuffer_commit_space(out, &dst, 1));
 }
 
 int
@@ -376,7 +331,7 @@ computer_step_cb(struct input_job *job, void *arg, char **cause)
 	if (png != NULL) {
 		/* The base64 alphabet needs no JSON escaping. */
 		evbuffer_add_printf(b, ",\"base64_image\":\"");
-		if (computer_add_base64(b, png) == -1)
+		if (vendor_add_base64(b, png) == -1)
 			fatalx("%s: out of memory", __func__);
 		evbuffer_add_printf(b, "\",\"image_size\":[%d,%d]", w, h);
 		evbuffer_free(png);
@@ -454,18 +409,12 @@ computer_close_cb(struct http_req *req, void *arg)
 }
 
 void
-computer_post_cb(struct http_req *req, void *arg)
+computer_post_json(struct http_req *req, json_t *body)
 {
 	struct computer_req	*cr;
-	json_t			*body;
 	char			*cause = NULL;
 	size_t			 i;
 
-	if ((body = http_req_json(req, 0, &cause)) == NULL) {
-		http_reply_error(req, 400, "bad_json", "%s", cause);
-		free(cause);
-		return;
-	}
 	cr = xcalloc(1, sizeof *cr);
 	cr->req = req;
 	cr->acts = proto_actions_parse(body, &cause);
