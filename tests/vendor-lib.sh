@@ -94,3 +94,35 @@ reply_check() {
 		diag "reply: $(head -c 600 "$T_TMP/body")"
 	fi
 }
+
+# img_size PYEXPR: "FORMAT WxH" of the base64 image the last reply (r)
+# holds at PYEXPR (a PNG's IHDR or a JPEG's SOF marker, read here).
+img_size() {
+	python3 - "$T_TMP/body" "$1" <<'PY'
+import base64, json, struct, sys
+r = json.load(open(sys.argv[1]))
+v = eval(sys.argv[2])
+if v.startswith("data:"):
+    v = v.split(",", 1)[1]
+b = base64.b64decode(v)
+if b[:8] == b"\x89PNG\r\n\x1a\n":
+    w, h = struct.unpack(">II", b[16:24])
+    print("png %dx%d" % (w, h))
+elif b[:2] == b"\xff\xd8":
+    i = 2
+    while i < len(b):
+        m, n = b[i + 1], struct.unpack(">H", b[i + 2:i + 4])[0]
+        if m in (0xc0, 0xc1, 0xc2):
+            h, w = struct.unpack(">HH", b[i + 5:i + 9])
+            print("jpeg %dx%d" % (w, h))
+            break
+        i += 2 + n
+else:
+    print("unknown")
+PY
+}
+
+# page_events TYPE: the logged events of TYPE as JSON, one per line.
+page_events() {
+	python3 -c 'import json,sys; [print(json.dumps(e)) for e in json.load(open(sys.argv[1]))["log"] if e["t"] == sys.argv[2]]' "$T_TMP/state.json" "$1"
+}
