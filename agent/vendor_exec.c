@@ -100,6 +100,7 @@ struct vendor_req {
 	int			 quiet_ms, max_ms;
 	size_t			 ncalls_done;
 	char			*error;
+	int			 display_lost;
 	double			 t_start;
 	double			 input_us, settle_us;
 	double			 capture_ms, encode_ms;
@@ -362,6 +363,11 @@ vendor_state_name(enum vendor_state s)
 	return ("not_executed");
 }
 
+/*
+ * The answer: 200, or 503 when the X server went away mid-batch (the
+ * calls are still answered, the failed one with the error, so a caller
+ * that goes on has its results to append).
+ */
 static void
 vendor_reply(struct vendor_req *vr, const char *url)
 {
@@ -381,8 +387,9 @@ vendor_reply(struct vendor_req *vr, const char *url)
 		vendor_append(out, &vr->b, vr->res, url);
 	}
 	if (vr->error != NULL) {
-		evbuffer_add_printf(out, ",\"error\":{\"code\":\"action_failed\","
-		    "\"message\":");
+		evbuffer_add_printf(out, ",\"error\":{\"code\":\"%s\","
+		    "\"message\":", vr->display_lost ? "display_unavailable" :
+		    "action_failed");
 		vendor_add_string(out, vr->error);
 		evbuffer_add_printf(out, ",\"index\":%zu}", vr->ncalls_done);
 	}
@@ -453,7 +460,8 @@ vendor_reply(struct vendor_req *vr, const char *url)
 	    vr->settle_us / 1000, vr->capture_ms, vr->encode_ms,
 	    (deskd_now_us() - vr->t_start) / 1000);
 	http_add_header(vr->req, "Server-Timing", timing);
-	http_reply_buffer(vr->req, 200, "application/json", out);
+	http_reply_buffer(vr->req, vr->display_lost ? 503 : 200,
+	    "application/json", out);
 	evbuffer_free(out);
 }
 
@@ -493,13 +501,7 @@ vendor_done_cb(struct input_job *job, const char *error, void *arg)
 	vr->job = NULL;
 	k = vr->ncalls_done;
 	if (error != NULL) {
-		if (display_get() == NULL) {
-			http_req_set_close_cb(vr->req, NULL, NULL);
-			http_reply_error(vr->req, 503, "display_unavailable",
-			    "call %zu: %s", k, error);
-			vendor_req_free(vr);
-			return;
-		}
+		vr->display_lost = display_get() == NULL;
 		xasprintf(&vr->error, "call %zu (%s): %s", k, k <
 		    vr->b.ncalls ? vr->b.calls[k].name : "?", error);
 		for (i = k; i < vr->b.ncalls; i++) {
@@ -509,7 +511,8 @@ vendor_done_cb(struct input_job *job, const char *error, void *arg)
 				r->error = xstrdup(error);
 		}
 		/* The model sees the screen as the failure left it. */
-		if (k < vr->b.ncalls && vr->shots != VENDOR_SHOTS_NONE) {
+		if (k < vr->b.ncalls && vr->shots != VENDOR_SHOTS_NONE &&
+		    !vr->display_lost) {
 			if (vendor_shot_screen(vr, &vr->res[k], &cause) == -1) {
 				log_debug("%s: %s", __func__, cause);
 				free(cause);
