@@ -310,16 +310,18 @@ vendor_point(struct vendor_batch *b, json_t *obj, const char *at,
 	else if (vy == NULL || json_is_null(vy))
 		rc = vendor_fail(b, cause, fy, "expected an integer 0..%d, got "
 		    "nothing", h - 1);
-	else if (vendor_int(vx, 0, w - 1, x) == -1 && (b->err_coord =
-	    json_is_number(vx)) >= 0)
+	else if (vendor_int(vx, 0, w - 1, x) == -1) {
+		/* A number outside the space: bad_coordinate. */
+		b->err_coord = json_is_number(vx);
 		rc = vendor_fail(b, cause, fx, "expected an integer 0..%d (the "
 		    "%dx%d coordinate space)%s", w - 1, w, h,
 		    json_is_number(vx) ? ", got one outside it" : "");
-	else if (vendor_int(vy, 0, h - 1, y) == -1 && (b->err_coord =
-	    json_is_number(vy)) >= 0)
+	} else if (vendor_int(vy, 0, h - 1, y) == -1) {
+		b->err_coord = json_is_number(vy);
 		rc = vendor_fail(b, cause, fy, "expected an integer 0..%d (the "
 		    "%dx%d coordinate space)%s", h - 1, w, h,
 		    json_is_number(vy) ? ", got one outside it" : "");
+	}
 	return (rc);
 }
 
