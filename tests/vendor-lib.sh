@@ -5,7 +5,7 @@
 # tests/integration/data/vendor-page.html, which logs every DOM event; the
 # log is read over DevTools (tests/node/cdp-eval.js).
 
-VPAGE=$TOP/tests/integration/data/vendor-page.html
+VPAGE=${VPAGE:-$TOP/tests/integration/data/vendor-page.html}
 
 # start_page_chromium [W H]: Chromium on $DISPLAY (a W x H screen, default
 # 1920x1080) showing the page at 0,0, DevTools on
