@@ -111,8 +111,9 @@ vendor_req_free(struct vendor_req *vr)
 {
 	size_t	 i;
 
+	/* Backwards: an OpenAI output may reference an earlier image. */
 	if (vr->res != NULL) {
-		for (i = 0; i < vr->b.ncalls; i++) {
+		for (i = vr->b.ncalls; i-- > 0;) {
 			free(vr->res[i].error);
 			free(vr->res[i].output);
 			if (vr->res[i].image != NULL)
