@@ -126,7 +126,8 @@ vendor_parse(enum vendor_kind kind, json_t *body,
 		break;
 	}
 	if (rc == 0 && b->ncalls == 0) {
-		xasprintf(cause, "the body holds no %s calls", vendor_name(kind));
+		xasprintf(cause, "the body holds no %s calls",
+		    vendor_name(kind));
 		rc = -1;
 	}
 	return (rc);
@@ -233,7 +234,8 @@ vendor_fail(struct vendor_batch *b, char **cause, const char *field,
 		xasprintf(cause, "call %zu (%.64s): %s: %s", b->err_call, name,
 		    field, msg);
 	else
-		xasprintf(cause, "call %zu (%.64s): %s", b->err_call, name, msg);
+		xasprintf(cause, "call %zu (%.64s): %s", b->err_call, name,
+		    msg);
 	free(msg);
 	return (-1);
 }
@@ -296,10 +298,12 @@ vendor_point(struct vendor_batch *b, json_t *obj, const char *at,
     const char *kx, const char *ky, int w, int h, int *x, int *y,
     char **cause)
 {
-	json_t	*vx = json_object_get(obj, kx), *vy = json_object_get(obj, ky);
+	json_t	*vx, *vy;
 	char	 fx[128], fy[128];
 	int	 rc = 0;
 
+	vx = json_object_get(obj, kx);
+	vy = json_object_get(obj, ky);
 	snprintf(fx, sizeof fx, "%s%s%s", at != NULL ? at : "",
 	    at != NULL ? "." : "", kx);
 	snprintf(fy, sizeof fy, "%s%s%s", at != NULL ? at : "",
@@ -475,7 +479,8 @@ vendor_chord(struct vendor_batch *b, enum vendor_keys dialect, json_t *names,
 {
 	json_t		*v;
 	const char	*name, *p, *q;
-	char		*out = NULL, *tmp, one[KEYS_MAX_NAME + 1], *f = NULL;
+	char		*out = NULL, *tmp, *f = NULL;
+	char		 one[KEYS_MAX_NAME + 1];
 	size_t		 i, n, len;
 	KeySym		 sym;
 
@@ -522,8 +527,8 @@ vendor_chord(struct vendor_batch *b, enum vendor_keys dialect, json_t *names,
 	if (json_is_string(names)) {
 		if ((sym = vendor_key(dialect, json_string_value(names))) ==
 		    NoSymbol) {
-			vendor_fail(b, cause, field, "unknown key name \"%.64s\"",
-			    json_string_value(names));
+			vendor_fail(b, cause, field, "unknown key name "
+			    "\"%.64s\"", json_string_value(names));
 			return (NULL);
 		}
 		return (xstrdup(XKeysymToString(sym)));
@@ -535,7 +540,8 @@ vendor_chord(struct vendor_batch *b, enum vendor_keys dialect, json_t *names,
 	json_array_foreach(names, i, v) {
 		xasprintf(&f, "%s[%zu]", field, i);
 		if (!json_is_string(v)) {
-			vendor_fail(b, cause, f, "expected a key name (a string)");
+			vendor_fail(b, cause, f, "expected a key name (a "
+			    "string)");
 			goto fail;
 		}
 		name = json_string_value(v);
@@ -568,7 +574,8 @@ vendor_add_string(struct evbuffer *out, const char *s)
 	char	*d;
 
 	j = json_string(s != NULL ? s : "");
-	if (j == NULL)		/* not UTF-8: ours are, a client's were checked */
+	/* Not UTF-8: ours are, and a client's were checked by jansson. */
+	if (j == NULL)
 		j = json_string("");
 	d = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
 	json_decref(j);

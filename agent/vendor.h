@@ -59,19 +59,19 @@ enum vendor_keys {
 
 /* One model call: a tool_use block, a computer_call, a function call. */
 struct vendor_call {
-	char		*id;		/* tool_use id, call_id, Gemini id */
-	char		*name;		/* member, function or action_type */
-	char		*toolset;	/* Anthropic's toolset_name, echoed */
-	json_t		*safety;	/* OpenAI pending checks, Gemini's */
-	size_t		 first;		/* its actions: acts[first, first+n) */
-	size_t		 n;
-	int		 image;		/* its answer always has an image */
-	int		 host_only;	/* OSWorld FAIL / DONE: nothing runs */
+	char		*id;		/* tool_use id, call_id, Gemini's */
+	char		*name;		/* member, function, action_type */
+	char		*toolset;	/* Anthropic's toolset_name */
+	json_t		*safety;	/* OpenAI's checks, Gemini's */
+	size_t		 first;		/* its actions: acts[first.. */
+	size_t		 n;		/* ..first + n) */
+	int		 image;		/* always answers an image */
+	int		 host_only;	/* OSWorld FAIL, DONE */
 };
 
 struct vendor_batch {
 	enum vendor_kind	 kind;
-	int			 snake;		/* Gemini: function_call */
+	int			 snake;		/* function_call */
 	struct vendor_call	*calls;
 	size_t			 ncalls;
 	struct proto_action	*acts;
@@ -84,7 +84,7 @@ struct vendor_batch {
 
 /* What the parsers need to know of the session. */
 struct vendor_ctx {
-	int	 space_w, space_h;	/* the coordinate space (screenshot) */
+	int	 space_w, space_h;	/* the coordinate space */
 	int	 screen_w, screen_h;
 };
 
@@ -99,7 +99,7 @@ struct vendor_result {
 	enum vendor_state	 state;
 	char			*error;		/* VENDOR_FAILED */
 	char			*output;	/* cursor_position's text */
-	struct evbuffer		*image;		/* PNG or JPEG bytes */
+	struct evbuffer		*image;		/* PNG or JPEG */
 	const char		*mime;		/* "image/png" ... */
 	int			 w, h;
 };
@@ -168,7 +168,8 @@ int		 vendor_notches(long px);
 void		 vendor_add_string(struct evbuffer *, const char *);
 void		 vendor_add_json(struct evbuffer *, json_t *);
 /* The bytes of in as base64, straight into out (no copy of in). */
-int		 vendor_add_base64(struct evbuffer *out, struct evbuffer *in);
+int		 vendor_add_base64(struct evbuffer *out,
+		    struct evbuffer *in);
 
 /* The vendors (vendor_*.c). */
 int	 vendor_anthropic_match(json_t *);
@@ -179,13 +180,14 @@ void	 vendor_anthropic_append(struct evbuffer *,
 int	 vendor_openai_match(json_t *);
 int	 vendor_openai_parse(json_t *, const struct vendor_ctx *,
 	    struct vendor_batch *, char **);
-void	 vendor_openai_append(struct evbuffer *, const struct vendor_batch *,
-	    const struct vendor_result *);
+void	 vendor_openai_append(struct evbuffer *,
+	    const struct vendor_batch *, const struct vendor_result *);
 int	 vendor_gemini_match(json_t *);
 int	 vendor_gemini_parse(json_t *, const struct vendor_ctx *,
 	    struct vendor_batch *, char **);
-void	 vendor_gemini_append(struct evbuffer *, const struct vendor_batch *,
-	    const struct vendor_result *, const char *url);
+void	 vendor_gemini_append(struct evbuffer *,
+	    const struct vendor_batch *, const struct vendor_result *,
+	    const char *url);
 int	 vendor_osworld_match(json_t *);
 int	 vendor_osworld_parse(json_t *, const struct vendor_ctx *,
 	    struct vendor_batch *, char **);

@@ -124,8 +124,9 @@ vendor_anthropic_block(json_t *blk, size_t index,
 		/* The beta tools: the action is in the input. */
 		if (!json_is_string(v)) {
 			json_decref(copy);
-			return (vendor_fail(b, cause, "input.action", "expected "
-			    "an action name (the beta computer tool)"));
+			return (vendor_fail(b, cause, "input.action",
+			    "expected an action name (the beta computer "
+			    "tool)"));
 		}
 	} else if (vendor_anthropic_is_member(name)) {
 		if (v != NULL && (!json_is_string(v) ||
@@ -209,8 +210,9 @@ vendor_anthropic_parse(json_t *body, const struct vendor_ctx *ctx,
 	json_array_foreach(list, i, blk) {
 		if (!json_is_object(blk)) {
 			vendor_call_add(b, "?", NULL);
-			return (vendor_fail(b, cause, NULL, "block %zu: expected "
-			    "a tool_use content block (an object)", i));
+			return (vendor_fail(b, cause, NULL, "block %zu: "
+			    "expected a tool_use content block (an object)",
+			    i));
 		}
 		type = json_string_value(json_object_get(blk, "type"));
 		/* What an assistant message holds beside its calls. */

@@ -55,7 +55,7 @@
 #define VENDOR_SETTLE_LIMIT_MS	30000	/* what a caller may ask */
 
 enum vendor_shots {
-	VENDOR_SHOTS_LAST,	/* after the last call (and screenshot, zoom) */
+	VENDOR_SHOTS_LAST,	/* the last call's, screenshot's, zoom's */
 	VENDOR_SHOTS_EACH,
 	VENDOR_SHOTS_NONE	/* only screenshot and zoom */
 };
@@ -72,7 +72,9 @@ struct vendor_probe {
 	size_t			 index;		/* action */
 	size_t			 call;
 	int			 started, ran, changed, settled;
-	double			 t0, t1, t2;	/* start, input out, settled */
+	double			 t0;		/* started */
+	double			 t1;		/* input sent */
+	double			 t2;		/* settled */
 	unsigned long		 seq0;
 	size_t			 typed0, typed;
 	size_t			 chars;
@@ -555,8 +557,8 @@ vendor_opt_int(struct http_req *req, const char *name, int min, int max,
 	if (v == NULL)
 		return (0);
 	if (http_parse_int(v, min, max, &n) == -1) {
-		xasprintf(cause, "%s: expected an integer %d..%d, got \"%.32s\"",
-		    name, min, max, v);
+		xasprintf(cause, "%s: expected an integer %d..%d, got "
+		    "\"%.32s\"", name, min, max, v);
 		return (-1);
 	}
 	*out = (int)n;
@@ -671,12 +673,13 @@ vendor_build(struct vendor_req *vr, char **cause)
 			p->vr = vr;
 			p->index = i;
 			p->call = k;
-			/* What type must send: a key per character, \r\n one. */
+			/* What type must send: a key a character, \r\n one. */
 			if (a->type == PROTO_ACT_TYPE && keys_utf8_decode(
 			    a->text, a->text_len, &cps, &n, NULL) == 0) {
 				p->chars = n;
 				for (j = 1; j < n; j++) {
-					if (cps[j - 1] == '\r' && cps[j] == '\n')
+					if (cps[j - 1] == '\r' &&
+					    cps[j] == '\n')
 						p->chars--;
 				}
 				free(cps);
@@ -685,8 +688,8 @@ vendor_build(struct vendor_req *vr, char **cause)
 			if (computer_build(vr->job, a, vr->sw, vr->sh, NULL,
 			    NULL, &inner) == -1) {
 				vr->b.err_call = k;
-				xasprintf(cause, "call %zu (%s): %s", k, c->name,
-				    inner);
+				xasprintf(cause, "call %zu (%s): %s", k,
+				    c->name, inner);
 				free(inner);
 				return (-1);
 			}
@@ -737,8 +740,8 @@ vendor_post_cb(struct http_req *req, void *arg)
 		return;
 	}
 	if (want != NULL && (native || strcmp(want, vendor_name(kind)) != 0)) {
-		http_reply_error(req, 400, "unknown_shape", "%s takes %s calls, "
-		    "and this body holds %s ones", path, want, native ?
+		http_reply_error(req, 400, "unknown_shape", "%s takes %s "
+		    "calls, and this body holds %s ones", path, want, native ?
 		    "native" : vendor_name(kind));
 		json_decref(body);
 		return;

@@ -40,9 +40,10 @@
 #include "vendor.h"
 #include "xmalloc.h"
 
-#define VENDOR_GEMINI_WAIT_S		1	/* wait's default seconds */
-#define VENDOR_GEMINI_MAGNITUDE		800	/* scroll_at's default, grid */
-#define VENDOR_GEMINI_MAGNITUDE_PX	300	/* magnitude_in_pixels' */
+/* Defaults: wait's seconds, scroll_at's grid units, scroll's pixels. */
+#define VENDOR_GEMINI_WAIT_S		1
+#define VENDOR_GEMINI_MAGNITUDE		800
+#define VENDOR_GEMINI_MAGNITUDE_PX	300
 #define VENDOR_GEMINI_SEARCH		"https://www.google.com"
 
 static json_t *
@@ -143,8 +144,8 @@ vendor_gemini_text(struct vendor_batch *b, json_t *args, const char **text,
     char **cause)
 {
 	if (vendor_str(args, "text", text) == -1 || *text == NULL)
-		return (vendor_fail(b, cause, "args.text", "expected the text to "
-		    "type (a string)"));
+		return (vendor_fail(b, cause, "args.text", "expected the text "
+		    "to type (a string)"));
 	if (strlen(*text) != json_string_length(json_object_get(args, "text")))
 		return (vendor_fail(b, cause, "args.text", "contains NUL"));
 	if (strlen(*text) > PROTO_MAX_TEXT)
@@ -185,8 +186,9 @@ vendor_gemini_scroll(struct vendor_batch *b, json_t *args, int at,
 		px = m;
 	} else if ((v = json_object_get(args, "magnitude")) != NULL) {
 		if (vendor_int(v, 0, VENDOR_GRID - 1, &m) == -1)
-			return (vendor_fail(b, cause, "args.magnitude", "expected "
-			    "an integer 0..%d (grid units)", VENDOR_GRID - 1));
+			return (vendor_fail(b, cause, "args.magnitude",
+			    "expected an integer 0..%d (grid units)",
+			    VENDOR_GRID - 1));
 		px = (long)m * (vert ? ctx->screen_h : ctx->screen_w) /
 		    VENDOR_GRID;
 	} else if (dflt < 0)
@@ -320,8 +322,8 @@ vendor_gemini_one(struct vendor_batch *b, json_t *fc,
 		if ((v = json_object_get(args, "seconds")) != NULL &&
 		    IS("wait") && vendor_seconds(v, PROTO_MAX_DURATION_MS,
 		    &ms) == -1) {
-			vendor_fail(b, cause, "args.seconds", "expected seconds "
-			    "0..%d", PROTO_MAX_DURATION_MS / 1000);
+			vendor_fail(b, cause, "args.seconds", "expected "
+			    "seconds 0..%d", PROTO_MAX_DURATION_MS / 1000);
 			goto fail;
 		}
 		if ((a = vendor_act_add(b, ctx, PROTO_ACT_WAIT, cause)) == NULL)
@@ -330,7 +332,8 @@ vendor_gemini_one(struct vendor_batch *b, json_t *fc,
 	} else if (IS("press_key") || IS("key_down") || IS("key_up")) {
 		v = json_object_get(args, "key");
 		if (!json_is_string(v)) {
-			vendor_fail(b, cause, "args.key", "expected a key name");
+			vendor_fail(b, cause, "args.key", "expected a key "
+			    "name");
 			goto fail;
 		}
 		if ((chord = vendor_chord(b, VENDOR_KEYS_PLAYWRIGHT, v, '+',
@@ -394,8 +397,8 @@ vendor_gemini_one(struct vendor_batch *b, json_t *fc,
 			if (vendor_str(args, "url", &s) == -1 || s == NULL ||
 			    *s == '\0' || strlen(s) > 8192 || strchr(s, '\n') !=
 			    NULL) {
-				vendor_fail(b, cause, "args.url", "expected a URL "
-				    "(a string, one line)");
+				vendor_fail(b, cause, "args.url", "expected a "
+				    "URL (a string, one line)");
 				goto fail;
 			}
 		} else
@@ -409,9 +412,9 @@ vendor_gemini_one(struct vendor_batch *b, json_t *fc,
 		}
 		free(url);
 	} else {
-		vendor_fail(b, cause, "name", "expected a computer-use function "
-		    "(click, type, scroll, drag_and_drop, press_key, hotkey, "
-		    "wait, take_screenshot, ...; click_at, type_text_at, "
+		vendor_fail(b, cause, "name", "expected a computer-use "
+		    "function (click, type, scroll, drag_and_drop, press_key, "
+		    "hotkey, wait, take_screenshot, ...; click_at, type_text_at, "
 		    "scroll_at, key_combination, ... of the 2.5 model); "
 		    "\"%.64s\" is not one a desktop runs", name);
 		goto fail;
@@ -435,7 +438,8 @@ vendor_gemini_parse(json_t *body, const struct vendor_ctx *ctx,
 	if (json_is_object(list) && (v = json_object_get(list,
 	    "candidates")) != NULL) {
 		if (!json_is_array(v) || json_array_size(v) == 0) {
-			xasprintf(cause, "candidates: expected a non-empty list");
+			xasprintf(cause, "candidates: expected a non-empty "
+			    "list");
 			return (-1);
 		}
 		list = json_array_get(v, 0);
@@ -462,13 +466,13 @@ vendor_gemini_parse(json_t *body, const struct vendor_ctx *ctx,
 			if (json_is_object(v))
 				continue;
 			vendor_call_add(b, "?", NULL);
-			return (vendor_fail(b, cause, NULL, "part %zu: expected "
-			    "a function call or a part", i));
+			return (vendor_fail(b, cause, NULL, "part %zu: "
+			    "expected a function call or a part", i));
 		}
 		if (!json_is_object(fc)) {
 			vendor_call_add(b, "?", NULL);
-			return (vendor_fail(b, cause, "functionCall", "expected "
-			    "an object (part %zu)", i));
+			return (vendor_fail(b, cause, "functionCall",
+			    "expected an object (part %zu)", i));
 		}
 		if (vendor_gemini_one(b, fc, ctx, cause) == -1)
 			return (-1);
@@ -505,8 +509,8 @@ vendor_gemini_append(struct evbuffer *out, const struct vendor_batch *b,
 			evbuffer_add_printf(out, ",\"error\":");
 			vendor_add_string(out, r->error);
 		} else if (r->state == VENDOR_SKIPPED)
-			evbuffer_add_printf(out, ",\"error\":\"Not executed: an "
-			    "earlier call of this batch failed\"");
+			evbuffer_add_printf(out, ",\"error\":\"Not executed: "
+			    "an earlier call of this batch failed\"");
 		evbuffer_add_printf(out, "}");
 		if (r->image != NULL) {
 			evbuffer_add_printf(out, ",\"parts\":[{\"%s\":{\"%s\":"

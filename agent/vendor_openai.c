@@ -96,8 +96,8 @@ vendor_openai_action(struct vendor_batch *b, json_t *act, const char *at,
 			a->type = PROTO_ACT_DOUBLE_CLICK;
 		snprintf(f, sizeof f, "%s.button", at);
 		if (vendor_str(act, "button", &button) == -1)
-			return (vendor_fail(b, cause, f, "expected left, right, "
-			    "wheel, back or forward"));
+			return (vendor_fail(b, cause, f, "expected left, "
+			    "right, wheel, back or forward"));
 		if (a->type == PROTO_ACT_DOUBLE_CLICK || button == NULL ||
 		    strcmp(button, "left") == 0)
 			;
@@ -110,8 +110,9 @@ vendor_openai_action(struct vendor_batch *b, json_t *act, const char *at,
 		else if (strcmp(button, "forward") == 0)
 			a->button = 9;
 		else
-			return (vendor_fail(b, cause, f, "expected left, right, "
-			    "wheel, back or forward, got \"%.32s\"", button));
+			return (vendor_fail(b, cause, f, "expected left, "
+			    "right, wheel, back or forward, got \"%.32s\"",
+			    button));
 		if (vendor_point(b, act, at, "x", "y", ctx->space_w,
 		    ctx->space_h, &a->x, &a->y, cause) == -1)
 			return (-1);

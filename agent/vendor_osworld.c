@@ -174,26 +174,29 @@ vendor_osworld_one(struct vendor_batch *b, json_t *o,
 	}
 	if (IS("SCROLL")) {
 		dx = dy = 0;
-		if ((v = json_object_get(p, "dx")) != NULL &&
-		    vendor_int(v, -PROTO_MAX_SCROLL, PROTO_MAX_SCROLL, &dx) == -1)
-			return (vendor_fail(b, cause, "parameters.dx", "expected "
-			    "an integer %d..%d (wheel clicks, right when "
-			    "positive)", -PROTO_MAX_SCROLL, PROTO_MAX_SCROLL));
-		if ((v = json_object_get(p, "dy")) != NULL &&
-		    vendor_int(v, -PROTO_MAX_SCROLL, PROTO_MAX_SCROLL, &dy) == -1)
-			return (vendor_fail(b, cause, "parameters.dy", "expected "
-			    "an integer %d..%d (wheel clicks, up when "
-			    "positive)", -PROTO_MAX_SCROLL, PROTO_MAX_SCROLL));
+		if ((v = json_object_get(p, "dx")) != NULL && vendor_int(v,
+		    -PROTO_MAX_SCROLL, PROTO_MAX_SCROLL, &dx) == -1)
+			return (vendor_fail(b, cause, "parameters.dx",
+			    "expected an integer %d..%d (wheel clicks, right "
+			    "when positive)", -PROTO_MAX_SCROLL,
+			    PROTO_MAX_SCROLL));
+		if ((v = json_object_get(p, "dy")) != NULL && vendor_int(v,
+		    -PROTO_MAX_SCROLL, PROTO_MAX_SCROLL, &dy) == -1)
+			return (vendor_fail(b, cause, "parameters.dy",
+			    "expected an integer %d..%d (wheel clicks, up "
+			    "when positive)", -PROTO_MAX_SCROLL,
+			    PROTO_MAX_SCROLL));
 		if (json_object_get(p, "dx") == NULL &&
 		    json_object_get(p, "dy") == NULL)
-			return (vendor_fail(b, cause, "parameters.dy", "expected "
-			    "dx or dy"));
+			return (vendor_fail(b, cause, "parameters.dy",
+			    "expected dx or dy"));
 		/* python.py runs hscroll(dx) then vscroll(dy). */
 		if (dx != 0) {
 			if ((a = vendor_act_add(b, ctx, PROTO_ACT_SCROLL,
 			    cause)) == NULL)
 				return (-1);
-			a->dir = dx > 0 ? PROTO_SCROLL_RIGHT : PROTO_SCROLL_LEFT;
+			a->dir = dx > 0 ? PROTO_SCROLL_RIGHT :
+			    PROTO_SCROLL_LEFT;
 			a->amount = dx > 0 ? dx : -dx;
 		}
 		if (dy != 0) {
@@ -207,7 +210,8 @@ vendor_osworld_one(struct vendor_batch *b, json_t *o,
 	}
 	if (IS("TYPING")) {
 		v = json_object_get(p, "text");
-		if (!json_is_string(v) || json_string_length(v) > PROTO_MAX_TEXT ||
+		if (!json_is_string(v) ||
+		    json_string_length(v) > PROTO_MAX_TEXT ||
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return (vendor_fail(b, cause, "parameters.text",
 			    "expected the text to type (a string without NUL, "
@@ -221,8 +225,8 @@ vendor_osworld_one(struct vendor_batch *b, json_t *o,
 	if (IS("PRESS") || IS("KEY_DOWN") || IS("KEY_UP") || IS("HOTKEY")) {
 		v = json_object_get(p, IS("HOTKEY") ? "keys" : "key");
 		if (!IS("HOTKEY") && !json_is_string(v))
-			return (vendor_fail(b, cause, "parameters.key", "expected "
-			    "a pyautogui key name"));
+			return (vendor_fail(b, cause, "parameters.key",
+			    "expected a pyautogui key name"));
 		if ((chord = vendor_chord(b, VENDOR_KEYS_PYAUTOGUI, v, 0,
 		    IS("HOTKEY") ? "parameters.keys" : "parameters.key",
 		    cause)) == NULL)
@@ -238,9 +242,10 @@ vendor_osworld_one(struct vendor_batch *b, json_t *o,
 		return (0);
 	}
 #undef IS
-	return (vendor_fail(b, cause, "action_type", "expected one of MOVE_TO, "
-	    "CLICK, MOUSE_DOWN, MOUSE_UP, RIGHT_CLICK, DOUBLE_CLICK, DRAG_TO, "
-	    "SCROLL, TYPING, PRESS, KEY_DOWN, KEY_UP, HOTKEY, WAIT, FAIL, DONE"));
+	return (vendor_fail(b, cause, "action_type", "expected one of "
+	    "MOVE_TO, CLICK, MOUSE_DOWN, MOUSE_UP, RIGHT_CLICK, DOUBLE_CLICK, "
+	    "DRAG_TO, SCROLL, TYPING, PRESS, KEY_DOWN, KEY_UP, HOTKEY, WAIT, "
+	    "FAIL, DONE"));
 }
 
 int
