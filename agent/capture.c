@@ -92,7 +92,7 @@ static struct {
 	unsigned long		 grabs;
 	unsigned long		 cache_hits;
 	unsigned long		 damage_seq;	/* damage events seen */
-	double			 grab_ms;	/* the last capture_shot's grab */
+	double			 grab_ms;	/* capture_shot's last grab */
 } cap;
 
 static void	 capture_release(void);

@@ -85,7 +85,7 @@ static u_int			 input_nheld;
 static u_char			 input_auto_shift[256];
 static int			 input_buttons;
 static int			 input_sticky;	/* buttons held across jobs */
-static long long		 input_released;	/* deskd_now_ms of a release */
+static long long		 input_released;	/* when, deskd_now_ms */
 
 static void	input_run(void);
 

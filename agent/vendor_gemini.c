@@ -414,8 +414,8 @@ vendor_gemini_one(struct vendor_batch *b, json_t *fc,
 	} else {
 		vendor_fail(b, cause, "name", "expected a computer-use "
 		    "function (click, type, scroll, drag_and_drop, press_key, "
-		    "hotkey, wait, take_screenshot, ...; click_at, type_text_at, "
-		    "scroll_at, key_combination, ... of the 2.5 model); "
+		    "hotkey, wait, take_screenshot, ...; click_at, "
+		    "type_text_at, scroll_at, key_combination, ... of the 2.5 model); "
 		    "\"%.64s\" is not one a desktop runs", name);
 		goto fail;
 	}

@@ -265,8 +265,8 @@ proto_parse_one(json_t *o, json_t *defaults, struct proto_action *a,
 		if (a->type != PROTO_ACT_KEY || !json_is_integer(v) ||
 		    json_integer_value(v) < 1 ||
 		    json_integer_value(v) > PROTO_MAX_REPEAT) {
-			proto_fail(cause, "repeat must be an integer 1..%d (key "
-			    "only)", PROTO_MAX_REPEAT);
+			proto_fail(cause, "repeat must be an integer 1..%d "
+			    "(key only)", PROTO_MAX_REPEAT);
 			return (-1);
 		}
 		a->repeat = (int)json_integer_value(v);
