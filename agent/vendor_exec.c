@@ -498,6 +498,7 @@ vendor_done_cb(struct input_job *job, const char *error, void *arg)
 {
 	struct vendor_req	*vr = arg;
 	struct vendor_result	*r;
+	struct cdp_fetch	*f;
 	char			*cause = NULL;
 	size_t			 i, k;
 
@@ -536,8 +537,13 @@ vendor_done_cb(struct input_job *job, const char *error, void *arg)
 	vendor_space_w = vr->space_w;
 	vendor_space_h = vr->space_h;
 	if (vr->b.kind == VENDOR_GEMINI && !vr->native) {
-		/* The function responses carry the page's URL. */
-		vr->url_fetch = cdp_page_url(vendor_url_cb, vr);
+		/*
+		 * The function responses carry the page's URL.  Without a
+		 * proxy the callback runs (and frees vr) before this returns
+		 * NULL: vr is touched only while the fetch is pending.
+		 */
+		if ((f = cdp_page_url(vendor_url_cb, vr)) != NULL)
+			vr->url_fetch = f;
 		return;
 	}
 	http_req_set_close_cb(vr->req, NULL, NULL);
