@@ -83,6 +83,30 @@ vendor_anthropic_field(const char *cause)
 	return (xstrndup(cause, n));
 }
 
+/* a's coordinates and region in the session's space; -1 + cause. */
+static int
+vendor_anthropic_check(struct vendor_batch *b, const struct proto_action *a,
+    const struct vendor_ctx *ctx, char **cause)
+{
+	int	 w = ctx->space_w, h = ctx->space_h;
+
+	b->err_coord = 1;
+	if (a->has_coord && (a->x >= w || a->y >= h))
+		return (vendor_fail(b, cause, "input.coordinate", "[%d, %d] is "
+		    "outside the %dx%d space: x must be 0..%d and y 0..%d",
+		    a->x, a->y, w, h, w - 1, h - 1));
+	if (a->has_start && (a->sx >= w || a->sy >= h))
+		return (vendor_fail(b, cause, "input.start_coordinate", "[%d, "
+		    "%d] is outside the %dx%d space: x must be 0..%d and y "
+		    "0..%d", a->sx, a->sy, w, h, w - 1, h - 1));
+	if (a->type == PROTO_ACT_ZOOM && (a->region[2] > w || a->region[3] >
+	    h))
+		return (vendor_fail(b, cause, "input.region", "must lie in the "
+		    "%dx%d space: x 0..%d, y 0..%d", w, h, w, h));
+	b->err_coord = 0;
+	return (0);
+}
+
 static int
 vendor_anthropic_block(json_t *blk, size_t index,
     const struct vendor_ctx *ctx, struct vendor_batch *b, char **cause)
@@ -143,11 +167,9 @@ vendor_anthropic_block(json_t *blk, size_t index,
 		    "or a computer toolset member (key, type, left_click, "
 		    "..., zoom), got \"%.64s\"", name));
 	}
-	/* Coordinates are the session's: the last screenshot's pixels. */
+	/* The session's space, the executor's settling: not the input's. */
 	json_object_del(copy, "coordinate_space");
 	json_object_del(copy, "screenshot");
-	json_object_set_new(copy, "coordinate_space", json_pack("[ii]",
-	    ctx->space_w, ctx->space_h));
 	if ((a = vendor_act_add(b, ctx, PROTO_ACT_SCREENSHOT, cause)) ==
 	    NULL) {
 		json_decref(copy);
@@ -167,6 +189,15 @@ vendor_anthropic_block(json_t *blk, size_t index,
 		return (-1);
 	}
 	json_decref(copy);
+	/*
+	 * Coordinates are the session's: the last screenshot's pixels,
+	 * checked here (out of the space is a range error naming the
+	 * field, never clamped).
+	 */
+	a->space_w = ctx->space_w;
+	a->space_h = ctx->space_h;
+	if (vendor_anthropic_check(b, a, ctx, cause) == -1)
+		return (-1);
 	if (a->type == PROTO_ACT_SCREENSHOT || a->type == PROTO_ACT_ZOOM)
 		c->image = 1;
 	if (a->type == PROTO_ACT_ZOOM) {
