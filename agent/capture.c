@@ -96,6 +96,7 @@ static struct {
 } cap;
 
 static void	 capture_release(void);
+static void	 capture_sub_notify(int, int, int, int);
 
 static int
 capture_mask_shift(unsigned long mask)
@@ -187,6 +188,7 @@ capture_resize(int w, int h)
 	cap.cache = pngenc_new(w, h);
 	cap.cache_valid = 0;
 	cap.cursor.valid = 0;
+	capture_sub_notify(0, 0, 0, 0);
 }
 
 static int
@@ -201,6 +203,8 @@ capture_event_cb(Display *dpy, XEvent *ev, void *arg)
 		pngenc_dirty(cap.cache, dn->area.y, dn->area.y + dn->area.height);
 	cap.last_damage_ms = deskd_now_ms();
 	cap.damage_seq++;
+	capture_sub_notify(dn->area.x, dn->area.y, dn->area.width,
+	    dn->area.height);
 	return (1);
 }
 
@@ -218,6 +222,7 @@ capture_hook(Display *dpy, void *arg)
 		cap.cache_valid = 0;
 		cap.cursor.valid = 0;
 		cap.now.valid = 0;
+		capture_sub_notify(0, 0, 0, 0);
 		return;
 	}
 	cap.dpy = dpy;
@@ -795,8 +800,8 @@ capture_upscale(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw,
 }
 
 int
-capture_rgb(const struct capture_opts *o, int ow, int oh, uint8_t **out,
-    double *grab_ms, char **cause)
+capture_rgb_scaled(const struct capture_opts *o, int ow, int oh,
+    uint8_t **out, double *grab_ms, char **cause)
 {
 	struct capture_src	 s;
 	struct capture_opts	 ro;
@@ -915,6 +920,113 @@ capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *), void *arg)
 	/* Check once right away: a quiet screen answers at once. */
 	event_active(cw->ev, EV_TIMEOUT, 0);
 }
+
+/* The live view's access: damage subscribers, raw pixels, the cursor. */
+
+struct capture_sub {
+	TAILQ_ENTRY(capture_sub) entry;
+	capture_damage_cb	 cb;
+	void			*arg;
+};
+static TAILQ_HEAD(, capture_sub) capture_subs =
+    TAILQ_HEAD_INITIALIZER(capture_subs);
+static struct capture_src	 capture_snap;
+static int			 capture_snap_ok;
+
+static void
+capture_sub_notify(int x, int y, int w, int h)
+{
+	struct capture_sub	*cs, *next;
+
+	/* A zero-sized rectangle from the server is not "everything". */
+	if (w == 0 && (x != 0 || y != 0 || h != 0))
+		return;
+	for (cs = TAILQ_FIRST(&capture_subs); cs != NULL; cs = next) {
+		next = TAILQ_NEXT(cs, entry);
+		cs->cb(x, y, w, h, cs->arg);
+	}
+}
+
+struct capture_sub *
+capture_sub_new(capture_damage_cb cb, void *arg)
+{
+	struct capture_sub	*cs;
+
+	cs = xcalloc(1, sizeof *cs);
+	cs->cb = cb;
+	cs->arg = arg;
+	TAILQ_INSERT_TAIL(&capture_subs, cs, entry);
+	return (cs);
+}
+
+void
+capture_sub_free(struct capture_sub *cs)
+{
+	if (cs == NULL)
+		return;
+	TAILQ_REMOVE(&capture_subs, cs, entry);
+	free(cs);
+}
+
+int
+capture_grab_screen(int *w, int *h, char **cause)
+{
+	capture_snap_ok = 0;
+	if (capture_prepare(cause) == -1)
+		return (-1);
+	if (capture_grab(&capture_snap, cause) == -1)
+		return (-1);
+	capture_snap.w = cap.w;
+	capture_snap_ok = 1;
+	*w = cap.w;
+	*h = cap.h;
+	display_kick();
+	return (0);
+}
+
+void
+capture_rgb(int x, int y, int w, int h, uint8_t *dst)
+{
+	struct capture_src	 s = capture_snap;
+	int			 i;
+
+	if (!capture_snap_ok || x < 0 || y < 0 || x + w > cap.w ||
+	    y + h > cap.h || cap.img == NULL) {
+		memset(dst, 0, (size_t)w * h * 3);
+		return;
+	}
+	s.sx = x;
+	s.w = w;
+	for (i = 0; i < h; i++)
+		capture_convert_row(&s, y + i, dst + (size_t)i * w * 3);
+}
+
+int
+capture_cursor_get(struct capture_cursor_info *ci, char **cause)
+{
+	memset(ci, 0, sizeof *ci);
+	if (display_need(cause) == NULL || cap.dpy == NULL) {
+		if (*cause == NULL)
+			*cause = xstrdup("X display lost");
+		return (-1);
+	}
+	capture_fetch_cursor();
+	if (display_check_io() == -1) {
+		xasprintf(cause, "%s", display_reason());
+		return (-1);
+	}
+	if (!cap.now.valid)
+		return (0);
+	ci->x = cap.now.x;
+	ci->y = cap.now.y;
+	ci->w = cap.now.w;
+	ci->h = cap.now.h;
+	ci->serial = cap.now.serial;
+	ci->argb = cap.now.argb;
+	return (0);
+}
+
+/* HTTP. */
 
 /*
  * Options from a request's text, each NULL when absent: cursor "0", "1",

@@ -64,16 +64,48 @@ unsigned long capture_damage_seq(void);
 /* Milliseconds the last capture_shot spent grabbing pixels (0: cached). */
 double	 capture_last_grab_ms(void);
 /*
- * RGB rows (ow * 3 bytes each) of o's region (or the screen) with the
- * cursor when o->cursor, scaled to ow x oh: box filter down, bilinear up
- * (a zoom fills the image it is asked for).  *out is allocated; grab_ms
- * gets the time spent reading pixels.  -1 + cause (display down, region
- * outside the screen).
+ * Grab now and return RGB rows (ow * 3 bytes each) of o's region (or
+ * the screen) with the cursor when o->cursor, scaled to ow x oh: box
+ * filter down, bilinear up (a zoom fills the image it is asked for).
+ * *out is allocated; grab_ms gets the time spent reading pixels.  -1 +
+ * cause (display down, region outside the screen).  Not the live view's
+ * capture_rgb below, which reads a rectangle of the last
+ * capture_grab_screen without grabbing.
  */
-int	 capture_rgb(const struct capture_opts *o, int ow, int oh,
+int	 capture_rgb_scaled(const struct capture_opts *o, int ow, int oh,
 	    uint8_t **out, double *grab_ms, char **cause);
 
 /* GET /v1/screenshot (v1.c's table). */
 void	 capture_v1_cb(struct http_req *, void *);
+
+/*
+ * The live view's access (view.c), kept apart from the screenshot path.
+ * Damage subscribers: cb runs on the loop for every rectangle XDamage
+ * reports, in screen pixels; w == 0 means "all of it" (the screen was
+ * resized, or the X server came back).
+ */
+struct capture_sub;
+typedef void (*capture_damage_cb)(int x, int y, int w, int h, void *);
+struct capture_sub *capture_sub_new(capture_damage_cb, void *);
+void	 capture_sub_free(struct capture_sub *);
+/*
+ * Grab the whole screen once, without the cursor, for capture_rgb; the
+ * screen size in *w, *h.  Damage drawn before the grab has been reported
+ * to the subscribers when it returns.  -1 + cause when X is down.
+ */
+int	 capture_grab_screen(int *w, int *h, char **cause);
+/* RGB of a rectangle of the last grab: rows of w * 3 bytes at dst. */
+void	 capture_rgb(int x, int y, int w, int h, uint8_t *dst);
+
+struct capture_cursor_info {
+	int		 x;		/* top-left on screen, hotspot applied */
+	int		 y;
+	int		 w;		/* 0: no cursor image */
+	int		 h;
+	unsigned long	 serial;	/* changes with the shape */
+	const uint32_t	*argb;		/* premultiplied, until the next call */
+};
+/* The pointer's image and place now (XFixes); -1 + cause when X is down. */
+int	 capture_cursor_get(struct capture_cursor_info *, char **cause);
 
 #endif

@@ -21,6 +21,7 @@
 #include "action.h"
 #include "base64.h"
 #include "capture.h"
+#include "clipboard.h"
 #include "computer.h"
 #include "deskproto.h"
 #include "display.h"
@@ -185,6 +186,12 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 		memset(&mods, 0, sizeof mods);
 		break;
 	case PROTO_ACT_TYPE:
+		if (a->paste) {
+			if (clipboard_job_paste(job, a->text, a->text_len,
+			    cause) == -1)
+				return (-1);
+			break;
+		}
 		if (keys_utf8_decode(a->text, a->text_len, &cps, &n, cause) ==
 		    -1)
 			return (-1);

@@ -22,6 +22,30 @@
 #define DESKD_DEFAULT_CDP_LISTEN	"0.0.0.0:9222"
 #define DESKD_DEFAULT_CDP_UPSTREAM	"127.0.0.1:1337"
 
+/*
+ * Processes, terminals, the clipboard and watches (exec.c, launch.c,
+ * pty.c, clipboard.c, watch.c): each checked when a request is parsed,
+ * and each named in the error a request over it gets.
+ */
+#define DESKD_STREAM_MAX_OUTPUT	(16 * 1024 * 1024) /* streamed exec, both
+							   streams */
+#define DESKD_STREAM_MAX_STDIN	(1024 * 1024)	/* queued, not yet read */
+#define DESKD_MAX_LAUNCHES	64	/* launch records kept */
+#define DESKD_LAUNCH_WINDOW_S	10	/* default wait for a window */
+#define DESKD_LAUNCH_MAX_WINDOW_S 120
+#define DESKD_LAUNCH_MAX_LOG_READ (16 * 1024 * 1024) /* one log GET */
+#define DESKD_MAX_PTYS		16	/* terminals at once */
+#define DESKD_PTY_MAX_SIZE	1000	/* columns or rows */
+#define DESKD_PTY_BACKLOG	(256 * 1024) /* output kept until attached */
+#define DESKD_PTY_ATTACH_S	60	/* a terminal nobody attaches ends */
+#define DESKD_CLIP_MAX_BYTES	(16 * 1024 * 1024) /* text or PNG */
+#define DESKD_CLIP_TIMEOUT_MS	2000	/* another owner's answer */
+#define DESKD_CLIP_MAX_WAITING	16	/* reads queued behind one */
+#define DESKD_CLIP_MAX_SENDS	8	/* INCR transfers at once */
+#define DESKD_CLIP_PASTE_MS	1000	/* for the paste to be read */
+#define DESKD_MAX_WATCHES	16	/* file watches at once */
+#define DESKD_WATCH_MAX_DIRS	8192	/* directories in one watch */
+
 struct deskd_config {
 	const char	*listen;
 	const char	*display;	/* NULL: $DISPLAY or embedded Xvfb */

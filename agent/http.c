@@ -168,7 +168,8 @@ static const struct {
 	const char	*text;
 } http_statuses[] = {
 	{ 100, "Continue" }, { 101, "Switching Protocols" },
-	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 204, "No Content" },
 	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" }, { 302, "Found" },
 	{ 304, "Not Modified" },
@@ -1564,4 +1565,13 @@ http_req_takeover(struct http_req *req)
 	else
 		free(conn);
 	return (bev);
+}
+
+int
+http_req_auth(struct http_req *req, char **cause)
+{
+	struct http_conn	*conn = req->conn;
+
+	return (auth_check(conn->srv->auth, (struct sockaddr *)&conn->peer,
+	    http_req_header(req, "Authorization"), cause));
 }

@@ -165,6 +165,12 @@ void		 http_reply_end(struct http_req *);
  * bufferevent (BEV_OPT_CLOSE_ON_FREE is set).
  */
 struct bufferevent *http_req_takeover(struct http_req *);
+/*
+ * Run the server's access rules (auth.h) on a request to an HTTP_OPEN
+ * route that lets in more than one kind of caller (the live view takes a
+ * view token or what every other route takes): 0 or -1 with cause.
+ */
+int		 http_req_auth(struct http_req *, char **cause);
 
 /* Helpers shared by the handlers. */
 const char	*http_status_text(int);

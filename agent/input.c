@@ -29,7 +29,8 @@ enum input_op {
 	INPUT_OP_STROKES,	/* strokes; a: delay between them */
 	INPUT_OP_WAIT,		/* a: ms */
 	INPUT_OP_SETTLE,	/* a: quiet ms, b: max ms */
-	INPUT_OP_CALL		/* cb (arg) */
+	INPUT_OP_CALL,		/* cb (arg) */
+	INPUT_OP_AWAIT		/* await (arg), until input_job_resume */
 };
 
 struct input_step {
@@ -41,6 +42,8 @@ struct input_step {
 	struct keymap_stroke	*strokes;
 	size_t			 nstrokes;
 	input_call_cb		 cb;
+	input_await_cb		 await;
+	input_free_cb		 free_cb;
 	void			*arg;
 };
 
@@ -246,8 +249,11 @@ input_job_free(struct input_job *job)
 {
 	size_t	 i;
 
-	for (i = 0; i < job->nsteps; i++)
+	for (i = 0; i < job->nsteps; i++) {
 		free(job->steps[i].strokes);
+		if (job->steps[i].free_cb != NULL)
+			job->steps[i].free_cb(job->steps[i].arg);
+	}
 	free(job->steps);
 	free(job);
 }
@@ -423,6 +429,15 @@ input_run(void)
 			display_kick();
 			job->refs++;
 			capture_when_quiet(st->a, st->b, input_settle_cb, job);
+			return;
+		case INPUT_OP_AWAIT:
+			XSync(dpy, False);
+			display_kick();
+			job->refs++;
+			if (st->await(job, st->arg, &cause) == -1) {
+				job->refs--;
+				goto fail;
+			}
 			return;
 		case INPUT_OP_CALL:
 			XSync(dpy, False);
@@ -703,6 +718,37 @@ input_job_call(struct input_job *job, input_call_cb cb, void *arg)
 
 	st->cb = cb;
 	st->arg = arg;
+}
+
+void
+input_job_await(struct input_job *job, input_await_cb cb, void *arg,
+    input_free_cb free_cb)
+{
+	struct input_step	*st = input_job_add(job, INPUT_OP_AWAIT);
+
+	st->await = cb;
+	st->arg = arg;
+	st->free_cb = free_cb;
+}
+
+void
+input_job_resume(struct input_job *job, const char *error)
+{
+	/* As a settle callback: a cancelled job was only waiting for us. */
+	job->refs--;
+	if (job->cancelled && !job->running) {
+		if (job->refs == 0) {
+			TAILQ_REMOVE(&input_orphans, job, entry);
+			input_job_free(job);
+		}
+		return;
+	}
+	if (error != NULL) {
+		input_finish(job, error);
+		return;
+	}
+	job->pc++;
+	input_arm(0);
 }
 
 int

@@ -65,6 +65,13 @@ struct input_job;
 typedef void (*input_done_cb)(struct input_job *, const char *error, void *);
 /* A step run in order (a screenshot mid-batch); -1 + cause fails the job. */
 typedef int (*input_call_cb)(struct input_job *, void *, char **cause);
+/*
+ * A step that starts something (a clipboard read) and lets the job go on
+ * only when its owner calls input_job_resume, later, from the loop (never
+ * from inside this callback); -1 + cause fails the job at once.
+ */
+typedef int (*input_await_cb)(struct input_job *, void *, char **cause);
+typedef void (*input_free_cb)(void *);
 
 void		 input_init(struct event_base *);
 void		 input_shutdown(void);
@@ -109,6 +116,15 @@ void		 input_job_wait(struct input_job *, int ms);
  */
 void		 input_job_settle(struct input_job *, int quiet_ms, int max_ms);
 void		 input_job_call(struct input_job *, input_call_cb, void *);
+/*
+ * An await step; free_cb (may be NULL) gets arg when the job is freed,
+ * run, failed or cancelled.  A cancelled job waits for its resume before
+ * it is freed, as for a settle.
+ */
+void		 input_job_await(struct input_job *, input_await_cb, void *,
+		    input_free_cb);
+/* The await step is over: the job goes on, or fails with error. */
+void		 input_job_resume(struct input_job *, const char *error);
 
 /* Keystrokes of type steps (taps) this job has sent so far. */
 size_t		 input_job_typed(struct input_job *);

@@ -19,6 +19,7 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "a11y_http.h"
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
@@ -28,13 +29,19 @@
 #include "download.h"
 #include "files.h"
 #include "http.h"
+#include "launch.h"
+#include "pty.h"
+#include "clipboard.h"
+#include "watch.h"
 #include "input.h"
 #include "log.h"
+#include "mcp.h"
 #include "osworld.h"
 #include "proc.h"
 #include "record.h"
 #include "sink.h"
 #include "v1.h"
+#include "view.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
@@ -288,8 +295,15 @@ main(int argc, char **argv)
 
 	capture_init(main_base);
 	window_init();
+	launch_init(main_base);
+	pty_init(main_base);
+	watch_init(main_base);
+	clipboard_init(main_base);
 	record_init(main_base);
 	osworld_init(main_base);
+	a11y_http_init(main_base);
+	view_init(main_base);
+	mcp_init(main_base);
 
 	main_http = http_server_new(main_base, "api", main_auth);
 	for (i = 0; main_api[i] != NULL; i++)
@@ -307,9 +321,17 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(main_base);
 
+	/* First: the tools' cancel hooks reach input, proc and a11y. */
+	mcp_shutdown();
+	view_shutdown();
 	input_shutdown();
 	http_server_free(main_http);
+	a11y_http_shutdown();
 	cdp_free(main_cdp);
+	launch_shutdown();
+	pty_shutdown();
+	watch_shutdown();
+	clipboard_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

@@ -33,6 +33,7 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "a11y_http.h"
 #include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
@@ -928,16 +929,13 @@ out:
 void
 osworld_exec_terminal_cb(struct http_req *req, void *arg)
 {
-	/* Until the accessibility module: no focused terminal is known. */
-	http_reply_json(req, 200, json_pack("{s:n, s:s}", "output",
-	    "status", "success"));
+	a11y_http_terminal(req);
 }
 
 void
 osworld_exec_accessibility_cb(struct http_req *req, void *arg)
 {
-	osworld_reply_status(req, 501, "error", "the accessibility tree is not "
-	    "available in this deskd");
+	a11y_http_accessibility(req);
 }
 
 void

@@ -184,7 +184,8 @@ vendor_shot(struct vendor_req *vr, int rx, int ry, int rw, int rh, int ow,
 		vr->encode_ms += (t1 - t0) / 1000 - grab;
 		r->mime = "image/png";
 	} else {
-		if (capture_rgb(&o, ow, oh, &rgb, &grab, cause) == -1) {
+		if (capture_rgb_scaled(&o, ow, oh, &rgb, &grab,
+		    cause) == -1) {
 			evbuffer_free(img);
 			return (-1);
 		}

@@ -1,6 +1,6 @@
 /*
  * util.c: small pure helpers for deskctl (durations, times, encodings,
- * randomness, files) plus the interruptible sleep.
+ * randomness, files, the capped curl buffer) plus the interruptible sleep.
  */
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "deskctl.h"
+#include "util.h"
 #include "xmalloc.h"
 
 volatile sig_atomic_t util_interrupted;
@@ -359,4 +360,30 @@ util_pct_encode(const char *s)
 	}
 	*o = '\0';
 	return (out);
+}
+
+void
+util_free_secret(char *s)
+{
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
+}
+
+size_t
+util_buf_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct util_buf	*b = arg;
+	size_t		 n = size * nmemb;
+
+	if (b->len + n > b->max) {
+		b->toolong = 1;
+		return (0);
+	}
+	b->data = xrealloc(b->data, b->len + n + 1);
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return (n);
 }

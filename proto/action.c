@@ -272,6 +272,18 @@ proto_parse_one(json_t *o, json_t *defaults, struct proto_action *a,
 		a->repeat = (int)json_integer_value(v);
 	}
 
+	/* type by the clipboard and ctrl+v instead of keystrokes */
+	if ((v = json_object_get(o, "method")) != NULL && !json_is_null(v)) {
+		if (!json_is_string(v) || a->type != PROTO_ACT_TYPE ||
+		    (strcmp(json_string_value(v), "paste") != 0 &&
+		    strcmp(json_string_value(v), "type") != 0)) {
+			proto_fail(cause, "method is \"type\" or \"paste\", "
+			    "for the type action");
+			return (-1);
+		}
+		a->paste = strcmp(json_string_value(v), "paste") == 0;
+	}
+
 	switch (a->type) {
 	case PROTO_ACT_KEY:
 	case PROTO_ACT_HOLD_KEY:

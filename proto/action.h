@@ -71,6 +71,7 @@ struct proto_action {
 	int			 screenshot;	/* screenshot after the action */
 	int			 delay_ms;	/* type/key: per-key delay */
 	int			 repeat;	/* key: times (0 or 1: once) */
+	int			 paste;		/* type: "method": "paste" */
 	/*
 	 * Filled by the vendor front ends (agent/vendor*.c), never by
 	 * proto_actions_parse: another X button for a click, mouse down

@@ -45,7 +45,7 @@ tests_unit_test_deskctl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CURL_CFLAGS) $(EXPAT_CFLAGS) -I$(top_srcdir)/host
 tests_unit_test_deskctl_SOURCES = tests/unit/test-deskctl.c \
 	host/query.c host/xml.c host/ec2.c host/aws.c host/creds.c \
-	host/util.c host/wait.c host/local.c host/state.c
+	host/util.c host/wait.c host/state.c host/network.c
 tests_unit_test_deskctl_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(JANSSON_LIBS) \
 	$(CURL_LIBS) $(EXPAT_LIBS)
 
@@ -85,3 +85,24 @@ tests_unit_test_vendor_SOURCES = tests/unit/test-vendor.c agent/vendor.c \
 	agent/vendor_osworld.c agent/keys.c tests/unit/tst.h
 tests_unit_test_vendor_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(LIBEVENT_LIBS) $(JANSSON_LIBS) $(X11_LIBS) $(XKB_LIBS) -lm
+
+UNIT_TESTS += tests/unit/test-a11y-tree
+tests_unit_test_a11y_tree_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_a11y_tree_SOURCES = tests/unit/test-a11y-tree.c \
+	agent/a11y_tree.c tests/unit/tst.h
+tests_unit_test_a11y_tree_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) \
+	$(JANSSON_LIBS) -lm
+
+UNIT_TESTS += tests/unit/test-domkey
+tests_unit_test_domkey_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_unit_test_domkey_SOURCES = tests/unit/test-domkey.c agent/domkey.c \
+	agent/keys.c tests/unit/tst.h
+tests_unit_test_domkey_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(X11_LIBS) $(XKB_LIBS) $(JANSSON_LIBS) -lm
+
+UNIT_TESTS += tests/unit/test-mcp
+tests_unit_test_mcp_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_mcp_SOURCES = tests/unit/test-mcp.c \
+	agent/mcp_catalog.c agent/mcp_schema.c tests/unit/tst.h
+tests_unit_test_mcp_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(JANSSON_LIBS)
