@@ -8,7 +8,8 @@
  * XDamage count, the keystrokes typed), lets the screen settle (XDamage
  * quiet, bounded), and records again: the reply says per action whether
  * the screen changed, how long it took to settle and, for type, whether
- * every character went out.  After each call that needs one, the screen
+ * every character went out (or, typed by pasting, whether an application
+ * read the clipboard).  After each call that needs one, the screen
  * is captured in the session's coordinate space (PNG, or JPEG with
  * TurboJPEG); zoom captures its region at the display's resolution and
  * scales it up.  The reply is written by hand into an evbuffer, the
@@ -31,6 +32,7 @@
 #include "action.h"
 #include "capture.h"
 #include "cdp.h"
+#include "clipboard.h"
 #include "computer.h"
 #include "deskd.h"
 #include "deskproto.h"
@@ -78,6 +80,8 @@ struct vendor_probe {
 	unsigned long		 seq0;
 	size_t			 typed0, typed;
 	size_t			 chars;
+	unsigned long		 served0;	/* clipboard_served() */
+	int			 pasted;	/* a paste was read */
 	int			 cx, cy;
 };
 
@@ -100,6 +104,7 @@ struct vendor_req {
 	enum vendor_shots	 shots;
 	int			 jpeg, quality;
 	int			 quiet_ms, max_ms;
+	int			 paste;		/* type_method=paste */
 	size_t			 ncalls_done;
 	char			*error;
 	int			 display_lost;
@@ -263,6 +268,7 @@ vendor_pre_cb(struct input_job *job, void *arg, char **cause)
 	p->t0 = deskd_now_us();
 	p->seq0 = capture_damage_seq();
 	p->typed0 = input_job_typed(job);
+	p->served0 = clipboard_served();
 	return (0);
 }
 
@@ -273,6 +279,7 @@ vendor_mid_cb(struct input_job *job, void *arg, char **cause)
 
 	p->t1 = deskd_now_us();
 	p->typed = input_job_typed(job) - p->typed0;
+	p->pasted = clipboard_served() != p->served0;
 	p->vr->input_us += p->t1 - p->t0;
 	return (0);
 }
@@ -448,7 +455,13 @@ vendor_reply(struct vendor_req *vr, const char *url)
 			    p->changed ? "true" : "false",
 			    (p->t1 - p->t0) / 1000, (p->t2 - p->t1) / 1000,
 			    p->cx, p->cy);
-			if (a->type == PROTO_ACT_TYPE)
+			if (a->type == PROTO_ACT_TYPE && a->paste)
+				evbuffer_add_printf(out, ",\"method\":"
+				    "\"paste\",\"chars\":%zu,\"pasted\":%s,"
+				    "\"complete\":%s", p->chars, p->pasted ?
+				    "true" : "false", p->pasted ? "true" :
+				    "false");
+			else if (a->type == PROTO_ACT_TYPE)
 				evbuffer_add_printf(out, ",\"typed\":%zu,"
 				    "\"chars\":%zu,\"complete\":%s", p->typed,
 				    p->chars, p->typed == p->chars ? "true" :
@@ -619,6 +632,15 @@ vendor_opts(struct vendor_req *vr, char **cause)
 	    vendor_opt_int(req, "settle_max_ms", 0, VENDOR_SETTLE_LIMIT_MS,
 	    &vr->max_ms, cause) == -1)
 		return (-1);
+	if ((v = http_req_query(req, "type_method")) != NULL) {
+		/* The type action's method, for calls that cannot say it. */
+		if (strcmp(v, "paste") == 0)
+			vr->paste = 1;
+		else if (strcmp(v, "type") != 0) {
+			xasprintf(cause, "type_method: expected type or paste");
+			return (-1);
+		}
+	}
 	if (http_req_query(req, "quality") != NULL && !vr->jpeg) {
 		xasprintf(cause, "quality: only with format=jpeg");
 		return (-1);
@@ -781,6 +803,10 @@ vendor_post_cb(struct http_req *req, void *arg)
 	}
 	json_decref(body);
 	body = NULL;
+	for (i = 0; vr->paste && i < (int)vr->b.nacts; i++) {
+		if (vr->b.acts[i].type == PROTO_ACT_TYPE)
+			vr->b.acts[i].paste = 1;
+	}
 	vr->res = xcalloc(vr->b.ncalls, sizeof *vr->res);
 	vr->probes = xcalloc(vr->b.nacts > 0 ? vr->b.nacts : 1,
 	    sizeof *vr->probes);
