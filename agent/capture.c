@@ -93,6 +93,8 @@ static struct {
 	size_t			 outcap;
 	unsigned long		 grabs;
 	unsigned long		 cache_hits;
+	unsigned long		 damage_seq;	/* damage events seen */
+	double			 grab_ms;	/* capture_shot's last grab */
 } cap;
 
 static void	 capture_release(void);
@@ -202,6 +204,7 @@ capture_event_cb(Display *dpy, XEvent *ev, void *arg)
 	if (cap.cache != NULL)
 		pngenc_dirty(cap.cache, dn->area.y, dn->area.y + dn->area.height);
 	cap.last_damage_ms = deskd_now_ms();
+	cap.damage_seq++;
 	capture_sub_notify(dn->area.x, dn->area.y, dn->area.width,
 	    dn->area.height);
 	return (1);
@@ -383,9 +386,22 @@ capture_fill_rgb(void *arg, int y0, int y1, uint8_t *dst)
 	}
 }
 
+static int	 capture_grab_timed(struct capture_src *, char **);
+
 /* Grab the whole root into cap.img (SHM) or a fresh image (fallback). */
 static int
 capture_grab(struct capture_src *s, char **cause)
+{
+	int	 rc;
+	double	 t0 = deskd_now_us();
+
+	rc = capture_grab_timed(s, cause);
+	cap.grab_ms = (deskd_now_us() - t0) / 1000.0;
+	return (rc);
+}
+
+static int
+capture_grab_timed(struct capture_src *s, char **cause)
 {
 	XImage	*img;
 	int	 ok;
@@ -712,6 +728,7 @@ capture_shot(const struct capture_opts *o, struct evbuffer *out,
 	int			 rc;
 
 	/* One sync with the server: damage, screen size, display state. */
+	cap.grab_ms = 0;
 	if (capture_prepare(cause) == -1) {
 		*kind = DESKD_EDISPLAY;
 		return (-1);
@@ -749,6 +766,115 @@ capture_png(const struct capture_opts *o, struct evbuffer *out, int *w,
 		return (-1);
 	*w = size.w;
 	*h = size.h;
+	return (0);
+}
+
+unsigned long
+capture_damage_seq(void)
+{
+	return (cap.damage_seq);
+}
+
+double
+capture_last_grab_ms(void)
+{
+	return (cap.grab_ms);
+}
+
+/*
+ * Bilinear upscale (zoom fills the image it is asked for): each output
+ * pixel samples the source at its centre.
+ */
+static void
+capture_upscale(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw,
+    int dh)
+{
+	const uint8_t	*r0, *r1;
+	double		 fx, fy, ax, ay;
+	int		 x, y, x0, y0, x1, y1, c;
+
+	for (y = 0; y < dh; y++) {
+		fy = (y + 0.5) * sh / dh - 0.5;
+		if (fy < 0)
+			fy = 0;
+		y0 = (int)fy;
+		y1 = y0 + 1 < sh ? y0 + 1 : y0;
+		ay = fy - y0;
+		r0 = src + (size_t)y0 * sw * 3;
+		r1 = src + (size_t)y1 * sw * 3;
+		for (x = 0; x < dw; x++) {
+			fx = (x + 0.5) * sw / dw - 0.5;
+			if (fx < 0)
+				fx = 0;
+			x0 = (int)fx;
+			x1 = x0 + 1 < sw ? x0 + 1 : x0;
+			ax = fx - x0;
+			for (c = 0; c < 3; c++) {
+				dst[((size_t)y * dw + x) * 3 + c] = (uint8_t)(
+				    (r0[x0 * 3 + c] * (1 - ax) +
+				    r0[x1 * 3 + c] * ax) * (1 - ay) +
+				    (r1[x0 * 3 + c] * (1 - ax) +
+				    r1[x1 * 3 + c] * ax) * ay + 0.5);
+			}
+		}
+	}
+}
+
+int
+capture_rgb_scaled(const struct capture_opts *o, int ow, int oh,
+    uint8_t **out, double *grab_ms, char **cause)
+{
+	struct capture_src	 s;
+	struct capture_opts	 ro;
+	struct capture_geom	 g;
+	uint8_t			*rgb, *img;
+	int			 y;
+
+	*out = NULL;
+	*grab_ms = 0;
+	if (capture_prepare(cause) == -1)
+		return (-1);
+	ro = *o;
+	ro.out_w = ro.out_h = ro.fit_w = ro.fit_h = 0;
+	ro.scale = 0;
+	if (capture_geometry(&ro, &g, cause) == -1)
+		return (-1);
+	if (ow < 1 || oh < 1 || ow > CAPTURE_MAX_SIDE ||
+	    oh > CAPTURE_MAX_SIDE) {
+		xasprintf(cause, "image size %dx%d is not 1..%d", ow, oh,
+		    CAPTURE_MAX_SIDE);
+		return (-1);
+	}
+	if (o->cursor)
+		capture_fetch_cursor();
+	if (capture_grab(&s, cause) == -1) {
+		display_kick();
+		return (-1);
+	}
+	display_kick();
+	*grab_ms = cap.grab_ms;
+	s.sx = g.rx;
+	s.sy = g.ry;
+	s.w = g.rw;
+	s.cursor = o->cursor ? &cap.now : NULL;
+	rgb = xreallocarray(NULL, (size_t)g.rw * g.rh, 3);
+	for (y = 0; y < g.rh; y++) {
+		uint8_t *row = rgb + (size_t)y * g.rw * 3;
+
+		capture_convert_row(&s, g.ry + y, row);
+		capture_blend_cursor(row, g.ry + y, g.rx, g.rw, s.cursor);
+	}
+	if (ow == g.rw && oh == g.rh) {
+		*out = rgb;
+		return (0);
+	}
+	img = xreallocarray(NULL, (size_t)ow * oh, 3);
+	if (ow <= g.rw && oh <= g.rh)
+		capture_scale(rgb, g.rw, g.rh, img, ow, oh);
+	else
+		capture_upscale(rgb, g.rw, g.rh, img, ow, oh);
+	free(rgb);
+	*out = img;
 	return (0);
 }
 

@@ -59,6 +59,21 @@ void	 capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *),
 	    void *arg);
 /* Milliseconds since the last damage seen (large when none). */
 long	 capture_quiet_ms(void);
+/* Damage events seen so far: a change means the screen changed. */
+unsigned long capture_damage_seq(void);
+/* Milliseconds the last capture_shot spent grabbing pixels (0: cached). */
+double	 capture_last_grab_ms(void);
+/*
+ * Grab now and return RGB rows (ow * 3 bytes each) of o's region (or
+ * the screen) with the cursor when o->cursor, scaled to ow x oh: box
+ * filter down, bilinear up (a zoom fills the image it is asked for).
+ * *out is allocated; grab_ms gets the time spent reading pixels.  -1 +
+ * cause (display down, region outside the screen).  Not the live view's
+ * capture_rgb below, which reads a rectangle of the last
+ * capture_grab_screen without grabbing.
+ */
+int	 capture_rgb_scaled(const struct capture_opts *o, int ow, int oh,
+	    uint8_t **out, double *grab_ms, char **cause);
 
 /* GET /v1/screenshot (v1.c's table). */
 void	 capture_v1_cb(struct http_req *, void *);

@@ -54,7 +54,8 @@
 enum cdp_fetch_kind {
 	CDP_FETCH_REWRITE,	/* /json replies: rewrite URLs */
 	CDP_FETCH_PASS,		/* anything else: as Chrome sent it */
-	CDP_FETCH_PROBE		/* /health: no client */
+	CDP_FETCH_PROBE,	/* /health: no client */
+	CDP_FETCH_URL		/* cdp_page_url: no client */
 };
 
 enum cdp_fetch_state {
@@ -76,6 +77,9 @@ struct cdp_fetch {
 	char			*ctype;
 	int64_t			 clen;	/* -1: read to EOF */
 	struct evbuffer		*body;
+	cdp_url_cb		 url_cb;	/* CDP_FETCH_URL */
+	void			*url_arg;
+	char			*url;
 };
 
 struct cdp_relay {
@@ -125,6 +129,9 @@ static void	cdp_probe(struct cdp *);
 static void	cdp_relay_event_cb(struct bufferevent *, short, void *);
 static void	cdp_relay_resume_cb(struct bufferevent *, void *);
 static int	cdp_port(struct cdp *);
+
+/* The proxy of this process, for cdp_page_url. */
+static struct cdp	*cdp_self;
 
 /*
  * The client's Host for URLs in replies: what it used to reach us.  An
@@ -271,6 +278,10 @@ cdp_fetch_free(struct cdp_fetch *f)
 	if (f == NULL)
 		return;
 	c = f->cdp;
+	/* A page URL asked for is answered, with "" when Chrome was not. */
+	if (f->url_cb != NULL)
+		f->url_cb(f->url != NULL ? f->url : "", f->url_arg);
+	free(f->url);
 	if (f->req != NULL)
 		http_req_set_close_cb(f->req, NULL, NULL);
 	if (c->probe == f)
@@ -324,6 +335,32 @@ cdp_fetch_probe_done(struct cdp_fetch *f)
 	json_decref(j);
 }
 
+/*
+ * /json/list lists the pages most recently active first (Chrome's
+ * DevToolsAgentHost order): the first "page" is the one in front.
+ */
+static void
+cdp_fetch_url_done(struct cdp_fetch *f)
+{
+	json_t		*j, *t;
+	const char	*type, *url;
+	size_t		 i;
+
+	if (f->status != 200)
+		return;
+	j = json_loadb((char *)evbuffer_pullup(f->body, -1),
+	    evbuffer_get_length(f->body), 0, NULL);
+	json_array_foreach(j, i, t) {
+		type = json_string_value(json_object_get(t, "type"));
+		url = json_string_value(json_object_get(t, "url"));
+		if (type != NULL && strcmp(type, "page") == 0 && url != NULL) {
+			f->url = xstrdup(url);
+			break;
+		}
+	}
+	json_decref(j);
+}
+
 /* The whole reply is in: answer the client. */
 static void
 cdp_fetch_done(struct cdp_fetch *f)
@@ -337,6 +374,10 @@ cdp_fetch_done(struct cdp_fetch *f)
 	/* Chrome answered: it is up, whatever the status. */
 	if (f->kind == CDP_FETCH_PROBE) {
 		cdp_fetch_probe_done(f);
+		goto out;
+	}
+	if (f->kind == CDP_FETCH_URL) {
+		cdp_fetch_url_done(f);
 		goto out;
 	}
 	if (f->cdp->up_state != 1)
@@ -575,6 +616,35 @@ cdp_fetch_new(struct cdp *c, struct http_req *req, enum cdp_fetch_kind kind,
 	    "Content-Length: 0\r\n" : "");
 	bufferevent_enable(f->bev, EV_WRITE);
 	return (f);
+}
+
+struct cdp_fetch *
+cdp_page_url(cdp_url_cb cb, void *arg)
+{
+	struct cdp_fetch	*f;
+
+	if (cdp_self == NULL) {
+		cb("", arg);
+		return (NULL);
+	}
+	/* A failed connect frees the fetch (and answers "") at once. */
+	f = cdp_fetch_new(cdp_self, NULL, CDP_FETCH_URL, "GET", "/json/list",
+	    NULL);
+	if (f != NULL) {
+		f->url_cb = cb;
+		f->url_arg = arg;
+	} else
+		cb("", arg);
+	return (f);
+}
+
+void
+cdp_page_url_cancel(struct cdp_fetch *f)
+{
+	if (f == NULL)
+		return;
+	f->url_cb = NULL;
+	cdp_fetch_free(f);
 }
 
 static void
@@ -1064,6 +1134,7 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 		evtimer_add(c->listen_ev, &tv);
 	}
 	cdp_probe(c);
+	cdp_self = c;
 	return (c);
 }
 
@@ -1075,6 +1146,8 @@ cdp_free(struct cdp *c)
 
 	if (c == NULL)
 		return;
+	if (cdp_self == c)
+		cdp_self = NULL;
 	while ((r = TAILQ_FIRST(&c->relays)) != NULL)
 		cdp_relay_close(r, "shutting down");
 	while ((f = TAILQ_FIRST(&c->fetches)) != NULL)

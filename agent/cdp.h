@@ -41,4 +41,16 @@ struct cdp	*cdp_new(struct event_base *, struct auth *, const char *listen,
 		    const char *upstream, char **cause);
 void		 cdp_free(struct cdp *);
 
+/*
+ * The URL of the page in front in Chrome (the first page /json/list
+ * gives), for Gemini's function responses: cb runs once on the loop with
+ * it, or with "" when there is no proxy or Chrome does not answer (at
+ * most CDP_TIMEOUT).  The handle (NULL when cb already ran) may be
+ * cancelled before cb runs; cb does not run then.
+ */
+struct cdp_fetch;
+typedef void (*cdp_url_cb)(const char *url, void *arg);
+struct cdp_fetch *cdp_page_url(cdp_url_cb, void *arg);
+void		 cdp_page_url_cancel(struct cdp_fetch *);
+
 #endif

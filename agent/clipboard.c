@@ -1263,6 +1263,12 @@ clipboard_job_paste(struct input_job *job, const char *text, size_t len,
 	return (0);
 }
 
+unsigned long
+clipboard_served(void)
+{
+	return (clip.served);
+}
+
 static void
 clip_kick_cb(evutil_socket_t fd, short events, void *arg)
 {

@@ -51,6 +51,13 @@ void	 clipboard_shutdown(void);
 int	 clipboard_job_paste(struct input_job *, const char *text, size_t len,
 	    char **cause);
 
+/*
+ * Data requests for our selections answered so far: a change across a
+ * paste means an application read what was pasted (vendor_exec.c's
+ * proof).
+ */
+unsigned long clipboard_served(void);
+
 /* GET|PUT|DELETE /v1/clipboard (v1.c's table). */
 void	 clipboard_cb(struct http_req *, void *);
 

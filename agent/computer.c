@@ -29,6 +29,7 @@
 #include "input.h"
 #include "keys.h"
 #include "log.h"
+#include "vendor.h"
 #include "xmalloc.h"
 
 struct computer_req;
@@ -144,60 +145,15 @@ computer_capture(const struct proto_action *a, int sw, int sh,
 }
 
 int
-computer_add_base64(struct evbuffer *out, struct evbuffer *in)
-{
-	struct evbuffer_iovec	 dst, *v;
-	u_char			 carry[3], *p;
-	char			*o;
-	size_t			 len, left, whole, nc = 0;
-	int			 i, n;
-
-	/*
-	 * Straight from the PNG's chains into one reserved extent: no
-	 * contiguous copy of the PNG, no string in between.  Pieces are
-	 * encoded in multiples of 3 bytes, so only the end is padded.
-	 */
-	len = evbuffer_get_length(in);
-	if (evbuffer_reserve_space(out, PROTO_BASE64_LEN(len), &dst, 1) != 1)
-		return (-1);
-	o = dst.iov_base;
-	n = evbuffer_peek(in, -1, NULL, NULL, 0);
-	v = xreallocarray(NULL, n > 0 ? n : 1, sizeof *v);
-	n = evbuffer_peek(in, -1, NULL, v, n);
-	for (i = 0; i < n; i++) {
-		p = v[i].iov_base;
-		left = v[i].iov_len;
-		while (nc > 0 && nc < 3 && left > 0) {
-			carry[nc++] = *p++;
-			left--;
-		}
-		if (nc == 3) {
-			o += proto_base64_encode(o, carry, 3);
-			nc = 0;
-		}
-		if (left == 0)
-			continue;
-		whole = left / 3 * 3;
-		o += proto_base64_encode(o, p, whole);
-		nc = left - whole;
-		memcpy(carry, p + whole, nc);
-	}
-	if (nc > 0)
-		o += proto_base64_encode(o, carry, nc);
-	free(v);
-	dst.iov_len = o - (char *)dst.iov_base;
-	return (evbuffer_commit_space(out, &dst, 1));
-}
-
-int
 computer_build(struct input_job *job, const struct proto_action *a, int sw,
     int sh, input_call_cb cb, void *arg, char **cause)
 {
 	struct keys_seq		*seq;
 	struct keys_chord	 mods;
 	uint32_t		*cps;
-	size_t			 n;
-	int			 x = 0, y = 0, sx, sy, button, count, i, rc;
+	size_t			 n, k;
+	int			 x = 0, y = 0, sx, sy, px, py, button, count, i;
+	int			 rc;
 
 	memset(&mods, 0, sizeof mods);
 	if (a->has_coord) {
@@ -214,8 +170,20 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 	case PROTO_ACT_KEY:
 		if ((seq = keys_parse(a->text, cause)) == NULL)
 			return (-1);
-		input_job_key_seq(job, seq, a->delay_ms);
+		for (i = 0; i < (a->repeat > 1 ? a->repeat : 1); i++)
+			input_job_key_seq(job, seq, a->delay_ms);
 		keys_seq_free(seq);
+		break;
+	case PROTO_ACT_KEY_DOWN:
+	case PROTO_ACT_KEY_UP:
+		/* Held until key_up or the end of the batch. */
+		if (keys_parse_chord(a->text, &mods, cause) == -1)
+			return (-1);
+		if (a->type == PROTO_ACT_KEY_DOWN)
+			input_job_keys_down(job, &mods);
+		else
+			input_job_keys_up(job, &mods);
+		memset(&mods, 0, sizeof mods);
 		break;
 	case PROTO_ACT_TYPE:
 		if (a->paste) {
@@ -233,7 +201,9 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 			return (-1);
 		break;
 	case PROTO_ACT_MOUSE_MOVE:
+		input_job_keys_down(job, &mods);
 		input_job_move(job, x, y);
+		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_CLICK:
 	case PROTO_ACT_RIGHT_CLICK:
@@ -250,6 +220,8 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 			count = 2;
 		else if (a->type == PROTO_ACT_TRIPLE_CLICK)
 			count = 3;
+		if (a->button != 0)
+			button = a->button;
 		if (a->has_coord)
 			input_job_move(job, x, y);
 		input_job_keys_down(job, &mods);
@@ -270,20 +242,30 @@ computer_build(struct input_job *job, const struct proto_action *a, int sw,
 		input_job_keys_down(job, &mods);
 		input_job_button(job, INPUT_BUTTON_LEFT, 1);
 		input_job_wait(job, INPUT_DRAG_STEP_MS);
+		/* Through the points of a path (OpenAI's drag), in order. */
+		for (k = 0; k < a->npath; k++) {
+			px = computer_map(a->path[2 * k], a->space_w, sw);
+			py = computer_map(a->path[2 * k + 1], a->space_h, sh);
+			input_job_move_path(job, sx, sy, px, py);
+			sx = px;
+			sy = py;
+		}
 		input_job_move_path(job, sx, sy, x, y);
 		input_job_button(job, INPUT_BUTTON_LEFT, 0);
 		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_MOUSE_DOWN:
+		button = a->button != 0 ? a->button : INPUT_BUTTON_LEFT;
 		if (a->has_coord)
 			input_job_move(job, x, y);
-		input_job_button(job, INPUT_BUTTON_LEFT, 1);
-		input_job_hold_button(job, INPUT_BUTTON_LEFT);
+		input_job_button(job, button, 1);
+		input_job_hold_button(job, button);
 		break;
 	case PROTO_ACT_LEFT_MOUSE_UP:
+		button = a->button != 0 ? a->button : INPUT_BUTTON_LEFT;
 		if (a->has_coord)
 			input_job_move(job, x, y);
-		input_job_button(job, INPUT_BUTTON_LEFT, 0);
+		input_job_button(job, button, 0);
 		break;
 	case PROTO_ACT_SCROLL:
 		/* X wheel buttons: 4 up, 5 down, 6 left, 7 right. */
@@ -356,7 +338,7 @@ computer_step_cb(struct input_job *job, void *arg, char **cause)
 	if (png != NULL) {
 		/* The base64 alphabet needs no JSON escaping. */
 		evbuffer_add_printf(b, ",\"base64_image\":\"");
-		if (computer_add_base64(b, png) == -1)
+		if (vendor_add_base64(b, png) == -1)
 			fatalx("%s: out of memory", __func__);
 		evbuffer_add_printf(b, "\",\"image_size\":[%d,%d]", w, h);
 		evbuffer_free(png);
@@ -434,18 +416,12 @@ computer_close_cb(struct http_req *req, void *arg)
 }
 
 void
-computer_post_cb(struct http_req *req, void *arg)
+computer_post_json(struct http_req *req, json_t *body)
 {
 	struct computer_req	*cr;
-	json_t			*body;
 	char			*cause = NULL;
 	size_t			 i;
 
-	if ((body = http_req_json(req, 0, &cause)) == NULL) {
-		http_reply_error(req, 400, "bad_json", "%s", cause);
-		free(cause);
-		return;
-	}
 	cr = xcalloc(1, sizeof *cr);
 	cr->req = req;
 	cr->acts = proto_actions_parse(body, &cause);

@@ -11,6 +11,8 @@
 #ifndef COMPUTER_H
 #define COMPUTER_H
 
+#include <jansson.h>
+
 #include "input.h"
 
 struct evbuffer;
@@ -24,8 +26,11 @@ struct proto_action;
 #define COMPUTER_SETTLE_QUIET_MS	100
 #define COMPUTER_SETTLE_MAX_MS		3000
 
-/* POST /v1/computer (v1.c's table). */
-void	 computer_post_cb(struct http_req *, void *);
+/*
+ * POST /v1/computer with a native body (vendor_exec.c tells the shapes
+ * apart and hands these over); takes the body's reference.
+ */
+void	 computer_post_json(struct http_req *, json_t *body);
 
 /*
  * Append the steps of action a to job, its coordinates mapped from its
@@ -47,7 +52,5 @@ int	 computer_wants_image(const struct proto_action *);
  */
 int	 computer_capture(const struct proto_action *a, int sw, int sh,
 	    struct evbuffer *png, int *w, int *h, char **cause);
-/* Append in's bytes to out as base64 (no copy of in); -1 out of memory. */
-int	 computer_add_base64(struct evbuffer *out, struct evbuffer *in);
 
 #endif

@@ -19,6 +19,15 @@ deskd_now_ms(void)
 	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
+double
+deskd_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec * 1e6 + ts.tv_nsec / 1e3);
+}
+
 int
 deskd_err_status(enum deskd_err kind)
 {

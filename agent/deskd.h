@@ -83,6 +83,8 @@ extern struct timespec		 deskd_started;	/* monotonic */
 
 /* Milliseconds on the monotonic clock. */
 long long	 deskd_now_ms(void);
+/* The same clock in microseconds, for stage timings. */
+double		 deskd_now_us(void);
 /* The HTTP status the native surface gives a kind (400, 403, ... 500). */
 int		 deskd_err_status(enum deskd_err);
 

@@ -13,6 +13,7 @@
 #include <event2/event.h>
 
 #include "capture.h"
+#include "deskd.h"
 #include "display.h"
 #include "input.h"
 #include "keymap.h"
@@ -67,6 +68,7 @@ struct input_job {
 	int			 running;
 	int			 cancelled;
 	int			 refs;		/* pending settle callbacks */
+	size_t			 typed;		/* taps sent */
 	input_done_cb		 done;
 	void			*arg;
 };
@@ -86,6 +88,7 @@ static u_int			 input_nheld;
 static u_char			 input_auto_shift[256];
 static int			 input_buttons;
 static int			 input_sticky;	/* buttons held across jobs */
+static long long		 input_released;	/* when, deskd_now_ms */
 
 static void	input_run(void);
 
@@ -142,6 +145,33 @@ input_button(Display *dpy, int button, int down)
 		input_sticky &= ~bit;
 	}
 	XTestFakeButtonEvent(dpy, button, down ? True : False, CurrentTime);
+	/*
+	 * The server has processed it (and stamped its time) before anything
+	 * else of the pointer goes out: see INPUT_RELEASE_GAP_MS.
+	 */
+	XSync(dpy, False);
+	display_kick();
+	if (!down)
+		input_released = deskd_now_ms();
+}
+
+/*
+ * Milliseconds the next pointer event must still wait after the last
+ * release (0: go).
+ */
+static int
+input_release_wait(void)
+{
+	long long	 left;
+
+	if (input_released == 0)
+		return (0);
+	left = input_released + INPUT_RELEASE_GAP_MS - deskd_now_ms();
+	if (left <= 0) {
+		input_released = 0;
+		return (0);
+	}
+	return ((int)left);
 }
 
 /* Release keys in reverse press order, then buttons (but keep). */
@@ -164,6 +194,7 @@ input_release(Display *dpy, int keep)
 			XTestFakeButtonEvent(dpy, b, False, CurrentTime);
 		input_buttons &= ~(1 << b);
 		input_sticky &= ~(1 << b);
+		input_released = deskd_now_ms();
 	}
 	if (dpy != NULL)
 		XFlush(dpy);
@@ -350,10 +381,20 @@ input_run(void)
 		st = &job->steps[job->pc];
 		switch (st->op) {
 		case INPUT_OP_MOVE:
+			if ((wait = input_release_wait()) > 0) {
+				XFlush(dpy);
+				input_arm(wait);
+				return;
+			}
 			XTestFakeMotionEvent(dpy, -1, st->a, st->b, CurrentTime);
 			job->pc++;
 			break;
 		case INPUT_OP_BUTTON:
+			if (st->b && (wait = input_release_wait()) > 0) {
+				XFlush(dpy);
+				input_arm(wait);
+				return;
+			}
 			input_button(dpy, st->a, st->b);
 			job->pc++;
 			break;
@@ -363,6 +404,11 @@ input_run(void)
 			job->pc++;
 			break;
 		case INPUT_OP_PATH:
+			if (job->si == 0 && (wait = input_release_wait()) > 0) {
+				XFlush(dpy);
+				input_arm(wait);
+				return;
+			}
 			if (input_path(dpy, job, st, &cause) == -1)
 				goto fail;
 			if (job->si == 0)
@@ -437,6 +483,8 @@ input_run(void)
 				if (input_stroke(dpy, &st->strokes[job->si],
 				    &cause) == -1)
 					goto fail;
+				if (st->strokes[job->si].kind == KEYMAP_TAP)
+					job->typed++;
 			}
 			if (job->si < job->chunk_end) {
 				/* Let the loop serve others meanwhile. */
@@ -747,6 +795,12 @@ input_cancel(struct input_job *job)
 		job->cancelled = 1;
 }
 
+size_t
+input_job_typed(struct input_job *job)
+{
+	return (job->typed);
+}
+
 int
 input_cursor(int *x, int *y, char **cause)
 {
@@ -774,6 +828,7 @@ input_hook_cb(Display *dpy, void *arg)
 	input_nheld = 0;
 	input_buttons = 0;
 	input_sticky = 0;
+	input_released = 0;
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
 }
 

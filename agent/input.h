@@ -36,6 +36,20 @@ struct keys_chord;
 #define INPUT_MAX_QUEUE		256	/* jobs waiting */
 #define INPUT_SLICE_KEYS	200	/* keystrokes per loop turn */
 #define INPUT_CLICK_GAP_MS	10	/* between the clicks of a double */
+/*
+ * After a button goes up, nothing else of the pointer (a motion, the next
+ * press) is sent until the X server has processed the release (XSync) and
+ * this long has passed.  Chromium counts a press as the second of a
+ * double click only when its X server time differs from the first's
+ * (ui/events/event.cc, IsRepeatedClickTimes: "The new event has been
+ * created from the same native event"), and X times are milliseconds
+ * (ui/events/x/events_x_utils.cc, TimeTicksFromXEventTime): requests sent
+ * apart but read by a busy server in one go get one time.  Measured on
+ * Chromium 156 on a loaded 2-core VM: see doc/input.md.
+ */
+#ifndef INPUT_RELEASE_GAP_MS
+#define INPUT_RELEASE_GAP_MS	20
+#endif
 #define INPUT_DRAG_STEPS	10	/* motion events along a drag */
 #define INPUT_DRAG_STEP_MS	5
 
@@ -111,6 +125,9 @@ void		 input_job_await(struct input_job *, input_await_cb, void *,
 		    input_free_cb);
 /* The await step is over: the job goes on, or fails with error. */
 void		 input_job_resume(struct input_job *, const char *error);
+
+/* Keystrokes of type steps (taps) this job has sent so far. */
+size_t		 input_job_typed(struct input_job *);
 
 /* Pointer position on the root window; -1 + cause when X is down. */
 int		 input_cursor(int *x, int *y, char **cause);

@@ -55,6 +55,12 @@ agent_deskd_SOURCES = \
 	agent/shlex.c agent/shlex.h \
 	agent/sink.c agent/sink.h \
 	agent/v1.c agent/v1.h \
+	agent/vendor.c agent/vendor.h \
+	agent/vendor_anthropic.c \
+	agent/vendor_exec.c \
+	agent/vendor_gemini.c \
+	agent/vendor_openai.c \
+	agent/vendor_osworld.c \
 	agent/view.c agent/view.h \
 	agent/viewtoken.c agent/viewtoken.h \
 	agent/watch.c agent/watch.h \

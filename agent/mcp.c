@@ -29,7 +29,6 @@
 #include <event2/event.h>
 #include <jansson.h>
 
-#include "computer.h"
 #include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
@@ -40,6 +39,7 @@
 #include "mcp_schema.h"
 #include "mcp_tools.h"
 #include "proc.h"
+#include "vendor.h"
 #include "xmalloc.h"
 
 struct mcp_call;
@@ -663,7 +663,7 @@ mcp_result_base64(struct mcp_call *c, struct evbuffer *data)
 	mcp_call_item(c);
 	/* The base64 alphabet needs no JSON escaping. */
 	evbuffer_add_printf(c->content, "{\"type\":\"text\",\"text\":\"");
-	if (computer_add_base64(c->content, data) == -1)
+	if (vendor_add_base64(c->content, data) == -1)
 		fatalx("%s: out of memory", __func__);
 	evbuffer_add(c->content, "\"}", 2);
 }
@@ -674,7 +674,7 @@ mcp_result_image(struct mcp_call *c, struct evbuffer *png, const char *mime)
 	mcp_call_item(c);
 	evbuffer_add_printf(c->content, "{\"type\":\"image\",\"mimeType\":"
 	    "\"%s\",\"data\":\"", mime);
-	if (computer_add_base64(c->content, png) == -1)
+	if (vendor_add_base64(c->content, png) == -1)
 		fatalx("%s: out of memory", __func__);
 	evbuffer_add(c->content, "\"}", 2);
 }

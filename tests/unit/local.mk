@@ -78,6 +78,14 @@ tests_unit_test_ws_SOURCES = tests/unit/test-ws.c agent/ws.c \
 tests_unit_test_ws_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(LIBEVENT_LIBS) $(JANSSON_LIBS)
 
+UNIT_TESTS += tests/unit/test-vendor
+tests_unit_test_vendor_CFLAGS = $(TEST_CFLAGS) $(XKB_CFLAGS)
+tests_unit_test_vendor_SOURCES = tests/unit/test-vendor.c agent/vendor.c \
+	agent/vendor_anthropic.c agent/vendor_gemini.c agent/vendor_openai.c \
+	agent/vendor_osworld.c agent/keys.c tests/unit/tst.h
+tests_unit_test_vendor_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
+	$(LIBEVENT_LIBS) $(JANSSON_LIBS) $(X11_LIBS) $(XKB_LIBS) -lm
+
 UNIT_TESTS += tests/unit/test-a11y-tree
 tests_unit_test_a11y_tree_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_a11y_tree_SOURCES = tests/unit/test-a11y-tree.c \
