@@ -1,9 +1,9 @@
 # agent/: the guest daemon.
 bin_PROGRAMS += agent/deskd
 AGENT_CFLAGS = $(AM_CFLAGS) $(LIBEVENT_CFLAGS) $(JANSSON_CFLAGS) \
-	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(CURL_CFLAGS)
+	$(X11_CFLAGS) $(XKB_CFLAGS) $(PNG_CFLAGS) $(ISAL_CFLAGS) $(CURL_CFLAGS)
 AGENT_LIBS = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) $(JANSSON_LIBS) \
-	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(CURL_LIBS) -lm
+	$(X11_LIBS) $(XKB_LIBS) $(PNG_LIBS) $(ISAL_LIBS) $(CURL_LIBS) -lm
 agent_deskd_CFLAGS = $(AGENT_CFLAGS)
 agent_deskd_LDADD = $(AGENT_LIBS)
 agent_deskd_SOURCES = \

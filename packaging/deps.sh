@@ -8,11 +8,11 @@ set -eu
 BUILD="autoconf automake libtool pkg-config make gcc
 libevent-dev libjansson-dev libx11-dev libx11-xcb-dev libxext-dev libxtst-dev
 libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
-libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
+libpng-dev zlib1g-dev libisal-dev libcurl4-openssl-dev libexpat1-dev"
 RUN="xvfb x11-xkb-utils x11-utils x11-xserver-utils ffmpeg wmctrl xdg-utils libglib2.0-bin"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium
 dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
-xserver-xorg-video-dummy gsettings-desktop-schemas file"
+xserver-xorg-video-dummy gsettings-desktop-schemas file libdeflate-dev"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.
 OPTIONAL="clang libclang-rt-14-dev"
 
