@@ -131,6 +131,7 @@ static struct {
 	double			 job_grab_ms;
 	int			 job_bands;
 	int			 job_ahead;	/* started with no shot waiting */
+	int			 ahead_fresh;	/* bands encoded ahead, unserved */
 	struct capture_shot	*job_shot;	/* the other job's shot */
 	double			 last_grab_ms;	/* of the frame in the bands */
 	double			 last_encode_ms;
@@ -788,10 +789,16 @@ capture_serve(struct capture_shot *shot, int fresh)
 		res.bands = cap.last_bands;
 		/* Encoded before the shot came: ahead of it. */
 		res.frame = cap.last_t0 < shot->t0 ? "ahead" : "fresh";
+	} else if (cap.ahead_fresh) {
+		/* Encoded ahead, before anyone asked: what it cost then. */
+		res.encode_ms = cap.last_encode_ms;
+		res.bands = cap.last_bands;
+		res.frame = "ahead";
 	} else {
 		cap.cache_hits++;
 		res.frame = "cached";
 	}
+	cap.ahead_fresh = 0;
 	capture_deliver(shot, &res);
 }
 
@@ -837,6 +844,12 @@ capture_cache_done(struct pngenc *pe, int failed, void *arg)
 	cap.last_encode_ms = capture_now() - cap.job_t0;
 	cap.last_bands = cap.job_bands;
 	cap.last_t0 = cap.job_t0;
+	if (cap.job_ahead && cap.job_bands > 0) {
+		cap.ahead_fresh = 1;
+		log_debug("capture: encoded ahead %d of %d bands in %.2f ms",
+		    cap.job_bands, pngenc_nbands(cap.cache),
+		    cap.last_encode_ms);
+	}
 	if (failed)
 		capture_fail_all(1, 500, "out of memory compressing the "
 		    "screenshot");

@@ -6,7 +6,8 @@
  *   pngcheck FILE find RRGGBB     "N X0 Y0 X1 Y1": pixels of that colour
  *                                 and their bounding box (X1, Y1 exclusive)
  *   pngcheck FILE diff FILE2      "N X0 Y0 X1 Y1": differing pixels and
- *                                 their bounding box
+ *                                 their bounding box; FILE2 may be a
+ *                                 binary PPM (xclient dump)
  * Exit 1 when the file does not decode.
  */
 #include <stdio.h>
@@ -42,11 +43,40 @@ bbox_print(void)
 		printf("%lu %u %u %u %u\n", n, bx0, by0, bx1, by1);
 }
 
+/* A binary PPM (P6, maxval 255) as RGB, or NULL when it is not one. */
+static unsigned char *
+load_ppm(const char *path, png_image *img)
+{
+	unsigned char	*buf;
+	unsigned	 w, h, maxval;
+	FILE		*f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return (NULL);
+	if (fscanf(f, "P6 %u %u %u", &w, &h, &maxval) != 3 ||
+	    maxval != 255 || fgetc(f) == EOF || w == 0 || h == 0) {
+		fclose(f);
+		return (NULL);
+	}
+	memset(img, 0, sizeof *img);
+	img->width = w;
+	img->height = h;
+	buf = malloc((size_t)w * h * 3);
+	if (buf == NULL || fread(buf, 3, (size_t)w * h, f) != (size_t)w * h) {
+		fprintf(stderr, "pngcheck: %s: short PPM\n", path);
+		exit(1);
+	}
+	fclose(f);
+	return (buf);
+}
+
 static unsigned char *
 load(const char *path, png_image *img)
 {
 	unsigned char	*buf;
 
+	if ((buf = load_ppm(path, img)) != NULL)
+		return (buf);
 	memset(img, 0, sizeof *img);
 	img->version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_file(img, path)) {

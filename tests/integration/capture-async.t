@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Screenshots off the loop: frames served during and after background
+# encodes (encode ahead, concurrent requests) decode to exactly the
+# screen's pixels, XGetImage of the same static screen; a change made while
+# a frame is being encoded is never lost; Server-Timing says what was done;
+# a static screen costs no CPU and a never-stopping one is encoded ahead at
+# a bounded rate; the worker threads stop cleanly on SIGTERM and on the
+# loss of the X server while encodes are in flight.
+source "$(dirname "$0")/../lib.sh"
+
+start_xvfb 1920x1080 || exit 1
+start_deskd || exit 1
+
+# A full-screen window with an invisible cursor: deskd's frames must then
+# equal XGetImage's pixels exactly.  Even pages are text (flat bands, zlib),
+# odd pages have photo-like noise below (busy bands, ISA-L).
+start_pages() {
+	coproc PAGES { exec "$XCLIENT" pages; }
+	T_PIDS+=("$PAGES_PID")
+	read -r -t 15 line <&"${PAGES[0]}"
+	[[ "$line" == ready* ]]
+}
+page() {	# page N: draw page N, return once it is on screen
+	local line
+	echo "$1" >&"${PAGES[1]}"
+	read -r -t 15 line <&"${PAGES[0]}" && [ "$line" = "drawn $1" ]
+}
+exact() {	# exact PNG: decodes to the pixels of the screen now
+	"$XCLIENT" dump "$T_TMP/root.ppm" || return 1
+	local d
+	d=$("$PNGCHECK" "$1" diff "$T_TMP/root.ppm")
+	[ "$d" = "0 0 0 0 0" ] || { diag "differs from XGetImage: $d"; return 1; }
+}
+shot() {	# shot FILE: GET /screenshot into FILE, headers in FILE.h
+	curl -s -o "$1" -D "$1.h" -w '%{http_code}' --max-time 60 "$URL/screenshot"
+}
+timing_of() {	# timing_of FILE FIELD: a Server-Timing field of shot FILE
+	grep -i '^Server-Timing:' "$1.h" | tr -d '\r' |
+	    sed -n "s/.*$2;\(dur=\|desc=\"\)\([^\",]*\).*/\2/p"
+}
+
+start_pages
+ok $? "page window is up"
+
+page 2
+is "$(shot "$T_TMP/a.png")" 200 "GET /screenshot answers 200"
+exact "$T_TMP/a.png"
+ok $? "text page: the screenshot is exactly the screen (XGetImage)"
+st=$(grep -i '^Server-Timing:' "$T_TMP/a.png.h" | tr -d '\r')
+like "$st" 'capture;dur=[0-9.]+, encode;dur=[0-9.]+, total;dur=[0-9.]+, bands;desc="[0-9]+/34", bytes;desc="[0-9]+", frame;desc="(fresh|ahead|cached)"' \
+    "Server-Timing gives capture, encode, total, bands of 34, bytes, frame"
+is "$(timing_of "$T_TMP/a.png" bytes)" "$(stat -c %s "$T_TMP/a.png")" \
+    "Server-Timing bytes is the PNG's size"
+page 3
+shot "$T_TMP/b.png" >/dev/null
+exact "$T_TMP/b.png"
+ok $? "photo-like lower half: the screenshot is exactly the screen"
+
+# Encode ahead: a screenshot was just taken, so the next change is
+# compressed as it comes, before anyone asks.
+page 4
+sleep 1
+shot "$T_TMP/c.png" >/dev/null
+is "$(timing_of "$T_TMP/c.png" frame)" ahead \
+    "a change after a screenshot is encoded ahead (frame \"ahead\")"
+n=$(timing_of "$T_TMP/c.png" bands)
+[ "${n%%/*}" -gt 0 ]
+ok $? "the ahead frame says how many bands it recompressed ($n)"
+exact "$T_TMP/c.png"
+ok $? "the frame encoded ahead is exactly the screen"
+shot "$T_TMP/d.png" >/dev/null
+is "$(timing_of "$T_TMP/d.png" frame) $(timing_of "$T_TMP/d.png" bands)" \
+    "cached 0/34" "then unchanged: served from the cache, nothing recompressed"
+cmp -s "$T_TMP/c.png" "$T_TMP/d.png"
+ok $? "and byte-identical to the frame encoded ahead"
+
+# Requests right after a change meet the encode ahead in flight, or start
+# their own; concurrent requests share frames.  Every frame is exact.
+bad=0
+for i in 5 6 7 8 9 10; do
+	page "$i"
+	pids=()
+	for k in 1 2 3; do
+		shot "$T_TMP/p$k.png" >/dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	for k in 1 2 3; do
+		exact "$T_TMP/p$k.png" || bad=$((bad + 1))
+	done
+done
+is "$bad" 0 "18 screenshots, 3 at a time right after a change: all exactly the screen"
+
+# A change made while a frame is being encoded is never lost: the next
+# screenshot shows it, whatever became of the encode in flight.
+bad=0
+for i in 11 13 15 17 19 21; do
+	page "$i"
+	shot "$T_TMP/e.png" >/dev/null &
+	pid=$!
+	sleep 0.00$((i % 7))
+	page $((i + 1))
+	wait "$pid"
+	"$PNGCHECK" "$T_TMP/e.png" >/dev/null || bad=$((bad + 1))
+	shot "$T_TMP/f.png" >/dev/null
+	exact "$T_TMP/f.png" || bad=$((bad + 1))
+done
+is "$bad" 0 "a change during an encode shows up in the next screenshot (6 times)"
+
+# A static screen costs nothing: no encode ahead without damage.
+shot "$T_TMP/g.png" >/dev/null
+sleep 0.5
+ticks() { awk '{ print $14 + $15 }' "/proc/$DESKD_PID/stat"; }
+t0=$(ticks)
+sleep 2
+t1=$(ticks)
+[ $((t1 - t0)) -le 3 ]
+ok $? "static screen: deskd idle for 2 s after a screenshot ($((t1 - t0)) ticks)"
+
+# A screen that never stops changing is encoded ahead, at a bounded rate.
+"$XCLIENT" video 10 >"$T_TMP/video" &
+vpid=$!
+T_PIDS+=("$vpid")
+for _ in $(seq 50); do grep -q ready "$T_TMP/video" && break; sleep 0.1; done
+shot "$T_TMP/h.png" >/dev/null
+a0=$(grep -c 'encoded ahead' "$DESKD_LOG")
+sleep 2
+a1=$(grep -c 'encoded ahead' "$DESKD_LOG")
+kill "$vpid"
+wait "$vpid" 2>/dev/null
+n=$((a1 - a0))
+[ "$n" -ge 1 ] && [ "$n" -le 22 ]
+ok $? "a never-stopping screen: $n encodes ahead in 2 s (at most one per 100 ms)"
+page 30
+shot "$T_TMP/i.png" >/dev/null
+exact "$T_TMP/i.png"
+ok $? "once it stops, the next screenshot is exactly the screen"
+
+# SIGTERM while encodes are in flight: the workers stop, deskd exits 0.
+"$XCLIENT" video 5 >"$T_TMP/video2" &
+T_PIDS+=($!)
+pids=()
+for k in 1 2 3 4 5 6; do
+	curl -s --max-time 10 -o /dev/null "$URL/screenshot" \
+	    -o /dev/null "$URL/screenshot" \
+	    -o /dev/null "$URL/v1/screenshot?scale=0.5" \
+	    -o /dev/null "$URL/screenshot" &
+	pids+=($!)
+done
+sleep 0.3
+stop_deskd
+is $? 0 "SIGTERM during encodes: deskd exits 0"
+wait "${pids[@]}"
+sanitizer_clean "$DESKD_LOG"
+ok $? "no sanitizer report (workers stopped cleanly)"
+
+# Loss of the X server while encodes are in flight.
+start_deskd || exit 1
+pids=()
+for k in 1 2 3 4; do
+	(for _ in 1 2 3 4 5 6 7 8; do
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 \
+		    "$URL/screenshot"
+	done) >"$T_TMP/codes.$k" &
+	pids+=($!)
+done
+sleep 0.3
+kill -KILL "$XVFB_PID"
+wait "$XVFB_PID" 2>/dev/null
+wait "${pids[@]}"
+codes=$(cat "$T_TMP"/codes.* | sort -u | tr '\n' ' ')
+like "$codes" '^(200 )?(503 )?$' "X server killed mid-encode: every screenshot answered 200 or 503 ($codes)"
+code=$(http GET "$URL/health")
+like "$code $(body)" '^503 .*degraded' "deskd still answers /health (503 degraded while X is down)"
+restart_xvfb_same 1920x1080 || exit 1
+for _ in $(seq 100); do
+	[ "$(http GET "$URL/screenshot")" = 200 ] && break
+	sleep 0.1
+done
+start_pages
+page 32
+shot "$T_TMP/j.png" >/dev/null
+exact "$T_TMP/j.png"
+ok $? "after the X server is back: screenshots exactly the screen again"
+stop_deskd
+is $? 0 "deskd exits 0 on SIGTERM"
+sanitizer_clean "$DESKD_LOG"
+ok $? "no sanitizer report in deskd's log"
