@@ -363,6 +363,8 @@ pngenc_deflate_zlib(struct pngenc_worker *wk, uint8_t *in, size_t len,
 		wk->zs_ok = 1;
 	} else if (deflateReset(&wk->zs) != Z_OK)
 		return (-1);
+	/* After every reset: deflateReset reloads the level's table. */
+	deflateTune(&wk->zs, PNGENC_FLAT_TUNE);
 	wk->zs.next_in = in;
 	wk->zs.avail_in = len;
 	wk->zs.next_out = out;

@@ -30,8 +30,14 @@ struct evbuffer;
 struct event_base;
 struct pngenc;
 
-#define PNGENC_BAND_ROWS	32
-#define PNGENC_FLAT_LEVEL	3	/* zlib level of flat bands */
+#define PNGENC_BAND_ROWS	16
+#define PNGENC_FLAT_LEVEL	3	/* zlib level of flat bands ... */
+/*
+ * ... with deflateTune(good, lazy, nice, chain) 4, 3, 32, 16: level 3
+ * searches chains of 32 and inserts every match below 6 bytes; 16 and 3
+ * measured 9% faster at 9% larger (codecbench, the text desktop).
+ */
+#define PNGENC_FLAT_TUNE	4, 3, 32, 16
 #define PNGENC_BUSY_LEVEL	1	/* ISA-L level of busy bands */
 /*
  * A band is flat when at least this share (in 1/256) of its sampled

@@ -66,6 +66,10 @@ static const struct cand cands[] = {
 	    { 4, 3, 32, 16 } },
 	{ "zlib 3 UP tune 4,6,16,16", LIB_ZLIB, 3, Z_DEFAULT_STRATEGY, F_UP, 32,
 	    { 4, 6, 16, 16 } },
+	{ "zlib 3 UP tune 4,3,32,16 16 rows", LIB_ZLIB, 3, Z_DEFAULT_STRATEGY,
+	    F_UP, 16, { 4, 3, 32, 16 } },
+	{ "zlib 3 UP tune 4,6,32,24 16 rows", LIB_ZLIB, 3, Z_DEFAULT_STRATEGY,
+	    F_UP, 16, { 4, 6, 32, 24 } },
 	{ "zlib 3 UP 64 rows",	LIB_ZLIB, 3, Z_DEFAULT_STRATEGY, F_UP, 64, { 0 } },
 	{ "zlib 3 UP 16 rows",	LIB_ZLIB, 3, Z_DEFAULT_STRATEGY, F_UP, 16, { 0 } },
 	{ "libdeflate 1 NONE",	LIB_DEFLATE, 1, 0, F_NONE, 32, { 0 } },
@@ -371,10 +375,10 @@ main(int argc, char **argv)
 
 	printf("one band at a time, one thread, CPU ms per %dx%d frame "
 	    "(median of %d), KiB\n", bp.w, bp.h, reps);
-	printf("%-26s %8s %7s %8s %7s %9s\n", "candidate", "text ms",
+	printf("%-34s %8s %7s %8s %7s %9s\n", "candidate", "text ms",
 	    "KiB", "photo ms", "KiB", "vs before");
 	for (i = 0; i < NCANDS; i++)
-		printf("%-26s %8.2f %7zu %8.2f %7zu %8.2fx\n", cands[i].name,
+		printf("%-34s %8.2f %7zu %8.2f %7zu %8.2fx\n", cands[i].name,
 		    tms[i], tkib[i], pms[i], pkib[i], tms[0] / tms[i]);
 	free(text);
 	free(photo);

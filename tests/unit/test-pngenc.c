@@ -104,6 +104,7 @@ int
 main(void)
 {
 	static const int	 sizes[][2] = { { 1, 1 }, { 3, 31 }, { 7, 32 },
+				    { 5, 16 }, { 9, 17 },
 				    { 640, 33 }, { 100, 64 }, { 257, 65 },
 				    { 1920, 1080 } };
 	struct evbuffer		*a, *b;
