@@ -82,6 +82,8 @@ static const struct cand cands[] = {
 	{ "libdeflate 1 per-band", LIB_DEFLATE, 1, 0, F_BAND, 32, { 0 } },
 	{ "libdeflate 2 per-band", LIB_DEFLATE, 2, 0, F_BAND, 32, { 0 } },
 	{ "libdeflate 1 UP 64 rows", LIB_DEFLATE, 1, 0, F_UP, 64, { 0 } },
+	{ "deskd: per-band, 16 rows, tune", LIB_HYBRID, 3, 0, F_UP, 16,
+	    { 4, 3, 32, 16 } },
 	{ "per-band: zlib 3 UP | isa-l 1 SUB", LIB_HYBRID, 3, 0, F_UP, 32, { 0 } },
 	{ "per-band: zlib 3 UP | zlib 1 SUB RLE", LIB_HYBRID_Z, 3, 0, F_UP, 32, { 0 } },
 	{ "isa-l 1 NONE",	LIB_ISAL, 1, 0, F_NONE, 32, { 0 } },

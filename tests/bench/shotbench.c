@@ -20,6 +20,7 @@
  * scrot to a file (what the Anthropic reference tools shell out to).
  * Prints p50/p95, deskd's Server-Timing (median encode time, bands
  * recompressed, size), and the ratios.  Not a test: nothing asserts.
+ * SHOTBENCH_ONLY=health runs only the /health scenario (quick checks).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -427,11 +428,14 @@ run_deskd(const char *label, int port, int n)
 			size = http_get(fd, "/screenshot");
 			t[i] = now_ms() - t0;
 			SAMPLE(i);
-			nahead += strcmp(st.frame, "fresh") != 0;
+			nahead += strcmp(st.frame, "ahead") == 0 ||
+			    strcmp(st.frame, "cached") == 0;
 			/* Let the previous page's encode finish. */
 			usleep(250 * 1000);
 		}
-		snprintf(frame, sizeof frame, "%d%% ready", nahead * 100 / n);
+		if (st.frame[0] != '\0')
+			snprintf(frame, sizeof frame, "%d%% ready",
+			    nahead * 100 / n);
 		snprintf(name, sizeof name, "%s: %d ms after a keystroke",
 		    label, d);
 		add_row(name, t, enc, bands, n, st.nbands, size, frame);
@@ -525,6 +529,7 @@ int
 main(int argc, char **argv)
 {
 	char	*names[MAX_DESKD], buf[128], buf2[128];
+	const char *only;
 	int	 ports[MAX_DESKD], nd = 0, n, i, j, k;
 	static const char *cases[] = { "full change, text",
 	    "full change, photo", "unchanged", "one line changed",
@@ -564,10 +569,13 @@ main(int argc, char **argv)
 	benchpage_open(&bp, bp.dpy);
 	signal(SIGPIPE, SIG_IGN);
 
+	only = getenv("SHOTBENCH_ONLY");
 	/* Peers first: no deskd has a reason to encode ahead yet. */
-	run_peers(n);
+	if (only == NULL)
+		run_peers(n);
 	for (j = 0; j < nd; j++) {
-		run_deskd(names[j], ports[j], n);
+		if (only == NULL)
+			run_deskd(names[j], ports[j], n);
 		run_health(names[j], ports[j], 10 * n);
 	}
 
