@@ -1220,7 +1220,19 @@ capture_waiter_cb(evutil_socket_t fd, short events, void *arg)
 	quiet = capture_quiet_ms();
 	if (quiet >= cw->quiet_ms || now >= cw->deadline ||
 	    display_get() == NULL) {
-		/* An encode ahead in flight: run once it is done. */
+		/*
+		 * A settle is followed by a screenshot: make the frame now,
+		 * on the workers (a moved cursor dirties bands without any
+		 * damage), and run once it is done, so that the blocking
+		 * capture_png after it finds the frame ready.
+		 */
+		if (display_get() != NULL && now < cw->deadline &&
+		    cap.job == CAPTURE_JOB_NONE && cap.hold == 0 &&
+		    cap.cache != NULL && !cap.sync) {
+			capture_note_cursor();
+			if (!cap.cache_valid || pngenc_ndirty(cap.cache) > 0)
+				capture_start_cache(1);
+		}
 		if (cap.job == CAPTURE_JOB_CACHE && display_get() != NULL &&
 		    now < cw->deadline) {
 			cw->after_job = 1;

@@ -107,6 +107,20 @@ for i in 11 13 15 17 19 21; do
 done
 is "$bad" 0 "a change during an encode shows up in the next screenshot (6 times)"
 
+# An action's screenshot comes after the settle; the frame is made on the
+# workers while the screen settles and shows what was drawn meanwhile.
+curl -s --max-time 30 -X POST -H 'Content-Type: application/json' \
+    -d '{"action":"mouse_move","coordinate":[10,10],"screenshot":true}' \
+    -o "$T_TMP/act.json" "$URL/v1/computer" &
+pid=$!
+sleep 0.05
+page 40
+wait "$pid"
+python3 -c 'import json,sys,base64; sys.stdout.buffer.write(base64.b64decode(json.load(open(sys.argv[1]))["base64_image"]))' \
+    "$T_TMP/act.json" >"$T_TMP/act.png"
+exact "$T_TMP/act.png"
+ok $? "screenshot: true shows the page drawn during the settle, exactly"
+
 # A static screen costs nothing: no encode ahead without damage.
 shot "$T_TMP/g.png" >/dev/null
 sleep 0.5
