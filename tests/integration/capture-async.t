@@ -56,6 +56,19 @@ shot "$T_TMP/b.png" >/dev/null
 exact "$T_TMP/b.png"
 ok $? "photo-like lower half: the screenshot is exactly the screen"
 
+# Regions of odd widths and offsets take the same conversion: exact too.
+bad=0
+for r in 13,17,301,51 0,1000,1,80 1917,0,3,1080 5,540,1915,33; do
+	code=$(curl -s -o "$T_TMP/r.png" -w '%{http_code}' \
+	    "$URL/v1/screenshot?cursor=0&region=$r")
+	IFS=, read -r rx ry _ _ <<<"$r"
+	"$XCLIENT" dump "$T_TMP/root.ppm"
+	[ "$code" = 200 ] &&
+	    [ "$("$PNGCHECK" "$T_TMP/r.png" diff "$T_TMP/root.ppm" "$rx" "$ry")" = "0 0 0 0 0" ] ||
+	    { bad=$((bad + 1)); diag "region $r differs"; }
+done
+is "$bad" 0 "regions of odd widths and offsets are exactly the screen"
+
 # Encode ahead: a screenshot was just taken, so the next change is
 # compressed as it comes, before anyone asks.
 page 4

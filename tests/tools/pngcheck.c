@@ -8,6 +8,8 @@
  *   pngcheck FILE diff FILE2      "N X0 Y0 X1 Y1": differing pixels and
  *                                 their bounding box; FILE2 may be a
  *                                 binary PPM (xclient dump)
+ *   pngcheck FILE diff FILE2 X Y  the same against FILE2's area at X,Y
+ *                                 of FILE's size (a region screenshot)
  * Exit 1 when the file does not decode.
  */
 #include <stdio.h>
@@ -124,17 +126,27 @@ main(int argc, char **argv)
 		bbox_print();
 		return (0);
 	}
-	if (argc == 4 && strcmp(argv[2], "diff") == 0) {
+	if ((argc == 4 || argc == 6) && strcmp(argv[2], "diff") == 0) {
+		unsigned	 ox = 0, oy = 0;
+
 		q = load(argv[3], &img2);
-		if (img.width != img2.width || img.height != img2.height) {
+		if (argc == 6) {
+			ox = strtoul(argv[4], NULL, 10);
+			oy = strtoul(argv[5], NULL, 10);
+		}
+		if ((argc == 4 && (img.width != img2.width ||
+		    img.height != img2.height)) || ox + img.width > img2.width ||
+		    oy + img.height > img2.height) {
 			printf("size\n");
 			return (0);
 		}
 		for (y = 0; y < img.height; y++) {
 			for (x = 0; x < img.width; x++) {
 				size_t	 o = ((size_t)y * img.width + x) * 3;
+				size_t	 o2 = ((size_t)(y + oy) * img2.width +
+				    x + ox) * 3;
 
-				if (memcmp(p + o, q + o, 3) == 0)
+				if (memcmp(p + o, q + o2, 3) == 0)
 					continue;
 				bbox_add(x, y);
 			}
