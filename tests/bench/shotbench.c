@@ -20,7 +20,8 @@
  * scrot to a file (what the Anthropic reference tools shell out to).
  * Prints p50/p95, deskd's Server-Timing (median encode time, bands
  * recompressed, size), and the ratios.  Not a test: nothing asserts.
- * SHOTBENCH_ONLY=health runs only the /health scenario (quick checks).
+ * SHOTBENCH_ONLY=health runs only the /health scenario, =full only the
+ * text full change (quick checks).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -373,6 +374,8 @@ run_deskd(const char *label, int port, int n)
 	}
 	snprintf(name, sizeof name, "%s: full change, text", label);
 	add_row(name, t, enc, bands, n, st.nbands, size, st.frame);
+	if (getenv("SHOTBENCH_ONLY") != NULL)
+		goto done;
 
 	if (photo != NULL) {
 		for (i = 0; i < n; i++) {
@@ -440,6 +443,7 @@ run_deskd(const char *label, int port, int n)
 		    label, d);
 		add_row(name, t, enc, bands, n, st.nbands, size, frame);
 	}
+done:
 	close(fd);
 	free(t);
 	free(enc);
@@ -574,9 +578,10 @@ main(int argc, char **argv)
 	if (only == NULL)
 		run_peers(n);
 	for (j = 0; j < nd; j++) {
-		if (only == NULL)
+		if (only == NULL || strcmp(only, "full") == 0)
 			run_deskd(names[j], ports[j], n);
-		run_health(names[j], ports[j], 10 * n);
+		if (only == NULL || strcmp(only, "health") == 0)
+			run_health(names[j], ports[j], 10 * n);
 	}
 
 	printf("screenshot, %dx%d, %d requests each (keep-alive), "
