@@ -9,8 +9,10 @@
  * shapes (region, scaled, no cursor) are built from a fresh grab.
  *
  * Pixels come from XShmGetImage into one reused segment (0.4 ms for 1080p
- * against 50 ms for XGetImage, techniques.md A2); XGetImage is the fallback
- * when the server cannot share memory with us.
+ * against 50 ms for XGetImage, doc/capture.md); XGetImage is the fallback
+ * when the server cannot share memory with us.  The live view (view.c)
+ * grabs into a segment of its own, so it never writes pixels that a job
+ * on the workers is reading.
  *
  * The engine.  The X calls (sync, grab, cursor) run on the loop, the band
  * compression on pngenc's workers.  One job at a time reads the grabbed
@@ -24,6 +26,9 @@
  * the last CAPTURE_AHEAD_LINGER_MS, or a settle waits), damage arms a
  * timer that starts a cache job once the damage pauses, at most once per
  * CAPTURE_AHEAD_MIN_MS; no damage, no work.
+ *
+ * The HTTP handlers at the end (capture_reply, capture_v1_cb) are a thin
+ * layer over capture_shoot; /screenshot is osworld_screen.c's.
  */
 #include <sys/types.h>
 #include <sys/ipc.h>
@@ -55,7 +60,6 @@
 #include "pngenc.h"
 #include "xmalloc.h"
 
-#define CAPTURE_MAX_SIDE	16384
 #define CAPTURE_CURSOR_MAX	256	/* larger cursors are not drawn */
 
 struct capture_cursor {
@@ -81,6 +85,19 @@ struct capture_src {
 	const struct capture_cursor *cursor;	/* NULL: none */
 };
 
+/* One grab target: a reused SHM segment, or XGetImage's last image. */
+struct capture_image {
+	XImage		*ximg;
+	XShmSegmentInfo	 shm;
+	int		 use_shm;
+};
+
+/* Where a capture reads from and the size it is encoded at. */
+struct capture_geom {
+	int	 rx, ry, rw, rh;	/* on the screen */
+	int	 ow, oh;		/* the image */
+};
+
 enum capture_job {
 	CAPTURE_JOB_NONE,
 	CAPTURE_JOB_CACHE,	/* dirty bands of the full frame */
@@ -90,6 +107,7 @@ enum capture_job {
 struct capture_shot {
 	TAILQ_ENTRY(capture_shot) entry;
 	struct capture_opts	 o;
+	struct capture_geom	 g;		/* o on the screen when asked */
 	int			 full;		/* served from the cache */
 	unsigned long		 need;		/* cache frame it needs */
 	capture_done_cb		 cb;
@@ -106,9 +124,8 @@ static struct {
 	Window			 root;
 	int			 w;
 	int			 h;
-	int			 use_shm;
-	XShmSegmentInfo		 shm;
-	XImage			*img;
+	struct capture_image	 shot;		/* the jobs' grab */
+	struct capture_image	 view;		/* the live view's grab */
 	int			 damage_ok;
 	int			 damage_event;
 	Damage			 damage;
@@ -123,7 +140,7 @@ static struct {
 
 	/* The engine. */
 	struct capture_shots	 shots;		/* waiting, in order */
-	enum capture_job	 job;		/* who reads cap.img now */
+	enum capture_job	 job;		/* who reads cap.shot now */
 	struct capture_src	 src;		/* what that job's fill reads */
 	unsigned long		 seq_started;	/* cache jobs started */
 	unsigned long		 seq_done;	/* cache frame in the bands */
@@ -169,6 +186,7 @@ static TAILQ_HEAD(, capture_waiter) capture_waiters =
 static void	 capture_release(void);
 static void	 capture_kick(void);
 static void	 capture_wait_job(void);
+static void	 capture_sub_notify(int, int, int, int);
 
 /* Milliseconds on the monotonic clock, with fractions (timings). */
 static double
@@ -195,67 +213,74 @@ capture_mask_shift(unsigned long mask)
 }
 
 static void
+capture_image_free(struct capture_image *ci)
+{
+	if (ci->ximg != NULL) {
+		if (ci->use_shm && cap.dpy != NULL &&
+		    display_get() == cap.dpy)
+			XShmDetach(cap.dpy, &ci->shm);
+		if (ci->use_shm && ci->shm.shmaddr != NULL &&
+		    ci->shm.shmaddr != (char *)-1)
+			shmdt(ci->shm.shmaddr);
+		ci->ximg->data = NULL;
+		XDestroyImage(ci->ximg);
+		ci->ximg = NULL;
+	}
+	memset(&ci->shm, 0, sizeof ci->shm);
+	ci->use_shm = 0;
+}
+
+static void
 capture_release(void)
 {
 	/* The workers may read the image: wait for them first. */
 	capture_wait_job();
-	if (cap.img != NULL) {
-		if (cap.use_shm && cap.dpy != NULL &&
-		    display_get() == cap.dpy)
-			XShmDetach(cap.dpy, &cap.shm);
-		if (cap.use_shm && cap.shm.shmaddr != NULL &&
-		    cap.shm.shmaddr != (char *)-1)
-			shmdt(cap.shm.shmaddr);
-		cap.img->data = NULL;
-		XDestroyImage(cap.img);
-		cap.img = NULL;
-	}
-	memset(&cap.shm, 0, sizeof cap.shm);
-	cap.use_shm = 0;
+	capture_image_free(&cap.shot);
+	capture_image_free(&cap.view);
 }
 
 /* A reused SHM image of the root's size; -1 when SHM cannot be used. */
 static int
-capture_setup_shm(void)
+capture_image_shm(struct capture_image *ci)
 {
 	Display	*dpy = cap.dpy;
 	int	 scr = DefaultScreen(dpy), err;
 
 	if (!XShmQueryExtension(dpy))
 		return (-1);
-	cap.img = XShmCreateImage(dpy, DefaultVisual(dpy, scr),
-	    DefaultDepth(dpy, scr), ZPixmap, NULL, &cap.shm, cap.w, cap.h);
-	if (cap.img == NULL)
+	ci->ximg = XShmCreateImage(dpy, DefaultVisual(dpy, scr),
+	    DefaultDepth(dpy, scr), ZPixmap, NULL, &ci->shm, cap.w, cap.h);
+	if (ci->ximg == NULL)
 		return (-1);
-	cap.shm.shmid = shmget(IPC_PRIVATE,
-	    (size_t)cap.img->bytes_per_line * cap.img->height,
+	ci->shm.shmid = shmget(IPC_PRIVATE,
+	    (size_t)ci->ximg->bytes_per_line * ci->ximg->height,
 	    IPC_CREAT | 0600);
-	if (cap.shm.shmid == -1)
+	if (ci->shm.shmid == -1)
 		goto fail;
-	cap.shm.shmaddr = cap.img->data = shmat(cap.shm.shmid, NULL, 0);
-	if (cap.shm.shmaddr == (char *)-1) {
-		shmctl(cap.shm.shmid, IPC_RMID, NULL);
+	ci->shm.shmaddr = ci->ximg->data = shmat(ci->shm.shmid, NULL, 0);
+	if (ci->shm.shmaddr == (char *)-1) {
+		shmctl(ci->shm.shmid, IPC_RMID, NULL);
 		goto fail;
 	}
-	cap.shm.readOnly = False;
+	ci->shm.readOnly = False;
 	display_trap_push();
-	XShmAttach(dpy, &cap.shm);
+	XShmAttach(dpy, &ci->shm);
 	err = display_trap_pop();
 	/* Freed by the kernel once both sides detach, even after a crash. */
-	shmctl(cap.shm.shmid, IPC_RMID, NULL);
+	shmctl(ci->shm.shmid, IPC_RMID, NULL);
 	if (err != 0) {
-		shmdt(cap.shm.shmaddr);
+		shmdt(ci->shm.shmaddr);
 		goto fail;
 	}
-	cap.use_shm = 1;
+	ci->use_shm = 1;
 	return (0);
 fail:
-	if (cap.img != NULL) {
-		cap.img->data = NULL;
-		XDestroyImage(cap.img);
-		cap.img = NULL;
+	if (ci->ximg != NULL) {
+		ci->ximg->data = NULL;
+		XDestroyImage(ci->ximg);
+		ci->ximg = NULL;
 	}
-	memset(&cap.shm, 0, sizeof cap.shm);
+	memset(&ci->shm, 0, sizeof ci->shm);
 	return (-1);
 }
 
@@ -265,13 +290,14 @@ capture_resize(int w, int h)
 	capture_release();
 	cap.w = w;
 	cap.h = h;
-	if (capture_setup_shm() == -1)
+	if (capture_image_shm(&cap.shot) == -1)
 		log_warnx("capture: MIT-SHM unavailable, using XGetImage "
 		    "(slower)");
 	pngenc_free(cap.cache);
 	cap.cache = pngenc_new(w, h);
 	cap.cache_valid = 0;
 	cap.cursor.valid = 0;
+	capture_sub_notify(0, 0, 0, 0);
 }
 
 /* Whether damage now should be encoded ahead. */
@@ -336,6 +362,8 @@ capture_event_cb(Display *dpy, XEvent *ev, void *arg)
 	if (cap.ahead_ev != NULL && capture_ahead_wanted() &&
 	    !evtimer_pending(cap.ahead_ev, NULL))
 		capture_ahead_arm(CAPTURE_AHEAD_QUIET_MS);
+	capture_sub_notify(dn->area.x, dn->area.y, dn->area.width,
+	    dn->area.height);
 	return (1);
 }
 
@@ -355,19 +383,20 @@ capture_deliver(struct capture_shot *shot, struct capture_result *res)
 }
 
 static void
-capture_fail(struct capture_shot *shot, int status, const char *cause)
+capture_fail(struct capture_shot *shot, enum deskd_err kind,
+    const char *cause)
 {
 	struct capture_result	 res;
 
 	memset(&res, 0, sizeof res);
-	res.status = status;
+	res.kind = kind;
 	res.cause = cause;
 	capture_deliver(shot, &res);
 }
 
 /* Fail every waiting shot (full ones only when full_only). */
 static void
-capture_fail_all(int full_only, int status, const char *cause)
+capture_fail_all(int full_only, enum deskd_err kind, const char *cause)
 {
 	struct capture_shot	*shot, *next;
 
@@ -376,7 +405,7 @@ capture_fail_all(int full_only, int status, const char *cause)
 		if (full_only && !shot->full)
 			continue;
 		TAILQ_REMOVE(&cap.shots, shot, entry);
-		capture_fail(shot, status, cause);
+		capture_fail(shot, kind, cause);
 	}
 }
 
@@ -395,9 +424,10 @@ capture_hook(Display *dpy, void *arg)
 		cap.cache_valid = 0;
 		cap.cursor.valid = 0;
 		cap.now.valid = 0;
-		capture_fail_all(0, 503, display_reason() != NULL ?
+		capture_fail_all(0, DESKD_EDISPLAY, display_reason() != NULL ?
 		    display_reason() : "X display lost");
 		cap.hold--;
+		capture_sub_notify(0, 0, 0, 0);
 		return;
 	}
 	cap.dpy = dpy;
@@ -459,7 +489,8 @@ capture_fetch_cursor(void)
 
 /* dst = src, the pixels copied (a job's own cursor). */
 static void
-capture_copy_cursor(struct capture_cursor *dst, const struct capture_cursor *src)
+capture_copy_cursor(struct capture_cursor *dst,
+    const struct capture_cursor *src)
 {
 	free(dst->argb);
 	*dst = *src;
@@ -668,28 +699,28 @@ capture_fill_scaled(void *arg, int y0, int y1, uint8_t *dst)
 	free(rgb);
 }
 
-/* Grab the whole root into cap.img (SHM) or a fresh image (fallback). */
+/* Grab the whole root into ci: its SHM segment, or a fresh XGetImage. */
 static int
-capture_grab(struct capture_src *s, char **cause)
+capture_image_grab(struct capture_image *ci, struct capture_src *s,
+    char **cause)
 {
 	XImage	*img;
 	int	 ok;
 
-	if (cap.job != CAPTURE_JOB_NONE)
-		fatalx("%s: the image is in use", __func__);
 	memset(s, 0, sizeof *s);
-	if (cap.use_shm) {
+	if (ci->use_shm) {
 		display_trap_push();
-		ok = XShmGetImage(cap.dpy, cap.root, cap.img, 0, 0, AllPlanes);
+		ok = XShmGetImage(cap.dpy, cap.root, ci->ximg, 0, 0,
+		    AllPlanes);
 		if (display_trap_pop() != 0 || !ok) {
 			if (display_check_io() == -1)
 				goto dead;
 			log_warnx("capture: XShmGetImage failed, falling "
 			    "back to XGetImage");
-			capture_release();
+			capture_image_free(ci);
 		}
 	}
-	if (!cap.use_shm) {
+	if (!ci->use_shm) {
 		display_trap_push();
 		img = XGetImage(cap.dpy, cap.root, 0, 0, cap.w, cap.h,
 		    AllPlanes, ZPixmap);
@@ -701,12 +732,12 @@ capture_grab(struct capture_src *s, char **cause)
 			*cause = xstrdup("XGetImage failed");
 			return (-1);
 		}
-		if (cap.img != NULL)
-			XDestroyImage(cap.img);
-		cap.img = img;
+		if (ci->ximg != NULL)
+			XDestroyImage(ci->ximg);
+		ci->ximg = img;
 	}
 	cap.grabs++;
-	img = cap.img;
+	img = ci->ximg;
 	s->pix = (const uint8_t *)img->data;
 	s->stride = img->bytes_per_line;
 	s->rshift = capture_mask_shift(img->red_mask);
@@ -721,6 +752,15 @@ dead:
 	xasprintf(cause, "%s", display_reason() ? display_reason() :
 	    "X display lost");
 	return (-1);
+}
+
+/* Grab into cap.shot for a job, which must not be running. */
+static int
+capture_grab(struct capture_src *s, char **cause)
+{
+	if (cap.job != CAPTURE_JOB_NONE)
+		fatalx("%s: the image is in use", __func__);
+	return (capture_image_grab(&cap.shot, s, cause));
 }
 
 /* Make sure the connection state matches the screen; sync damage. */
@@ -747,12 +787,90 @@ capture_prepare(char **cause)
 	return (0);
 }
 
-/* Whether o is the full screen with the cursor: the cached frame. */
-static int
-capture_is_full(const struct capture_opts *o)
+/*
+ * Fit (w, h) inside (box_w, box_h) keeping the aspect, never larger than
+ * the original; box_w or box_h 0 leaves that side free.
+ */
+static void
+capture_fit(int w, int h, int box_w, int box_h, int *ow, int *oh)
 {
-	return (o->cursor && o->rw == 0 && (o->out_w == 0 ||
-	    o->out_w >= cap.w) && (o->out_h == 0 || o->out_h >= cap.h));
+	double	 sx = 1.0, sy = 1.0, s;
+
+	if (box_w > 0 && box_w < w)
+		sx = (double)box_w / w;
+	if (box_h > 0 && box_h < h)
+		sy = (double)box_h / h;
+	s = sx < sy ? sx : sy;
+	*ow = (int)(w * s + 0.5);
+	*oh = (int)(h * s + 0.5);
+	if (box_w > 0 && *ow > box_w)
+		*ow = box_w;
+	if (box_h > 0 && *oh > box_h)
+		*oh = box_h;
+	if (*ow < 1)
+		*ow = 1;
+	if (*oh < 1)
+		*oh = 1;
+}
+
+/*
+ * The options against the screen as it is now: the region must lie
+ * inside it, and the image is never larger than the region.
+ */
+static int
+capture_geometry(const struct capture_opts *o, struct capture_geom *g,
+    char **cause)
+{
+	int	 bw = o->fit_w, bh = o->fit_h;
+
+	g->rx = g->ry = 0;
+	g->rw = cap.w;
+	g->rh = cap.h;
+	if (o->rw > 0) {
+		if (o->rx < 0 || o->ry < 0 || o->rw < 1 || o->rh < 1 ||
+		    o->rx + o->rw > cap.w || o->ry + o->rh > cap.h) {
+			xasprintf(cause, "region: %d,%d,%d,%d is not inside "
+			    "the %dx%d screen (x,y,w,h with w,h >= 1)", o->rx,
+			    o->ry, o->rw, o->rh, cap.w, cap.h);
+			return (-1);
+		}
+		g->rx = o->rx;
+		g->ry = o->ry;
+		g->rw = o->rw;
+		g->rh = o->rh;
+	}
+	if (o->out_w > 0 && o->out_h > 0) {
+		g->ow = o->out_w;
+		g->oh = o->out_h;
+		if (g->ow > g->rw || g->oh > g->rh) {
+			g->ow = g->rw;
+			g->oh = g->rh;
+		}
+		return (0);
+	}
+	if (o->scale > 0) {
+		bw = (int)(g->rw * o->scale + 0.5);
+		bh = (int)(g->rh * o->scale + 0.5);
+		if (bw < 1)
+			bw = 1;
+		if (bh < 1)
+			bh = 1;
+	}
+	if (bw > 0 || bh > 0)
+		capture_fit(g->rw, g->rh, bw, bh, &g->ow, &g->oh);
+	else {
+		g->ow = g->rw;
+		g->oh = g->rh;
+	}
+	return (0);
+}
+
+/* Whether a shot is the full screen with the cursor: the cached frame. */
+static int
+capture_is_full(const struct capture_opts *o, const struct capture_geom *g)
+{
+	return (o->cursor && g->rw == cap.w && g->rh == cap.h &&
+	    g->ow == cap.w && g->oh == cap.h);
 }
 
 /* Whether the cache holds the screen as it is now. */
@@ -775,7 +893,7 @@ capture_serve(struct capture_shot *shot, int fresh)
 	if (pngenc_write(cap.cache, res.png, &cause) == -1) {
 		evbuffer_free(res.png);
 		res.png = NULL;
-		capture_fail(shot, 500, cause);
+		capture_fail(shot, DESKD_ESYSTEM, cause);
 		free(cause);
 		return;
 	}
@@ -851,7 +969,7 @@ capture_cache_done(struct pngenc *pe, int failed, void *arg)
 		    cap.last_encode_ms);
 	}
 	if (failed)
-		capture_fail_all(1, 500, "out of memory compressing the "
+		capture_fail_all(1, DESKD_ESYSTEM, "out of memory compressing the "
 		    "screenshot");
 	else
 		capture_serve_full();
@@ -885,7 +1003,8 @@ capture_start_cache(int ahead)
 	t0 = capture_now();
 	if (capture_grab(&cap.src, &cause) == -1) {
 		cap.seq_done = cap.seq_started;
-		capture_fail_all(1, display_get() == NULL ? 503 : 500, cause);
+		capture_fail_all(1, display_get() == NULL ? DESKD_EDISPLAY :
+		    DESKD_ESYSTEM, cause);
 		free(cause);
 		return;
 	}
@@ -920,7 +1039,7 @@ capture_other_done(struct pngenc *pe, int failed, void *arg)
 		if (failed || pngenc_write(pe, res.png, &cause) == -1) {
 			evbuffer_free(res.png);
 			res.png = NULL;
-			capture_fail(shot, 500, cause != NULL ? cause :
+			capture_fail(shot, DESKD_ESYSTEM, cause != NULL ? cause :
 			    "out of memory compressing the screenshot");
 			free(cause);
 		} else {
@@ -941,60 +1060,47 @@ static void
 capture_start_other(struct capture_shot *shot)
 {
 	const struct capture_opts	*o = &shot->o;
-	int				 rx = 0, ry = 0, rw = cap.w, rh = cap.h;
-	int				 ow, oh;
+	struct capture_geom		*g = &shot->g;
 	char				*cause = NULL;
 	double				 t0;
 
 	TAILQ_REMOVE(&cap.shots, shot, entry);
-	if (o->rw > 0) {
-		rx = o->rx;
-		ry = o->ry;
-		rw = o->rw;
-		rh = o->rh;
-		if (rx < 0 || ry < 0 || rw < 1 || rh < 1 || rx + rw > cap.w ||
-		    ry + rh > cap.h) {
-			xasprintf(&cause, "region %d,%d,%d,%d is outside the "
-			    "%dx%d screen", rx, ry, rw, rh, cap.w, cap.h);
-			capture_fail(shot, 400, cause);
-			free(cause);
-			return;
-		}
-	}
-	ow = o->out_w > 0 ? o->out_w : rw;
-	oh = o->out_h > 0 ? o->out_h : rh;
-	if (ow > rw || oh > rh) {
-		ow = rw;
-		oh = rh;
+	/* The screen may have changed size since the shot was asked for. */
+	if (capture_geometry(o, g, &cause) == -1) {
+		capture_fail(shot, DESKD_EINPUT, cause);
+		free(cause);
+		return;
 	}
 	t0 = capture_now();
 	if (o->cursor)
 		capture_fetch_cursor();
 	if (capture_grab(&cap.src, &cause) == -1) {
-		capture_fail(shot, display_get() == NULL ? 503 : 500, cause);
+		capture_fail(shot, display_get() == NULL ? DESKD_EDISPLAY :
+		    DESKD_ESYSTEM, cause);
 		free(cause);
 		return;
 	}
 	cap.job_grab_ms = capture_now() - t0;
-	cap.src.sx = rx;
-	cap.src.sy = ry;
-	cap.src.w = rw;
-	cap.src.h = rh;
-	cap.src.out_w = ow;
-	cap.src.out_h = oh;
+	cap.src.sx = g->rx;
+	cap.src.sy = g->ry;
+	cap.src.w = g->rw;
+	cap.src.h = g->rh;
+	cap.src.out_w = g->ow;
+	cap.src.out_h = g->oh;
 	capture_copy_cursor(&cap.ocursor, &cap.now);
 	cap.src.cursor = o->cursor ? &cap.ocursor : NULL;
-	if (cap.scratch == NULL || pngenc_width(cap.scratch) != ow ||
-	    pngenc_height(cap.scratch) != oh) {
+	if (cap.scratch == NULL || pngenc_width(cap.scratch) != g->ow ||
+	    pngenc_height(cap.scratch) != g->oh) {
 		pngenc_free(cap.scratch);
-		cap.scratch = pngenc_new(ow, oh);
+		cap.scratch = pngenc_new(g->ow, g->oh);
 	}
 	pngenc_dirty_all(cap.scratch);
 	cap.job = CAPTURE_JOB_OTHER;
 	cap.job_shot = shot;
 	cap.job_t0 = t0;
-	pngenc_start(cap.scratch, ow == rw && oh == rh ? capture_fill_screen :
-	    capture_fill_scaled, &cap.src, capture_other_done, NULL);
+	pngenc_start(cap.scratch, g->ow == g->rw && g->oh == g->rh ?
+	    capture_fill_screen : capture_fill_scaled, &cap.src,
+	    capture_other_done, NULL);
 	if (cap.sync)
 		pngenc_wait(cap.scratch);
 }
@@ -1057,13 +1163,19 @@ capture_shoot(const struct capture_opts *o, capture_done_cb cb, void *arg)
 	shot->cb = cb;
 	shot->arg = arg;
 	shot->t0 = capture_now();
+	/* One sync with the server: damage, screen size, display state. */
 	if (capture_prepare(&cause) == -1) {
-		capture_fail(shot, display_get() == NULL ? 503 : 500, cause);
+		capture_fail(shot, DESKD_EDISPLAY, cause);
 		free(cause);
 		return (NULL);
 	}
 	shot->sync_ms = capture_now() - shot->t0;
-	shot->full = capture_is_full(o);
+	if (capture_geometry(o, &shot->g, &cause) == -1) {
+		capture_fail(shot, DESKD_EINPUT, cause);
+		free(cause);
+		return (NULL);
+	}
+	shot->full = capture_is_full(o, &shot->g);
 	if (shot->full) {
 		cap.ahead_until_ms = deskd_now_ms() + CAPTURE_AHEAD_LINGER_MS;
 		t = capture_now();
@@ -1115,13 +1227,13 @@ capture_server_timing(const struct capture_result *r, char *buf, size_t len)
 	    r->frame != NULL ? r->frame : "none");
 }
 
-/* capture_png's callback: keep the result for the blocking caller. */
+/* capture_shot's callback: keep the result for the blocking caller. */
 struct capture_sync {
-	int		 done;
-	int		 status;
-	char		*cause;
-	struct evbuffer	*out;
-	int		 w, h;
+	int			 done;
+	enum deskd_err		 kind;
+	char			*cause;
+	struct evbuffer		*out;
+	struct capture_size	 size;
 };
 
 static void
@@ -1130,19 +1242,21 @@ capture_sync_cb(struct capture_result *res, void *arg)
 	struct capture_sync	*cs = arg;
 
 	cs->done = 1;
-	cs->status = res->status;
-	if (res->status != 0) {
+	cs->kind = res->kind;
+	if (res->kind != DESKD_EOK) {
 		cs->cause = xstrdup(res->cause);
 		return;
 	}
 	evbuffer_add_buffer(cs->out, res->png);
-	cs->w = res->w;
-	cs->h = res->h;
+	cs->size.screen_w = res->screen_w;
+	cs->size.screen_h = res->screen_h;
+	cs->size.w = res->w;
+	cs->size.h = res->h;
 }
 
 int
-capture_png(const struct capture_opts *o, struct evbuffer *out, int *w,
-    int *h, char **cause)
+capture_shot(const struct capture_opts *o, struct evbuffer *out,
+    struct capture_size *size, enum deskd_err *kind, char **cause)
 {
 	struct capture_sync	 cs;
 	struct capture_shot	*shot;
@@ -1158,6 +1272,7 @@ capture_png(const struct capture_opts *o, struct evbuffer *out, int *w,
 	while (!cs.done && shot != NULL) {
 		if (cap.job == CAPTURE_JOB_NONE) {
 			capture_cancel(shot);
+			cs.kind = DESKD_ESYSTEM;
 			cs.cause = xstrdup("capture did not start");
 			break;
 		}
@@ -1167,35 +1282,27 @@ capture_png(const struct capture_opts *o, struct evbuffer *out, int *w,
 			pngenc_wait(cap.scratch);
 	}
 	if (cs.cause != NULL || !cs.done) {
+		*kind = cs.done ? cs.kind : DESKD_ESYSTEM;
 		*cause = cs.cause != NULL ? cs.cause :
 		    xstrdup("capture failed");
 		return (-1);
 	}
-	*w = cs.w;
-	*h = cs.h;
+	*size = cs.size;
 	return (0);
 }
 
-void
-capture_fit(int w, int h, int box_w, int box_h, int *ow, int *oh)
+int
+capture_png(const struct capture_opts *o, struct evbuffer *out, int *w,
+    int *h, char **cause)
 {
-	double	 sx = 1.0, sy = 1.0, s;
+	struct capture_size	 size;
+	enum deskd_err		 kind;
 
-	if (box_w > 0 && box_w < w)
-		sx = (double)box_w / w;
-	if (box_h > 0 && box_h < h)
-		sy = (double)box_h / h;
-	s = sx < sy ? sx : sy;
-	*ow = (int)(w * s + 0.5);
-	*oh = (int)(h * s + 0.5);
-	if (box_w > 0 && *ow > box_w)
-		*ow = box_w;
-	if (box_h > 0 && *oh > box_h)
-		*oh = box_h;
-	if (*ow < 1)
-		*ow = 1;
-	if (*oh < 1)
-		*oh = 1;
+	if (capture_shot(o, out, &size, &kind, cause) == -1)
+		return (-1);
+	*w = size.w;
+	*h = size.h;
+	return (0);
 }
 
 long
@@ -1272,109 +1379,218 @@ capture_when_quiet(int quiet_ms, int max_ms, void (*cb)(void *), void *arg)
 	event_active(cw->ev, EV_TIMEOUT, 0);
 }
 
+/*
+ * The live view's access: damage subscribers, raw pixels, the cursor.  Its
+ * grab goes to cap.view, never to cap.shot, which a job on the workers
+ * may be reading: the view neither waits for a screenshot's encode nor
+ * changes its pixels.  The segment is made at the first grab and freed
+ * with the last subscriber.
+ */
+
+struct capture_sub {
+	TAILQ_ENTRY(capture_sub) entry;
+	capture_damage_cb	 cb;
+	void			*arg;
+};
+static TAILQ_HEAD(, capture_sub) capture_subs =
+    TAILQ_HEAD_INITIALIZER(capture_subs);
+static struct capture_src	 capture_snap;
+static int			 capture_snap_ok;
+
+static void
+capture_sub_notify(int x, int y, int w, int h)
+{
+	struct capture_sub	*cs, *next;
+
+	/* A zero-sized rectangle from the server is not "everything". */
+	if (w == 0 && (x != 0 || y != 0 || h != 0))
+		return;
+	/* The view's segment has the old size, or the server is gone. */
+	if (w == 0)
+		capture_snap_ok = 0;
+	for (cs = TAILQ_FIRST(&capture_subs); cs != NULL; cs = next) {
+		next = TAILQ_NEXT(cs, entry);
+		cs->cb(x, y, w, h, cs->arg);
+	}
+}
+
+struct capture_sub *
+capture_sub_new(capture_damage_cb cb, void *arg)
+{
+	struct capture_sub	*cs;
+
+	cs = xcalloc(1, sizeof *cs);
+	cs->cb = cb;
+	cs->arg = arg;
+	TAILQ_INSERT_TAIL(&capture_subs, cs, entry);
+	return (cs);
+}
+
+void
+capture_sub_free(struct capture_sub *cs)
+{
+	if (cs == NULL)
+		return;
+	TAILQ_REMOVE(&capture_subs, cs, entry);
+	free(cs);
+	if (TAILQ_EMPTY(&capture_subs)) {
+		capture_snap_ok = 0;
+		capture_image_free(&cap.view);
+	}
+}
+
+int
+capture_grab_screen(int *w, int *h, char **cause)
+{
+	capture_snap_ok = 0;
+	if (capture_prepare(cause) == -1)
+		return (-1);
+	/* capture_resize freed it when the size changed. */
+	if (cap.view.ximg == NULL)
+		capture_image_shm(&cap.view);
+	if (capture_image_grab(&cap.view, &capture_snap, cause) == -1)
+		return (-1);
+	capture_snap.w = cap.w;
+	capture_snap.h = cap.h;
+	capture_snap_ok = 1;
+	*w = cap.w;
+	*h = cap.h;
+	return (0);
+}
+
+void
+capture_rgb(int x, int y, int w, int h, uint8_t *dst)
+{
+	struct capture_src	 s = capture_snap;
+	int			 i;
+
+	if (!capture_snap_ok || x < 0 || y < 0 || x + w > capture_snap.w ||
+	    y + h > capture_snap.h || cap.view.ximg == NULL) {
+		memset(dst, 0, (size_t)w * h * 3);
+		return;
+	}
+	s.sx = x;
+	s.w = w;
+	for (i = 0; i < h; i++)
+		capture_convert_row(&s, y + i, dst + (size_t)i * w * 3);
+}
+
+int
+capture_cursor_get(struct capture_cursor_info *ci, char **cause)
+{
+	memset(ci, 0, sizeof *ci);
+	if (display_need(cause) == NULL || cap.dpy == NULL) {
+		if (*cause == NULL)
+			*cause = xstrdup("X display lost");
+		return (-1);
+	}
+	/* cap.now is nobody else's: jobs draw their own copies. */
+	capture_fetch_cursor();
+	if (display_check_io() == -1) {
+		xasprintf(cause, "%s", display_reason());
+		return (-1);
+	}
+	if (!cap.now.valid)
+		return (0);
+	ci->x = cap.now.x;
+	ci->y = cap.now.y;
+	ci->w = cap.now.w;
+	ci->h = cap.now.h;
+	ci->serial = cap.now.serial;
+	ci->argb = cap.now.argb;
+	return (0);
+}
+
 /* HTTP. */
 
+/*
+ * Options from a request's text, each NULL when absent: cursor "0", "1",
+ * "false" or "true"; region "x,y,w,h"; width and height; scale.  Syntax
+ * only, parsed once (the screen is not asked: capture_shoot checks the
+ * region against it); -1 with a cause whose first word names the
+ * parameter.
+ */
 static int
-capture_parse_opts(struct http_req *req, struct capture_opts *o)
+capture_opts_parse(struct capture_opts *o, const char *cursor,
+    const char *region, const char *width, const char *height,
+    const char *scale, char **cause)
 {
-	const char	*v, *wv, *hv, *sv;
+	const char	*v;
 	long long	 n;
-	double		 scale;
 	char		*end;
-	int		 sw = cap.w, sh = cap.h, bw = 0, bh = 0;
+	int		 r[4], i;
 
 	memset(o, 0, sizeof *o);
 	o->cursor = 1;
-	if ((v = http_req_query(req, "cursor")) != NULL) {
-		if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0)
+	if (cursor != NULL) {
+		if (strcmp(cursor, "1") == 0 || strcmp(cursor, "true") == 0)
 			o->cursor = 1;
-		else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0)
+		else if (strcmp(cursor, "0") == 0 ||
+		    strcmp(cursor, "false") == 0)
 			o->cursor = 0;
 		else {
-			http_reply_error(req, 400, "bad_parameter",
-			    "cursor: expected 0 or 1, got \"%.32s\"", v);
+			xasprintf(cause, "cursor: expected 0 or 1, got "
+			    "\"%.32s\"", cursor);
 			return (-1);
 		}
 	}
-	if ((v = http_req_query(req, "region")) != NULL) {
-		int	 r[4], i;
-
+	if (region != NULL) {
+		v = region;
 		for (i = 0; i < 4; i++) {
 			errno = 0;
 			n = strtoll(v, &end, 10);
 			if (end == v || errno != 0 || n < 0 ||
 			    n > CAPTURE_MAX_SIDE || (i < 3 && *end != ',') ||
-			    (i == 3 && *end != '\0'))
-				goto bad_region;
+			    (i == 3 && *end != '\0')) {
+				xasprintf(cause, "region: expected x,y,w,h as "
+				    "four integers, got \"%.64s\"", region);
+				return (-1);
+			}
 			r[i] = n;
 			v = end + 1;
 		}
-		if (r[2] < 1 || r[3] < 1 || r[0] + r[2] > sw ||
-		    r[1] + r[3] > sh) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "region: %d,%d,%d,%d is not inside the %dx%d "
-			    "screen (x,y,w,h with w,h >= 1)", r[0], r[1], r[2],
-			    r[3], sw, sh);
+		if (r[2] < 1 || r[3] < 1) {
+			xasprintf(cause, "region: %d,%d,%d,%d is empty "
+			    "(x,y,w,h with w,h >= 1)", r[0], r[1], r[2], r[3]);
 			return (-1);
 		}
 		o->rx = r[0];
 		o->ry = r[1];
 		o->rw = r[2];
 		o->rh = r[3];
-		sw = r[2];
-		sh = r[3];
 	}
-	wv = http_req_query(req, "width");
-	hv = http_req_query(req, "height");
-	sv = http_req_query(req, "scale");
-	if (sv != NULL && (wv != NULL || hv != NULL)) {
-		http_reply_error(req, 400, "bad_parameter",
-		    "scale: give either scale or width/height, not both");
+	if (scale != NULL && (width != NULL || height != NULL)) {
+		*cause = xstrdup("scale: give either scale or width/height, "
+		    "not both");
 		return (-1);
 	}
-	if (wv != NULL) {
-		if (http_parse_int(wv, 1, CAPTURE_MAX_SIDE, &n) == -1) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "width: expected an integer from 1 to %d, got "
-			    "\"%.32s\"", CAPTURE_MAX_SIDE, wv);
+	if (width != NULL) {
+		if (http_parse_int(width, 1, CAPTURE_MAX_SIDE, &n) == -1) {
+			xasprintf(cause, "width: expected an integer from 1 to "
+			    "%d, got \"%.32s\"", CAPTURE_MAX_SIDE, width);
 			return (-1);
 		}
-		bw = n;
+		o->fit_w = n;
 	}
-	if (hv != NULL) {
-		if (http_parse_int(hv, 1, CAPTURE_MAX_SIDE, &n) == -1) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "height: expected an integer from 1 to %d, got "
-			    "\"%.32s\"", CAPTURE_MAX_SIDE, hv);
+	if (height != NULL) {
+		if (http_parse_int(height, 1, CAPTURE_MAX_SIDE, &n) == -1) {
+			xasprintf(cause, "height: expected an integer from 1 "
+			    "to %d, got \"%.32s\"", CAPTURE_MAX_SIDE, height);
 			return (-1);
 		}
-		bh = n;
+		o->fit_h = n;
 	}
-	if (sv != NULL) {
+	if (scale != NULL) {
 		errno = 0;
-		scale = strtod(sv, &end);
-		if (end == sv || *end != '\0' || errno != 0 || !(scale > 0) ||
-		    scale > 1) {
-			http_reply_error(req, 400, "bad_parameter",
-			    "scale: expected a number in (0, 1], got "
-			    "\"%.32s\"", sv);
+		o->scale = strtod(scale, &end);
+		if (end == scale || *end != '\0' || errno != 0 ||
+		    !(o->scale > 0) || o->scale > 1) {
+			xasprintf(cause, "scale: expected a number in (0, 1], "
+			    "got \"%.32s\"", scale);
 			return (-1);
 		}
-		bw = (int)(sw * scale + 0.5);
-		bh = (int)(sh * scale + 0.5);
-		if (bw < 1)
-			bw = 1;
-		if (bh < 1)
-			bh = 1;
 	}
-	if (bw > 0 || bh > 0)
-		capture_fit(sw, sh, bw, bh, &o->out_w, &o->out_h);
 	return (0);
-bad_region:
-	http_reply_error(req, 400, "bad_parameter",
-	    "region: expected x,y,w,h as four integers, got \"%.64s\"",
-	    http_req_query(req, "region"));
-	return (-1);
 }
 
 static void
@@ -1384,16 +1600,17 @@ capture_reply_done(struct capture_result *res, void *arg)
 	char		 size[32], timing[256];
 
 	http_req_set_close_cb(req, NULL, NULL);
-	if (res->status == 503) {
+	switch (res->kind) {
+	case DESKD_EOK:
+		break;
+	case DESKD_EINPUT:
+		http_reply_error(req, 400, "bad_parameter", "%s", res->cause);
+		return;
+	case DESKD_EDISPLAY:
 		http_reply_error(req, 503, "display_unavailable", "%s",
 		    res->cause);
 		return;
-	}
-	if (res->status == 400) {
-		http_reply_error(req, 400, "bad_parameter", "%s", res->cause);
-		return;
-	}
-	if (res->status != 0) {
+	default:
 		http_reply_error(req, 500, "capture_failed", "%s", res->cause);
 		return;
 	}
@@ -1414,7 +1631,7 @@ capture_reply_close(struct http_req *req, void *arg)
 	capture_cancel(arg);
 }
 
-static void
+void
 capture_reply(struct http_req *req, const struct capture_opts *o)
 {
 	struct capture_shot	*shot;
@@ -1423,42 +1640,26 @@ capture_reply(struct http_req *req, const struct capture_opts *o)
 		http_req_set_close_cb(req, capture_reply_close, shot);
 }
 
-/* GET /screenshot (OSWorld): full screen, cursor composited. */
-static void
-capture_osworld_cb(struct http_req *req, void *arg)
-{
-	struct capture_opts	 o;
-
-	memset(&o, 0, sizeof o);
-	o.cursor = 1;
-	capture_reply(req, &o);
-}
-
 /* GET /v1/screenshot?width=&height=|scale=&region=x,y,w,h&cursor=0|1 */
-static void
+void
 capture_v1_cb(struct http_req *req, void *arg)
 {
 	struct capture_opts	 o;
 	char			*cause = NULL;
 
-	if (display_need(&cause) == NULL) {
-		http_reply_error(req, 503, "display_unavailable", "%s", cause);
+	if (capture_opts_parse(&o, http_req_query(req, "cursor"),
+	    http_req_query(req, "region"), http_req_query(req, "width"),
+	    http_req_query(req, "height"), http_req_query(req, "scale"),
+	    &cause) == -1) {
+		http_reply_error(req, 400, "bad_parameter", "%s", cause);
 		free(cause);
 		return;
 	}
-	/* Bounds checks need the current screen size. */
-	if (capture_prepare(&cause) == -1) {
-		http_reply_error(req, 503, "display_unavailable", "%s", cause);
-		free(cause);
-		return;
-	}
-	if (capture_parse_opts(req, &o) == -1)
-		return;
 	capture_reply(req, &o);
 }
 
 void
-capture_init(struct event_base *base, struct http_server *srv)
+capture_init(struct event_base *base)
 {
 	const char	*v;
 	long		 n = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1479,8 +1680,6 @@ capture_init(struct event_base *base, struct http_server *srv)
 	cap.ahead_ev = evtimer_new(base, capture_ahead_cb, NULL);
 	display_add_event_handler(capture_event_cb, NULL);
 	display_add_hook(capture_hook, NULL);
-	http_route(srv, "/screenshot", HTTP_GET, 0, 0, capture_osworld_cb, NULL);
-	http_route(srv, "/v1/screenshot", HTTP_GET, 0, 0, capture_v1_cb, NULL);
 }
 
 void
@@ -1511,4 +1710,5 @@ capture_shutdown(void)
 	free(cap.now.argb);
 	free(cap.ocursor.argb);
 	memset(&cap, 0, sizeof cap);
+	capture_snap_ok = 0;
 }

@@ -1,5 +1,5 @@
 /*
- * cdp.c: the Chrome DevTools proxy (../shared techniques A4).
+ * cdp.c: the Chrome DevTools proxy.
  *
  * Chrome only listens on loopback, answers 500 to a Host that is not an IP
  * or localhost (since Chrome 66, puppeteer#2242) and 403 to an Origin it
@@ -42,11 +42,13 @@
 #include <jansson.h>
 
 #include "cdp.h"
+#include "cdp_rewrite.h"
+#include "deskd.h"
+#include "deskproto.h"
 #include "health.h"
 #include "http.h"
 #include "log.h"
 #include "xmalloc.h"
-#include "deskd.h"
 
 enum cdp_fetch_kind {
 	CDP_FETCH_REWRITE,	/* /json replies: rewrite URLs */
@@ -121,151 +123,7 @@ static void	cdp_relay_close(struct cdp_relay *, const char *);
 static void	cdp_probe(struct cdp *);
 static void	cdp_relay_event_cb(struct bufferevent *, short, void *);
 static void	cdp_relay_resume_cb(struct bufferevent *, void *);
-
-/*
- * URL rewriting.
- */
-
-int
-cdp_host_valid(const char *h)
-{
-	size_t	 len;
-
-	if (h == NULL || (len = strlen(h)) == 0 || len > CDP_MAX_HOST)
-		return (0);
-	for (; *h != '\0'; h++) {
-		if (!isalnum((u_char)*h) && strchr(".-_:[]", *h) == NULL)
-			return (0);
-	}
-	return (1);
-}
-
-/*
- * Chrome's own rule since Chrome 66: the Host must be an IP address or
- * localhost, so that a web page cannot reach DevTools by DNS rebinding
- * (a name that resolves to 127.0.0.1; loopback needs no token here).
- * Chrome never sees the client's Host behind the proxy, so apply it here.
- */
-int
-cdp_host_allowed(const char *h)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	const char	*end, *colon;
-	char		 name[CDP_MAX_HOST + 1];
-	size_t		 len;
-
-	if (!cdp_host_valid(h))
-		return (0);
-	if (h[0] == '[') {
-		if ((end = strchr(h, ']')) == NULL ||
-		    (end[1] != '\0' && end[1] != ':'))
-			return (0);
-		len = end - h - 1;
-		memcpy(name, h + 1, len);
-		name[len] = '\0';
-		return (inet_pton(AF_INET6, name, &a6) == 1);
-	}
-	colon = strchr(h, ':');
-	if (colon != NULL && strchr(colon + 1, ':') != NULL)
-		return (0);
-	len = colon != NULL ? (size_t)(colon - h) : strlen(h);
-	memcpy(name, h, len);
-	name[len] = '\0';
-	return (strcasecmp(name, "localhost") == 0 ||
-	    inet_pton(AF_INET, name, &a4) == 1);
-}
-
-/* "ws://OLD/devtools/..." with OLD replaced; NULL if not that shape. */
-static char *
-cdp_rewrite_ws(const char *url, const char *hostport)
-{
-	const char	*p, *slash;
-	char		*out;
-
-	if (strncmp(url, "ws://", 5) == 0)
-		p = url + 5;
-	else if (strncmp(url, "wss://", 6) == 0)
-		p = url + 6;
-	else
-		return (NULL);
-	if ((slash = strchr(p, '/')) == NULL)
-		slash = p + strlen(p);
-	xasprintf(&out, "%.*s%s%s", (int)(p - url), url, hostport, slash);
-	return (out);
-}
-
-/* "...inspector.html?ws=OLD/devtools/..." with OLD replaced. */
-static char *
-cdp_rewrite_frontend(const char *url, const char *hostport)
-{
-	const char	*q, *p, *end;
-	char		*out;
-
-	if ((q = strchr(url, '?')) == NULL)
-		return (NULL);
-	for (p = q; p != NULL; p = strchr(p + 1, '&')) {
-		if (strncmp(p + 1, "ws=", 3) == 0) {
-			p += 4;
-			break;
-		}
-		if (strncmp(p + 1, "wss=", 4) == 0) {
-			p += 5;
-			break;
-		}
-	}
-	if (p == NULL)
-		return (NULL);
-	end = p + strcspn(p, "/&#");
-	xasprintf(&out, "%.*s%s%s", (int)(p - url), url, hostport, end);
-	return (out);
-}
-
-static int
-cdp_rewrite_object(json_t *obj, const char *hostport)
-{
-	const char	*key;
-	json_t		*v;
-	char		*s;
-	int		 n = 0;
-
-	json_object_foreach(obj, key, v) {
-		if (!json_is_string(v))
-			continue;
-		s = NULL;
-		if (strcmp(key, "webSocketDebuggerUrl") == 0)
-			s = cdp_rewrite_ws(json_string_value(v), hostport);
-		else if (strncmp(key, "devtoolsFrontendUrl", 19) == 0)
-			s = cdp_rewrite_frontend(json_string_value(v),
-			    hostport);
-		if (s == NULL)
-			continue;
-		if (strcmp(s, json_string_value(v)) != 0) {
-			json_string_set(v, s);
-			n++;
-		}
-		free(s);
-	}
-	return (n);
-}
-
-int
-cdp_rewrite_urls(json_t *j, const char *hostport)
-{
-	size_t	 i;
-	json_t	*v;
-	int	 n = 0;
-
-	if (json_is_object(j))
-		return (cdp_rewrite_object(j, hostport));
-	if (json_is_array(j)) {
-		json_array_foreach(j, i, v) {
-			if (json_is_object(v))
-				n += cdp_rewrite_object(v, hostport);
-		}
-	}
-	return (n);
-}
+static int	cdp_port(struct cdp *);
 
 /*
  * The client's Host for URLs in replies: what it used to reach us.  An
@@ -282,11 +140,11 @@ cdp_client_host(struct cdp *c, struct http_req *req, char **cause)
 		xasprintf(&s, "127.0.0.1:%d", cdp_port(c));
 		return (s);
 	}
-	if (!cdp_host_valid(h)) {
+	if (!cdp_rewrite_host_valid(h)) {
 		*cause = xstrdup("Host header is not a valid host[:port]");
 		return (NULL);
 	}
-	if (!cdp_host_allowed(h)) {
+	if (!cdp_rewrite_host_allowed(h)) {
 		xasprintf(cause, "Host %s is not an IP address or localhost "
 		    "(refused as Chrome does, against DNS rebinding)", h);
 		return (NULL);
@@ -317,7 +175,7 @@ cdp_set_up(struct cdp *c, int up, const char *error)
 }
 
 static void
-cdp_health_cb(void *obj, void *arg)
+cdp_health_cb(json_t *obj, void *arg)
 {
 	struct cdp	*c = arg;
 	json_t		*o;
@@ -853,9 +711,10 @@ cdp_relay_raw_error(struct cdp_relay *r, int status, const char *code,
 	json_t	*j;
 	char	*s;
 
-	j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-	    msg);
-	s = json_dumps(j, JSON_COMPACT);
+	/* The shape http_reply_error sends, after the takeover. */
+	if ((j = proto_error_new(code, msg)) == NULL ||
+	    (s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("%s: out of memory", __func__);
 	json_decref(j);
 	evbuffer_add_printf(bufferevent_get_output(r->client),
 	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
@@ -1062,6 +921,29 @@ cdp_devtools_cb(struct http_req *req, void *arg)
  * Setup.
  */
 
+/*
+ * Every route of the DevTools port: Chrome's /json endpoints
+ * (chromium/src:content/browser/devtools/devtools_http_handler.cc) and
+ * the websocket relay.
+ */
+static const struct http_route_entry cdp_routes[] = {
+	{ "/json", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/list", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/list/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/version", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/version/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/protocol", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/protocol/", HTTP_GET, 0, 0, cdp_json_cb },
+	/* Chrome 111+ wants PUT for /json/new; older clients send GET. */
+	{ "/json/new", HTTP_GET | HTTP_PUT, 0, 4096, cdp_json_cb },
+	{ "/json/new/", HTTP_GET | HTTP_PUT, 0, 4096, cdp_json_cb },
+	{ "/json/activate/", HTTP_GET, HTTP_PREFIX, 0, cdp_json_cb },
+	{ "/json/close/", HTTP_GET, HTTP_PREFIX, 0, cdp_json_cb },
+	{ "/devtools/", HTTP_GET, HTTP_PREFIX, 0, cdp_devtools_cb },
+	{ NULL, 0, 0, 0, NULL }
+};
+
 static int
 cdp_resolve(struct cdp *c, const char *upstream, char **cause)
 {
@@ -1138,17 +1020,11 @@ struct cdp *
 cdp_new(struct event_base *base, struct auth *auth, const char *listen,
     const char *upstream, char **cause)
 {
-	static const char	*json_paths[] = {
-		"/json", "/json/", "/json/list", "/json/list/",
-		"/json/version", "/json/version/", "/json/protocol",
-		"/json/protocol/"
-	};
 	struct cdp		*c;
 	struct sockaddr_storage	 ss;
 	struct timeval		 tv = { CDP_LISTEN_RETRY, 0 };
 	char			*spec;
 	int			 sslen;
-	u_int			 i;
 
 	/* A typo is fatal; only a port that is taken is retried. */
 	memset(&ss, 0, sizeof ss);
@@ -1177,20 +1053,7 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 	c->listen = xstrdup(listen);
 
 	c->srv = http_server_new(base, "cdp", auth);
-	for (i = 0; i < sizeof json_paths / sizeof json_paths[0]; i++)
-		http_route(c->srv, json_paths[i], HTTP_GET, 0, 0,
-		    cdp_json_cb, c);
-	/* Chrome 111+ wants PUT for /json/new; older clients send GET. */
-	http_route(c->srv, "/json/new", HTTP_GET | HTTP_PUT, 0, 4096,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/new/", HTTP_GET | HTTP_PUT, 0, 4096,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/activate/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/close/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/devtools/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_devtools_cb, c);
+	http_route_table(c->srv, cdp_routes, c);
 
 	health_add_extra(cdp_health_cb, c);
 	if (cdp_listen(c) == -1) {
@@ -1223,14 +1086,10 @@ cdp_free(struct cdp *c)
 	free(c);
 }
 
-int
+/* Port bound (for ":0"), 0 while not listening. */
+static int
 cdp_port(struct cdp *c)
 {
 	return (c->listening ? http_server_port(c->srv) : 0);
 }
 
-u_int
-cdp_nrelays(struct cdp *c)
-{
-	return (c->nrelays);
-}

@@ -31,7 +31,6 @@ struct cdp;
 #define CDP_PROBE_STALE_MS	2000
 /* Seconds between attempts to bind the CDP port when it is taken. */
 #define CDP_LISTEN_RETRY	5
-#define CDP_MAX_HOST		255
 
 /*
  * listen is "ADDR:PORT"; upstream "HOST:PORT" (resolved once, here).
@@ -41,20 +40,5 @@ struct cdp;
 struct cdp	*cdp_new(struct event_base *, struct auth *, const char *listen,
 		    const char *upstream, char **cause);
 void		 cdp_free(struct cdp *);
-/* Port bound (for ":0"), 0 while not listening. */
-int		 cdp_port(struct cdp *);
-/* Websocket relays open now. */
-u_int		 cdp_nrelays(struct cdp *);
-
-/*
- * Rewrite webSocketDebuggerUrl and the ws= parameter of
- * devtoolsFrontendUrl in a /json reply (object or array of objects) to
- * point at hostport.  Returns the number of strings changed.
- */
-int		 cdp_rewrite_urls(json_t *, const char *hostport);
-/* 1 if a Host header value is safe to put in a URL. */
-int		 cdp_host_valid(const char *);
-/* 1 if it is also an IP address or localhost (Chrome's rule). */
-int		 cdp_host_allowed(const char *);
 
 #endif

@@ -35,10 +35,29 @@ struct deskd_config {
 	const char	*cdp_upstream;	/* "127.0.0.1:1337" */
 };
 
+/*
+ * The kind of a failure, returned beside its cause (as host/ec2.h returns
+ * AWS's error code beside the message): a feature says what went wrong,
+ * and each surface picks its own status and body for it, so nobody
+ * re-derives a status from errno or from the words of a message.
+ */
+enum deskd_err {
+	DESKD_EOK = 0,
+	DESKD_EINPUT,		/* the request asks for something invalid */
+	DESKD_EDENIED,		/* the system refused it: permissions */
+	DESKD_ENOTFOUND,	/* what the request names is not there */
+	DESKD_ESTATE,		/* not in the current state (already on...) */
+	DESKD_EBUSY,		/* a limit is reached: later may work */
+	DESKD_EDISPLAY,		/* the X display cannot be reached */
+	DESKD_ESYSTEM		/* deskd or the system failed */
+};
+
 extern struct deskd_config	 deskd_cfg;
 extern struct timespec		 deskd_started;	/* monotonic */
 
 /* Milliseconds on the monotonic clock. */
 long long	 deskd_now_ms(void);
+/* The HTTP status the native surface gives a kind (400, 403, ... 500). */
+int		 deskd_err_status(enum deskd_err);
 
 #endif

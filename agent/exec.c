@@ -17,6 +17,7 @@
 #include "http.h"
 #include "log.h"
 #include "proc.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 extern char	**environ;
@@ -61,18 +62,6 @@ exec_done(struct proc *p, const struct proc_result *res, void *arg)
 	http_reply_buffer(x->req, 200, "application/json", b);
 	evbuffer_free(b);
 	free(x);
-}
-
-static void
-exec_strv_free(char **v)
-{
-	size_t	 i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
 }
 
 /* A JSON string without NUL bytes, or NULL. */
@@ -133,7 +122,7 @@ exec_env(json_t *env, char **cause)
 	return (out);
 }
 
-static void
+void
 exec_cb(struct http_req *req, void *arg)
 {
 	static const char *const keys[] = { "argv", "command", "cwd", "env",
@@ -263,8 +252,8 @@ exec_cb(struct http_req *req, void *arg)
 		goto fail;
 	}
 	http_req_set_close_cb(req, exec_close_cb, x);
-	exec_strv_free(argv);
-	exec_strv_free(envp);
+	strv_free(argv);
+	strv_free(envp);
 	free(cwd);
 	json_decref(body);
 	return;
@@ -272,14 +261,8 @@ exec_cb(struct http_req *req, void *arg)
 fail:
 	http_reply_error(req, status, code, "%s", cause);
 	free(cause);
-	exec_strv_free(argv);
-	exec_strv_free(envp);
+	strv_free(argv);
+	strv_free(envp);
 	free(cwd);
 	json_decref(body);
-}
-
-void
-exec_init(struct http_server *hs)
-{
-	http_route(hs, "/v1/exec", HTTP_POST, 0, 0, exec_cb, NULL);
 }

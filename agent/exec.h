@@ -10,11 +10,12 @@
 #ifndef EXEC_H
 #define EXEC_H
 
-struct http_server;
+struct http_req;
 
 #define EXEC_DEFAULT_TIMEOUT_S	120
 #define EXEC_MAX_TIMEOUT_S	3600
 
-void	 exec_init(struct http_server *);
+/* POST /v1/exec (v1.c's table). */
+void	 exec_cb(struct http_req *, void *);
 
 #endif

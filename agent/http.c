@@ -35,15 +35,12 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
 #include "log.h"
 #include "compat.h"
 #include "xmalloc.h"
-
-#ifndef DESKD_VERSION
-#define DESKD_VERSION "0"
-#endif
 
 #define HTTP_HEAD_TIMEOUT	60	/* seconds to send a whole head */
 #define HTTP_WRITE_TIMEOUT	300
@@ -72,8 +69,6 @@ struct http_server {
 	TAILQ_HEAD(, http_route) routes;
 	TAILQ_HEAD(, http_conn)	 conns;
 	u_int			 nconns;
-	http_cb			 fallback;
-	void			*fallback_arg;
 };
 
 struct http_kv {
@@ -157,6 +152,7 @@ struct http_conn {
 	int			 lingering;
 	size_t			 lingered;
 	int			 in_process;
+	int			 taken;		/* taken over while in_process */
 };
 
 static void	 http_conn_close(struct http_conn *, const char *);
@@ -517,10 +513,22 @@ http_route(struct http_server *srv, const char *path, int methods,
 }
 
 void
-http_set_fallback(struct http_server *srv, http_cb cb, void *arg)
+http_route_table(struct http_server *srv, const struct http_route_entry *t,
+    void *arg)
 {
-	srv->fallback = cb;
-	srv->fallback_arg = arg;
+	struct http_route	*r;
+
+	for (; t->path != NULL; t++) {
+		/* Two handlers for one path and method: a table is wrong. */
+		TAILQ_FOREACH(r, &srv->routes, entry) {
+			if (strcmp(r->path, t->path) == 0 &&
+			    (r->methods & t->methods) != 0)
+				fatalx("%s: %s: %s registered twice", __func__,
+				    srv->name, t->path);
+		}
+		http_route(srv, t->path, t->methods, t->flags, t->max_body,
+		    t->cb, arg);
+	}
 }
 
 /* Connections. */
@@ -806,38 +814,42 @@ http_parse_header(struct http_req *req, char *line)
 	return (0);
 }
 
-static struct http_route *
-http_find_route(struct http_server *srv, const char *path, int *path_known)
+static int
+http_route_match(const struct http_route *r, const char *path)
 {
-	struct http_route	*r;
-
-	*path_known = 0;
-	TAILQ_FOREACH(r, &srv->routes, entry) {
-		if (r->flags & HTTP_PREFIX) {
-			if (strncmp(path, r->path, r->len) == 0) {
-				*path_known = 1;
-				return (r);
-			}
-		} else if (strcmp(path, r->path) == 0) {
-			*path_known = 1;
-			return (r);
-		}
-	}
-	return (NULL);
+	if (r->flags & HTTP_PREFIX)
+		return (strncmp(path, r->path, r->len) == 0);
+	return (strcmp(path, r->path) == 0);
 }
 
-/* Route, check access and body framing once the head is complete. */
-static int
-http_head_done(struct http_req *req)
+/*
+ * The first route for path that takes method, or NULL; *methods gets the
+ * methods of every route for path (0: an unknown path).
+ */
+static struct http_route *
+http_find_route(struct http_server *srv, const char *path, int method,
+    int *methods)
 {
-	struct http_conn	*conn = req->conn;
-	struct http_server	*srv = conn->srv;
-	struct http_route	*r, *any = NULL;
-	const char		*te, *cl, *c, *expect;
-	char			*cause = NULL, allow[64];
-	long long		 len;
-	int			 known, m, ok;
-	u_int			 i;
+	struct http_route	*r, *found = NULL;
+
+	*methods = 0;
+	TAILQ_FOREACH(r, &srv->routes, entry) {
+		if (!http_route_match(r, path))
+			continue;
+		*methods |= r->methods;
+		if (found == NULL && (r->methods & method))
+			found = r;
+	}
+	return (found);
+}
+
+/* Body framing and the connection's fate, from the headers. */
+static int
+http_head_framing(struct http_req *req)
+{
+	const char	*te, *cl, *c, *expect;
+	long long	 len;
+	u_int		 i;
 
 	c = http_req_header(req, "Connection");
 	if (c != NULL) {
@@ -848,7 +860,6 @@ http_head_done(struct http_req *req)
 			req->keepalive = 1;
 	}
 
-	/* Framing first: a bad frame makes the connection unusable. */
 	te = http_req_header(req, "Transfer-Encoding");
 	cl = NULL;
 	for (i = 0; i < req->nheaders; i++) {
@@ -891,51 +902,25 @@ http_head_done(struct http_req *req)
 	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
 	    req->minor == 1)
 		req->expect_continue = 1;
+	return (0);
+}
 
-	r = http_find_route(srv, req->path, &known);
-	if (r != NULL) {
-		m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
-		ok = (r->methods & m) != 0;
-		if (!ok) {
-			/* Several routes may share a path with other methods. */
-			TAILQ_FOREACH(any, &srv->routes, entry) {
-				if (strcmp(any->path, r->path) == 0 &&
-				    (any->methods & m)) {
-					r = any;
-					ok = 1;
-					break;
-				}
-			}
-		}
-		if (!ok) {
-			allow[0] = '\0';
-			TAILQ_FOREACH(any, &srv->routes, entry) {
-				if (strcmp(any->path, r->path) != 0)
-					continue;
-				if (any->methods & HTTP_GET)
-					strlcat(allow, "GET, HEAD, ",
-					    sizeof allow);
-				if (any->methods & HTTP_POST)
-					strlcat(allow, "POST, ", sizeof allow);
-				if (any->methods & HTTP_PUT)
-					strlcat(allow, "PUT, ", sizeof allow);
-				if (any->methods & HTTP_DELETE)
-					strlcat(allow, "DELETE, ",
-					    sizeof allow);
-			}
-			if (strlen(allow) > 2)
-				allow[strlen(allow) - 2] = '\0';
-			http_add_header(req, "Allow", allow);
-			http_abort(req, 405, "method_not_allowed",
-			    "%s is not allowed on %s (allowed: %s)",
-			    req->method_name, req->path, allow);
-			return (-1);
-		}
-		if (req->method == HTTP_HEAD)
-			req->head_only = 1;
-	}
-	req->route = r;
+/*
+ * The route, then access: a client that is not let in learns nothing
+ * from the answer, neither which paths exist nor which methods they take
+ * (401 before 404 and 405).
+ */
+static int
+http_head_route(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+	struct http_server	*srv = conn->srv;
+	struct http_route	*r;
+	char			*cause = NULL, allow[64];
+	int			 m, methods;
 
+	m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
+	r = http_find_route(srv, req->path, m, &methods);
 	if (r == NULL || !(r->flags & HTTP_OPEN)) {
 		if (auth_check(srv->auth, (struct sockaddr *)&conn->peer,
 		    http_req_header(req, "Authorization"), &cause) == -1) {
@@ -946,20 +931,51 @@ http_head_done(struct http_req *req)
 			return (-1);
 		}
 	}
-	if (r == NULL && srv->fallback == NULL) {
+	if (r == NULL && methods == 0) {
 		http_abort(req, 404, "not_found", "no such path: %s",
 		    req->path);
 		return (-1);
 	}
-	req->max_body = r != NULL ? r->max_body : HTTP_MAX_BODY;
-	if (r == NULL || !(r->flags & HTTP_STREAM)) {
-		if (req->content_length > (int64_t)req->max_body) {
-			http_abort(req, 413, "body_too_large",
-			    "request body of %" PRId64 " bytes is over the "
-			    "limit of %zu", req->content_length,
-			    req->max_body);
-			return (-1);
-		}
+	if (r == NULL) {
+		allow[0] = '\0';
+		if (methods & HTTP_GET)
+			strlcat(allow, "GET, HEAD, ", sizeof allow);
+		if (methods & HTTP_POST)
+			strlcat(allow, "POST, ", sizeof allow);
+		if (methods & HTTP_PUT)
+			strlcat(allow, "PUT, ", sizeof allow);
+		if (methods & HTTP_DELETE)
+			strlcat(allow, "DELETE, ", sizeof allow);
+		if (strlen(allow) > 2)
+			allow[strlen(allow) - 2] = '\0';
+		http_add_header(req, "Allow", allow);
+		http_abort(req, 405, "method_not_allowed",
+		    "%s is not allowed on %s (allowed: %s)", req->method_name,
+		    req->path, allow);
+		return (-1);
+	}
+	if (req->method == HTTP_HEAD)
+		req->head_only = 1;
+	req->route = r;
+	req->max_body = r->max_body;
+	return (0);
+}
+
+/* Framing, route, access and body limit once the head is complete. */
+static int
+http_head_done(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+
+	/* Framing first: a bad frame makes the connection unusable. */
+	if (http_head_framing(req) == -1 || http_head_route(req) == -1)
+		return (-1);
+	if (!(req->route->flags & HTTP_STREAM) &&
+	    req->content_length > (int64_t)req->max_body) {
+		http_abort(req, 413, "body_too_large",
+		    "request body of %" PRId64 " bytes is over the limit of "
+		    "%zu", req->content_length, req->max_body);
+		return (-1);
 	}
 	if (req->expect_continue && (req->chunked ||
 	    req->content_length > 0)) {
@@ -1064,7 +1080,7 @@ http_read_body(struct http_req *req, struct evbuffer *in)
 			break;
 		}
 		/* Buffered routes: a chunked body may not pass the limit. */
-		if ((req->route == NULL || !(req->route->flags & HTTP_STREAM)) &&
+		if (!(req->route->flags & HTTP_STREAM) &&
 		    req->body_seen > req->max_body) {
 			http_abort(req, 413, "body_too_large",
 			    "request body is over the limit of %zu bytes",
@@ -1078,15 +1094,10 @@ http_read_body(struct http_req *req, struct evbuffer *in)
 static void
 http_call_handler(struct http_req *req)
 {
-	struct http_server	*srv = req->conn->srv;
-
 	req->state = REQ_WAIT;
 	/* A handler may take its time: no idle timeout meanwhile. */
 	http_set_head_timeout(req->conn, 0);
-	if (req->route != NULL)
-		req->route->cb(req, req->route->arg);
-	else
-		srv->fallback(req, srv->fallback_arg);
+	req->route->cb(req, req->route->arg);
 }
 
 /*
@@ -1106,7 +1117,7 @@ http_conn_process(struct http_conn *conn)
 		return;
 	conn->in_process = 1;
 	for (;;) {
-		if (conn->lingering || conn->close_after)
+		if (conn->lingering || conn->close_after || conn->taken)
 			break;
 		if (conn->req == NULL) {
 			if (evbuffer_get_length(in) == 0)
@@ -1156,26 +1167,23 @@ http_conn_process(struct http_conn *conn)
 					free(line);
 					continue;
 				}
-				rc = http_parse_request_line(req, line);
+				/* An error is answered: the loop sees it. */
+				(void)http_parse_request_line(req, line);
 			} else if (len == 0) {
-				rc = http_head_done(req);
-				if (rc == 0) {
+				if (http_head_done(req) == 0) {
 					req->state = REQ_BODY;
-					streaming = req->route != NULL &&
-					    (req->route->flags & HTTP_STREAM);
-					if (streaming)
+					if (req->route->flags & HTTP_STREAM)
 						http_call_handler(req);
 				}
 			} else
-				rc = http_parse_header(req, line);
+				(void)http_parse_header(req, line);
 			free(line);
 			continue;
 		}
 
 		if (req->state == REQ_BODY || (req->state == REQ_WAIT &&
 		    req->body_cb != NULL && !req->body_done)) {
-			streaming = req->route != NULL &&
-			    (req->route->flags & HTTP_STREAM);
+			streaming = (req->route->flags & HTTP_STREAM) != 0;
 			if (http_read_body(req, in) == -1)
 				continue;
 			if (streaming) {
@@ -1208,6 +1216,8 @@ http_conn_process(struct http_conn *conn)
 		break;
 	}
 	conn->in_process = 0;
+	if (conn->taken)
+		free(conn);
 }
 
 /* The reply is complete: forget the request, then serve the next one. */
@@ -1311,30 +1321,10 @@ http_req_peer(struct http_req *req)
 	return (req->conn->peer_str);
 }
 
-int
-http_req_peer_is_loopback(struct http_req *req)
-{
-	struct sockaddr_storage	*ss = &req->conn->peer;
-
-	if (ss->ss_family == AF_INET)
-		return ((ntohl(((struct sockaddr_in *)ss)->sin_addr.s_addr) >>
-		    24) == 127);
-	if (ss->ss_family == AF_INET6)
-		return (IN6_IS_ADDR_LOOPBACK(
-		    &((struct sockaddr_in6 *)ss)->sin6_addr));
-	return (0);
-}
-
 struct evbuffer *
 http_req_body(struct http_req *req)
 {
 	return (req->body);
-}
-
-int64_t
-http_req_content_length(struct http_req *req)
-{
-	return (req->content_length);
 }
 
 json_t *
@@ -1565,6 +1555,22 @@ http_req_takeover(struct http_req *req)
 	event_free(conn->ev_next);
 	if (conn->ev_linger != NULL)
 		event_free(conn->ev_linger);
-	free(conn);
+	/*
+	 * A handler that takes over at once (websocket upgrade) runs inside
+	 * http_conn_process, which frees the connection when it returns.
+	 */
+	if (conn->in_process)
+		conn->taken = 1;
+	else
+		free(conn);
 	return (bev);
+}
+
+int
+http_req_auth(struct http_req *req, char **cause)
+{
+	struct http_conn	*conn = req->conn;
+
+	return (auth_check(conn->srv->auth, (struct sockaddr *)&conn->peer,
+	    http_req_header(req, "Authorization"), cause));
 }

@@ -82,12 +82,28 @@ int		 http_server_port(struct http_server *);
  * Add a route.  max_body 0 means HTTP_MAX_BODY; bodies over it get 413
  * before any of it is read.  For HTTP_STREAM routes the handler runs once
  * the head is in: it must call http_req_set_body_cb, or reply at once.
+ * A request is routed, then let in or refused (401), and only then told
+ * 404 or 405: a client without access learns nothing of the routes.
  */
 void		 http_route(struct http_server *, const char *path,
 		    int methods, int flags, size_t max_body, http_cb, void *);
-/* Handler for every unmatched path instead of the JSON 404. */
-void		 http_set_fallback(struct http_server *, http_cb, void *);
-/* Count of connections open now (tests and /health). */
+/*
+ * A surface's routes as one table, as tmux's cmd_table lists its commands:
+ * each surface keeps its table in one place (osworld.c, v1.c, cdp.c) so
+ * every route of a port can be read at once.  The last entry has a NULL
+ * path.
+ */
+struct http_route_entry {
+	const char	*path;
+	int		 methods;
+	int		 flags;
+	size_t		 max_body;	/* 0: HTTP_MAX_BODY */
+	http_cb		 cb;
+};
+/* http_route for each entry, arg to every handler; fatal on a duplicate. */
+void		 http_route_table(struct http_server *,
+		    const struct http_route_entry *, void *arg);
+/* Count of connections open now (the unit tests' leak check). */
 u_int		 http_server_nconns(struct http_server *);
 
 /* Request accessors.  Strings belong to the request. */
@@ -101,10 +117,7 @@ const char	*http_req_header(struct http_req *, const char *name);
 int		 http_req_header_at(struct http_req *, u_int i,
 		    const char **name, const char **value);
 const char	*http_req_peer(struct http_req *);	/* "1.2.3.4" */
-int		 http_req_peer_is_loopback(struct http_req *);
 struct evbuffer	*http_req_body(struct http_req *);	/* buffered body */
-/* Content-Length of the request, -1 if chunked or absent. */
-int64_t		 http_req_content_length(struct http_req *);
 /*
  * The body as JSON.  An empty body gives NULL with *cause NULL when
  * allow_empty is set; otherwise NULL with cause on any error.
@@ -152,6 +165,12 @@ void		 http_reply_end(struct http_req *);
  * bufferevent (BEV_OPT_CLOSE_ON_FREE is set).
  */
 struct bufferevent *http_req_takeover(struct http_req *);
+/*
+ * Run the server's access rules (auth.h) on a request to an HTTP_OPEN
+ * route that lets in more than one kind of caller (the live view takes a
+ * view token or what every other route takes): 0 or -1 with cause.
+ */
+int		 http_req_auth(struct http_req *, char **cause);
 
 /* Helpers shared by the handlers. */
 const char	*http_status_text(int);

@@ -19,27 +19,37 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "a11y_http.h"
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
 #include "compat.h"
-#include "computer.h"
 #include "deskd.h"
 #include "display.h"
 #include "download.h"
-#include "exec.h"
 #include "files.h"
-#include "health.h"
 #include "http.h"
 #include "input.h"
 #include "log.h"
-#include "osworld_exec.h"
-#include "osworld_files.h"
+#include "osworld.h"
 #include "proc.h"
 #include "record.h"
+#include "sink.h"
+#include "v1.h"
+#include "view.h"
 #include "window.h"
 #include "xmalloc.h"
 #include "xvfb.h"
+
+/*
+ * Every route of the API port, surface by surface; each table is the one
+ * place its routes are listed (the DevTools port's is in cdp.c).
+ */
+static const struct http_route_entry *const main_api[] = {
+	v1_routes,	/* v1.c: deskd's own API, /health */
+	osworld_routes,	/* osworld.c: OSWorld's control server */
+	NULL
+};
 
 static struct event_base	*main_base;
 static struct auth		*main_auth;
@@ -47,7 +57,7 @@ static struct http_server	*main_http;
 static struct cdp		*main_cdp;
 
 static void __attribute__((noreturn))
-usage(int code)
+main_usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 "usage: deskd [options]\n"
@@ -117,7 +127,7 @@ main_print_try(void)
 }
 
 static int
-parse_screen(const char *s, int *w, int *h)
+main_parse_screen(const char *s, int *w, int *h)
 {
 	char	*end;
 	long	 a, b;
@@ -156,7 +166,7 @@ main(int argc, char **argv)
 	struct event	*sigint, *sigterm;
 	char		*cause = NULL, *xdisplay = NULL;
 	const char	*env;
-	int		 ch, level;
+	int		 ch, level, i;
 
 	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
 	deskd_cfg.screen_w = DESKD_XVFB_W;
@@ -179,7 +189,7 @@ main(int argc, char **argv)
 			deskd_cfg.xvfb = 1;
 			break;
 		case 's':
-			if (parse_screen(optarg, &deskd_cfg.screen_w,
+			if (main_parse_screen(optarg, &deskd_cfg.screen_w,
 			    &deskd_cfg.screen_h) == -1)
 				fatalx("--screen: expected WxH, got %s",
 				    optarg);
@@ -212,13 +222,13 @@ main(int argc, char **argv)
 			printf("deskd %s\n", DESKD_VERSION);
 			return (0);
 		case 'h':
-			usage(0);
+			main_usage(0);
 		default:
-			usage(1);
+			main_usage(1);
 		}
 	}
 	if (optind != argc)
-		usage(1);
+		main_usage(1);
 
 	/* Children and closed sockets must never kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
@@ -246,7 +256,9 @@ main(int argc, char **argv)
 		fatalx("evthread_use_pthreads failed");
 	if ((main_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
+	/* Every child, the embedded Xvfb too, is proc.c's. */
+	proc_init(main_base, deskd_cfg.workdir);
+	/* Before Xvfb starts: a bad --cdp-* leaves nothing behind. */
 	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
 	    (main_cdp = cdp_new(main_base, main_auth, deskd_cfg.cdp_listen,
 	    deskd_cfg.cdp_upstream, &cause)) == NULL)
@@ -272,20 +284,20 @@ main(int argc, char **argv)
 	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(main_base, deskd_cfg.display);
 
-	proc_init(main_base, deskd_cfg.workdir);
+	sink_init();
 	download_init(main_base);
 	input_init(main_base);
 
+	capture_init(main_base);
+	window_init();
+	record_init(main_base);
+	osworld_init(main_base);
+	a11y_http_init(main_base);
+	view_init(main_base);
+
 	main_http = http_server_new(main_base, "api", main_auth);
-	health_init(main_http);
-	capture_init(main_base, main_http);
-	computer_init(main_http);
-	exec_init(main_http);
-	osworld_exec_init(main_base, main_http);
-	files_init(main_http);
-	window_init(main_http);
-	osworld_files_init(main_base, main_http);
-	record_init(main_base, main_http);
+	for (i = 0; main_api[i] != NULL; i++)
+		http_route_table(main_http, main_api[i], NULL);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -299,17 +311,20 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(main_base);
 
+	view_shutdown();
 	input_shutdown();
 	http_server_free(main_http);
+	a11y_http_shutdown();
 	cdp_free(main_cdp);
 	files_shutdown();
-	osworld_files_shutdown();
+	osworld_shutdown();
 	download_shutdown();
 	record_shutdown();
-	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
+	/* Xvfb gets SIGTERM and a grace time; the rest are killed. */
 	xvfb_stop();
+	proc_shutdown();
 	event_free(sigint);
 	event_free(sigterm);
 	auth_free(main_auth);

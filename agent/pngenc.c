@@ -2,16 +2,16 @@
  * pngenc.c: band-wise PNG encoder with a small thread pool.
  *
  * A low zlib level with one cheap filter is 4x faster than libpng's
- * defaults (techniques.md A3); splitting rows into independent deflate
- * bands costs 0.3-3% in size and lets two cores share a full frame and a
- * small change recompress one band (A5).  Each band then picks the filter
- * and compressor that suit it (pngenc.h, doc/capture.md).
+ * defaults (doc/capture.md has the measurements); splitting rows into
+ * independent deflate bands costs 0.3-3% in size and lets two cores share
+ * a full frame and a small change recompress one band.  Each band then
+ * picks the filter and compressor that suit it (pngenc.h, doc/capture.md).
  *
  * Threads: the pool works through a queue of jobs, one per encoder with
  * bands in flight.  A worker takes one band at a time; the last one done
  * activates the encoder's event, so the done callback runs on the loop
  * (libevent's thread support: event_active is safe from any thread once
- * evthread_use_pthreads has run, as deskd.c's main does).
+ * evthread_use_pthreads has run, as main.c's main does).
  */
 #include <sys/types.h>
 #include <sys/queue.h>

@@ -1,5 +1,5 @@
 /*
- * pngenc.h: band-wise PNG encoding (techniques.md A5).
+ * pngenc.h: band-wise PNG encoding (doc/capture.md has the measurements).
  *
  * The image is split into bands of PNGENC_BAND_ROWS rows.  Each band is its
  * own raw deflate stream ended with a sync flush and written as its own

@@ -2,6 +2,7 @@
  * proc.c: child processes driven by the event loop (see proc.h).
  */
 #include <sys/types.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -21,6 +22,8 @@
 #include "deskd.h"
 #include "log.h"
 #include "proc.h"
+#include "strv.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 extern char	**environ;
@@ -334,6 +337,29 @@ proc_forget(struct proc *p)
 	}
 }
 
+void
+proc_stop(struct proc *p, int grace_ms)
+{
+	int	 status, i, n = grace_ms / 100;
+	pid_t	 pid;
+
+	if (p == NULL)
+		return;
+	proc_signal(p, SIGTERM);
+	/* The loop has stopped: nothing else is kept waiting. */
+	for (i = 0; i < n; i++) {
+		if ((pid = waitpid(p->pid, &status, WNOHANG)) != 0)
+			break;
+		usleep(100 * 1000);
+	}
+	if (i == n) {
+		kill(-p->pid, SIGKILL);
+		while (waitpid(p->pid, &status, 0) == -1 && errno == EINTR)
+			;
+	}
+	proc_free(p);
+}
+
 const char *
 proc_describe(const struct proc_result *r, char *buf, size_t len)
 {
@@ -508,18 +534,6 @@ proc_candidates(const char *file, const char *const *env)
 	return (c);
 }
 
-static void
-proc_free_strv(char **v)
-{
-	size_t	 i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Exec failure report from the child: errno and what failed. */
 struct proc_failure {
 	int	 err;
@@ -528,14 +542,14 @@ struct proc_failure {
 
 static void __attribute__((noreturn))
 proc_child(const struct proc_opts *o, const char *cwd, char **cand,
-    int in_fd, int out_fd, int err_fd, int report_fd)
+    int in_fd, int out_fd, int err_fd, int pass_fd, int report_fd)
 {
 	struct proc_failure	 f;
 	struct sigaction	 sa;
 	struct rlimit		 rl;
 	sigset_t		 none;
 	char *const		*envp;
-	int			 i, fd, max;
+	int			 i, fd, max, low;
 
 	/* Only async-signal-safe calls from here on. */
 	memset(&sa, 0, sizeof sa);
@@ -547,19 +561,26 @@ proc_child(const struct proc_opts *o, const char *cwd, char **cand,
 	f.stage = 2;
 	if (setpgid(0, 0) == -1)
 		goto fail;
+	if ((o->flags & PROC_PDEATHSIG) &&
+	    prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
+		goto fail;
 	if (in_fd != -1 && dup2(in_fd, 0) == -1)
 		goto fail;
 	if (out_fd != -1 && dup2(out_fd, 1) == -1)
 		goto fail;
 	if (err_fd != -1 && dup2(err_fd, 2) == -1)
 		goto fail;
+	/* pass_fd is above 3 (proc_start): dup2 clears its close-on-exec. */
+	if (pass_fd != -1 && dup2(pass_fd, 3) == -1)
+		goto fail;
 	/* Nothing of deskd's (listeners, X socket) leaks into the child. */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
+	low = pass_fd != -1 ? 4 : 3;
+	if (close_range(low, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
 		max = 65536;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 		    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
 			max = rl.rlim_cur;
-		for (fd = 3; fd < max; fd++)
+		for (fd = low; fd < max; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	f.stage = 1;
@@ -598,7 +619,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	int			 in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	int			 err[2] = { -1, -1 }, rep[2] = { -1, -1 };
 	int			 child_in = -1, child_out = -1;
-	int			 child_err = -1;
+	int			 child_err = -1, pass = -1;
 	int			 saved, status;
 	ssize_t			 n;
 	size_t			 got;
@@ -651,6 +672,10 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 			child_err = err[1];
 		}
 	}
+	/* Above fd 3, so the child's dup2 onto 3 cannot clobber it. */
+	if ((o->flags & PROC_PASS_FD) &&
+	    (pass = fcntl(o->pass_fd, F_DUPFD_CLOEXEC, 4)) == -1)
+		goto syserr;
 	cand = proc_candidates(o->argv[0], o->env);
 
 	/*
@@ -661,7 +686,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		proc_child(o, cwd, cand, child_in, child_out, child_err,
+		proc_child(o, cwd, cand, child_in, child_out, child_err, pass,
 		    rep[1]);
 	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -673,6 +698,10 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	setpgid(pid, pid);
 	close(rep[1]);
 	rep[1] = -1;
+	if (pass != -1) {
+		close(pass);
+		pass = -1;
+	}
 
 	/*
 	 * Wait for exec (EOF on the close-on-exec pipe) or its error: this
@@ -704,7 +733,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 			    strerror(f.err));
 		goto fail;
 	}
-	proc_free_strv(cand);
+	strv_free(cand);
 	cand = NULL;
 
 	p = xcalloc(1, sizeof *p);
@@ -763,7 +792,9 @@ syserr:
 	*errnop = errno;
 	xasprintf(cause, "[Errno %d] %s", errno, strerror(errno));
 fail:
-	proc_free_strv(cand);
+	strv_free(cand);
+	if (pass != -1)
+		close(pass);
 	if (rep[0] != -1)
 		close(rep[0]);
 	if (rep[1] != -1)
@@ -783,45 +814,13 @@ fail:
 	return (NULL);
 }
 
-/* Bytes a lead byte needs, and the range its first continuation allows. */
-static int
-proc_utf8_lead(u_char c, u_char *lo, u_char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (1);
-	if (c == 0xe0) {
-		*lo = 0xa0;
-		return (2);
-	}
-	if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
-		return (2);
-	if (c == 0xed) {	/* no surrogates */
-		*hi = 0x9f;
-		return (2);
-	}
-	if (c == 0xf0) {
-		*lo = 0x90;
-		return (3);
-	}
-	if (c >= 0xf1 && c <= 0xf3)
-		return (3);
-	if (c == 0xf4) {	/* nothing past U+10FFFF */
-		*hi = 0x8f;
-		return (3);
-	}
-	return (-1);
-}
-
 char *
 proc_text(const char *src, size_t len, int flags, size_t *outlen)
 {
 	const u_char	*s = (const u_char *)src;
 	char		*out;
-	size_t		 i = 0, j, o = 0;
-	u_char		 lo, hi;
-	int		 need, k;
+	size_t		 i = 0, n, o = 0;
+	uint32_t	 cp;
 
 	/* Worst case: every byte becomes a 3-byte U+FFFD. */
 	out = xreallocarray(NULL, len + 1, 3);
@@ -837,23 +836,16 @@ proc_text(const char *src, size_t len, int flags, size_t *outlen)
 			out[o++] = s[i++];
 			continue;
 		}
-		need = proc_utf8_lead(s[i], &lo, &hi);
-		j = i + 1;
-		for (k = 0; k < need && j < len; k++, j++) {
-			if (s[j] < (k == 0 ? lo : 0x80) ||
-			    s[j] > (k == 0 ? hi : 0xbf))
-				break;
-		}
-		if (need > 0 && k == need) {
-			memcpy(out + o, s + i, j - i);
-			o += j - i;
+		n = proto_utf8_next(src + i, len - i, &cp);
+		if (cp != PROTO_UTF8_BAD) {
+			memcpy(out + o, s + i, n);
+			o += n;
 		} else {
 			/* One U+FFFD for the maximal ill-formed subpart. */
-			out[o++] = (char)0xef;
-			out[o++] = (char)0xbf;
-			out[o++] = (char)0xbd;
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
 		}
-		i = j;
+		i += n;
 	}
 	out[o] = '\0';
 	*outlen = o;

@@ -4,9 +4,12 @@
  * Children are forked into their own process group, with stdin fed from a
  * buffer (or /dev/null) and stdout/stderr drained by libevent events into
  * capped buffers.  Exit is noticed by a SIGCHLD evsignal followed by a
- * WNOHANG waitpid on our own pids only, so children started by other
- * modules (the embedded Xvfb) are never stolen.  A timeout sends SIGTERM
- * to the whole group and SIGKILL after PROC_KILL_GRACE_MS.
+ * WNOHANG waitpid on our own pids only, so a child someone else forked is
+ * never stolen.  A timeout sends SIGTERM to the whole group and SIGKILL
+ * after PROC_KILL_GRACE_MS.  Every child of deskd is started here, the
+ * embedded Xvfb too: one careful fork (argv and PATH candidates built
+ * before it, signals blocked across it, only async-signal-safe calls in
+ * the child).
  */
 #ifndef PROC_H
 #define PROC_H
@@ -33,6 +36,14 @@ struct proc;
 #define PROC_KEEP_TAIL		0x04
 /* With PROC_DETACH: stdin from /dev/null instead of deskd's. */
 #define PROC_NULL_STDIN		0x08
+/*
+ * The child gets SIGTERM when deskd dies, even by SIGKILL (the embedded
+ * Xvfb).  Linux ties it to the forking thread: start such children from
+ * the loop's thread only.
+ */
+#define PROC_PDEATHSIG		0x10
+/* pass_fd is the child's fd 3 (Xvfb's -displayfd). */
+#define PROC_PASS_FD		0x20
 
 struct proc_opts {
 	const char *const *argv;	/* argv[0] looked up in PATH */
@@ -43,6 +54,7 @@ struct proc_opts {
 	long long	 timeout_ms;	/* 0: none */
 	size_t		 max_output;	/* 0: PROC_MAX_OUTPUT */
 	int		 flags;
+	int		 pass_fd;	/* with PROC_PASS_FD */
 };
 
 struct proc_result {
@@ -95,9 +107,15 @@ void		 proc_signal(struct proc *, int sig);
  * any timeout is dropped.  Not after proc_kill.
  */
 void		 proc_forget(struct proc *);
+/*
+ * Shutdown only, once the loop has stopped: SIGTERM to the child's group,
+ * up to grace_ms for it to exit, then SIGKILL; the child is reaped here
+ * and the callback does not run.
+ */
+void		 proc_stop(struct proc *, int grace_ms);
 /* "exited 1", "killed by signal 9": for logs. */
 const char	*proc_describe(const struct proc_result *, char *, size_t);
-/* Running children (tests and /health). */
+/* Running children (the unit tests). */
 u_int		 proc_count(void);
 
 /* proc_text flags. */

@@ -37,12 +37,6 @@ log_init(int level, const char *prog)
 		log_prog = prog;
 }
 
-int
-log_get_level(void)
-{
-	return (log_level);
-}
-
 static void
 log_vwrite(const char *tag, const char *fmt, va_list ap, const char *err)
 {

@@ -15,8 +15,9 @@ struct aws {
 	char		*profile;
 	char		*region;
 	char		*endpoint;
-	void		*curl;		/* CURL *, reused */
+	void		*multi;		/* CURLM *: connections are reused */
 	int		 abortable;	/* signals cut transfers */
+	int		 unsent_stop;	/* signals stop what is not sent */
 	int		 retries;	/* retried attempts so far */
 };
 
@@ -31,6 +32,27 @@ void		 aws_free(struct aws *);
  */
 int		 aws_call(struct aws *, struct query *, int attempts,
 		    struct xml_node **root, char **code, char **cause);
+/*
+ * Many calls at once, at most PARALLEL in flight, each retried on its
+ * own: the answer or the error lands in each request.  -1 when a signal
+ * stopped an abortable run (requests not sent say "interrupted").
+ */
+struct aws_req {
+	struct query	*q;		/* in */
+	int		 attempts;	/* in */
+	struct xml_node	*root;		/* out: the answer, or NULL */
+	char		*code;		/* out: EC2 error code or NULL */
+	char		*cause;		/* out */
+};
+int		 aws_call_many(struct aws *, struct aws_req *, size_t n,
+		    size_t parallel);
+/*
+ * The context of (REGION, ENDPOINT), made once per run and kept (NULL
+ * means "from the environment and config"); aws_cache_free ends them.
+ */
+struct aws	*aws_get(const char *region, const char *endpoint,
+		    const char *profile, char **cause, int *exitcode);
+void		 aws_cache_free(void);
 /* Map an EC2 error code to a deskctl exit code. */
 int		 aws_exit_code(const char *code);
 int		 aws_retryable(const char *code, long status);

@@ -27,6 +27,9 @@ int	 client_put(const char *url, const char *token, const char *local,
 	    const char *remote, char **cause);
 int	 client_get(const char *url, const char *token, const char *remote,
 	    const char *local, char **cause);
+/* POST /v1/view/token: a live view share token (ttl 0: the agent's). */
+int	 client_view_token(const char *url, const char *token, int control,
+	    long long ttl, json_t **answer, char **cause);
 /* Split "ID:/path" or "http://h:p:/path"; 1 when remote, 0 when local. */
 int	 client_split_remote(const char *spec, char **target, char **path);
 

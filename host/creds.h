@@ -25,6 +25,10 @@ char		*creds_region(const char *flag, const char *profile);
 char		*creds_endpoint(const char *flag, const char *profile,
 		    const char *region);
 const char	*creds_profile(const char *flag);
+/* 0 when a profile other than "default" is in neither file. */
+int		 creds_profile_exists(const char *flag);
+/* Pure: the ec2 endpoint_url of "[services NAME]" in TEXT, or NULL. */
+char		*creds_services_endpoint(const char *text, const char *name);
 
 /*
  * Pure INI lookup in the AWS file dialect: "[section]", "key = value",

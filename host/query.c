@@ -9,6 +9,7 @@
 
 #include "deskctl.h"
 #include "query.h"
+#include "util.h"
 #include "xmalloc.h"
 
 struct query_param {
@@ -85,6 +86,28 @@ query_addf(struct query *q, const char *value, const char *keyfmt, ...)
 	free(key);
 }
 
+/*
+ * A space goes as "+", as botocore's body does (it is urlencode's
+ * quote_plus, botocore/awsrequest.py prepare_body): AWS reads either,
+ * but moto's signature check rebuilds the body that way, so "%20" in a
+ * value (a description, a tag) fails it with AuthFailure.
+ */
+static char *
+query_space_plus(char *v)
+{
+	char	*r, *w;
+
+	for (r = w = v; *r != '\0'; r++, w++) {
+		if (r[0] == '%' && r[1] == '2' && r[2] == '0') {
+			*w = '+';
+			r += 2;
+		} else
+			*w = *r;
+	}
+	*w = '\0';
+	return (v);
+}
+
 char *
 query_encode(struct query *q)
 {
@@ -95,7 +118,7 @@ query_encode(struct query *q)
 	out[0] = '\0';
 	for (i = 0; i < q->n; i++) {
 		k = util_pct_encode(q->params[i].key);
-		v = util_pct_encode(q->params[i].value);
+		v = query_space_plus(util_pct_encode(q->params[i].value));
 		kl = strlen(k);
 		vl = strlen(v);
 		out = xrealloc(out, len + kl + vl + 3);

@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "utf8.h"
+
 /* {"error":{"code":code,"message":message}} (new reference). */
 json_t		*proto_error_new(const char *code, const char *message);
 /*
@@ -21,10 +23,5 @@ int		 proto_error_parse(json_t *obj, const char **code,
  * {} are false): OSWorld's server reads its flags with bool().
  */
 int		 proto_json_truthy(json_t *);
-/*
- * Copy bytes as valid UTF-8, each invalid byte (and NUL) replaced by
- * U+FFFD; NUL-terminated, caller frees.  NULL only when out of memory.
- */
-char		*proto_utf8_clean(const char *, size_t, size_t *outlen);
 
 #endif

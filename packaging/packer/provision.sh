@@ -25,7 +25,8 @@ apt-get update
 apt-get -y install --no-install-recommends \
     xvfb xauth x11-utils x11-xkb-utils x11-xserver-utils openbox \
     dbus-user-session dbus-x11 fonts-dejavu-core fonts-liberation \
-    xdg-utils ca-certificates curl wmctrl ffmpeg
+    xdg-utils ca-certificates curl wmctrl ffmpeg \
+    at-spi2-core libatk-adaptor gsettings-desktop-schemas
 apt-get -y install /tmp/deskd-debs/*.deb
 if [ "${OSWORLD_PACKAGES:-true}" = true ]; then
 	# What OSWorld's client expects in the guest (it runs
