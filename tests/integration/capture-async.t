@@ -163,6 +163,32 @@ shot "$T_TMP/i.png" >/dev/null
 exact "$T_TMP/i.png"
 ok $? "once it stops, the next screenshot is exactly the screen"
 
+# The live view while screenshots are encoded: the viewer's grab has a
+# segment of its own, so it never rewrites the pixels a job on the workers
+# is reading, nor waits for it.  Frames keep coming to the viewer, every
+# screenshot (full or scaled) is still exactly the screen, deskd lives.
+timeout 60 python3 "$TOP/tests/tools/view-wsclient.py" "$PORT" \
+    /v1/stream frames 8 >"$T_TMP/view.json" 2>&1 &
+wpid=$!
+bad=0
+for i in 50 51 52 53 54 55 56 57 58 59; do
+	page "$i"
+	curl -s -o "$T_TMP/vs.png" --max-time 30 \
+	    "$URL/v1/screenshot?scale=0.5" &
+	pid=$!
+	shot "$T_TMP/vf.png" >/dev/null
+	wait "$pid"
+	exact "$T_TMP/vf.png" || bad=$((bad + 1))
+	[ "$("$PNGCHECK" "$T_TMP/vs.png")" = "960 540" ] ||
+	    { bad=$((bad + 1)); diag "scaled shot $i: $("$PNGCHECK" "$T_TMP/vs.png")"; }
+done
+wait "$wpid"
+is "$(json_get "$T_TMP/view.json" 'j["frames"]')" 8 \
+    "a live viewer streams while screenshots are encoded (8 frames)"
+is "$bad" 0 "20 screenshots while a viewer streams: all exactly the screen"
+kill -0 "$DESKD_PID"
+ok $? "deskd still runs"
+
 # SIGTERM while encodes are in flight: the workers stop, deskd exits 0.
 "$XCLIENT" video 5 >"$T_TMP/video2" &
 T_PIDS+=($!)
