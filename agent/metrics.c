@@ -9,8 +9,8 @@
  * Series are keyed by route pattern, never by the raw path, so a client
  * cannot grow them (and there are at most METRICS_MAX_SERIES; what comes
  * after lands in one "other" series).  Everything runs on the loop
- * thread: screenshots are encoded from it (the encoder's helper threads
- * join before pngenc_encode returns).
+ * thread: a screenshot is counted when capture delivers it there, after
+ * the encoder's workers are done with it.
  */
 #include <sys/types.h>
 

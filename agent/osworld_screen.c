@@ -6,11 +6,9 @@
  */
 #include <sys/types.h>
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/buffer.h>
 #include <jansson.h>
 
 #include "capture.h"
@@ -24,38 +22,18 @@
 
 /*
  * GET /screenshot: the full screen, cursor composited at its hotspot
- * (upstream pastes it at the pointer without the hotspot).  Failures are
- * deskd's own JSON errors; upstream's were HTML 500s.
+ * (upstream pastes it at the pointer without the hotspot), encoded off
+ * the loop with Server-Timing like /v1/screenshot.  Failures are deskd's
+ * own JSON errors; upstream's were HTML 500s.
  */
 void
 osworld_screen_screenshot_cb(struct http_req *req, void *arg)
 {
 	struct capture_opts	 o;
-	struct capture_size	 size;
-	struct evbuffer		*buf;
-	enum deskd_err		 kind;
-	char			*cause = NULL, hdr[32];
 
 	memset(&o, 0, sizeof o);
 	o.cursor = 1;
-	buf = evbuffer_new();
-	if (capture_shot(&o, buf, &size, &kind, &cause) == -1) {
-		evbuffer_free(buf);
-		if (kind == DESKD_EDISPLAY)
-			http_reply_error(req, 503, "display_unavailable", "%s",
-			    cause);
-		else
-			http_reply_error(req, 500, "capture_failed", "%s",
-			    cause);
-		free(cause);
-		return;
-	}
-	snprintf(hdr, sizeof hdr, "%dx%d", size.screen_w, size.screen_h);
-	http_add_header(req, "X-Screen-Size", hdr);
-	http_add_header(req, "X-Image-Size", hdr);
-	http_add_header(req, "Cache-Control", "no-store");
-	http_reply_buffer(req, 200, "image/png", buf);
-	evbuffer_free(buf);
+	capture_reply(req, &o);
 }
 
 /* GET /cursor_position -> [x, y] */

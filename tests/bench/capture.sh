@@ -1,28 +1,57 @@
 #!/usr/bin/env bash
-# Screenshot benchmark: deskd (full change, unchanged, small change) against
-# XGetImage + libpng defaults (OSWorld's pixel path) and scrot, on a private
-# 1920x1080 Xvfb with a text-heavy window; then the screenshot inside a
-# POST /v1/computer reply (base64 in JSON) on a busy screen, against the
-# same PNG from GET /v1/screenshot.  Uses the optimised build.
+# Screenshot benchmark, in one run on one private 1920x1080 Xvfb:
+#  1. codecbench: candidate compressors and settings for one band on the
+#     text desktop and a photo-like wallpaper (ImageMagick's plasma with a
+#     fixed seed), one thread; picks what pngenc.c uses;
+#  2. shotbench: the peers (XGetImage + libpng defaults, OSWorld's pixel
+#     path, and scrot), then deskd with the encode on the loop ("loop",
+#     DESKD_CAPTURE_SYNC=1: the loop encodes and waits, no encode ahead)
+#     and as it is ("workers"), each for full change (text, photo),
+#     unchanged, one line changed, a keystroke then a screenshot 0/50/200 ms
+#     later, and /health while another client takes full-change screenshots
+#     in a loop.  Prints p50/p95, deskd's Server-Timing and the ratios;
+#  3. the screenshot inside a POST /v1/computer reply (base64 in JSON) on a
+#     busy screen, against the same PNG from GET /v1/screenshot.
+# Uses the optimised build.
 #   tests/bench/capture.sh [N]
-#   PARTS=computer tests/bench/capture.sh   only the second part
+#   PARTS=computer tests/bench/capture.sh   only the third part
+# BASELINE=/path/to/deskd adds another deskd binary (an older build) to
+# the same run, measured first, as "baseline".
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/_build-bench}
-if [ ! -x "$BUILD/agent/deskd" ]; then
+if [ ! -x "$BUILD/agent/deskd" ] || [ ! -x "$BUILD/tests/bench/shotbench" ]; then
 	(cd "$TOP" && [ -x configure ] || autoreconf -fi) >/dev/null 2>&1
 	mkdir -p "$BUILD"
-	(cd "$BUILD" && "$TOP/configure" CFLAGS="-O2 -g" >/dev/null &&
+	(cd "$BUILD" && { [ -f Makefile ] || "$TOP/configure" CFLAGS="-O2 -g" >/dev/null; } &&
 	    make -j"$(nproc)" >/dev/null) || { echo "build failed"; exit 1; }
 fi
 DESKD=${DESKD:-$BUILD/agent/deskd}
 XCLIENT=${XCLIENT:-$BUILD/tests/tools/xclient}
 PARTS=${PARTS:-shot computer}
 source "$TOP/tests/lib.sh"
+N=${1:-40}
 start_xvfb 1920x1080 || exit 1
+set --
+if [[ $PARTS == *shot* ]]; then
+	convert -size 1920x1080 -seed 7 plasma:fractal -blur 0x1 -depth 8 \
+	    "$T_TMP/photo.ppm" || exit 1
+	if [ -x "$BUILD/tests/bench/codecbench" ]; then
+		"$BUILD/tests/bench/codecbench" "$T_TMP/photo.ppm" 7
+		echo
+	fi
+	if [ -n "${BASELINE:-}" ]; then
+		DESKD=$BASELINE start_deskd --log-level warn >/dev/null ||
+		    exit 1
+		set -- baseline="$PORT"
+	fi
+	DESKD_CAPTURE_SYNC=1 start_deskd --log-level warn >/dev/null || exit 1
+	set -- "$@" loop="$PORT"
+fi
 start_deskd --log-level warn >/dev/null || exit 1
 if [[ $PARTS == *shot* ]]; then
-	"$BUILD/tests/bench/shotbench" 127.0.0.1 "$PORT" "${1:-60}"
+	set -- "$@" workers="$PORT"
+	"$BUILD/tests/bench/shotbench" 127.0.0.1 "$N" "$T_TMP/photo.ppm" -- "$@"
 fi
 [[ $PARTS == *computer* ]] || exit 0
 
@@ -38,7 +67,7 @@ for _ in $(seq 100); do
 	grep -q '^ready' "$T_TMP/busy.out" && break
 	sleep 0.1
 done
-python3 - "$PORT" "${1:-60}" <<'PY'
+python3 - "$PORT" "$N" <<'PY'
 import http.client, json, statistics, sys, time
 
 port, n = int(sys.argv[1]), max(int(sys.argv[2]) // 2, 10)

@@ -23,7 +23,8 @@ UNIT_TESTS += tests/unit/test-pngenc
 tests_unit_test_pngenc_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_pngenc_SOURCES = tests/unit/test-pngenc.c agent/pngenc.c \
 	tests/unit/tst.h
-tests_unit_test_pngenc_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) $(PNG_LIBS)
+tests_unit_test_pngenc_LDADD = common/libdeskcommon.a $(LIBEVENT_LIBS) $(PNG_LIBS) \
+	$(ISAL_LIBS)
 
 UNIT_TESTS += tests/unit/test-shlex
 tests_unit_test_shlex_CFLAGS = $(TEST_CFLAGS)
