@@ -3,6 +3,8 @@
 #   deps.sh          build and runtime packages
 #   deps.sh --test   the same plus what tests/run and tests/bench use
 #   deps.sh --check  exit 0 when everything for --test is installed
+# tests/integration/packaging-deps.t checks that every program the tests,
+# tools, benchmarks and scripts call comes from a package named here.
 set -eu
 
 BUILD="autoconf automake libtool pkg-config make gcc
@@ -12,7 +14,7 @@ libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
 RUN="xvfb x11-xkb-utils x11-utils x11-xserver-utils ffmpeg wmctrl xdg-utils libglib2.0-bin"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium
 dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
-xserver-xorg-video-dummy gsettings-desktop-schemas file"
+xserver-xorg-video-dummy gsettings-desktop-schemas file git python3-flask"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.
 OPTIONAL="clang libclang-rt-14-dev"
 
