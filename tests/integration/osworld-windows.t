@@ -92,11 +92,11 @@ wait_for '^Second Window\|second.Xmessage' || fail "the second xmessage did not 
 code=$(http GET "$URL/v1/windows")
 is "$code" 200 "GET /v1/windows: 200"
 is "$(json_get "$T_TMP/body" 'sorted(j["windows"][0].keys())')" \
-    '["active", "class", "desktop", "geometry", "id", "instance", "pid", "title"]' \
-    "each window has id, title, class, instance, geometry, active, desktop, pid"
+    '["active", "class", "desktop", "height", "id", "instance", "pid", "title", "width", "x", "y"]' \
+    "each window has id, title, class, instance, x, y, width, height, active, desktop, pid"
 is "$(json_get "$T_TMP/body" 'sorted(w["title"] for w in j["windows"])')" \
     '["First Window", "Second Window"]' "both managed windows are listed"
-geo=$(json_get "$T_TMP/body" '[[w["geometry"]["width"], w["geometry"]["height"]] for w in j["windows"] if w["title"] == "First Window"][0]')
+geo=$(json_get "$T_TMP/body" '[[w["width"], w["height"]] for w in j["windows"] if w["title"] == "First Window"][0]')
 
 code=$(http POST "$URL/window_size" -d app_class_name=first)
 is "$code" 200 "/window_size of a launched client: 200"
