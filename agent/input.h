@@ -98,5 +98,10 @@ void		 input_job_call(struct input_job *, input_call_cb, void *);
 
 /* Pointer position on the root window; -1 + cause when X is down. */
 int		 input_cursor(int *x, int *y, char **cause);
+/*
+ * In a done callback: the job failed because the display went away (or
+ * was reset under it), not for a reason of its own.
+ */
+int		 input_job_display_lost(struct input_job *);
 
 #endif
