@@ -138,6 +138,24 @@ code=$(http POST "$URL/file" --data-urlencode "file_path=$H/a \"b\".bin")
 is "$(header Content-Disposition)" 'attachment; filename="a \"b\".bin"' \
     "a name with spaces and quotes is quoted"
 is "$(header Content-Type)" "application/octet-stream" "unknown extension: octet-stream"
+# Non-ASCII names: filename= is an ASCII stand-in (marks dropped as
+# Werkzeug does, "_" for what has no ASCII form; it once dropped them,
+# " ber.txt"), filename*= the exact name.
+disp() {	# disp NAME: the Content-Disposition of /file for that name
+	printf 'x' >"$H/$1"
+	http POST "$URL/file" --data-urlencode "file_path=$H/$1" >/dev/null
+	header Content-Disposition
+}
+is "$(disp 'über.txt')" "attachment; filename=uber.txt; filename*=UTF-8''%C3%BCber.txt" \
+    "über.txt: uber.txt, as Werkzeug writes it, and the exact UTF-8 name"
+is "$(disp 'naïve café.odt')" "attachment; filename=\"naive cafe.odt\"; filename*=UTF-8''na%C3%AFve%20caf%C3%A9.odt" \
+    "accents in a quoted name"
+is "$(disp 'straße Ærø.txt')" "attachment; filename=\"strasse AEro.txt\"; filename*=UTF-8''stra%C3%9Fe%20%C3%86r%C3%B8.txt" \
+    "letters without a decomposition are spelt out (ß ss, Æ AE, ø o)"
+is "$(disp '日本語 file.pdf')" "attachment; filename=\"___ file.pdf\"; filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E%20file.pdf" \
+    "other characters become _, one each"
+is "$(disp $'x\xcc\x88y.txt')" "attachment; filename=xy.txt; filename*=UTF-8''x%CC%88y.txt" \
+    "a decomposed mark goes"
 code=$(http POST "$URL/file")
 is "$code:$(body)" '400:{"error":"file_path is required"}' "no file_path: 400"
 code=$(http POST "$URL/file" -d "file_path=$H/nope")
