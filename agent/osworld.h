@@ -41,7 +41,13 @@ struct http_route_entry;
 #define OSWORLD_OPEN_TIMEOUT_S		1800	/* main.py's TIMEOUT */
 #define OSWORLD_OPEN_POLL_MS		500
 #define OSWORLD_LIST_MAX_ENTRIES	200000	/* /list_directory */
-#define OSWORLD_LIST_MAX_DEPTH		64
+#define OSWORLD_LIST_MAX_MS		20000	/* ... and its walk's time */
+/*
+ * Levels: well past real trees (a 71-level test tree is whole), under
+ * what OSWorld's client parses: Python's json stops at about 1000 nested
+ * containers (its recursion limit), two per level.
+ */
+#define OSWORLD_LIST_MAX_DEPTH		400
 #define OSWORLD_GSETTINGS_CAP		(64 * 1024)	/* its output kept */
 
 /*
