@@ -235,6 +235,12 @@ for path in /execute_with_verification /setup/execute_with_verification; do
 	post "$A" "$path" '{"command": ["echo", "x"]}'
 	check_json 200 "$EXEC_KEYS" "$path without verification"
 done
+# Upstream's "if not verification": every false value is none (a task
+# config with "verification": [] got 400).
+for v in '[]' '{}' '""' 0 false null; do
+	post "$A" /execute_with_verification "{\"command\": [\"echo\", \"x\"], \"verification\": $v}"
+	check_json 200 "$EXEC_KEYS" "verification $v: no verification, as upstream"
+done
 
 rm -f "$T_TMP/wd/flag"
 post "$A" /execute_with_verification '{"command": "(sleep 0.5; touch flag) &", "shell": true, "verification": {"command_success": "test -e flag"}, "max_wait_time": 10, "check_interval": 0.2}'
