@@ -29,7 +29,7 @@ found() {	# found GROUP KIND NAME FILE-REGEX
 	ok $? "the scan finds $1 calling $3 ($2) in ${4//\\/}"
 }
 found tests prog xrandr 'packaging-xorg\.t'
-found tests prog xsetroot 'input-mouse\.t'
+found tests prog xmodmap 'tests/input-lib\.sh'
 found tests prog Xvfb 'tests/lib\.sh'
 found tests prog timeout 'tests/run'
 found tests prog xdotool 'tests/bench/input\.sh'
@@ -57,8 +57,8 @@ python3 "$CHECK" --deps "$T_TMP/deps.sh" >"$T_TMP/old" 2>&1
 is "$?" 1 "without x11-xserver-utils in deps.sh the check fails"
 like "$(cat "$T_TMP/old")" 'not ok - tests: program xrandr .*x11-xserver-utils' \
     "... and names xrandr and its package"
-like "$(grep -A2 'program xsetroot' "$T_TMP/old")" '#   called at tests/integration/input-mouse\.t:[0-9]' \
-    "... and says where xsetroot is called"
+like "$(grep -A2 'program xmodmap' "$T_TMP/old")" '#   called at tests/input-lib\.sh:[0-9]' \
+    "... and says where xmodmap is called"
 
 # The session's package without it: the session calls xrandr and xhost.
 sed '/^Package: deskd-session/,/^Description/s/^ *x11-xserver-utils,$//' \
