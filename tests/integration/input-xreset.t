@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # input-xreset: a desktop reset is visible to the client.  The X server
-# dies while a batch waits ([mouse_move, wait 6, left_click, type]): the
+# dies while a batch waits ([mouse_move, wait 100, left_click, type]): the
 # batch fails at the action that was running (the wait, index 1) with 503
 # display_unavailable, whether deskd is back on a new server by then (its
 # embedded Xvfb, restarted at once) or not (an outside Xvfb, started again
@@ -10,7 +10,7 @@
 # answered 200 with every action "ok", on a fresh empty server.)
 source "$(dirname "$0")/../lib.sh"
 
-BATCH='[{"action":"mouse_move","coordinate":[10,10]},{"action":"wait","duration":6},{"action":"left_click","coordinate":[20,20]},{"action":"type","text":"x"}]'
+BATCH='[{"action":"mouse_move","coordinate":[10,10]},{"action":"wait","duration":100},{"action":"left_click","coordinate":[20,20]},{"action":"type","text":"x"}]'
 
 # batch_during_kill DISP PID: post BATCH, kill PID once the batch has moved
 # the pointer (the wait runs), print the status; the body is $T_TMP/batch.
@@ -46,12 +46,11 @@ is "$(json_get "$T_TMP/body" '[j["display_generation"], j["display_reset_at"], j
 EDISP=$(json_get "$T_TMP/body" 'j["display"]')
 xpid=$(pgrep -P "$DESKD_PID" Xvfb)
 [ -n "$xpid" ] || fail "no embedded Xvfb"
-t0=$(date +%s)
+# The wait is 100 s and the client gives up after 60: an answer at all
+# means the batch failed when the display went away.
 code=$(batch_during_kill "$EDISP" "$xpid")
-is "$code" 503 "embedded Xvfb killed during the wait: the batch answers 503"
+is "$code" 503 "embedded Xvfb killed during the wait: the batch answers 503 at once"
 check_failed_wait "embedded"
-[ $(( $(date +%s) - t0 )) -lt 6 ]
-ok $? "the batch failed when the display went away, not after its 6 s wait"
 back=0
 for _ in $(seq 100); do
 	[ "$(http GET "$URL/health")" = 200 ] && { back=1; break; }
@@ -79,7 +78,7 @@ start_xvfb 1024x768 || exit 1
 start_deskd --display "$XDISP" --no-auth || exit 1
 code=$(batch_during_kill "$XDISP" "$XVFB_PID")
 wait "$XVFB_PID" 2>/dev/null
-is "$code" 503 "outside Xvfb killed during the wait: the batch answers 503"
+is "$code" 503 "outside Xvfb killed during the wait: the batch answers 503 at once"
 check_failed_wait "outside"
 is "$(http GET "$URL/health")" 503 "/health: degraded while X is down"
 is "$(json_get "$T_TMP/body" '[j["display_generation"], j["display_reset_at"] is not None]')" \
