@@ -113,11 +113,13 @@ struct cdp {
 	char			*up_browser;	/* "HeadlessChrome/156..." */
 	char			*up_error;	/* why it is down */
 	struct cdp_fetch	*probe;
+	struct event		*probe_ev;	/* every CDP_PROBE_INTERVAL_MS */
 
 	TAILQ_HEAD(, cdp_fetch)	 fetches;
 	TAILQ_HEAD(, cdp_relay)	 relays;
 	u_int			 nrelays;
-	u_int			 nfetches;
+	u_int			 nfetches;	/* in flight, probe included */
+	u_long			 fetches_total;	/* clients' /json requests */
 	u_int			 next_id;
 	u_long			 relays_total;
 	u_long			 pauses;	/* backpressure engaged */
@@ -204,6 +206,8 @@ cdp_health_cb(json_t *obj, void *arg)
 	json_object_set_new(o, "relays", json_integer(c->nrelays));
 	json_object_set_new(o, "relays_total", json_integer(c->relays_total));
 	json_object_set_new(o, "fetches", json_integer(c->nfetches));
+	json_object_set_new(o, "fetches_total",
+	    json_integer(c->fetches_total));
 	json_object_set_new(o, "backpressure_pauses", json_integer(c->pauses));
 	json_object_set_new(obj, "chrome", o);
 
@@ -301,7 +305,9 @@ static void
 cdp_fetch_fail(struct cdp_fetch *f, int status, const char *code,
     const char *msg)
 {
-	log_debug("cdp: %s: %s", f->what, msg);
+	/* The probe's failures are the state /health shows; no log each s. */
+	if (f->kind != CDP_FETCH_PROBE)
+		log_debug("cdp: %s: %s", f->what, msg);
 	if (f->req != NULL) {
 		http_req_set_close_cb(f->req, NULL, NULL);
 		http_reply_error(f->req, status, code, "%s", msg);
@@ -598,6 +604,8 @@ cdp_fetch_new(struct cdp *c, struct http_req *req, enum cdp_fetch_kind kind,
 	xasprintf(&f->what, "%s %s", method, uri);
 	TAILQ_INSERT_TAIL(&c->fetches, f, entry);
 	c->nfetches++;
+	if (kind != CDP_FETCH_PROBE)
+		c->fetches_total++;
 
 	f->bev = cdp_connect(c, cdp_fetch_read_cb, NULL, cdp_fetch_event_cb,
 	    f, &cause);
@@ -654,6 +662,12 @@ cdp_probe(struct cdp *c)
 		return;
 	c->probe = cdp_fetch_new(c, NULL, CDP_FETCH_PROBE, "GET",
 	    "/json/version", NULL);
+}
+
+static void
+cdp_probe_timer_cb(evutil_socket_t fd, short events, void *arg)
+{
+	cdp_probe(arg);
 }
 
 /* /json, /json/list, /json/version, /json/new, /json/activate/... */
@@ -1096,6 +1110,8 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 	struct cdp		*c;
 	struct sockaddr_storage	 ss;
 	struct timeval		 tv = { CDP_LISTEN_RETRY, 0 };
+	struct timeval		 ptv = { CDP_PROBE_INTERVAL_MS / 1000,
+				    (CDP_PROBE_INTERVAL_MS % 1000) * 1000 };
 	char			*spec;
 	int			 sslen;
 
@@ -1135,6 +1151,8 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 	}
 	cdp_probe(c);
 	cdp_self = c;
+	c->probe_ev = event_new(base, -1, EV_PERSIST, cdp_probe_timer_cb, c);
+	event_add(c->probe_ev, &ptv);
 	return (c);
 }
 
@@ -1154,6 +1172,8 @@ cdp_free(struct cdp *c)
 		cdp_fetch_free(f);
 	if (c->listen_ev != NULL)
 		event_free(c->listen_ev);
+	if (c->probe_ev != NULL)
+		event_free(c->probe_ev);
 	http_server_free(c->srv);
 	free(c->listen);
 	free(c->upstream);

@@ -27,6 +27,13 @@ struct cdp;
 #define CDP_DRAIN_TIMEOUT	30
 /* Websocket sessions at once; more get 503. */
 #define CDP_MAX_RELAYS		512
+/*
+ * Chrome is probed (GET /json/version) this often, client or none, so
+ * that /health tells within about a second that it started or stopped
+ * (it used to probe only when asked, and the first /health after Chrome
+ * came up answered minutes-old news); a loopback request a second.
+ */
+#define CDP_PROBE_INTERVAL_MS	1000
 /* /health probes Chrome again when its last answer is older than this. */
 #define CDP_PROBE_STALE_MS	2000
 /* Seconds between attempts to bind the CDP port when it is taken. */

@@ -371,7 +371,8 @@ computer_done_cb(struct input_job *job, const char *error, void *arg)
 			    cr->acts->v[i].type) : "?", error);
 		else
 			msg = xstrdup(error);
-		code = display_get() == NULL ? 503 : 500;
+		/* The job knows, whether or not X is back by now. */
+		code = input_job_display_lost(job) ? 503 : 500;
 		/* The error is small: jansson escapes its message. */
 		e = proto_error_new(code == 503 ? "display_unavailable" :
 		    "action_failed", msg);

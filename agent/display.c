@@ -6,10 +6,16 @@
  * handler may return instead: we mark the connection dead there and tear
  * it down from the event loop (never from inside Xlib), then retry the
  * connection every DESKD_X_RETRY_MS until the server is back.
+ *
+ * Each connection has a generation (1, 2, ...): a client that sees it
+ * change in /health, or an input job that began on another one, knows
+ * the desktop was reset under it (a new server has none of the old
+ * windows), whatever the timing of the reconnect.
  */
 #include <sys/types.h>
 
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +61,9 @@ static struct {
 	int			 trap_depth;
 	int			 trap_error;
 	int			 warned;
+	u_int			 generation;	/* connections made */
+	long long		 lost_ms;	/* deskd_now_ms() at the last loss */
+	struct timespec		 lost_at;	/* ... in wall-clock time */
 } disp;
 
 static void	 display_connect(void);
@@ -90,6 +99,8 @@ display_io_exit_handler(Display *dpy, void *arg)
 	if (dpy != disp.dpy || disp.dead)
 		return;
 	disp.dead = 1;
+	disp.lost_ms = deskd_now_ms();
+	clock_gettime(CLOCK_REALTIME, &disp.lost_at);
 	snprintf(disp.reason, sizeof disp.reason,
 	    "lost the connection to X display %s", disp.name);
 	evtimer_add(disp.ev_teardown, &tv);
@@ -192,6 +203,7 @@ display_connect(void)
 		return;
 	}
 	XSetIOErrorExitHandler(dpy, display_io_exit_handler, NULL);
+	disp.generation++;
 	disp.dpy = dpy;
 	disp.dead = 0;
 	disp.reason[0] = '\0';
@@ -204,8 +216,8 @@ display_connect(void)
 	disp.ev_read = event_new(disp.base, ConnectionNumber(dpy),
 	    EV_READ | EV_PERSIST, display_read_cb, NULL);
 	event_add(disp.ev_read, NULL);
-	log_info("connected to X display %s (%dx%d)", disp.name, disp.width,
-	    disp.height);
+	log_info("connected to X display %s (%dx%d, generation %u)",
+	    disp.name, disp.width, disp.height, disp.generation);
 	for (i = 0; i < disp.nhooks && !disp.dead; i++)
 		disp.hooks[i].cb(dpy, disp.hooks[i].arg);
 	XFlush(dpy);
@@ -267,6 +279,22 @@ display_need(char **cause)
 		return (NULL);
 	}
 	return (disp.dpy);
+}
+
+u_int
+display_generation(void)
+{
+	return (disp.generation);
+}
+
+int
+display_last_reset(long long *ms_ago, struct timespec *at)
+{
+	if (disp.lost_ms == 0)
+		return (-1);
+	*ms_ago = deskd_now_ms() - disp.lost_ms;
+	*at = disp.lost_at;
+	return (0);
 }
 
 const char *

@@ -10,9 +10,12 @@
 #ifndef DISPLAY_H
 #define DISPLAY_H
 
+#include <sys/types.h>
+
 #include <X11/Xlib.h>
 
 struct event_base;
+struct timespec;
 
 typedef void (*display_hook_cb)(Display *, void *);
 /* Return 1 when the event was consumed. */
@@ -25,6 +28,13 @@ Display		*display_get(void);
 /* Like display_get, but sets cause ("X display :1 is unavailable"). */
 Display		*display_need(char **cause);
 const char	*display_name(void);
+/*
+ * The connection's generation: 0 before the first, then 1, 2, ... one
+ * more each time deskd connects again after losing the display.
+ */
+u_int		 display_generation(void);
+/* When the display was last lost (-1: never). */
+int		 display_last_reset(long long *ms_ago, struct timespec *at);
 /* Why it is down, or NULL. */
 const char	*display_reason(void);
 int		 display_screen_size(int *w, int *h);

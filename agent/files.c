@@ -13,6 +13,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <pwd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #include "http.h"
 #include "log.h"
 #include "sink.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 /* One reply being streamed from a file. */
@@ -289,46 +291,136 @@ files_send_fill(struct http_req *req, void *arg)
 	}
 }
 
+/*
+ * U+00C0..U+017F in ASCII: what Werkzeug's NFKD-then-drop gives (its
+ * send_file, werkzeug/utils.py:471 in 2.2.2: "über" is "uber"), and the
+ * usual spelling of the letters without a decomposition (ß, æ, ø, ł,
+ * þ...), which it drops.
+ */
+static const char *files_latin[] = {
+	"A", "A", "A", "A", "A", "A", "AE", "C",	/* U+00C0 */
+	"E", "E", "E", "E", "I", "I", "I", "I",		/* U+00C8 */
+	"D", "N", "O", "O", "O", "O", "O", "_",		/* U+00D0 */
+	"O", "U", "U", "U", "U", "Y", "TH", "ss",	/* U+00D8 */
+	"a", "a", "a", "a", "a", "a", "ae", "c",	/* U+00E0 */
+	"e", "e", "e", "e", "i", "i", "i", "i",		/* U+00E8 */
+	"d", "n", "o", "o", "o", "o", "o", "_",		/* U+00F0 */
+	"o", "u", "u", "u", "u", "y", "th", "y",	/* U+00F8 */
+	"A", "a", "A", "a", "A", "a", "C", "c",		/* U+0100 */
+	"C", "c", "C", "c", "C", "c", "D", "d",		/* U+0108 */
+	"D", "d", "E", "e", "E", "e", "E", "e",		/* U+0110 */
+	"E", "e", "E", "e", "G", "g", "G", "g",		/* U+0118 */
+	"G", "g", "G", "g", "H", "h", "H", "h",		/* U+0120 */
+	"I", "i", "I", "i", "I", "i", "I", "i",		/* U+0128 */
+	"I", "i", "IJ", "ij", "J", "j", "K", "k",	/* U+0130 */
+	"k", "L", "l", "L", "l", "L", "l", "L",		/* U+0138 */
+	"l", "L", "l", "N", "n", "N", "n", "N",		/* U+0140 */
+	"n", "n", "N", "n", "O", "o", "O", "o",		/* U+0148 */
+	"O", "o", "OE", "oe", "R", "r", "R", "r",	/* U+0150 */
+	"R", "r", "S", "s", "S", "s", "S", "s",		/* U+0158 */
+	"S", "s", "T", "t", "T", "t", "T", "t",		/* U+0160 */
+	"U", "u", "U", "u", "U", "u", "U", "u",		/* U+0168 */
+	"U", "u", "U", "u", "W", "w", "Y", "y",		/* U+0170 */
+	"Y", "Z", "z", "Z", "z", "Z", "z", "s"		/* U+0178 */
+};
+
+/*
+ * The ASCII stand-in of a name for filename=: Latin letters lose their
+ * marks (a decomposed mark, U+0300..U+036F, goes), and every other
+ * character that is not printable ASCII becomes "_" where Werkzeug drops
+ * it, so that "über.txt" is "uber.txt" and "日本.pdf" "__.pdf", never
+ * " ber.txt" or ".pdf".
+ */
+static char *
+files_ascii_name(const char *name)
+{
+	const char	*t;
+	size_t		 len = strlen(name), i = 0, n, o = 0;
+	uint32_t	 cp;
+	char		*out;
+
+	out = xmalloc(2 * len + 1);	/* at most 2 bytes per byte */
+	while (i < len) {
+		n = proto_utf8_next(name + i, len - i, &cp);
+		i += n;
+		if (cp >= 0x20 && cp < 0x7f)
+			t = NULL;
+		else if (cp >= 0xc0 && cp < 0x180)
+			t = files_latin[cp - 0xc0];
+		else if (cp >= 0x300 && cp < 0x370)
+			continue;
+		else
+			t = "_";
+		if (t == NULL)
+			out[o++] = (char)cp;
+		else {
+			memcpy(out + o, t, strlen(t));
+			o += strlen(t);
+		}
+	}
+	out[o] = '\0';
+	return (out);
+}
+
+/* Werkzeug's token characters (RFC 7230 tchar less a few). */
+static int
+files_token(const char *s)
+{
+	const u_char	*p;
+
+	if (*s == '\0')
+		return (0);
+	for (p = (const u_char *)s; *p != '\0'; p++) {
+		if (!isalnum(*p) && strchr("!#$&+-.^_`|~", *p) == NULL)
+			return (0);
+	}
+	return (1);
+}
+
 /* "attachment; filename=..." as Werkzeug writes it. */
 static char *
 files_disposition(const char *name)
 {
 	const u_char	*p;
-	char		*out, *enc, *ascii;
+	char		*out, *enc, *ascii, *q;
 	size_t		 o = 0, a = 0;
-	int		 token = 1, plain = 1;
+	int		 plain = 1;
 
 	for (p = (const u_char *)name; *p != '\0'; p++) {
-		if (*p >= 0x80 || *p < 0x20)
+		if (*p >= 0x80 || *p < 0x20 || *p == 0x7f)
 			plain = 0;
-		if (!isalnum(*p) && strchr("!#$&+-.^_`|~", *p) == NULL)
-			token = 0;
 	}
-	if (plain && token && *name != '\0') {
+	if (plain && files_token(name)) {
 		xasprintf(&out, "attachment; filename=%s", name);
 		return (out);
 	}
+	ascii = plain ? xstrdup(name) : files_ascii_name(name);
+	q = xmalloc(2 * strlen(ascii) + 1);
+	for (p = (const u_char *)ascii; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			q[a++] = '\\';
+		q[a++] = *p;
+	}
+	q[a] = '\0';
 	enc = xmalloc(strlen(name) * 3 + 1);
-	ascii = xmalloc(strlen(name) * 2 + 1);
 	for (p = (const u_char *)name; *p != '\0'; p++) {
 		if (isalnum(*p) || strchr("-._~", *p) != NULL)
 			enc[o++] = *p;
 		else
 			o += sprintf(enc + o, "%%%02X", *p);
-		if (*p >= 0x80 || *p < 0x20)
-			continue;
-		if (*p == '"' || *p == '\\')
-			ascii[a++] = '\\';
-		ascii[a++] = *p;
 	}
-	enc[o] = ascii[a] = '\0';
+	enc[o] = '\0';
 	if (plain)
-		xasprintf(&out, "attachment; filename=\"%s\"", ascii);
+		xasprintf(&out, "attachment; filename=\"%s\"", q);
+	else if (files_token(ascii))
+		xasprintf(&out, "attachment; filename=%s; "
+		    "filename*=UTF-8''%s", ascii, enc);
 	else
 		xasprintf(&out, "attachment; filename=\"%s\"; "
-		    "filename*=UTF-8''%s", ascii, enc);
+		    "filename*=UTF-8''%s", q, enc);
 	free(enc);
 	free(ascii);
+	free(q);
 	return (out);
 }
 

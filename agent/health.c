@@ -1,10 +1,13 @@
 /*
  * health.c: GET /health.  Always open (deskctl polls it before it has a
  * token in hand), cheap, and it tells nothing secret: 200 while X answers,
- * 503 "degraded" with the reason while it does not.
+ * 503 "degraded" with the reason while it does not.  display_generation
+ * and display_reset_* let a client see that its desktop was reset (the X
+ * server went away and a new one came) between two of its requests.
  */
 #include <sys/types.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -34,6 +37,28 @@ health_add_extra(health_extra_cb cb, void *arg)
 	}
 }
 
+/* The last reset as ISO 8601 UTC with milliseconds, and how long ago. */
+static void
+health_reset(json_t *obj)
+{
+	struct timespec	 at;
+	struct tm	 tm;
+	long long	 ago;
+	char		 buf[64], iso[80];
+
+	if (display_last_reset(&ago, &at) == -1) {
+		json_object_set_new(obj, "display_reset_at", json_null());
+		json_object_set_new(obj, "display_reset_ms_ago", json_null());
+		return;
+	}
+	gmtime_r(&at.tv_sec, &tm);
+	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(iso, sizeof iso, "%s.%03ldZ", buf, at.tv_nsec / 1000000);
+	json_object_set_new(obj, "display_reset_at", json_string(iso));
+	json_object_set_new(obj, "display_reset_ms_ago",
+	    json_integer((json_int_t)ago));
+}
+
 void
 health_cb(struct http_req *req, void *arg)
 {
@@ -50,6 +75,9 @@ health_cb(struct http_req *req, void *arg)
 	    "uptime_ms", (json_int_t)uptime,
 	    "display", display_name() != NULL ? display_name() : "",
 	    "x", ok);
+	json_object_set_new(obj, "display_generation",
+	    json_integer(display_generation()));
+	health_reset(obj);
 	if (ok)
 		json_object_set_new(obj, "screen",
 		    json_pack("{s:i, s:i}", "width", w, "height", h));

@@ -69,6 +69,8 @@ struct input_job {
 	int			 cancelled;
 	int			 refs;		/* pending settle callbacks */
 	size_t			 typed;		/* taps sent */
+	u_int			 generation;	/* the display it began on */
+	int			 display_lost;	/* failed for the display */
 	input_done_cb		 done;
 	void			*arg;
 };
@@ -373,10 +375,24 @@ input_run(void)
 		input_nqueued--;
 		job->queued = 0;
 		job->running = 1;
+		job->generation = display_generation();
 		input_running = job;
 	}
 	if ((dpy = display_need(&cause)) == NULL)
 		goto fail;
+	/*
+	 * The display went away while the job waited (a timer, a settle)
+	 * and deskd is on a new server already: what remains would run on
+	 * another desktop than the one the job began on.  It fails as if
+	 * the display were still gone, whatever the timing of the reconnect.
+	 */
+	if (display_generation() != job->generation) {
+		xasprintf(&cause, "X display %s was reset while this ran: "
+		    "the server went away and deskd is on a new one "
+		    "(display generation %u, this began on %u)",
+		    display_name(), display_generation(), job->generation);
+		goto fail;
+	}
 	while (job->pc < job->nsteps) {
 		st = &job->steps[job->pc];
 		switch (st->op) {
@@ -515,6 +531,9 @@ input_run(void)
 	return;
 fail:
 	log_debug("%s: job failed: %s", __func__, cause);
+	if (display_check_io() == -1 ||
+	    display_generation() != job->generation)
+		job->display_lost = 1;
 	input_finish(job, cause);
 	free(cause);
 }
@@ -830,6 +849,20 @@ input_hook_cb(Display *dpy, void *arg)
 	input_sticky = 0;
 	input_released = 0;
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
+	/*
+	 * Lost: the running job fails now, not when its wait or settle
+	 * ends (input_run finds no display).  A job in a settle fails when
+	 * its waiter sees the display gone (capture_when_quiet).
+	 */
+	if (dpy == NULL && input_running != NULL &&
+	    input_running->refs == 0)
+		input_arm(0);
+}
+
+int
+input_job_display_lost(struct input_job *job)
+{
+	return (job->display_lost);
 }
 
 void

@@ -133,5 +133,10 @@ size_t		 input_job_typed(struct input_job *);
 int		 input_cursor(int *x, int *y, char **cause);
 /* Jobs queued and the one running (metrics.c's input queue depth). */
 u_int		 input_queue_depth(void);
+/*
+ * In a done callback: the job failed because the display went away (or
+ * was reset under it), not for a reason of its own.
+ */
+int		 input_job_display_lost(struct input_job *);
 
 #endif

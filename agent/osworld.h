@@ -41,8 +41,21 @@ struct http_route_entry;
 #define OSWORLD_OPEN_TIMEOUT_S		1800	/* main.py's TIMEOUT */
 #define OSWORLD_OPEN_POLL_MS		500
 #define OSWORLD_LIST_MAX_ENTRIES	200000	/* /list_directory */
-#define OSWORLD_LIST_MAX_DEPTH		64
+#define OSWORLD_LIST_MAX_MS		20000	/* ... and its walk's time */
+/*
+ * Levels: well past real trees (a 71-level test tree is whole), under
+ * what OSWorld's client parses: Python's json stops at about 1000 nested
+ * containers (its recursion limit), two per level.
+ */
+#define OSWORLD_LIST_MAX_DEPTH		400
 #define OSWORLD_GSETTINGS_CAP		(64 * 1024)	/* its output kept */
+/*
+ * Bodies of the routes that carry a script or a command (/execute and
+ * its kin, /run_python, /run_bash_script): Flask reads any size, and
+ * OSWorld tasks send scripts over http.c's 16 MiB; 413 past this, sent
+ * before the body is read when Content-Length says so.
+ */
+#define OSWORLD_SCRIPT_MAX_BODY		(64 * 1024 * 1024)
 
 /*
  * Test aids, not for users: DESKD_TEST_EXEC_TIMEOUT_MS and

@@ -368,7 +368,7 @@ osworld_exec_execute_done(struct proc *p, const struct proc_result *res,
 	r->out_json = osworld_exec_json_fragment(res->out, res->out_len);
 	r->err_json = osworld_exec_json_fragment(res->err, res->err_len);
 	r->rc = osworld_exec_returncode(res);
-	/* "verification" absent or {} is no verification at all. */
+	/* "verification" absent or false ({}, []) is no verification. */
 	if (r->kind == OSWORLD_EXEC_EXECUTE || r->verify_none) {
 		osworld_exec_reply_result(r, 200, "success", NULL, NULL);
 		return;
@@ -506,15 +506,20 @@ osworld_exec_verify_parse(struct osworld_exec_req *r, json_t *body,
 {
 	json_t	*v, *w, *c, *mw, *ci;
 
+	/*
+	 * Upstream's "if not verification" (main.py:156): any false value
+	 * ({}, [], "", 0, false, null) is no verification.  A true value
+	 * that is no object is refused (upstream: an HTML 500, or "passed"
+	 * without a check for a string).
+	 */
 	v = json_object_get(body, "verification");
-	if (v != NULL && !json_is_null(v) && !json_is_object(v)) {
+	r->verify_none = v == NULL || !proto_json_truthy(v);
+	if (r->verify_none)
+		return (0);
+	if (!json_is_object(v)) {
 		*cause = xstrdup("verification must be an object");
 		return (-1);
 	}
-	r->verify_none = v == NULL || json_is_null(v) ||
-	    json_object_size(v) == 0;
-	if (r->verify_none)
-		return (0);
 	w = json_object_get(v, "window_exists");
 	c = json_object_get(v, "command_success");
 	if (w != NULL && !json_is_string(w)) {

@@ -35,6 +35,7 @@
 #include "multipart.h"
 #include "osworld.h"
 #include "pyfmt.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 static struct event_base	*osworld_files_base;
@@ -404,13 +405,28 @@ osworld_files_download_cb(struct http_req *req, void *arg)
 	http_req_set_close_cb(req, osworld_files_download_close_cb, od);
 }
 
-/* /list_directory */
+/*
+ * /list_directory: upstream's recursive os.listdir
+ * (xlang-ai/OSWorld:desktop_env/server/main.py:1091-1127), following
+ * symlinks as os.path.isdir does.  Bounded by entries, time and depth,
+ * each of which sets "truncated": true.
+ *
+ * A symlink that leads back to a directory being walked (Desktop/loop ->
+ * .) is a loop.  Upstream walks it until the kernel refuses the path
+ * (ELOOP after 40 links), nesting named levels; an error node without a
+ * name at the top broke OSWorld's getters (get_shortcuts_on_desktop reads
+ * every child's "name").  Here it is one named directory without
+ * children and with the error: {"type": "directory", "name": "loop",
+ * "children": [], "error": "[Errno 40] Too many levels of symbolic
+ * links: '...'"}.
+ */
 
 struct osworld_files_walk {
-	size_t	 entries;
-	int	 truncated;
-	dev_t	 devs[OSWORLD_LIST_MAX_DEPTH + 1];
-	ino_t	 inos[OSWORLD_LIST_MAX_DEPTH + 1];
+	size_t		 entries;
+	int		 truncated;
+	long long	 deadline;	/* deskd_now_ms() */
+	dev_t		 devs[OSWORLD_LIST_MAX_DEPTH + 1];
+	ino_t		 inos[OSWORLD_LIST_MAX_DEPTH + 1];
 };
 
 static json_t *
@@ -426,68 +442,87 @@ osworld_files_jstr(const char *s)
 	return (j);
 }
 
+/* Out of entries or of time: the walk stops where it is. */
+static int
+osworld_files_walk_over(struct osworld_files_walk *wk)
+{
+	if (wk->truncated)
+		return (1);
+	if (++wk->entries > OSWORLD_LIST_MAX_ENTRIES ||
+	    ((wk->entries & 255) == 0 && deskd_now_ms() > wk->deadline))
+		wk->truncated = 1;
+	return (wk->truncated);
+}
+
+/*
+ * The directory dir (its stat in sb) at depth: its entries are read
+ * first and the directory closed before any is walked, so that one
+ * descriptor is open whatever the depth.
+ */
 static json_t *
 osworld_files_list_dir(struct osworld_files_walk *wk, const char *dir,
-    const char *name, int depth)
+    const char *name, const struct stat *dsb, int depth)
 {
 	struct dirent	*de;
 	struct stat	 sb;
 	DIR		*d;
-	json_t		*node, *kids;
-	char		*full, *err;
-	int		 i, isdir;
+	json_t		*node, *kids, *kid;
+	char		*full, *err, **names = NULL;
+	size_t		 n = 0, k;
+	int		 i, loop;
 
-	if (stat(dir, &sb) == 0) {
-		/* Symlinks can loop: Python recursed until it crashed. */
-		for (i = 0; i < depth; i++) {
-			if (wk->devs[i] == sb.st_dev &&
-			    wk->inos[i] == sb.st_ino) {
-				err = pyfmt_oserror(ELOOP, dir);
-				node = json_pack("{s:o}", "error",
-				    osworld_files_jstr(err));
-				free(err);
-				return (node);
-			}
-		}
-		wk->devs[depth] = sb.st_dev;
-		wk->inos[depth] = sb.st_ino;
-	}
+	wk->devs[depth] = dsb->st_dev;
+	wk->inos[depth] = dsb->st_ino;
 	if ((d = opendir(dir)) == NULL) {
 		err = pyfmt_oserror(errno, dir);
 		node = json_pack("{s:o}", "error", osworld_files_jstr(err));
 		free(err);
 		return (node);
 	}
-	kids = json_array();
-	node = json_pack("{s:s s:o s:o}", "type", "directory", "name",
-	    osworld_files_jstr(name), "children", kids);
 	while ((de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 ||
 		    strcmp(de->d_name, "..") == 0)
 			continue;
-		if (++wk->entries > OSWORLD_LIST_MAX_ENTRIES) {
-			wk->truncated = 1;
+		if (osworld_files_walk_over(wk))
 			break;
-		}
-		xasprintf(&full, "%s%s%s", dir,
-		    dir[strlen(dir) - 1] == '/' ? "" : "/", de->d_name);
-		/* os.path.isdir follows links. */
-		isdir = stat(full, &sb) == 0 && S_ISDIR(sb.st_mode);
-		if (isdir && depth + 1 < OSWORLD_LIST_MAX_DEPTH)
-			json_array_append_new(kids, osworld_files_list_dir(wk,
-			    full, de->d_name, depth + 1));
-		else if (isdir) {
-			wk->truncated = 1;
-			json_array_append_new(kids, json_pack("{s:s s:o s:[]}",
-			    "type", "directory", "name",
-			    osworld_files_jstr(de->d_name), "children"));
-		} else
-			json_array_append_new(kids, json_pack("{s:s s:o}",
-			    "type", "file", "name",
-			    osworld_files_jstr(de->d_name)));
-		free(full);
+		names = strv_add(names, &n, de->d_name);
 	}
 	closedir(d);
+
+	kids = json_array();
+	node = json_pack("{s:s s:o s:o}", "type", "directory", "name",
+	    osworld_files_jstr(name), "children", kids);
+	for (k = 0; k < n; k++) {
+		xasprintf(&full, "%s%s%s", dir,
+		    dir[strlen(dir) - 1] == '/' ? "" : "/", names[k]);
+		/* os.path.isdir follows links. */
+		if (stat(full, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+			json_array_append_new(kids, json_pack("{s:s s:o}",
+			    "type", "file", "name", osworld_files_jstr(names[k])));
+			free(full);
+			continue;
+		}
+		for (loop = 0, i = 0; i <= depth && !loop; i++)
+			loop = wk->devs[i] == sb.st_dev &&
+			    wk->inos[i] == sb.st_ino;
+		if (loop || depth + 1 >= OSWORLD_LIST_MAX_DEPTH ||
+		    wk->truncated) {
+			kid = json_pack("{s:s s:o s:[]}", "type", "directory",
+			    "name", osworld_files_jstr(names[k]), "children");
+			if (loop) {
+				err = pyfmt_oserror(ELOOP, full);
+				json_object_set_new(kid, "error",
+				    osworld_files_jstr(err));
+				free(err);
+			} else
+				wk->truncated = 1;
+		} else
+			kid = osworld_files_list_dir(wk, full, names[k], &sb,
+			    depth + 1);
+		json_array_append_new(kids, kid);
+		free(full);
+	}
+	strv_free(names);
 	return (node);
 }
 
@@ -508,14 +543,22 @@ osworld_files_list_thread(void *arg)
 {
 	struct osworld_files_list_job	*job = arg;
 	struct osworld_files_walk		*wk;
+	struct stat		 sb;
 	const char		*base;
 	json_t			*tree;
+	char			*err;
 
 	/* os.path.basename: "" for a path ending in a slash. */
 	base = strrchr(job->path, '/');
 	base = base != NULL ? base + 1 : job->path;
 	wk = xcalloc(1, sizeof *wk);
-	tree = osworld_files_list_dir(wk, job->path, base, 0);
+	wk->deadline = deskd_now_ms() + OSWORLD_LIST_MAX_MS;
+	if (stat(job->path, &sb) == -1) {
+		err = pyfmt_oserror(errno, job->path);
+		tree = json_pack("{s:o}", "error", osworld_files_jstr(err));
+		free(err);
+	} else
+		tree = osworld_files_list_dir(wk, job->path, base, &sb, 0);
 	job->reply = json_pack("{s:o}", "directory_tree", tree);
 	if (wk->truncated)
 		json_object_set_new(job->reply, "truncated", json_true());

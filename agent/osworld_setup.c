@@ -528,7 +528,7 @@ osworld_setup_window_action(struct http_req *req, int closing)
 {
 	struct window	*v = NULL, *w;
 	const char	*name;
-	json_t		*body;
+	json_t		*body, *v_name;
 	char		*cause = NULL;
 	size_t		 n = 0;
 
@@ -537,11 +537,20 @@ osworld_setup_window_action(struct http_req *req, int closing)
 		free(cause);
 		return;
 	}
-	if ((name = osworld_string(body, "window_name")) == NULL) {
+	/*
+	 * activate: "if not window_name" (main.py:1383), so "" is 400;
+	 * close: only a missing key is (main.py:1451), and "" goes to
+	 * wmctrl -c "", which closes the first window (every title contains
+	 * ""): window_match does the same.
+	 */
+	v_name = json_object_get(body, "window_name");
+	if (!json_is_string(v_name) ||
+	    (!closing && json_string_length(v_name) == 0)) {
 		osworld_reply_text(req, 400, "window_name required");
 		json_decref(body);
 		return;
 	}
+	name = json_string_value(v_name);
 	if (window_list(&v, &n, &cause) == -1) {
 		log_warnx("%s: %s", __func__, cause);
 		free(cause);

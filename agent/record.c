@@ -7,6 +7,16 @@
  * child's exit event, never by sleeping.  The OSWorld routes
  * (osworld_screen.c) and the native ones below are two faces of the
  * same recorder.
+ *
+ * Where: upstream records every server to /tmp/recording.mp4
+ * (xlang-ai/OSWorld:desktop_env/server/main.py:73), so two deskd on one
+ * machine overwrote each other's recording, and the screen video stayed
+ * there, readable by everyone, after it was served.  Each recording
+ * here gets a directory of its own, made by mkdtemp(3) (mode 0700) under
+ * $TMPDIR (or /tmp), with recording.mp4 in it created 0600 before ffmpeg
+ * opens it; both are removed once the file is open for the reply (the
+ * open descriptor still reads it), when the start fails, and at
+ * shutdown.  The routes keep upstream's bodies and codes.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -46,9 +56,55 @@ static struct {
 	struct event		*timer;
 	record_cb		 cb;	/* the start or stop waiting */
 	void			*arg;
-	char			*path;
+	char			*tmp;	/* $TMPDIR or /tmp */
+	char			*dir;	/* this recording's, while there is one */
+	char			*path;	/* dir/recording.mp4 */
 	int			 killed;
 } rec;
+
+/* Remove this recording's file and directory, if any. */
+static void
+record_remove(void)
+{
+	if (rec.path != NULL && unlink(rec.path) == -1 && errno != ENOENT)
+		log_warn("%s: unlink %s", __func__, rec.path);
+	if (rec.dir != NULL && rmdir(rec.dir) == -1 && errno != ENOENT)
+		log_warn("%s: rmdir %s", __func__, rec.dir);
+	free(rec.path);
+	free(rec.dir);
+	rec.path = rec.dir = NULL;
+}
+
+/*
+ * A fresh private directory and an empty 0600 recording.mp4 in it (ffmpeg
+ * -y truncates it and keeps the mode).
+ */
+static int
+record_mkdir(char **cause)
+{
+	char	*dir;
+	int	 fd;
+
+	record_remove();
+	xasprintf(&dir, "%s/deskd-rec.XXXXXX", rec.tmp);
+	if (mkdtemp(dir) == NULL) {
+		xasprintf(cause, "Failed to create a recording directory in "
+		    "%s: %s", rec.tmp, strerror(errno));
+		free(dir);
+		return (-1);
+	}
+	rec.dir = dir;
+	xasprintf(&rec.path, "%s/recording.mp4", dir);
+	fd = open(rec.path, O_WRONLY|O_CREAT|O_EXCL|O_CLOEXEC, 0600);
+	if (fd == -1) {
+		xasprintf(cause, "Failed to create %s: %s", rec.path,
+		    strerror(errno));
+		record_remove();
+		return (-1);
+	}
+	close(fd);
+	return (0);
+}
 
 /* Run the waiting callback once, if its caller is still there. */
 static void
@@ -102,8 +158,11 @@ record_give_file(const char *err)
 		record_done(DESKD_ESYSTEM, -1, "Recording failed: %s is %s. "
 		    "Stderr: %s", rec.path, fd == -1 ? "missing" : "empty",
 		    err);
+		record_remove();
 		return;
 	}
+	/* The descriptor reads it to the end; nothing stays on disk. */
+	record_remove();
 	record_done(DESKD_EOK, fd, "Recording stopped.");
 }
 
@@ -122,20 +181,25 @@ record_exit_cb(struct proc *p, const struct proc_result *r, void *arg)
 	rec.state = REC_IDLE;
 	switch (state) {
 	case REC_STARTING:
+		record_remove();
 		record_done(DESKD_ESYSTEM, -1, "Failed to start recording. "
 		    "ffmpeg terminated unexpectedly. Error: %s", err);
 		break;
 	case REC_STOPPING:
 		if (!rec.killed)
 			record_give_file(err);
-		else
+		else {
+			record_remove();
 			record_done(DESKD_ESYSTEM, -1, "Recording process was "
 			    "unresponsive and had to be killed. Stderr: %s",
 			    err);
+		}
 		break;
 	default:
+		/* Nobody can stop it now: the file is of no use. */
 		log_warnx("%s: ffmpeg stopped by itself: %s", __func__,
 		    err);
+		record_remove();
 		break;
 	}
 	rec.killed = 0;
@@ -174,17 +238,17 @@ record_start(record_cb cb, void *arg, enum deskd_err *kind, char **cause)
 		*cause = xstrdup("Recording is already in progress.");
 		return (-1);
 	}
-	if (unlink(rec.path) == -1 && errno != ENOENT) {
-		*kind = DESKD_ESYSTEM;
-		xasprintf(cause, "Failed to remove old recording file: %s",
-		    strerror(errno));
-		return (-1);
-	}
 	if (display_need(&why) == NULL ||
 	    display_screen_size(&w, &h) == -1) {
 		*kind = DESKD_EDISPLAY;
 		xasprintf(cause, "Failed to start recording. %s",
 		    why != NULL ? why : "no screen size");
+		free(why);
+		return (-1);
+	}
+	if (record_mkdir(&why) == -1) {
+		*kind = DESKD_ESYSTEM;
+		xasprintf(cause, "Failed to start recording. %s", why);
 		free(why);
 		return (-1);
 	}
@@ -235,6 +299,7 @@ record_start(record_cb cb, void *arg, enum deskd_err *kind, char **cause)
 	rec.proc = proc_start(&o, record_exit_cb, NULL, &err, cause);
 	free(vf);
 	if (rec.proc == NULL) {
+		record_remove();
 		*kind = err == EAGAIN ? DESKD_EBUSY : DESKD_ESYSTEM;
 		why = *cause;
 		xasprintf(cause, "Failed to start recording. %s", why);
@@ -305,7 +370,7 @@ record_v1_done(const struct record_result *r, void *arg)
 	else if (r->fd != -1)
 		files_send_fd(req, r->fd, "video/mp4", "recording.mp4");
 	else
-		http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
+		http_reply_json(req, 200, json_pack("{s:s s:s?}", "state",
 		    "recording", "path", rec.path));
 }
 
@@ -323,7 +388,8 @@ record_v1_fail(struct http_req *req, enum deskd_err kind, char *cause)
 void
 record_v1_state_cb(struct http_req *req, void *arg)
 {
-	http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
+	/* path: the file being recorded, null when there is none. */
+	http_reply_json(req, 200, json_pack("{s:s s:s?}", "state",
 	    record_state_name(), "path", rec.path));
 }
 
@@ -360,10 +426,10 @@ record_init(struct event_base *base)
 {
 	const char	*tmp;
 
-	/* Upstream's /tmp/recording.mp4; $TMPDIR keeps tests apart. */
+	/* Each recording's own directory goes there (the top of file). */
 	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
 		tmp = "/tmp";
-	xasprintf(&rec.path, "%s/recording.mp4", tmp);
+	rec.tmp = xstrdup(tmp);
 	rec.timer = evtimer_new(base, record_timer_cb, NULL);
 }
 
@@ -372,16 +438,19 @@ record_shutdown(void)
 {
 	if (rec.proc != NULL) {
 		/*
-		 * deskd is going away: ffmpeg gets SIGINT to finish the mp4,
-		 * and is left to do it (proc_shutdown will not kill it).
+		 * deskd is going away: ffmpeg gets SIGINT and is left to
+		 * exit by itself (proc_shutdown will not kill it).  Nobody
+		 * can fetch its file any more: it goes with the directory
+		 * (ffmpeg writes on into the unlinked file, then exits).
 		 */
 		proc_signal(rec.proc, SIGINT);
 		proc_forget(rec.proc);
 		rec.proc = NULL;
 	}
+	record_remove();
 	if (rec.timer != NULL)
 		event_free(rec.timer);
 	rec.timer = NULL;
-	free(rec.path);
-	rec.path = NULL;
+	free(rec.tmp);
+	rec.tmp = NULL;
 }

@@ -483,12 +483,13 @@ window_close(Window w, char **cause)
 static json_t *
 window_json(const struct window *w)
 {
-	return (json_pack("{s:I s:s s:s s:s s:{s:i s:i s:i s:i} s:b s:o s:o}",
+	/* Flat x, y, width, height: proto/api.md's shape. */
+	return (json_pack("{s:I s:s s:s s:s s:i s:i s:i s:i s:b s:o s:o}",
 	    "id", (json_int_t)w->id,
 	    "title", w->title,
 	    "class", w->class,
 	    "instance", w->instance,
-	    "geometry", "x", w->x, "y", w->y, "width", w->w, "height", w->h,
+	    "x", w->x, "y", w->y, "width", w->w, "height", w->h,
 	    "active", w->active,
 	    "desktop", w->desktop >= 0 ? json_integer(w->desktop) :
 	    json_null(),

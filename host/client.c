@@ -382,9 +382,11 @@ client_do(const char *url, const char *token, const char *json,
 		return (-1);
 	}
 	/* The agent's own schema (proto/action.c): nothing half-sent. */
-	if ((acts = proto_actions_parse(j, &why)) == NULL) {
+	if ((acts = proto_actions_parse(j, &why)) == NULL ||
+	    proto_actions_check_screen(acts, 0, 0, &why) == -1) {
 		xasprintf(cause, "bad action: %s", why);
 		free(why);
+		proto_actions_free(acts);
 		json_decref(j);
 		return (-1);
 	}

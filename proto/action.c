@@ -98,11 +98,14 @@ proto_get_int(json_t *v, long min, long max, int *out)
 	}
 	if (!json_is_real(v))
 		return (-1);
-	/* Models sometimes send 512.0; round rather than refuse. */
+	/*
+	 * Models sometimes send 512.0: take it.  2.5 is no integer and is
+	 * refused (it used to be rounded, though the message says integer).
+	 */
 	d = json_real_value(v);
-	if (!isfinite(d) || d < min - 0.5 || d >= max + 0.5)
+	if (!isfinite(d) || d != floor(d) || d < min || d > max)
 		return (-1);
-	*out = (int)lround(d);
+	*out = (int)d;
 	return (0);
 }
 
@@ -359,21 +362,11 @@ proto_parse_one(json_t *o, json_t *defaults, struct proto_action *a,
 		}
 	}
 
-	if (a->space_w != 0) {
-		if (a->has_coord && proto_check_point("coordinate", a->x, a->y,
-		    a->space_w, a->space_h, cause) == -1)
-			return (-1);
-		if (a->has_start && proto_check_point("start_coordinate",
-		    a->sx, a->sy, a->space_w, a->space_h, cause) == -1)
-			return (-1);
-		if (a->type == PROTO_ACT_ZOOM && (a->region[2] > a->space_w ||
-		    a->region[3] > a->space_h)) {
-			proto_fail(cause, "region must lie in the %dx%d space: "
-			    "x 0..%d, y 0..%d", a->space_w, a->space_h,
-			    a->space_w, a->space_h);
-			return (-1);
-		}
-	}
+	/*
+	 * Whether coordinates lie in the coordinate_space (or on the
+	 * screen) is proto_actions_check_screen's: a range error, which
+	 * api.md gives its own code (bad_coordinate).
+	 */
 	return (0);
 }
 
@@ -486,24 +479,35 @@ proto_actions_check_screen(struct proto_actions *acts, int w, int h,
     char **cause)
 {
 	struct proto_action	*a;
+	const char		*where, *what;
 	char			*inner = NULL;
 	size_t			 i;
-	int			 rc = 0;
+	int			 rc = 0, sw, sh;
 
 	for (i = 0; i < acts->n && rc == 0; i++) {
 		a = &acts->v[i];
-		if (a->space_w != 0)
-			continue;
+		if (a->space_w != 0) {
+			sw = a->space_w;
+			sh = a->space_h;
+			where = "in the";
+			what = "space";
+		} else if (w > 0) {
+			sw = w;
+			sh = h;
+			where = "on the";
+			what = "screen";
+		} else
+			continue;	/* no screen given: spaces only */
 		if (a->has_coord && proto_check_point("coordinate", a->x, a->y,
-		    w, h, &inner) == -1)
+		    sw, sh, &inner) == -1)
 			rc = -1;
 		else if (a->has_start && proto_check_point("start_coordinate",
-		    a->sx, a->sy, w, h, &inner) == -1)
+		    a->sx, a->sy, sw, sh, &inner) == -1)
 			rc = -1;
-		else if (a->type == PROTO_ACT_ZOOM && (a->region[2] > w ||
-		    a->region[3] > h)) {
-			proto_fail(&inner, "region must lie on the %dx%d "
-			    "screen: x 0..%d, y 0..%d", w, h, w, h);
+		else if (a->type == PROTO_ACT_ZOOM && (a->region[2] > sw ||
+		    a->region[3] > sh)) {
+			proto_fail(&inner, "region must lie %s %dx%d %s: "
+			    "x 0..%d, y 0..%d", where, sw, sh, what, sw, sh);
 			rc = -1;
 		}
 		if (rc == -1) {

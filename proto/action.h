@@ -100,8 +100,10 @@ int			 proto_action_parse(json_t *, struct proto_action *a,
 void			 proto_action_clear(struct proto_action *);
 void			 proto_actions_free(struct proto_actions *);
 /*
- * Coordinates of actions without a coordinate_space must lie on a w x h
- * screen: -1 + cause giving the allowed range.
+ * Coordinates (and zoom regions) must lie in their action's
+ * coordinate_space, or, without one, on a w x h screen (w == 0: no
+ * screen known, only the spaces are checked): -1 + cause giving the
+ * allowed range (api.md's bad_coordinate).
  */
 int			 proto_actions_check_screen(struct proto_actions *,
 			    int w, int h, char **cause);

@@ -57,6 +57,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)proto_actions_check_screen(acts, 1920, 1080, &cause);
 	free(cause);
 	cause = NULL;
+	/* deskctl's check: the coordinate_spaces only. */
+	(void)proto_actions_check_screen(acts, 0, 0, &cause);
+	free(cause);
+	cause = NULL;
 	for (i = 0; i < acts->n; i++) {
 		if (acts->v[i].text == NULL)
 			continue;

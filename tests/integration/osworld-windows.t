@@ -92,11 +92,11 @@ wait_for '^Second Window\|second.Xmessage' || fail "the second xmessage did not 
 code=$(http GET "$URL/v1/windows")
 is "$code" 200 "GET /v1/windows: 200"
 is "$(json_get "$T_TMP/body" 'sorted(j["windows"][0].keys())')" \
-    '["active", "class", "desktop", "geometry", "id", "instance", "pid", "title"]' \
-    "each window has id, title, class, instance, geometry, active, desktop, pid"
+    '["active", "class", "desktop", "height", "id", "instance", "pid", "title", "width", "x", "y"]' \
+    "each window has id, title, class, instance, x, y, width, height, active, desktop, pid"
 is "$(json_get "$T_TMP/body" 'sorted(w["title"] for w in j["windows"])')" \
     '["First Window", "Second Window"]' "both managed windows are listed"
-geo=$(json_get "$T_TMP/body" '[[w["geometry"]["width"], w["geometry"]["height"]] for w in j["windows"] if w["title"] == "First Window"][0]')
+geo=$(json_get "$T_TMP/body" '[[w["width"], w["height"]] for w in j["windows"] if w["title"] == "First Window"][0]')
 
 code=$(http POST "$URL/window_size" -d app_class_name=first)
 is "$code" 200 "/window_size of a launched client: 200"
@@ -167,6 +167,34 @@ code=$(http POST "$URL/v1/windows/close" "${J[@]}" -d '{"name": "First Window", 
 is "$code" 200 "POST /v1/windows/close by name: 200"
 wait_gone '^First Window'
 ok $? "the first window is gone"
+
+# close_window with "": upstream refuses only a missing key (main.py:1451)
+# and runs wmctrl -c "", which closes the first window (every title
+# contains ""); deskd answered 400.  wmctrl itself first, as the reference.
+xm() {	# xm NAME TITLE: an xmessage window, listed before returning
+	xmessage -name "$1" -title "$2" "$1" >/dev/null 2>&1 &
+	T_PIDS+=($!)
+	wait_for "^$2\\|" || fail "$2 did not show up"
+}
+xm third "Third Window"
+xm fourth "Fourth Window"
+wmctrl -c ""
+wait_gone '^Third Window\|'
+ok $? "wmctrl -c \"\" closes the first window (the reference)"
+wins | grep -q '^Fourth Window|'
+ok $? "... and only it"
+xm fifth "Fifth Window"
+code=$(http POST "$URL/setup/close_window" "${J[@]}" -d '{"window_name": ""}')
+is "$code:$(body)" "200:Window closed successfully." "close_window with \"\": 200, as upstream"
+wait_gone '^Fourth Window\|'
+ok $? "... and the first window is closed, as wmctrl -c \"\" does"
+wins | grep -q '^Fifth Window|'
+ok $? "... and only it"
+code=$(http POST "$URL/setup/activate_window" "${J[@]}" -d '{"window_name": ""}')
+is "$code:$(body)" "400:window_name required" "activate_window with \"\": 400 (upstream's if not window_name)"
+http POST "$URL/setup/close_window" "${J[@]}" -d '{"window_name": "Fifth Window"}' >/dev/null
+wait_gone '^Fifth Window\|'
+ok $? "the last of them is closed by name"
 
 # open_file with a command: waits for its window on a timer, activates it.
 code=$(http POST "$URL/setup/open_file" "${J[@]}" -d '{"path": "deskd-testapp"}')

@@ -29,13 +29,38 @@
  *   xclient scroll [LPS]          a full-screen "terminal": a line of text
  *                                 added at the bottom and the rest moved
  *                                 up, LPS lines a second (default 20)
+ *   xclient flicker               a 64x64 window that changes colour as
+ *                                 fast as the server draws, until killed
+ *   xclient flicker PORT X Y      the same, and meanwhile POST
+ *                                 {"action":"mouse_move","coordinate":
+ *                                 [X,Y],"screenshot":true} to deskd on
+ *                                 127.0.0.1:PORT; once the pointer is at
+ *                                 X,Y (the action ran, its settle waits)
+ *                                 wait 300 ms more for an answer that
+ *                                 must not come, hang up, flicker 500 ms
+ *                                 more, and print
+ *                                 "moved=0|1 answered=0|1 gap_ms=G"
+ *
+ * flicker keeps the settle from ending while the client is connected,
+ * whatever the load: each change is XSync'ed, so the server drew at least
+ * once in every 2G ms, G the longest time between two syncs; with 2G below
+ * deskd's quiet time (computer.h) the settle cannot end before the hang-up.
+ * A larger G (the machine stalled) makes the run inconclusive, and the
+ * caller says so or runs it again.
  */
+#include <sys/socket.h>
 #include <sys/time.h>
 
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <X11/Xlib.h>
@@ -285,6 +310,101 @@ draw_busy(Window win, GC gc, int w, int h, unsigned seed)
 	XSync(dpy, False);
 }
 
+/* Monotonic ms, for the gaps between syncs. */
+static long long
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/* One change of colour, drawn for sure once XSync returns. */
+static void
+flicker_step(Window win, unsigned long *n)
+{
+	XSetWindowBackground(dpy, win, (*n)++ & 1 ? 0xff0000 : 0x0000ff);
+	XClearWindow(dpy, win);
+	XSync(dpy, False);
+}
+
+static int
+flicker(int argc, char **argv)
+{
+	struct sockaddr_in	 sin;
+	struct pollfd		 pfd;
+	Window			 win, r, c;
+	unsigned long		 n = 0;
+	unsigned		 mask;
+	long long		 last, t, gap = 0, closed = -1, at = -1;
+	int			 fd = -1, x = 0, y = 0, rx, ry, wx, wy;
+	int			 moved = 0, answered = 0;
+	char			 body[128], req[512];
+
+	win = make_window(0, 0, 64, 64, 0x0000ff);
+	if (argc == 5) {
+		x = atoi(argv[3]);
+		y = atoi(argv[4]);
+		snprintf(body, sizeof body, "{\"action\":\"mouse_move\","
+		    "\"coordinate\":[%d,%d],\"screenshot\":true}", x, y);
+		snprintf(req, sizeof req, "POST /v1/computer HTTP/1.1\r\n"
+		    "Host: 127.0.0.1\r\nContent-Type: application/json\r\n"
+		    "Content-Length: %zu\r\n\r\n%s", strlen(body), body);
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons(atoi(argv[2]));
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1 ||
+		    connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+		    write(fd, req, strlen(req)) != (ssize_t)strlen(req)) {
+			fprintf(stderr, "xclient: deskd: %s\n",
+			    strerror(errno));
+			return (1);
+		}
+	} else {
+		printf("ready 0x%lx\n", win);
+		fflush(stdout);
+	}
+	last = mono_ms();
+	for (;;) {
+		flicker_step(win, &n);
+		t = mono_ms();
+		if (t - last > gap && closed == -1)
+			gap = t - last;
+		last = t;
+		if (fd == -1)
+			continue;
+		if (closed != -1) {
+			if (t - closed >= 500)
+				break;
+			continue;
+		}
+		/* An answer before the hang-up: the settle ended. */
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, 0) == 1) {
+			answered = 1;
+			closed = t;
+			close(fd);
+			continue;
+		}
+		XQueryPointer(dpy, DefaultRootWindow(dpy), &r, &c, &rx, &ry,
+		    &wx, &wy, &mask);
+		if (rx == x && ry == y && at == -1) {
+			moved = 1;
+			at = t;
+		}
+		/* Well past the quiet time, well before the 3 s cap. */
+		if (at != -1 && t - at >= 300) {
+			closed = t;
+			close(fd);
+		}
+	}
+	printf("moved=%d answered=%d gap_ms=%lld\n", moved, answered, gap);
+	return (0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -381,6 +501,8 @@ main(int argc, char **argv)
 		printf("%d %d\n", rx, ry);
 		return (0);
 	}
+	if (strcmp(argv[1], "flicker") == 0 && (argc == 2 || argc == 5))
+		return (flicker(argc, argv));
 	if (strcmp(argv[1], "cursorinfo") == 0) {
 		XFixesCursorImage	*ci = XFixesGetCursorImage(dpy);
 

@@ -109,14 +109,20 @@ test_actions(void)
 	act_bad("{\"action\":\"left_click\",\"coordinate\":[-1,2]}",
 	    "coordinate");
 	act_bad("{\"action\":\"mouse_move\"}", "coordinate");
-	act_bad("{\"action\":\"mouse_move\",\"coordinate\":[1280,10],"
-	    "\"coordinate_space\":[1280,720]}", "0..1279");
 	act_bad("{\"action\":\"type\"}", "text");
 	act_bad("{\"action\":\"type\",\"text\":5}", "text");
 	act_bad("{\"action\":\"scroll\",\"scroll_direction\":\"sideways\","
 	    "\"scroll_amount\":1}", "scroll_direction");
 	act_bad("{\"action\":\"scroll\",\"scroll_direction\":\"up\","
 	    "\"scroll_amount\":-1}", "scroll_amount");
+	/* An integer, as the message says: 2.5 was once rounded to 3. */
+	act_bad("{\"action\":\"scroll\",\"scroll_direction\":\"up\","
+	    "\"scroll_amount\":2.5}", "scroll_amount must be an integer");
+	act_bad("{\"action\":\"mouse_move\",\"coordinate\":[10.5,2]}",
+	    "coordinate");
+	act_ok("{\"action\":\"scroll\",\"scroll_direction\":\"up\","
+	    "\"scroll_amount\":2.0}");
+	act_ok("{\"action\":\"mouse_move\",\"coordinate\":[512.0,2]}");
 	act_bad("{\"action\":\"hold_key\",\"text\":\"a\",\"duration\":101}",
 	    "duration");
 	act_bad("{\"action\":\"wait\"}", "duration");
@@ -139,9 +145,54 @@ test_actions(void)
 	proto_actions_free(a);
 }
 
+/* Coordinates against the space or the screen: a range error apart. */
+static void
+test_ranges(void)
+{
+	struct proto_actions	*a;
+	const char		*e;
+	char			*cause = NULL;
+
+	e = act("{\"action\":\"mouse_move\",\"coordinate\":[1280,10],"
+	    "\"coordinate_space\":[1280,720]}", &a);
+	check(*e == '\0', "a coordinate outside its space parses");
+	check(a != NULL && proto_actions_check_screen(a, 0, 0, &cause) == -1 &&
+	    strstr(cause, "outside the 1280x720 space") != NULL &&
+	    strstr(cause, "0..1279") != NULL,
+	    "... and is a range error without a screen (deskctl checks it)");
+	free(cause);
+	cause = NULL;
+	check(a != NULL && proto_actions_check_screen(a, 1920, 1080,
+	    &cause) == -1 && strstr(cause, "1280x720 space") != NULL,
+	    "... and with a larger screen: the space decides");
+	free(cause);
+	cause = NULL;
+	proto_actions_free(a);
+
+	e = act("[{\"action\":\"mouse_move\",\"coordinate\":[5,5]},"
+	    "{\"action\":\"zoom\",\"region\":[0,0,1300,10],"
+	    "\"coordinate_space\":[1280,720]}]", &a);
+	check(*e == '\0' && proto_actions_check_screen(a, 1920, 1080,
+	    &cause) == -1 && strncmp(cause, "action 1: region must lie in "
+	    "the 1280x720 space", 36) == 0, "a zoom region outside its space, "
+	    "with the batch index");
+	free(cause);
+	cause = NULL;
+	proto_actions_free(a);
+
+	e = act("{\"action\":\"left_click\",\"coordinate\":[1920,5]}", &a);
+	check(*e == '\0' && proto_actions_check_screen(a, 0, 0, &cause) == 0,
+	    "screen pixels are not checked without a screen");
+	check(proto_actions_check_screen(a, 1920, 1080, &cause) == -1 &&
+	    strstr(cause, "0..1919") != NULL, "... and are with one");
+	free(cause);
+	proto_actions_free(a);
+}
+
 int
 main(void)
 {
 	test_actions();
+	test_ranges();
 	return (failed != 0);
 }
