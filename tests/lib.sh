@@ -99,6 +99,13 @@ start_xvfb() {
 	export DISPLAY=$XDISP
 }
 
+# start_wm: openbox on $DISPLAY, for tests that need a window manager's
+# _NET_CLIENT_LIST and focus; its log in $T_TMP/openbox.log.
+start_wm() {
+	openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
+	T_PIDS+=($!)
+}
+
 # restart_xvfb_same: start Xvfb again on $XDISP after it was killed.
 restart_xvfb_same() {
 	local size=${1:-1920x1080}

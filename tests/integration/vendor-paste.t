@@ -10,8 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
 
 start_xvfb 1024x768 || exit 1
-openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
-T_PIDS+=($!)
+start_wm
 start_deskd --no-auth || exit 1
 
 xc() { timeout 10 xclip -selection "$1" -o "${@:2}"; }
