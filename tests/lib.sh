@@ -121,6 +121,15 @@ restart_xvfb_same() {
 	return 1
 }
 
+# make_token: a random bearer token in $TOKEN, in the file $T_TMP/token
+# (mode 0600, for --token-file) and as curl's header in AUTH.
+make_token() {
+	TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	printf '%s\n' "$TOKEN" >"$T_TMP/token"
+	chmod 600 "$T_TMP/token"
+	AUTH=(-H "Authorization: Bearer $TOKEN")
+}
+
 # start_deskd ARGS...: the real deskd on a free loopback port; sets PORT,
 # URL, DESKD_PID, DESKD_LOG.  Waits until /health answers.
 start_deskd() {
