@@ -38,21 +38,26 @@ asg_int(struct xml_node *n, const char *path, int dflt)
 	return (t != NULL ? atoi(t) : dflt);
 }
 
+static void
+asg_add_int(struct query *q, const char *name, int v)
+{
+	char	 n[32];
+
+	snprintf(n, sizeof n, "%d", v);
+	query_add(q, name, n);
+}
+
 struct query *
 asg_create_query(const struct asg_create *c)
 {
 	struct query	*q;
-	char		 n[32];
 	size_t		 i;
 
 	q = asg_query("CreateAutoScalingGroup");
 	query_add(q, "AutoScalingGroupName", c->name);
-	snprintf(n, sizeof n, "%d", c->min);
-	query_add(q, "MinSize", n);
-	snprintf(n, sizeof n, "%d", c->max);
-	query_add(q, "MaxSize", n);
-	snprintf(n, sizeof n, "%d", c->desired);
-	query_add(q, "DesiredCapacity", n);
+	asg_add_int(q, "MinSize", c->min);
+	asg_add_int(q, "MaxSize", c->max);
+	asg_add_int(q, "DesiredCapacity", c->desired);
 	if (c->spot_percent < 0) {
 		query_add(q, "LaunchTemplate.LaunchTemplateName", c->template);
 		query_add(q, "LaunchTemplate.Version", "$Latest");
@@ -72,9 +77,9 @@ asg_create_query(const struct asg_create *c)
 		    "member.1.InstanceType", c->type);
 		query_add(q, "MixedInstancesPolicy.InstancesDistribution."
 		    "OnDemandBaseCapacity", "0");
-		snprintf(n, sizeof n, "%d", 100 - c->spot_percent);
-		query_add(q, "MixedInstancesPolicy.InstancesDistribution."
-		    "OnDemandPercentageAboveBaseCapacity", n);
+		asg_add_int(q, "MixedInstancesPolicy.InstancesDistribution."
+		    "OnDemandPercentageAboveBaseCapacity",
+		    100 - c->spot_percent);
 		query_add(q, "MixedInstancesPolicy.InstancesDistribution."
 		    "SpotAllocationStrategy", "price-capacity-optimized");
 	}
@@ -243,12 +248,10 @@ asg_put_warm_pool(struct aws *a, const char *name, int min,
     const char *state, char **code, char **cause)
 {
 	struct query	*q;
-	char		 n[32];
 
 	q = asg_query("PutWarmPool");
 	query_add(q, "AutoScalingGroupName", name);
-	snprintf(n, sizeof n, "%d", min);
-	query_add(q, "MinSize", n);
+	asg_add_int(q, "MinSize", min);
 	query_add(q, "PoolState", state != NULL ? state : "Stopped");
 	/* A scale-in puts the instance back, its disk as it was. */
 	query_add(q, "InstanceReusePolicy.ReuseOnScaleIn", "true");
@@ -337,22 +340,16 @@ asg_update(struct aws *a, const char *name, int min, int max, int desired,
     char **code, char **cause)
 {
 	struct query	*q;
-	char		 n[32];
 
 	q = asg_query("UpdateAutoScalingGroup");
 	query_add(q, "AutoScalingGroupName", name);
-	if (min >= 0) {
-		snprintf(n, sizeof n, "%d", min);
-		query_add(q, "MinSize", n);
-	}
-	if (max >= 0) {
-		snprintf(n, sizeof n, "%d", max);
-		query_add(q, "MaxSize", n);
-	}
-	if (desired >= 0) {
-		snprintf(n, sizeof n, "%d", desired);
-		query_add(q, "DesiredCapacity", n);
-	}
+	/* A negative size is not given: the group keeps its own. */
+	if (min >= 0)
+		asg_add_int(q, "MinSize", min);
+	if (max >= 0)
+		asg_add_int(q, "MaxSize", max);
+	if (desired >= 0)
+		asg_add_int(q, "DesiredCapacity", desired);
 	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
