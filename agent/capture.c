@@ -1329,6 +1329,22 @@ capture_last_grab_ms(void)
 }
 
 /*
+ * Where output pixel I of DN samples a source axis of SN: between source
+ * pixels *I0 and *I1, *A of the way to *I1 (the same rule both ways).
+ */
+static void
+capture_upscale_at(int i, int sn, int dn, int *i0, int *i1, double *a)
+{
+	double	 f = (i + 0.5) * sn / dn - 0.5;
+
+	if (f < 0)
+		f = 0;
+	*i0 = (int)f;
+	*i1 = *i0 + 1 < sn ? *i0 + 1 : *i0;
+	*a = f - *i0;
+}
+
+/*
  * Bilinear upscale (zoom fills the image it is asked for): each output
  * pixel samples the source at its centre.
  */
@@ -1337,25 +1353,15 @@ capture_upscale(const uint8_t *src, int sw, int sh, uint8_t *dst, int dw,
     int dh)
 {
 	const uint8_t	*r0, *r1;
-	double		 fx, fy, ax, ay;
+	double		 ax, ay;
 	int		 x, y, x0, y0, x1, y1, c;
 
 	for (y = 0; y < dh; y++) {
-		fy = (y + 0.5) * sh / dh - 0.5;
-		if (fy < 0)
-			fy = 0;
-		y0 = (int)fy;
-		y1 = y0 + 1 < sh ? y0 + 1 : y0;
-		ay = fy - y0;
+		capture_upscale_at(y, sh, dh, &y0, &y1, &ay);
 		r0 = src + (size_t)y0 * sw * 3;
 		r1 = src + (size_t)y1 * sw * 3;
 		for (x = 0; x < dw; x++) {
-			fx = (x + 0.5) * sw / dw - 0.5;
-			if (fx < 0)
-				fx = 0;
-			x0 = (int)fx;
-			x1 = x0 + 1 < sw ? x0 + 1 : x0;
-			ax = fx - x0;
+			capture_upscale_at(x, sw, dw, &x0, &x1, &ax);
 			for (c = 0; c < 3; c++) {
 				dst[((size_t)y * dw + x) * 3 + c] = (uint8_t)(
 				    (r0[x0 * 3 + c] * (1 - ax) +

@@ -139,6 +139,31 @@ launch_owns(struct launch *l, long pid)
 	return (pid > 0 && (pid == l->pid || getsid((pid_t)pid) == l->pid));
 }
 
+int
+launch_parse(struct http_req *req, json_t *body, int flags,
+    struct procreq *pr)
+{
+	char	*cause = NULL;
+
+	if (procreq_parse(body, flags, deskd_cfg.workdir, pr, &cause) == -1) {
+		http_reply_error(req, 400, json_is_object(body) ?
+		    "bad_parameter" : "bad_json", "%s", cause);
+		json_decref(body);
+		free(cause);
+		return (-1);
+	}
+	json_decref(body);
+	return (0);
+}
+
+void
+launch_spawn_error(struct http_req *req, int err, const char *cause)
+{
+	/* EAGAIN is fork's: out of processes for now, not the request's. */
+	http_reply_error(req, err == EAGAIN ? 503 : 400, err == EAGAIN ?
+	    "busy" : "exec_failed", "%s", cause);
+}
+
 /* Look for the windows launches wait for. */
 static void
 launch_scan_cb(evutil_socket_t fd, short events, void *arg)
@@ -291,15 +316,8 @@ launch_post(struct http_req *req)
 		free(cause);
 		return;
 	}
-	if (procreq_parse(body, PROCREQ_WINDOW, deskd_cfg.workdir, &pr,
-	    &cause) == -1) {
-		http_reply_error(req, 400, json_is_object(body) ?
-		    "bad_parameter" : "bad_json", "%s", cause);
-		json_decref(body);
-		free(cause);
+	if (launch_parse(req, body, PROCREQ_WINDOW, &pr) == -1)
 		return;
-	}
-	json_decref(body);
 	if (launch_room() == -1) {
 		http_reply_error(req, 429, "too_many_launches", "all %d launch "
 		    "records (DESKD_MAX_LAUNCHES) are running applications",
@@ -339,8 +357,7 @@ launch_post(struct http_req *req)
 	l->proc = proc_start(&o, launch_exit_cb, l, &err, &cause);
 	close(fd);
 	if (l->proc == NULL) {
-		http_reply_error(req, err == EAGAIN ? 503 : 400, err == EAGAIN ?
-		    "busy" : "exec_failed", "%s", cause);
+		launch_spawn_error(req, err, cause);
 		free(cause);
 		unlink(l->log);
 		free(l->shown);

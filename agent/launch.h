@@ -21,8 +21,11 @@
 #ifndef LAUNCH_H
 #define LAUNCH_H
 
+#include <jansson.h>
+
 struct event_base;
 struct http_req;
+struct procreq;
 
 void	 launch_init(struct event_base *);
 /* Records go; the applications keep running. */
@@ -31,5 +34,15 @@ void	 launch_shutdown(void);
 /* POST|GET /v1/launch, GET|DELETE /v1/launch/ID[/log] (v1.c's table). */
 void	 launch_cb(struct http_req *, void *);
 void	 launch_id_cb(struct http_req *, void *);
+
+/*
+ * What every route that starts a process from a request does the same
+ * (launches and terminals; proc.c's spawn does the rest): parse BODY
+ * (consumed) for the keys FLAGS allows, 0, or -1 after a 400; and the
+ * answer to a spawn that failed with ERR (proc_start's).
+ */
+int	 launch_parse(struct http_req *, json_t *body, int flags,
+	    struct procreq *);
+void	 launch_spawn_error(struct http_req *, int err, const char *cause);
 
 #endif

@@ -22,6 +22,7 @@
 #include "compat.h"
 #include "deskd.h"
 #include "http.h"
+#include "launch.h"
 #include "log.h"
 #include "proc.h"
 #include "procreq.h"
@@ -321,15 +322,8 @@ pty_post(struct http_req *req)
 		body = json_object();
 	term_given = json_object_get(json_object_get(body, "env"), "TERM") !=
 	    NULL;
-	if (procreq_parse(body, PROCREQ_SIZE | PROCREQ_NO_ARGV,
-	    deskd_cfg.workdir, &pr, &cause) == -1) {
-		http_reply_error(req, 400, json_is_object(body) ?
-		    "bad_parameter" : "bad_json", "%s", cause);
-		json_decref(body);
-		free(cause);
+	if (launch_parse(req, body, PROCREQ_SIZE | PROCREQ_NO_ARGV, &pr) == -1)
 		return;
-	}
-	json_decref(body);
 	if (pty_n >= DESKD_MAX_PTYS) {
 		http_reply_error(req, 429, "too_many_terminals", "at most %d "
 		    "terminals at once (DESKD_MAX_PTYS)", DESKD_MAX_PTYS);
@@ -369,8 +363,7 @@ pty_post(struct http_req *req)
 	close(sfd);
 	strv_free(env);
 	if (p->proc == NULL) {
-		http_reply_error(req, err == EAGAIN ? 503 : 400, err == EAGAIN ?
-		    "busy" : "exec_failed", "%s", cause);
+		launch_spawn_error(req, err, cause);
 		free(cause);
 		close(master);
 		free(p);

@@ -245,15 +245,13 @@ vendor_int(json_t *v, long min, long max, int *out)
 {
 	double	 d;
 
-	if (json_is_integer(v)) {
-		if (json_integer_value(v) < min || json_integer_value(v) > max)
-			return (-1);
-		*out = (int)json_integer_value(v);
-		return (0);
-	}
 	if (!json_is_real(v))
-		return (-1);
-	/* OSWorld's computer_13 declares floats; models send 512.0. */
+		return (proto_get_int(v, min, max, out));
+	/*
+	 * OSWorld's computer_13 declares floats; models send 512.0, and
+	 * what a vendor's model sends between pixels is rounded, where
+	 * the native JSON refuses it.
+	 */
 	d = json_real_value(v);
 	if (!isfinite(d) || d < min - 0.5 || d >= max + 0.5)
 		return (-1);
@@ -262,20 +260,6 @@ vendor_int(json_t *v, long min, long max, int *out)
 		*out = (int)min;
 	if (*out > max)
 		*out = (int)max;
-	return (0);
-}
-
-int
-vendor_seconds(json_t *v, int max_ms, int *out)
-{
-	double	 d;
-
-	if (!json_is_number(v))
-		return (-1);
-	d = json_number_value(v);
-	if (!isfinite(d) || d < 0 || d * 1000 > max_ms)
-		return (-1);
-	*out = (int)lround(d * 1000);
 	return (0);
 }
 

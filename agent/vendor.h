@@ -139,10 +139,12 @@ struct proto_action	*vendor_act_add(struct vendor_batch *,
 int		 vendor_fail(struct vendor_batch *, char **cause,
 		    const char *field, const char *fmt, ...)
 		    __attribute__((format(printf, 4, 5)));
-/* A JSON number with an integral value in [min, max] (512.0 counts). */
+/*
+ * A JSON number in [min, max]: an integer as proto_get_int, a real
+ * rounded to the nearest (512.0 and 511.6 are 512).  Seconds are
+ * proto_get_duration's.
+ */
 int		 vendor_int(json_t *, long min, long max, int *out);
-/* A number of seconds to milliseconds in [0, max_ms]. */
-int		 vendor_seconds(json_t *, int max_ms, int *out);
 /* A string field (NULL when absent; -1 when not a string). */
 int		 vendor_str(json_t *obj, const char *key, const char **out);
 /*

@@ -320,7 +320,7 @@ vendor_gemini_one(struct vendor_batch *b, json_t *fc,
 	} else if (IS("wait") || IS("wait_5_seconds")) {
 		ms = (IS("wait") ? VENDOR_GEMINI_WAIT_S : 5) * 1000;
 		if ((v = json_object_get(args, "seconds")) != NULL &&
-		    IS("wait") && vendor_seconds(v, PROTO_MAX_DURATION_MS,
+		    IS("wait") && proto_get_duration(v, PROTO_MAX_DURATION_MS,
 		    &ms) == -1) {
 			vendor_fail(b, cause, "args.seconds", "expected "
 			    "seconds 0..%d", PROTO_MAX_DURATION_MS / 1000);

@@ -38,36 +38,26 @@ asg_int(struct xml_node *n, const char *path, int dflt)
 	return (t != NULL ? atoi(t) : dflt);
 }
 
-/* One call whose answer only says it worked. */
-static int
-asg_call(struct aws *a, struct query *q, int attempts, char **code,
-    char **cause)
+static void
+asg_add_int(struct query *q, const char *name, int v)
 {
-	struct xml_node	*root;
-	int		 rv;
+	char	 n[32];
 
-	rv = aws_call(a, q, attempts, &root, code, cause);
-	query_free(q);
-	if (rv == 0)
-		xml_free(root);
-	return (rv);
+	snprintf(n, sizeof n, "%d", v);
+	query_add(q, name, n);
 }
 
 struct query *
 asg_create_query(const struct asg_create *c)
 {
 	struct query	*q;
-	char		 n[32];
 	size_t		 i;
 
 	q = asg_query("CreateAutoScalingGroup");
 	query_add(q, "AutoScalingGroupName", c->name);
-	snprintf(n, sizeof n, "%d", c->min);
-	query_add(q, "MinSize", n);
-	snprintf(n, sizeof n, "%d", c->max);
-	query_add(q, "MaxSize", n);
-	snprintf(n, sizeof n, "%d", c->desired);
-	query_add(q, "DesiredCapacity", n);
+	asg_add_int(q, "MinSize", c->min);
+	asg_add_int(q, "MaxSize", c->max);
+	asg_add_int(q, "DesiredCapacity", c->desired);
 	if (c->spot_percent < 0) {
 		query_add(q, "LaunchTemplate.LaunchTemplateName", c->template);
 		query_add(q, "LaunchTemplate.Version", "$Latest");
@@ -87,9 +77,9 @@ asg_create_query(const struct asg_create *c)
 		    "member.1.InstanceType", c->type);
 		query_add(q, "MixedInstancesPolicy.InstancesDistribution."
 		    "OnDemandBaseCapacity", "0");
-		snprintf(n, sizeof n, "%d", 100 - c->spot_percent);
-		query_add(q, "MixedInstancesPolicy.InstancesDistribution."
-		    "OnDemandPercentageAboveBaseCapacity", n);
+		asg_add_int(q, "MixedInstancesPolicy.InstancesDistribution."
+		    "OnDemandPercentageAboveBaseCapacity",
+		    100 - c->spot_percent);
 		query_add(q, "MixedInstancesPolicy.InstancesDistribution."
 		    "SpotAllocationStrategy", "price-capacity-optimized");
 	}
@@ -149,9 +139,8 @@ asg_parse_members(struct xml_node *list, struct asg_instance **out,
 int
 asg_parse_groups(struct xml_node *root, struct asg_group **list, size_t *n)
 {
-	struct xml_node		*set, *m, *t, *tags, *mip;
+	struct xml_node		*set, *m, *mip;
 	struct asg_group	*g;
-	const char		*k, *v;
 
 	if ((set = xml_find(root, "AutoScalingGroups")) == NULL)
 		return (0);
@@ -188,20 +177,8 @@ asg_parse_groups(struct xml_node *root, struct asg_group **list, size_t *n)
 			g->warm_state = asg_dup(m,
 			    "WarmPoolConfiguration/PoolState");
 		}
-		if ((tags = xml_child(m, "Tags")) == NULL)
-			continue;
-		for (t = tags->child; t != NULL; t = t->next) {
-			if (strcmp(t->name, "member") != 0 ||
-			    (k = xml_text(t, "Key")) == NULL)
-				continue;
-			if ((v = xml_text(t, "Value")) == NULL)
-				v = "";
-			g->tags = xreallocarray(g->tags, g->ntags + 1,
-			    sizeof *g->tags);
-			g->tags[g->ntags].key = xstrdup(k);
-			g->tags[g->ntags].value = xstrdup(v);
-			g->ntags++;
-		}
+		ec2_tags_parse(xml_child(m, "Tags"), "member", "Key",
+		    "Value", &g->tags, &g->ntags);
 	}
 	return (0);
 }
@@ -235,18 +212,14 @@ asg_instances_free(struct asg_instance *list, size_t n)
 void
 asg_groups_free(struct asg_group *list, size_t n)
 {
-	size_t	 i, j;
+	size_t	 i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].name);
 		free(list[i].template);
 		free(list[i].status);
 		free(list[i].warm_state);
-		for (j = 0; j < list[i].ntags; j++) {
-			free(list[i].tags[j].key);
-			free(list[i].tags[j].value);
-		}
-		free(list[i].tags);
+		ec2_tags_free(list[i].tags, list[i].ntags);
 		asg_instances_free(list[i].instances, list[i].ninstances);
 	}
 	free(list);
@@ -255,13 +228,7 @@ asg_groups_free(struct asg_group *list, size_t n)
 const char *
 asg_tag(const struct asg_group *g, const char *key)
 {
-	size_t	 i;
-
-	for (i = 0; i < g->ntags; i++) {
-		if (strcmp(g->tags[i].key, key) == 0)
-			return (g->tags[i].value);
-	}
-	return (NULL);
+	return (ec2_tags_find(g->tags, g->ntags, key));
 }
 
 int
@@ -272,8 +239,8 @@ asg_create(struct aws *a, const struct asg_create *c, char **code,
 	 * Not retried blindly: a lost answer and a retry give
 	 * AlreadyExists, which the caller takes as done.
 	 */
-	return (asg_call(a, asg_create_query(c), DESKCTL_ATTEMPTS_WRITE, code,
-	    cause));
+	return (aws_call_done(a, asg_create_query(c), DESKCTL_ATTEMPTS_WRITE,
+	    code, cause));
 }
 
 int
@@ -281,16 +248,14 @@ asg_put_warm_pool(struct aws *a, const char *name, int min,
     const char *state, char **code, char **cause)
 {
 	struct query	*q;
-	char		 n[32];
 
 	q = asg_query("PutWarmPool");
 	query_add(q, "AutoScalingGroupName", name);
-	snprintf(n, sizeof n, "%d", min);
-	query_add(q, "MinSize", n);
+	asg_add_int(q, "MinSize", min);
 	query_add(q, "PoolState", state != NULL ? state : "Stopped");
 	/* A scale-in puts the instance back, its disk as it was. */
 	query_add(q, "InstanceReusePolicy.ReuseOnScaleIn", "true");
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -302,7 +267,7 @@ asg_delete_warm_pool(struct aws *a, const char *name, char **code,
 	q = asg_query("DeleteWarmPool");
 	query_add(q, "AutoScalingGroupName", name);
 	query_add(q, "ForceDelete", "true");
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -328,19 +293,12 @@ asg_describe(struct aws *a, const char *name, const char *owner,
 			    "deskd:pool");
 		}
 		query_add(q, "MaxRecords", ASG_PAGE);
-		if (next != NULL)
-			query_add(q, "NextToken", next);
-		free(next);
-		next = NULL;
-		if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code,
-		    cause) == -1) {
-			query_free(q);
+		if (aws_call_page(a, q, &next, &root, code, cause) == -1) {
 			asg_groups_free(*list, *n);
 			*list = NULL;
 			*n = 0;
 			return (-1);
 		}
-		query_free(q);
 		asg_parse_groups(root, list, n);
 		next = asg_dup(xml_find(root,
 		    "DescribeAutoScalingGroupsResult"), "NextToken");
@@ -363,19 +321,12 @@ asg_warm_instances(struct aws *a, const char *name,
 		q = asg_query("DescribeWarmPool");
 		query_add(q, "AutoScalingGroupName", name);
 		query_add(q, "MaxRecords", ASG_PAGE);
-		if (next != NULL)
-			query_add(q, "NextToken", next);
-		free(next);
-		next = NULL;
-		if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code,
-		    cause) == -1) {
-			query_free(q);
+		if (aws_call_page(a, q, &next, &root, code, cause) == -1) {
 			asg_instances_free(*list, *n);
 			*list = NULL;
 			*n = 0;
 			return (-1);
 		}
-		query_free(q);
 		asg_parse_warm(root, list, n);
 		next = asg_dup(xml_find(root, "DescribeWarmPoolResult"),
 		    "NextToken");
@@ -389,23 +340,17 @@ asg_update(struct aws *a, const char *name, int min, int max, int desired,
     char **code, char **cause)
 {
 	struct query	*q;
-	char		 n[32];
 
 	q = asg_query("UpdateAutoScalingGroup");
 	query_add(q, "AutoScalingGroupName", name);
-	if (min >= 0) {
-		snprintf(n, sizeof n, "%d", min);
-		query_add(q, "MinSize", n);
-	}
-	if (max >= 0) {
-		snprintf(n, sizeof n, "%d", max);
-		query_add(q, "MaxSize", n);
-	}
-	if (desired >= 0) {
-		snprintf(n, sizeof n, "%d", desired);
-		query_add(q, "DesiredCapacity", n);
-	}
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	/* A negative size is not given: the group keeps its own. */
+	if (min >= 0)
+		asg_add_int(q, "MinSize", min);
+	if (max >= 0)
+		asg_add_int(q, "MaxSize", max);
+	if (desired >= 0)
+		asg_add_int(q, "DesiredCapacity", desired);
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -421,7 +366,7 @@ asg_put_grow_policy(struct aws *a, const char *name, char **code,
 	query_add(q, "AdjustmentType", "ChangeInCapacity");
 	query_add(q, "ScalingAdjustment", "1");
 	query_add(q, "Cooldown", "0");
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -434,7 +379,7 @@ asg_grow(struct aws *a, const char *name, char **code, char **cause)
 	query_add(q, "PolicyName", ASG_GROW_POLICY);
 	query_add(q, "HonorCooldown", "false");
 	/* Each run adds one: a retry could add two, so one attempt. */
-	return (asg_call(a, q, 1, code, cause));
+	return (aws_call_done(a, q, 1, code, cause));
 }
 
 int
@@ -449,7 +394,7 @@ asg_protect(struct aws *a, const char *name, char **ids, size_t n, int on,
 	for (i = 0; i < n; i++)
 		query_addf(q, ids[i], "InstanceIds.member.%zu", i + 1);
 	query_add(q, "ProtectedFromScaleIn", on ? "true" : "false");
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -463,7 +408,7 @@ asg_terminate(struct aws *a, const char *id, int decrement, char **code,
 	query_add(q, "ShouldDecrementDesiredCapacity", decrement ? "true" :
 	    "false");
 	/* By instance id: a retry cannot lower the size twice. */
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -474,5 +419,5 @@ asg_delete(struct aws *a, const char *name, char **code, char **cause)
 	q = asg_query("DeleteAutoScalingGroup");
 	query_add(q, "AutoScalingGroupName", name);
 	query_add(q, "ForceDelete", "true");
-	return (asg_call(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }

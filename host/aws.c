@@ -480,6 +480,35 @@ aws_call(struct aws *a, struct query *q, int attempts, struct xml_node **rootp,
 	return (r.root != NULL ? 0 : -1);
 }
 
+int
+aws_call_done(struct aws *a, struct query *q, int attempts, char **code,
+    char **cause)
+{
+	struct xml_node	*root;
+	int		 rv;
+
+	rv = aws_call(a, q, attempts, &root, code, cause);
+	query_free(q);
+	if (rv == 0)
+		xml_free(root);
+	return (rv);
+}
+
+int
+aws_call_page(struct aws *a, struct query *q, char **next,
+    struct xml_node **root, char **code, char **cause)
+{
+	int	 rv;
+
+	if (*next != NULL)
+		query_add(q, "NextToken", *next);
+	free(*next);
+	*next = NULL;
+	rv = aws_call(a, q, DESKCTL_ATTEMPTS_READ, root, code, cause);
+	query_free(q);
+	return (rv);
+}
+
 /* One context per (service, region, endpoint) met in a run. */
 struct aws_ent {
 	const struct aws_service *svc;

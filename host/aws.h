@@ -48,6 +48,19 @@ void		 aws_free(struct aws *);
 int		 aws_call(struct aws *, struct query *, int attempts,
 		    struct xml_node **root, char **code, char **cause);
 /*
+ * A call whose answer only says it worked: Q is freed, 0 or -1 with
+ * *code and *cause as aws_call.
+ */
+int		 aws_call_done(struct aws *, struct query *, int attempts,
+		    char **code, char **cause);
+/*
+ * One page of a paged read: Q (freed) gets *NEXT as its NextToken, and
+ * *NEXT is freed and NULL after, for the caller to set from the answer;
+ * the loop of every Describe that follows NextToken.
+ */
+int		 aws_call_page(struct aws *, struct query *, char **next,
+		    struct xml_node **root, char **code, char **cause);
+/*
  * Many calls at once, at most PARALLEL in flight, each retried on its
  * own: the answer or the error lands in each request.  -1 when a signal
  * stopped an abortable run (requests not sent say "interrupted").

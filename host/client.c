@@ -23,6 +23,7 @@
 #include "provider.h"
 #include "state.h"
 #include "util.h"
+#include "wait.h"
 #include "xmalloc.h"
 
 #define CLIENT_MAX_BODY	(512 * 1024 * 1024)
@@ -608,10 +609,9 @@ client_health_many(char **urls, size_t n, long timeout_ms, json_t **out)
 	CURL		**hs;
 	CURLMsg		*msg;
 	struct util_buf	*bufs;
-	char		*u;
 	long		 status;
 	size_t		 i;
-	int		 running, nleft;
+	int		 nleft;
 
 	m = curl_multi_init();
 	hs = xcalloc(n, sizeof *hs);
@@ -621,24 +621,13 @@ client_health_many(char **urls, size_t n, long timeout_ms, json_t **out)
 		if (urls[i] == NULL)
 			continue;
 		bufs[i].max = 64 * 1024;
-		hs[i] = curl_easy_init();
-		xasprintf(&u, "%s/health", urls[i]);
-		curl_easy_setopt(hs[i], CURLOPT_URL, u);
-		free(u);
-		curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(hs[i], CURLOPT_NOPROXY, "*");
-		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS, timeout_ms);
+		hs[i] = wait_health_handle(urls[i], timeout_ms);
 		curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION,
 		    util_buf_write_cb);
 		curl_easy_setopt(hs[i], CURLOPT_WRITEDATA, &bufs[i]);
-		curl_easy_setopt(hs[i], CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
 		curl_multi_add_handle(m, hs[i]);
 	}
-	do {
-		curl_multi_perform(m, &running);
-		if (running > 0)
-			curl_multi_poll(m, NULL, 0, 100, NULL);
-	} while (running > 0 && !util_interrupted);
+	wait_multi_run(m);
 	while ((msg = curl_multi_info_read(m, &nleft)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;

@@ -32,6 +32,68 @@ ec2_dup(struct xml_node *n, const char *path)
 	return (t != NULL ? xstrdup(t) : NULL);
 }
 
+/* The tags of the one resource a Create call makes, as TYPE. */
+static void
+ec2_tag_spec(struct query *q, const char *type, const struct ec2_tag *tags,
+    size_t ntags)
+{
+	size_t	 i;
+
+	if (ntags == 0)
+		return;
+	query_add(q, "TagSpecification.1.ResourceType", type);
+	for (i = 0; i < ntags; i++) {
+		query_addf(q, tags[i].key, "TagSpecification.1.Tag.%zu.Key",
+		    i + 1);
+		query_addf(q, tags[i].value,
+		    "TagSpecification.1.Tag.%zu.Value", i + 1);
+	}
+}
+
+void
+ec2_tags_parse(struct xml_node *set, const char *item, const char *key,
+    const char *value, struct ec2_tag **tags, size_t *n)
+{
+	struct xml_node	*t;
+	const char	*k, *v;
+
+	for (t = set != NULL ? set->child : NULL; t != NULL; t = t->next) {
+		if (strcmp(t->name, item) != 0 ||
+		    (k = xml_text(t, key)) == NULL)
+			continue;
+		if ((v = xml_text(t, value)) == NULL)
+			v = "";
+		*tags = xreallocarray(*tags, *n + 1, sizeof **tags);
+		(*tags)[*n].key = xstrdup(k);
+		(*tags)[*n].value = xstrdup(v);
+		(*n)++;
+	}
+}
+
+void
+ec2_tags_free(struct ec2_tag *tags, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		free(tags[i].key);
+		free(tags[i].value);
+	}
+	free(tags);
+}
+
+const char *
+ec2_tags_find(const struct ec2_tag *tags, size_t n, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(tags[i].key, key) == 0)
+			return (tags[i].value);
+	}
+	return (NULL);
+}
+
 /*
  * The instance's settings, under PFX: "" for RunInstances,
  * "LaunchTemplateData." for CreateLaunchTemplate, whose data takes the
@@ -165,32 +227,19 @@ ec2_template_query(const char *name, const struct ec2_launch *l,
     const struct ec2_tag *tags, size_t ntags)
 {
 	struct query	*q;
-	size_t		 i;
 
 	q = ec2_query("CreateLaunchTemplate");
 	query_add(q, "LaunchTemplateName", name);
 	if (l->client_token != NULL)
 		query_add(q, "ClientToken", l->client_token);
 	ec2_launch_data(q, "LaunchTemplateData.", l, 0);
-	if (ntags > 0) {
-		query_add(q, "TagSpecification.1.ResourceType",
-		    "launch-template");
-		for (i = 0; i < ntags; i++) {
-			query_addf(q, tags[i].key,
-			    "TagSpecification.1.Tag.%zu.Key", i + 1);
-			query_addf(q, tags[i].value,
-			    "TagSpecification.1.Tag.%zu.Value", i + 1);
-		}
-	}
+	ec2_tag_spec(q, "launch-template", tags, ntags);
 	return (q);
 }
 
 static void
 ec2_parse_one(struct xml_node *item, struct ec2_instance *in)
 {
-	struct xml_node	*tags, *t;
-	const char	*k, *v;
-
 	memset(in, 0, sizeof *in);
 	in->id = ec2_dup(item, "instanceId");
 	in->state = ec2_dup(item, "instanceState/name");
@@ -202,20 +251,8 @@ ec2_parse_one(struct xml_node *item, struct ec2_instance *in)
 	in->type = ec2_dup(item, "instanceType");
 	in->image = ec2_dup(item, "imageId");
 	in->client_token = ec2_dup(item, "clientToken");
-	if ((tags = xml_child(item, "tagSet")) == NULL)
-		return;
-	for (t = tags->child; t != NULL; t = t->next) {
-		if (strcmp(t->name, "item") != 0 ||
-		    (k = xml_text(t, "key")) == NULL)
-			continue;
-		if ((v = xml_text(t, "value")) == NULL)
-			v = "";
-		in->tags = xreallocarray(in->tags, in->ntags + 1,
-		    sizeof *in->tags);
-		in->tags[in->ntags].key = xstrdup(k);
-		in->tags[in->ntags].value = xstrdup(v);
-		in->ntags++;
-	}
+	ec2_tags_parse(xml_child(item, "tagSet"), "item", "key", "value",
+	    &in->tags, &in->ntags);
 }
 
 /* Appends to *list. */
@@ -265,7 +302,7 @@ ec2_parse_images(struct xml_node *root, struct ec2_image **list, size_t *n)
 void
 ec2_instances_free(struct ec2_instance *list, size_t n)
 {
-	size_t	 i, j;
+	size_t	 i;
 
 	for (i = 0; i < n; i++) {
 		free(list[i].id);
@@ -276,11 +313,7 @@ ec2_instances_free(struct ec2_instance *list, size_t n)
 		free(list[i].type);
 		free(list[i].image);
 		free(list[i].client_token);
-		for (j = 0; j < list[i].ntags; j++) {
-			free(list[i].tags[j].key);
-			free(list[i].tags[j].value);
-		}
-		free(list[i].tags);
+		ec2_tags_free(list[i].tags, list[i].ntags);
 	}
 	free(list);
 }
@@ -303,13 +336,7 @@ ec2_images_free(struct ec2_image *list, size_t n)
 const char *
 ec2_tag(const struct ec2_instance *in, const char *key)
 {
-	size_t	 i;
-
-	for (i = 0; i < in->ntags; i++) {
-		if (strcmp(in->tags[i].key, key) == 0)
-			return (in->tags[i].value);
-	}
-	return (NULL);
+	return (ec2_tags_find(in->tags, in->ntags, key));
 }
 
 int
@@ -480,19 +507,12 @@ ec2_describe(struct aws *a, char **ids, size_t nids,
 		/* MaxResults cannot be combined with InstanceId.N. */
 		if (nids == 0)
 			query_add(q, "MaxResults", EC2_DESCRIBE_PAGE);
-		if (next != NULL)
-			query_add(q, "NextToken", next);
-		free(next);
-		next = NULL;
-		if (aws_call(a, q, DESKCTL_ATTEMPTS_READ, &root, code,
-		    cause) == -1) {
-			query_free(q);
+		if (aws_call_page(a, q, &next, &root, code, cause) == -1) {
 			ec2_instances_free(*list, *n);
 			*list = NULL;
 			*n = 0;
 			return (-1);
 		}
-		query_free(q);
 		ec2_parse_instances(root, list, n);
 		next = ec2_dup(root, "nextToken");
 		xml_free(root);
@@ -505,7 +525,6 @@ ec2_terminate(struct aws *a, char **ids, size_t nids, char **code,
     char **cause)
 {
 	struct query	*q;
-	struct xml_node	*root;
 	size_t		 i, done, k;
 	int		 rv = 0;
 
@@ -521,11 +540,7 @@ ec2_terminate(struct aws *a, char **ids, size_t nids, char **code,
 		for (i = 0; i < k; i++)
 			query_addf(q, ids[done + i], "InstanceId.%zu", i + 1);
 		/* TerminateInstances is idempotent: retrying is safe. */
-		rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code,
-		    cause);
-		query_free(q);
-		if (rv == 0)
-			xml_free(root);
+		rv = aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause);
 	}
 	return (rv);
 }
@@ -706,22 +721,12 @@ ec2_create_group(struct aws *a, const char *name, const char *description,
 	struct query	*q;
 	struct xml_node	*root;
 	char		*id;
-	size_t		 i;
 
 	q = ec2_query("CreateSecurityGroup");
 	query_add(q, "GroupName", name);
 	query_add(q, "GroupDescription", description);
 	query_add(q, "VpcId", vpc);
-	if (ntags > 0) {
-		query_add(q, "TagSpecification.1.ResourceType",
-		    "security-group");
-		for (i = 0; i < ntags; i++) {
-			query_addf(q, tags[i].key,
-			    "TagSpecification.1.Tag.%zu.Key", i + 1);
-			query_addf(q, tags[i].value,
-			    "TagSpecification.1.Tag.%zu.Value", i + 1);
-		}
-	}
+	ec2_tag_spec(q, "security-group", tags, ntags);
 	if (aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause) == -1) {
 		query_free(q);
 		return (NULL);
@@ -741,7 +746,6 @@ ec2_allow(struct aws *a, const char *group, int port, const char *cidr,
     const char *description, char **code, char **cause)
 {
 	struct query	*q;
-	struct xml_node	*root;
 	char		 p[16];
 	int		 v6 = strchr(cidr, ':') != NULL;
 
@@ -755,13 +759,7 @@ ec2_allow(struct aws *a, const char *group, int port, const char *cidr,
 	    "IpPermissions.1.IpRanges.1.CidrIp", cidr);
 	query_add(q, v6 ? "IpPermissions.1.Ipv6Ranges.1.Description" :
 	    "IpPermissions.1.IpRanges.1.Description", description);
-	if (aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause) == -1) {
-		query_free(q);
-		return (-1);
-	}
-	query_free(q);
-	xml_free(root);
-	return (0);
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 char *
@@ -821,16 +819,10 @@ ec2_delete_template(struct aws *a, const char *name, char **code,
     char **cause)
 {
 	struct query	*q;
-	struct xml_node	*root;
-	int		 rv;
 
 	q = ec2_query("DeleteLaunchTemplate");
 	query_add(q, "LaunchTemplateName", name);
-	rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause);
-	query_free(q);
-	if (rv == 0)
-		xml_free(root);
-	return (rv);
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -838,9 +830,7 @@ ec2_create_tags(struct aws *a, char **ids, size_t nids,
     const struct ec2_tag *tags, size_t ntags, char **code, char **cause)
 {
 	struct query	*q;
-	struct xml_node	*root;
 	size_t		 i;
-	int		 rv;
 
 	q = ec2_query("CreateTags");
 	for (i = 0; i < nids; i++)
@@ -850,11 +840,7 @@ ec2_create_tags(struct aws *a, char **ids, size_t nids,
 		query_addf(q, tags[i].value, "Tag.%zu.Value", i + 1);
 	}
 	/* Setting a tag twice sets it once. */
-	rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause);
-	query_free(q);
-	if (rv == 0)
-		xml_free(root);
-	return (rv);
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int
@@ -862,9 +848,7 @@ ec2_delete_tags(struct aws *a, char **ids, size_t nids, char **keys,
     size_t nkeys, char **code, char **cause)
 {
 	struct query	*q;
-	struct xml_node	*root;
 	size_t		 i;
-	int		 rv;
 
 	q = ec2_query("DeleteTags");
 	for (i = 0; i < nids; i++)
@@ -872,11 +856,7 @@ ec2_delete_tags(struct aws *a, char **ids, size_t nids, char **keys,
 	/* By key only: whatever the value, it goes. */
 	for (i = 0; i < nkeys; i++)
 		query_addf(q, keys[i], "Tag.%zu.Key", i + 1);
-	rv = aws_call(a, q, DESKCTL_ATTEMPTS_WRITE, &root, code, cause);
-	query_free(q);
-	if (rv == 0)
-		xml_free(root);
-	return (rv);
+	return (aws_call_done(a, q, DESKCTL_ATTEMPTS_WRITE, code, cause));
 }
 
 int

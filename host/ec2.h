@@ -109,6 +109,17 @@ void		 ec2_instances_free(struct ec2_instance *, size_t);
 void		 ec2_images_free(struct ec2_image *, size_t);
 void		 ec2_groups_free(struct ec2_group *, size_t);
 const char	*ec2_tag(const struct ec2_instance *, const char *key);
+/*
+ * The tag lists of answers, the same pairs in both services: EC2's
+ * tagSet of item/key/value, Auto Scaling's Tags of member/Key/Value.
+ * Parsing appends every ITEM under SET (NULL: none) that has a KEY.
+ */
+void		 ec2_tags_parse(struct xml_node *set, const char *item,
+		    const char *key, const char *value, struct ec2_tag **,
+		    size_t *n);
+void		 ec2_tags_free(struct ec2_tag *, size_t);
+const char	*ec2_tags_find(const struct ec2_tag *, size_t,
+		    const char *key);
 
 /*
  * N launches at once (one RunInstances each, each with its own user data

@@ -606,22 +606,9 @@ pool_create(struct cmd_opts *o, int argc, char **argv)
 		goto undo;
 	}
 	xasprintf(&ctoken, "deskctl-%s", hex);
+	/* Subnets and spot are the group's, not the template's. */
 	memset(&l, 0, sizeof l);
-	l.ami = im->id;
-	l.root_device = im->root_device;
-	l.type = o->type;
-	l.count = 1;
-	l.groups = o->groups;
-	l.ngroups = o->ngroups;
-	l.key_name = o->key_name;
-	l.disk_gb = o->disk_gb;
-	l.volume_type = o->volume_type;
-	l.iops = o->iops;
-	l.throughput = o->throughput;
-	l.iam_profile = o->iam_profile;
-	l.monitoring = o->monitoring;
-	l.public_ip = o->addr == WAIT_ADDR_PUBLIC ? 1 :
-	    o->addr == WAIT_ADDR_PRIVATE ? 0 : -1;
+	provider_ec2_launch_flags(&l, o, im);
 	l.client_token = ctoken;
 	l.user_data = ud_text;
 	l.tags = tags;

@@ -146,6 +146,27 @@ provider_ec2_image(struct aws *a, struct cmd_opts *o, struct ec2_image **imp)
 	return (status);
 }
 
+void
+provider_ec2_launch_flags(struct ec2_launch *l, struct cmd_opts *o,
+    const struct ec2_image *im)
+{
+	l->ami = im->id;
+	l->root_device = im->root_device;
+	l->type = o->type;
+	l->count = 1;
+	l->groups = o->groups;
+	l->ngroups = o->ngroups;
+	l->key_name = o->key_name;
+	l->disk_gb = o->disk_gb;
+	l->volume_type = o->volume_type;
+	l->iops = o->iops;
+	l->throughput = o->throughput;
+	l->iam_profile = o->iam_profile;
+	l->monitoring = o->monitoring;
+	l->public_ip = o->addr == WAIT_ADDR_PUBLIC ? 1 :
+	    o->addr == WAIT_ADDR_PRIVATE ? 0 : -1;
+}
+
 int
 provider_ec2_groups_ok(struct aws *a, struct cmd_opts *o)
 {
@@ -301,23 +322,9 @@ provider_ec2_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
 			base.tags[nt++] = o->tags[i];
 	}
 	base.ntags = nt;
-	base.ami = im->id;
-	base.root_device = im->root_device;
-	base.type = o->type;
-	base.count = 1;
+	provider_ec2_launch_flags(&base, o, im);
 	base.subnet = o->subnet;
-	base.groups = o->groups;
-	base.ngroups = o->ngroups;
-	base.key_name = o->key_name;
-	base.disk_gb = o->disk_gb;
 	base.spot = o->spot;
-	base.volume_type = o->volume_type;
-	base.iops = o->iops;
-	base.throughput = o->throughput;
-	base.iam_profile = o->iam_profile;
-	base.monitoring = o->monitoring;
-	base.public_ip = o->addr == WAIT_ADDR_PUBLIC ? 1 :
-	    o->addr == WAIT_ADDR_PRIVATE ? 0 : -1;
 
 	/* One token, one ClientToken, one user data per guest. */
 	memset(&ud, 0, sizeof ud);

@@ -8,6 +8,7 @@
 struct aws;
 struct cmd_opts;
 struct ec2_image;
+struct ec2_launch;
 
 /*
  * The image --ami, --ami-name (the newest available, our own unless
@@ -16,6 +17,14 @@ struct ec2_image;
  */
 int	 provider_ec2_image(struct aws *, struct cmd_opts *,
 	    struct ec2_image **);
+/*
+ * The settings of a guest the flags give, the same for one launch and a
+ * pool's template: image, type, groups, key, disk, profile, monitoring
+ * and address.  What differs (subnet, spot, tags, tokens, user data) is
+ * the caller's.
+ */
+void	 provider_ec2_launch_flags(struct ec2_launch *, struct cmd_opts *,
+	    const struct ec2_image *);
 /*
  * The --security-group list must not let the world reach deskd or its
  * DevTools proxy (the token is then all that stands in the way): the

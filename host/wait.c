@@ -24,6 +24,37 @@ wait_discard_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	return (size * nmemb);
 }
 
+void *
+wait_health_handle(const char *base, long timeout_ms)
+{
+	CURL	*h;
+	char	*url;
+
+	h = curl_easy_init();
+	xasprintf(&url, "%s/health", base);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	free(url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	/* A guest's address is never behind the user's proxy. */
+	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
+	return (h);
+}
+
+void
+wait_multi_run(void *multi)
+{
+	CURLM	*m = multi;
+	int	 running;
+
+	do {
+		curl_multi_perform(m, &running);
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	} while (running > 0 && !util_interrupted);
+}
+
 char *
 wait_map_addr(const char *map, const char *addr)
 {
@@ -135,12 +166,11 @@ wait_health_round(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 	CURLM		*m;
 	CURL		**hs;
 	CURLMsg		*msg;
-	char		*url;
 	const char	*base;
 	long		 status, tmo;
 	long long	 left;
 	size_t		 i;
-	int		 running, nleft;
+	int		 nleft;
 
 	/* Never past the deadline (--timeout means what it says). */
 	left = ctx->deadline_ms - util_now_ms();
@@ -155,23 +185,12 @@ wait_health_round(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 			continue;
 		if ((base = state_str(ts[i].rec, "url")) == NULL)
 			continue;
-		hs[i] = curl_easy_init();
-		xasprintf(&url, "%s/health", base);
-		curl_easy_setopt(hs[i], CURLOPT_URL, url);
-		free(url);
-		curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(hs[i], CURLOPT_NOPROXY, "*");
-		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS, tmo);
+		hs[i] = wait_health_handle(base, tmo);
 		curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION, wait_discard_cb);
-		curl_easy_setopt(hs[i], CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
 		curl_easy_setopt(hs[i], CURLOPT_PRIVATE, (void *)&ts[i]);
 		curl_multi_add_handle(m, hs[i]);
 	}
-	do {
-		curl_multi_perform(m, &running);
-		if (running > 0)
-			curl_multi_poll(m, NULL, 0, 100, NULL);
-	} while (running > 0 && !util_interrupted);
+	wait_multi_run(m);
 	while ((msg = curl_multi_info_read(m, &nleft)) != NULL) {
 		struct wait_target	*t;
 

@@ -80,6 +80,15 @@ void	 wait_running(struct wait_ctx *, struct wait_target *,
 double	 wait_seconds(struct wait_ctx *);
 
 /*
+ * The /health probes of deskctl (wait, pools, ls --health): an easy
+ * handle (CURL *) for GET BASE/health within TIMEOUT_MS, the write
+ * callback left to the caller; and the run of a multi handle (CURLM *)
+ * until its transfers end or a signal comes.
+ */
+void	*wait_health_handle(const char *base, long timeout_ms);
+void	 wait_multi_run(void *multi);
+
+/*
  * Wait for all targets until ready, failed or the deadline.  0 when all
  * are ready, -1 when any failed or timed out (see each target), -2 when
  * interrupted.

@@ -84,8 +84,7 @@ proto_fail(char **cause, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* An integer-valued JSON number in [min, max]. */
-static int
+int
 proto_get_int(json_t *v, long min, long max, int *out)
 {
 	double	 d;
@@ -124,8 +123,7 @@ proto_get_ints(json_t *v, size_t n, long max, int *out)
 	return (0);
 }
 
-/* Seconds as a number to milliseconds in [0, max_ms]. */
-static int
+int
 proto_get_duration(json_t *v, int max_ms, int *out)
 {
 	double	 d;

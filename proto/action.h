@@ -110,5 +110,13 @@ int			 proto_actions_check_screen(struct proto_actions *,
 const char		*proto_action_name(enum proto_act_type);
 /* True for actions that take a coordinate at all. */
 int			 proto_action_is_pointer(enum proto_act_type);
+/*
+ * The number rules of the action JSON, which the vendor translations
+ * (agent/vendor*.c) follow too: an integer-valued JSON number in [min,
+ * max] (512.0 counts, 2.5 does not), and seconds as a number to
+ * milliseconds in [0, max_ms].
+ */
+int			 proto_get_int(json_t *, long min, long max, int *out);
+int			 proto_get_duration(json_t *, int max_ms, int *out);
 
 #endif

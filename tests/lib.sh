@@ -99,6 +99,13 @@ start_xvfb() {
 	export DISPLAY=$XDISP
 }
 
+# start_wm: openbox on $DISPLAY, for tests that need a window manager's
+# _NET_CLIENT_LIST and focus; its log in $T_TMP/openbox.log.
+start_wm() {
+	openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
+	T_PIDS+=($!)
+}
+
 # restart_xvfb_same: start Xvfb again on $XDISP after it was killed.
 restart_xvfb_same() {
 	local size=${1:-1920x1080}
@@ -112,6 +119,15 @@ restart_xvfb_same() {
 	done
 	fail "Xvfb did not restart on $XDISP"
 	return 1
+}
+
+# make_token: a random bearer token in $TOKEN, in the file $T_TMP/token
+# (mode 0600, for --token-file) and as curl's header in AUTH.
+make_token() {
+	TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+	printf '%s\n' "$TOKEN" >"$T_TMP/token"
+	chmod 600 "$T_TMP/token"
+	AUTH=(-H "Authorization: Bearer $TOKEN")
 }
 
 # start_deskd ARGS...: the real deskd on a free loopback port; sets PORT,

@@ -36,6 +36,22 @@ start_page_chromium() {
 	return 1
 }
 
+# vendor_page_start [cdp]: the set-up of the tests on the page: skip
+# without Chromium or node, a 1920x1080 Xvfb, Chromium on the page and
+# deskd without auth; with cdp, deskd reaches Chrome's DevTools (for the
+# URL of the page in a reply).
+vendor_page_start() {
+	cdp_requirements
+	start_xvfb 1920x1080 || return 1
+	start_page_chromium || return 1
+	if [ "${1:-}" = cdp ]; then
+		start_deskd --no-auth --cdp-listen "127.0.0.1:$(free_port)" \
+		    --cdp-upstream "127.0.0.1:$CHR_PORT"
+	else
+		start_deskd --no-auth
+	fi
+}
+
 # page_eval EXPR...: evaluate in the page, one result per line.
 page_eval() {
 	node "$NODE_DIR/cdp-eval.js" "$CHR_PORT" "$@"

@@ -14,12 +14,9 @@
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${BUILD:-$TOP/_build-bench}
+source "$TOP/tests/bench/bench-lib.sh"
 if [ ! -x "$BUILD/agent/deskd" ] || [ ! -x "$BUILD/tests/tools/xrecord" ]; then
-	(cd "$TOP" && [ -x configure ] || autoreconf -fi) >/dev/null 2>&1
-	mkdir -p "$BUILD"
-	(cd "$BUILD" && { [ -f Makefile ] ||
-	    "$TOP/configure" CFLAGS="-O2 -g" >/dev/null; } &&
-	    make -j"$(nproc)" >/dev/null) || { echo "build failed"; exit 1; }
+	bench_build
 fi
 DESKD=$BUILD/agent/deskd
 source "$TOP/tests/lib.sh"

@@ -8,15 +8,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/tools/deskctl-moto.sh"
 
-if ! have_moto; then
-	skip "moto is not installed (python3 -c 'import moto' fails)"
-	exit 0
-fi
-if ! command -v aws >/dev/null; then
-	skip "the aws CLI is not installed"
-	exit 0
-fi
-deskctl_env
+moto_requirements aws
 PROXY=$TOP/tests/tools/ec2-fault-proxy.py
 
 # Two images named deskd-agent-*: the newer must win.

@@ -14,11 +14,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$TOP/tests/tools/deskctl-moto.sh"
 
-if ! have_moto || ! python3 -c 'import boto3' 2>/dev/null; then
-	skip "moto or boto3 is not installed"
-	exit 0
-fi
-deskctl_env
+moto_requirements boto3
 AMI=ami-12c6146b
 PROXY=$TOP/tests/tools/ec2-fault-proxy.py
 CHECK=$TOP/packaging/cloud-init/check-user-data.py

@@ -8,10 +8,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 start_xvfb 800x600 || exit 1
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s\n' "$TOKEN" >"$T_TMP/token"
-chmod 600 "$T_TMP/token"
-AUTH=(-H "Authorization: Bearer $TOKEN")
+make_token
 # recorder FILE: a shutdown command that appends the time of each call.
 recorder() {
 	printf '#!/bin/sh\ndate +%%s.%%N >>%s\n' "$1" >"$1.sh"

@@ -9,10 +9,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 start_xvfb 800x600 || exit 1
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s\n' "$TOKEN" >"$T_TMP/token"
-chmod 600 "$T_TMP/token"
-AUTH=(-H "Authorization: Bearer $TOKEN")
+make_token
 start_deskd --token-file "$T_TMP/token" --display "$XDISP" || exit 1
 
 cat >"$T_TMP/prom.py" <<'PY'

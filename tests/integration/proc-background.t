@@ -5,17 +5,12 @@
 # command exits, not when the background child lets go of the pipes, and
 # the child is never killed by SIGPIPE for writing to them afterwards.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../proc-lib.sh"
 
 start_xvfb 1024x768 || exit 1
-openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
-T_PIDS+=($!)
+start_wm
 start_deskd --no-auth --workdir "$T_TMP" || exit 1
 
-post() {	# post PATH JSON
-	CODE=$(http POST "$URL$1" -H 'Content-Type: application/json' \
-	    --data-binary "$2")
-}
-jf() { json_get "$T_TMP/body" "$1"; }
 alive() {	# alive PID: running and not a zombie
 	[ -d "/proc/$1" ] && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null
 }

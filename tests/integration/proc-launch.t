@@ -5,17 +5,12 @@
 # the record list, DELETE ending its session, unknown ids, bad bodies and
 # the record limit.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../proc-lib.sh"
 
 start_xvfb 1024x768 || exit 1
-openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
-T_PIDS+=($!)
+start_wm
 start_deskd --no-auth --workdir "$T_TMP" || exit 1
 
-post() {	# post PATH JSON
-	CODE=$(http POST "$URL$1" -H 'Content-Type: application/json' \
-	    --data-binary "$2")
-}
-jf() { json_get "$T_TMP/body" "$1"; }
 launched=()
 t_launch_cleanup() { for p in "${launched[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done; }
 trap 't_launch_cleanup; t_cleanup' EXIT

@@ -6,16 +6,11 @@
 # closing the websocket ends the session (no process left), the list, the
 # limit and unknown ids.
 source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../proc-lib.sh"
 
 start_xvfb 1024x768 || exit 1
 start_deskd --no-auth --workdir "$T_TMP" || exit 1
 TOOLS=$TOP/tests/tools
-
-post() {	# post PATH JSON
-	CODE=$(http POST "$URL$1" -H 'Content-Type: application/json' \
-	    --data-binary "$2")
-}
-jf() { json_get "$T_TMP/body" "$1"; }
 
 post /v1/pty '{"argv":["bash","--norc","--noprofile","-i"],"cols":91,"rows":17,"env":{"PS1":"PROMPT$ "}}'
 is "$CODE" 201 "pty: 201"

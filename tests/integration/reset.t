@@ -5,9 +5,7 @@
 source "$(dirname "$0")/../lib.sh"
 
 start_xvfb 640x480 || exit 1
-TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-printf '%s\n' "$TOKEN" >"$T_TMP/token"
-AUTH=(-H "Authorization: Bearer $TOKEN")
+make_token
 start_deskd --token-file "$T_TMP/token" || exit 1
 is "$(http POST "$URL/v1/reset")" 401 "/v1/reset needs the token"
 is "$(http POST "$URL/v1/reset" "${AUTH[@]}")" 200 "no --reset-command: 200"

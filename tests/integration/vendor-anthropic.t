@@ -10,11 +10,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../cdp-lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
-cdp_requirements
-
-start_xvfb 1920x1080 || exit 1
-start_page_chromium || exit 1
-start_deskd --no-auth || exit 1
+vendor_page_start || exit 1
 
 # S X Y: a screen point in the 1280x800 space, as "[x, y]".
 S() { echo "[$(( $1 * 1280 / 1920 )), $(( $2 * 800 / 1080 ))]"; }

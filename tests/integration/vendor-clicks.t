@@ -9,12 +9,9 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../cdp-lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
-cdp_requirements
 
 N=${VENDOR_CLICKS:-50}
-start_xvfb 1920x1080 || exit 1
-start_page_chromium || exit 1
-start_deskd --no-auth || exit 1
+vendor_page_start || exit 1
 
 # count PYEXPR: events (e) of the log satisfying it.
 count() {

@@ -9,12 +9,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../cdp-lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
-cdp_requirements
-
-start_xvfb 1920x1080 || exit 1
-start_page_chromium || exit 1
-start_deskd --no-auth --cdp-listen "127.0.0.1:$(free_port)" \
-    --cdp-upstream "127.0.0.1:$CHR_PORT" || exit 1
+vendor_page_start cdp || exit 1
 
 # GX / GY: a screen coordinate on the 1000x1000 grid.
 GX() { echo $(( $1 * 1000 / 1920 )); }

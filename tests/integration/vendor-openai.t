@@ -9,11 +9,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../cdp-lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
-cdp_requirements
-
-start_xvfb 1920x1080 || exit 1
-start_page_chromium || exit 1
-start_deskd --no-auth || exit 1
+vendor_page_start || exit 1
 
 # X / Y: a screen coordinate in the 1280x800 space.
 X() { echo $(( $1 * 1280 / 1920 )); }

@@ -6,11 +6,7 @@
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../cdp-lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
-cdp_requirements
-
-start_xvfb 1920x1080 || exit 1
-start_page_chromium || exit 1
-start_deskd --no-auth || exit 1
+vendor_page_start || exit 1
 
 osw() {	# osw JSON: POST /v1/computer/osworld
 	http POST "$URL/v1/computer/osworld" -H 'Content-Type: application/json' \

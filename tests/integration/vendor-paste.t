@@ -10,8 +10,7 @@ source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../vendor-lib.sh"
 
 start_xvfb 1024x768 || exit 1
-openbox --sm-disable >"$T_TMP/openbox.log" 2>&1 &
-T_PIDS+=($!)
+start_wm
 start_deskd --no-auth || exit 1
 
 xc() { timeout 10 xclip -selection "$1" -o "${@:2}"; }
@@ -56,33 +55,26 @@ js() { python3 -c 'import json,sys; print(json.dumps(sys.argv[1]))' "$1"; }
 
 proof='r["actions"][0]["method"] == "paste" and r["actions"][0]["pasted"] is True and r["actions"][0]["complete"] is True and r["actions"][0]["chars"] == len(@T@)'
 
-t=$(text anthropic)
-paste_into anthropic "{\"type\": \"tool_use\", \"id\": \"t\", \"name\": \"type\", \"input\": {\"text\": $(js "$t"), \"method\": \"paste\"}}"
-is "$CODE" 200 "Anthropic type with input.method paste: 200"
-reply_check "${proof/@T@/$(js "$t")}" "the proof: pasted, read by the entry, every character"
-is "$(cat "$T_TMP/anthropic.out")" "$t" "the GTK entry got the whole text"
-is "$(xc clipboard)" "the clipboard before" "the previous clipboard is back"
+# paste_check NAME JSON QUERY WHAT: NAME's long text pasted with JSON (@T@
+# for the text) and QUERY; the proof, the entry and the clipboard after.
+paste_check() {
+	local t
+	t=$(text "$1")
+	paste_into "$1" "${2//@T@/$(js "$t")}" "$3"
+	is "$CODE" 200 "$4: 200"
+	reply_check "${proof/@T@/$(js "$t")}" "$1: the proof: pasted, read by the entry, every character"
+	is "$(cat "$T_TMP/$1.out")" "$t" "$1: the GTK entry got the whole text"
+	is "$(xc clipboard)" "the clipboard before" "$1: the previous clipboard is back"
+}
 
-t=$(text openai)
-paste_into openai "{\"type\": \"computer_call\", \"call_id\": \"c\", \"action\": {\"type\": \"type\", \"text\": $(js "$t")}}" "?type_method=paste"
-is "$CODE" 200 "OpenAI type with ?type_method=paste: 200"
-reply_check "${proof/@T@/$(js "$t")}" "the proof: pasted, read, every character"
-is "$(cat "$T_TMP/openai.out")" "$t" "the GTK entry got the whole text"
-is "$(xc clipboard)" "the clipboard before" "the previous clipboard is back"
-
-t=$(text gemini)
-paste_into gemini "{\"name\": \"type\", \"args\": {\"text\": $(js "$t")}}" "?type_method=paste"
-is "$CODE" 200 "Gemini type with ?type_method=paste: 200"
-reply_check "${proof/@T@/$(js "$t")}" "the proof: pasted, read, every character"
-is "$(cat "$T_TMP/gemini.out")" "$t" "the GTK entry got the whole text"
-is "$(xc clipboard)" "the clipboard before" "the previous clipboard is back"
-
-t=$(text osworld)
-paste_into osworld "{\"action_type\": \"TYPING\", \"parameters\": {\"text\": $(js "$t")}}" "?type_method=paste"
-is "$CODE" 200 "OSWorld TYPING with ?type_method=paste: 200"
-reply_check "${proof/@T@/$(js "$t")}" "the proof: pasted, read, every character"
-is "$(cat "$T_TMP/osworld.out")" "$t" "the GTK entry got the whole text"
-is "$(xc clipboard)" "the clipboard before" "the previous clipboard is back"
+paste_check anthropic '{"type": "tool_use", "id": "t", "name": "type", "input": {"text": @T@, "method": "paste"}}' "" \
+    "Anthropic type with input.method paste"
+paste_check openai '{"type": "computer_call", "call_id": "c", "action": {"type": "type", "text": @T@}}' "?type_method=paste" \
+    "OpenAI type with ?type_method=paste"
+paste_check gemini '{"name": "type", "args": {"text": @T@}}' "?type_method=paste" \
+    "Gemini type with ?type_method=paste"
+paste_check osworld '{"action_type": "TYPING", "parameters": {"text": @T@}}' "?type_method=paste" \
+    "OSWorld TYPING with ?type_method=paste"
 
 # ?type_method=type (the default) types keystrokes: no method in the proof.
 t="keys ✓"

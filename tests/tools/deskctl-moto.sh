@@ -22,6 +22,26 @@ have_moto() {
 	python3 -c 'import moto' 2>/dev/null
 }
 
+# moto_requirements [boto3] [aws]: skip the test (exit 0) unless moto, and
+# boto3 or the aws CLI when named, are installed; then deskctl_env.
+moto_requirements() {
+	local need
+	if ! have_moto; then
+		skip "moto is not installed (python3 -c 'import moto' fails)"
+		exit 0
+	fi
+	for need in "$@"; do
+		case $need in
+		boto3)	python3 -c 'import boto3' 2>/dev/null && continue
+			skip "boto3 is not installed" ;;
+		aws)	command -v aws >/dev/null && continue
+			skip "the aws CLI is not installed" ;;
+		esac
+		exit 0
+	done
+	deskctl_env
+}
+
 # start_moto [NOAUTH_COUNT]: moto on a free port; with a count, signatures
 # are checked after that many requests.  Sets MOTO_PORT, MOTO_URL, MOTO_PID.
 start_moto() {
