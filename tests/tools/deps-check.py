@@ -35,7 +35,7 @@ FRESH_PYTHON = "/usr/bin/python3"
 #   "deskd": what deskd's Depends and Recommends name.
 GROUPS = {
 	"tests": {
-		"shell": ["tests/run", "tests/*.sh", "tests/integration/*.t",
+		"shell": ["tests/run", "tests/fresh", "tests/*.sh", "tests/integration/*.t",
 		    "tests/bench/*.sh", "tests/fuzz/run.sh",
 		    "tests/node/setup.sh", "tests/tools/*.sh",
 		    "packaging/*.sh", ".ci/run"],
