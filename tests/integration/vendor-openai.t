@@ -90,7 +90,10 @@ page_reset
 is "$(post '{"type": "computer_call", "call_id": "call_06", "actions": [{"type": "drag", "path": [{"x": '"$(X 100)"', "y": '"$(Y 480)"'}, {"x": '"$(X 300)"', "y": '"$(Y 700)"'}, {"x": '"$(X 710)"', "y": '"$(Y 540)"'}]}]}')" 200 "drag with a three-point path answers 200"
 page_wait "any(e['t'] == 'drop' for e in j['log'])"
 page_check "[e['on'] for e in j['log'] if e['t'] == 'drop'] == [True]" "the drag ended on the target"
-page_check "any(e['t'] == 'dragmove' and e['y'] > 680 for e in j['log'])" "through the middle point of the path"
+# Chromium reports dragover at its own pace, not at each motion: the
+# straight line from start to end never goes below y 540, the path's
+# middle point is at 700.
+page_check "any(e['t'] == 'dragmove' and e['y'] > 600 for e in j['log'])" "through the middle point of the path"
 
 # Several computer_call items (a response's output): one output each.
 body=$(cat <<EOF
