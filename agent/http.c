@@ -20,6 +20,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +38,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
 #include "log.h"
@@ -45,11 +49,6 @@
 #define DESKD_VERSION "0"
 #endif
 
-#define HTTP_HEAD_TIMEOUT	60	/* seconds to send a whole head */
-#define HTTP_WRITE_TIMEOUT	300
-#define HTTP_LINGER_MS		2000	/* read and drop after an error */
-#define HTTP_LINGER_MAX		(64 * 1024 * 1024)
-#define HTTP_MAX_PARAMS		64
 
 struct http_route {
 	TAILQ_ENTRY(http_route)	 entry;
@@ -70,8 +69,10 @@ struct http_server {
 	struct event		*ev_backoff;
 	int			 port;
 	TAILQ_HEAD(, http_route) routes;
-	TAILQ_HEAD(, http_conn)	 conns;
+	TAILQ_HEAD(, http_conn)	 conns;	/* in accept order */
 	u_int			 nconns;
+	u_int			 nrefusing;	/* 503s at accept, in conns */
+	struct event		*ev_trim;
 	http_cb			 fallback;
 	void			*fallback_arg;
 };
@@ -114,6 +115,8 @@ struct http_req {
 	int			 chunked;
 	enum chunk_state	 chunk_state;
 	uint64_t		 chunk_left;
+	size_t			 trailer_bytes;
+	u_int			 ntrailers;
 	uint64_t		 body_left;	/* Content-Length bodies */
 	uint64_t		 body_seen;
 	size_t			 max_body;
@@ -150,9 +153,19 @@ struct http_conn {
 	struct bufferevent	*bev;
 	struct sockaddr_storage	 peer;
 	char			 peer_str[INET6_ADDRSTRLEN];
+	uint8_t			 peer_key[17];	/* family, v4 or v6 /64 */
+	int			 loopback;
+	long long		 accept_ms;
+	u_int			 nreqs;		/* requests started */
+	int			 trusted;	/* let in by the access rules */
+	int			 refusing;	/* answered 503 at accept */
+	int			 eof;		/* the client sent FIN */
+	int			 paused;	/* output over the pipeline mark */
+	size_t			 out_peak;
 	struct http_req		*req;
 	struct event		*ev_next;	/* parse pipelined requests */
 	struct event		*ev_linger;
+	struct event		*ev_deadline;	/* head and idle limits */
 	int			 close_after;	/* close once output drains */
 	int			 lingering;
 	size_t			 lingered;
@@ -166,6 +179,9 @@ static void	 http_write_cb(struct bufferevent *, void *);
 static void	 http_event_cb(struct bufferevent *, short, void *);
 static void	 http_req_free(struct http_req *);
 static void	 http_finish(struct http_req *);
+static struct http_req *http_req_new(struct http_conn *);
+static void	 http_abort(struct http_req *, int, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
 
 static const struct {
 	int		 code;
@@ -325,12 +341,47 @@ http_accept_error_cb(struct evconnlistener *l, void *arg)
 	}
 }
 
+/*
+ * Read inactivity limit (bodies) and write limit; secs 0: no read limit
+ * (heads and idle time have the absolute ev_deadline instead).
+ */
 static void
-http_set_head_timeout(struct http_conn *conn, int secs)
+http_conn_timeouts(struct http_conn *conn, int secs)
 {
 	struct timeval	 rd = { secs, 0 }, wr = { HTTP_WRITE_TIMEOUT, 0 };
 
 	bufferevent_set_timeouts(conn->bev, secs > 0 ? &rd : NULL, &wr);
+}
+
+/* Arm the head/idle deadline ms from now; ms <= 0 cancels it. */
+static void
+http_conn_deadline(struct http_conn *conn, long long ms)
+{
+	struct timeval	 tv;
+
+	if (ms <= 0) {
+		evtimer_del(conn->ev_deadline);
+		return;
+	}
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (ms % 1000) * 1000;
+	evtimer_add(conn->ev_deadline, &tv);
+}
+
+static void
+http_deadline_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_conn	*conn = arg;
+	struct http_req		*req = conn->req;
+
+	if (req != NULL && req->state == REQ_HEAD) {
+		/* A head begun and not finished: say so (httpd does too). */
+		http_abort(req, 408, "request_timeout", "the request head was "
+		    "not complete within %d seconds", HTTP_HEAD_TIMEOUT);
+		return;
+	}
+	http_conn_close(conn, conn->nreqs == 0 ? "nothing sent" :
+	    "idle timeout");
 }
 
 static void
@@ -339,21 +390,145 @@ http_next_cb(evutil_socket_t fd, short events, void *arg)
 	http_conn_process(arg);
 }
 
+/* Give freed memory back once a large reply has gone (glibc keeps it). */
+static void
+http_trim_cb(evutil_socket_t fd, short events, void *arg)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+static void
+http_trim_later(struct http_server *srv)
+{
+	struct timeval	 tv = { HTTP_TRIM_MS / 1000,
+			    (HTTP_TRIM_MS % 1000) * 1000 };
+
+	if (!evtimer_pending(srv->ev_trim, NULL))
+		evtimer_add(srv->ev_trim, &tv);
+}
+
+/*
+ * Who a connection counts against: an IPv4 address (v4-mapped ones
+ * included), or an IPv6 /64, since one host gets a whole /64 (RFC 4291).
+ */
+static void
+http_peer_key(const struct sockaddr *sa, uint8_t key[17], int *loopback)
+{
+	const struct sockaddr_in6	*sin6;
+	const uint8_t			*a;
+
+	memset(key, 0, 17);
+	*loopback = 0;
+	key[0] = sa->sa_family;
+	if (sa->sa_family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+		memcpy(key + 1, a, 4);
+		*loopback = a[0] == 127;
+	} else if (sa->sa_family == AF_INET6) {
+		sin6 = (const struct sockaddr_in6 *)sa;
+		a = sin6->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr)) {
+			key[0] = AF_INET;
+			memcpy(key + 1, a + 12, 4);
+			*loopback = a[12] == 127;
+		} else {
+			memcpy(key + 1, a, 8);
+			*loopback = IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr);
+		}
+	} else
+		*loopback = 1;	/* a local socket (tests, fuzzing) */
+}
+
+/* Connections of a peer that has not been let in. */
+static u_int
+http_peer_count(struct http_server *srv, const uint8_t key[17])
+{
+	struct http_conn	*c;
+	u_int			 n = 0;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		if (!c->trusted && !c->refusing &&
+		    memcmp(c->peer_key, key, 17) == 0)
+			n++;
+	}
+	return (n);
+}
+
+/*
+ * At the global cap: close the oldest connection that waits for a head
+ * from a peer never let in.  A real client sends its head at once, so it
+ * is never the oldest; silent and trickling ones are.  -1 if none.
+ */
+static int
+http_evict(struct http_server *srv)
+{
+	struct http_conn	*c;
+
+	TAILQ_FOREACH(c, &srv->conns, entry) {
+		if (c->trusted || c->refusing || c->lingering ||
+		    c->close_after || c->eof)
+			continue;
+		if (c->req != NULL && c->req->state != REQ_HEAD)
+			continue;
+		log_info("%s: %s: connection cap reached, closing a "
+		    "connection idle for %lld ms", srv->name, c->peer_str,
+		    deskd_now_ms() - c->accept_ms);
+		http_conn_close(c, "evicted at the connection cap");
+		return (0);
+	}
+	return (-1);
+}
+
+/* Answer 503 on a connection that will not be served, then close it. */
+static void
+http_refuse(struct http_conn *conn, const char *fmt, ...)
+{
+	struct http_req	*req;
+	va_list		 ap;
+	char		*msg;
+
+	va_start(ap, fmt);
+	xvasprintf(&msg, fmt, ap);
+	va_end(ap);
+	log_info("%s: %s: refused: %s", conn->srv->name, conn->peer_str, msg);
+	conn->refusing = 1;
+	conn->srv->nrefusing++;
+	req = conn->req = http_req_new(conn);
+	http_add_header(req, "Retry-After", "1");
+	http_abort(req, 503, "too_many_connections", "%s", msg);
+	free(msg);
+}
+
 static void
 http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
     struct sockaddr *sa, int salen, void *arg)
 {
 	struct http_server	*srv = arg;
 	struct http_conn	*conn;
-	int			 one = 1;
+	uint8_t			 key[17];
+	u_int			 n = 0;
+	int			 one = 1, loopback, full;
 
-	if (srv->nconns >= HTTP_MAX_CONNS) {
-		log_warnx("%s: too many connections, refusing one", srv->name);
+	http_peer_key(sa, key, &loopback);
+	if (!loopback)
+		n = http_peer_count(srv, key);
+	full = srv->nconns - srv->nrefusing >= HTTP_MAX_CONNS;
+	if (full && n < HTTP_MAX_PEER_CONNS && http_evict(srv) == 0)
+		full = 0;
+	if ((full || n >= HTTP_MAX_PEER_CONNS) &&
+	    srv->nrefusing >= HTTP_MAX_REFUSING) {
+		/* Refusing politely costs a slot too: past this, just close. */
 		evutil_closesocket(fd);
 		return;
 	}
+
 	conn = xcalloc(1, sizeof *conn);
 	conn->srv = srv;
+	conn->accept_ms = deskd_now_ms();
+	memcpy(conn->peer_key, key, sizeof conn->peer_key);
+	conn->loopback = loopback;
 	if ((size_t)salen <= sizeof conn->peer)
 		memcpy(&conn->peer, sa, salen);
 	if (sa->sa_family == AF_INET)
@@ -375,14 +550,24 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 		return;
 	}
 	conn->ev_next = evtimer_new(srv->base, http_next_cb, conn);
+	conn->ev_deadline = evtimer_new(srv->base, http_deadline_cb, conn);
 	TAILQ_INSERT_TAIL(&srv->conns, conn, entry);
 	srv->nconns++;
 	bufferevent_setcb(conn->bev, http_read_cb, http_write_cb,
 	    http_event_cb, conn);
 	bufferevent_setwatermark(conn->bev, EV_WRITE, HTTP_OUT_HIGH / 2, 0);
-	http_set_head_timeout(conn, HTTP_IDLE_TIMEOUT);
+	http_conn_timeouts(conn, 0);
 	bufferevent_enable(conn->bev, EV_READ | EV_WRITE);
 	log_debug("%s: connection from %s", srv->name, conn->peer_str);
+	if (n >= HTTP_MAX_PEER_CONNS)
+		http_refuse(conn, "%s has %u connections open that have not "
+		    "been let in (the limit is %d)", conn->peer_str, n,
+		    HTTP_MAX_PEER_CONNS);
+	else if (full)
+		http_refuse(conn, "the server has %d connections open",
+		    HTTP_MAX_CONNS);
+	else
+		http_conn_deadline(conn, HTTP_FIRST_BYTE_TIMEOUT * 1000LL);
 }
 
 void
@@ -411,6 +596,7 @@ http_server_new(struct event_base *base, const char *name, struct auth *auth)
 	srv->name = xstrdup(name);
 	srv->auth = auth;
 	srv->ev_backoff = evtimer_new(base, http_backoff_cb, srv);
+	srv->ev_trim = evtimer_new(base, http_trim_cb, srv);
 	TAILQ_INIT(&srv->routes);
 	TAILQ_INIT(&srv->conns);
 	return (srv);
@@ -434,6 +620,7 @@ http_server_free(struct http_server *srv)
 	if (srv->listener != NULL)
 		evconnlistener_free(srv->listener);
 	event_free(srv->ev_backoff);
+	event_free(srv->ev_trim);
 	free(srv->name);
 	free(srv);
 }
@@ -549,12 +736,18 @@ http_conn_close(struct http_conn *conn, const char *reason)
 	}
 	TAILQ_REMOVE(&srv->conns, conn, entry);
 	srv->nconns--;
+	if (conn->refusing)
+		srv->nrefusing--;
+	if (conn->out_peak >= HTTP_TRIM_MARK)
+		http_trim_later(srv);
 	if (conn->bev != NULL)
 		bufferevent_free(conn->bev);
 	if (conn->ev_next != NULL)
 		event_free(conn->ev_next);
 	if (conn->ev_linger != NULL)
 		event_free(conn->ev_linger);
+	if (conn->ev_deadline != NULL)
+		event_free(conn->ev_deadline);
 	free(conn);
 }
 
@@ -570,7 +763,13 @@ http_conn_linger(struct http_conn *conn)
 	struct timeval	 tv = { HTTP_LINGER_MS / 1000,
 			    (HTTP_LINGER_MS % 1000) * 1000 };
 
+	if (conn->eof) {
+		/* Nothing more can arrive: no need to wait for it. */
+		http_conn_close(conn, "done");
+		return;
+	}
 	conn->lingering = 1;
+	http_conn_deadline(conn, 0);
 	shutdown(bufferevent_getfd(conn->bev), SHUT_WR);
 	bufferevent_disable(conn->bev, EV_WRITE);
 	bufferevent_set_timeouts(conn->bev, NULL, NULL);
@@ -593,12 +792,47 @@ http_write_cb(struct bufferevent *bev, void *arg)
 		req->drain_cb(req, req->drain_arg);
 		return;
 	}
+	if (evbuffer_get_length(out) == 0 && conn->out_peak >= HTTP_TRIM_MARK) {
+		conn->out_peak = 0;
+		http_trim_later(conn->srv);
+	}
 	if (conn->close_after && req == NULL && evbuffer_get_length(out) == 0) {
 		if (conn->close_after == 2)
 			http_conn_linger(conn);
 		else
 			http_conn_close(conn, "done");
+		return;
 	}
+	if (conn->paused && evbuffer_get_length(out) <= HTTP_PIPELINE_HIGH) {
+		/* The client reads its answers again: read its requests. */
+		conn->paused = 0;
+		bufferevent_enable(conn->bev, EV_READ);
+		http_conn_process(conn);
+	}
+}
+
+/*
+ * The client sent FIN.  A client may half-close once its request is out
+ * (nc -N, some HTTP/1.0 clients) and still read the answer, so EOF is a
+ * hang-up only while a request is incomplete: one being handled is
+ * answered, requests already in the input are served, then the
+ * connection closes.  1 if the connection stays for now.
+ */
+static int
+http_conn_eof(struct http_conn *conn)
+{
+	struct http_req	*req = conn->req;
+
+	conn->eof = 1;
+	http_conn_deadline(conn, 0);
+	if (conn->lingering || conn->close_after)
+		return (0);
+	if (req == NULL)
+		return (evbuffer_get_length(bufferevent_get_input(conn->bev))
+		    > 0);
+	if (!req->body_done)
+		return (0);
+	return (req->state == REQ_WAIT || req->state == REQ_STREAM);
 }
 
 static void
@@ -606,18 +840,24 @@ http_event_cb(struct bufferevent *bev, short events, void *arg)
 {
 	struct http_conn	*conn = arg;
 
+	struct http_req		*req = conn->req;
+
 	if (events & BEV_EVENT_TIMEOUT) {
-		if (conn->req != NULL && conn->req->state == REQ_HEAD &&
-		    conn->req->head_bytes > 0) {
-			http_conn_close(conn, "timeout reading head");
+		/* Only bodies and writes have bufferevent timeouts. */
+		if ((events & BEV_EVENT_READING) && req != NULL &&
+		    req->state == REQ_BODY) {
+			http_abort(req, 408, "request_timeout", "no body bytes "
+			    "for %d seconds", HTTP_BODY_TIMEOUT);
 			return;
 		}
-		http_conn_close(conn, "idle timeout");
+		http_conn_close(conn, (events & BEV_EVENT_READING) ?
+		    "timeout reading the body" : "timeout writing");
 		return;
 	}
-	if (events & BEV_EVENT_EOF)
-		http_conn_close(conn, "client closed");
-	else if (events & BEV_EVENT_ERROR)
+	if (events & BEV_EVENT_EOF) {
+		if (!http_conn_eof(conn))
+			http_conn_close(conn, "client closed");
+	} else if (events & BEV_EVENT_ERROR)
 		http_conn_close(conn, evutil_socket_error_to_string(
 		    EVUTIL_SOCKET_ERROR()));
 }
@@ -806,6 +1046,57 @@ http_parse_header(struct http_req *req, char *line)
 	return (0);
 }
 
+/*
+ * Every Transfer-Encoding header, as one list (RFC 9110 section 5.3):
+ * exactly one coding, "chunked", is served.  chunked twice or not last
+ * is a framing error (RFC 9112 section 6.3), another coding is 501, and
+ * an HTTP/1.0 request with Transfer-Encoding has faulty framing (RFC 9112
+ * section 6.1).  -1 after replying.
+ */
+static int
+http_head_te(struct http_req *req)
+{
+	char		*list = NULL, *p, *tok, *end;
+	const char	*other = NULL;
+	int		 nchunked = 0, n = 0, last_chunked = 0, rc = -1;
+	u_int		 i;
+
+	if (req->minor == 0) {
+		http_abort(req, 400, "bad_request", "Transfer-Encoding in an "
+		    "HTTP/1.0 request");
+		return (-1);
+	}
+	for (i = 0; i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, "Transfer-Encoding") != 0)
+			continue;
+		free(list);
+		list = xstrdup(req->headers[i].value);
+		for (p = list; (tok = strsep(&p, ",")) != NULL;) {
+			while (*tok == ' ' || *tok == '\t')
+				tok++;
+			end = tok + strlen(tok);
+			while (end > tok && (end[-1] == ' ' || end[-1] == '\t'))
+				*--end = '\0';
+			n++;
+			last_chunked = strcasecmp(tok, "chunked") == 0;
+			if (last_chunked)
+				nchunked++;
+			else if (other == NULL)
+				other = req->headers[i].value;
+		}
+	}
+	if (nchunked == 1 && last_chunked && n == 1)
+		rc = 0;
+	else if (nchunked == 1 && last_chunked)
+		http_abort(req, 501, "not_implemented", "Transfer-Encoding "
+		    "%.32s is not supported", other);
+	else
+		http_abort(req, 400, "bad_request", "Transfer-Encoding must "
+		    "end in chunked, once");
+	free(list);
+	return (rc);
+}
+
 static struct http_route *
 http_find_route(struct http_server *srv, const char *path, int *path_known)
 {
@@ -862,11 +1153,8 @@ http_head_done(struct http_req *req)
 		cl = req->headers[i].value;
 	}
 	if (te != NULL) {
-		if (strcasecmp(te, "chunked") != 0) {
-			http_abort(req, 501, "not_implemented",
-			    "Transfer-Encoding %.32s is not supported", te);
+		if (http_head_te(req) == -1)
 			return (-1);
-		}
 		if (cl != NULL) {
 			http_abort(req, 400, "bad_request",
 			    "both Transfer-Encoding and Content-Length");
@@ -973,15 +1261,94 @@ http_head_done(struct http_req *req)
 }
 
 /*
+ * chunk-size [ chunk-ext ] (RFC 9112 section 7.1): 1*HEXDIG, then
+ * nothing or BWS ";" and an extension we ignore.  No "0x", sign or
+ * leading space, which strtoull would take and a proxy might not.
+ */
+static int
+http_chunk_size(const char *line, size_t len, uint64_t *out)
+{
+	uint64_t	 v = 0;
+	size_t		 i;
+	int		 d;
+
+	for (i = 0; i < len && isxdigit((u_char)line[i]); i++) {
+		if (i == 15)
+			return (-1);	/* 2^60: far over any limit */
+		d = isdigit((u_char)line[i]) ? line[i] - '0' :
+		    tolower((u_char)line[i]) - 'a' + 10;
+		v = v << 4 | d;
+	}
+	if (i == 0)
+		return (-1);
+	if (i < len) {
+		/* BWS is allowed only before an extension. */
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == len || line[i] != ';')
+			return (-1);
+	}
+	for (; i < len; i++) {
+		if (((u_char)line[i] < 0x20 && line[i] != '\t') ||
+		    line[i] == 0x7f)
+			return (-1);
+	}
+	*out = v;
+	return (0);
+}
+
+/*
+ * One trailer line (RFC 9112 section 7.1.2): read, checked as a header
+ * would be, bounded like a head, and dropped.  -1 after replying.
+ */
+static int
+http_trailer_line(struct http_req *req, const char *line, size_t len)
+{
+	const char	*colon;
+	size_t		 i;
+
+	if (len == 0) {
+		req->body_done = 1;
+		return (0);
+	}
+	req->trailer_bytes += len + 2;
+	if (++req->ntrailers > HTTP_MAX_HEADERS ||
+	    req->trailer_bytes > HTTP_MAX_HEAD) {
+		http_abort(req, 431, "headers_too_large", "trailers over %d "
+		    "lines or %d bytes", HTTP_MAX_HEADERS, HTTP_MAX_HEAD);
+		return (-1);
+	}
+	colon = memchr(line, ':', len);
+	if (colon == NULL || colon == line) {
+		http_abort(req, 400, "bad_request", "malformed trailer line");
+		return (-1);
+	}
+	for (i = 0; line + i < colon; i++) {
+		if (!isgraph((u_char)line[i]))
+			goto bad;
+	}
+	for (i = colon - line; i < len; i++) {
+		if (((u_char)line[i] < 0x20 && line[i] != '\t') ||
+		    line[i] == 0x7f)
+			goto bad;
+	}
+	return (0);
+bad:
+	http_abort(req, 400, "bad_request", "malformed trailer line");
+	return (-1);
+}
+
+/*
  * Move body bytes from the connection's input to req->body, decoding
  * chunked framing.  Returns -1 on a framing error (after replying).
  */
 static int
 http_read_body(struct http_req *req, struct evbuffer *in)
 {
-	char		*line, *end;
+	char		*line, crlf[2];
 	size_t		 n, len;
 	uint64_t	 v;
+	int		 rc;
 
 	while (!req->body_done) {
 		if (!req->chunked) {
@@ -1000,32 +1367,38 @@ http_read_body(struct http_req *req, struct evbuffer *in)
 		switch (req->chunk_state) {
 		case CHUNK_SIZE:
 		case CHUNK_TRAILER:
-			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
+			/* Chunked framing ends lines with CRLF only. */
+			line = evbuffer_readln(in, &len,
+			    EVBUFFER_EOL_CRLF_STRICT);
 			if (line == NULL) {
-				if (evbuffer_get_length(in) > HTTP_MAX_LINE) {
+				if (evbuffer_get_length(in) > HTTP_MAX_LINE + 1) {
 					http_abort(req, 400, "bad_request",
-					    "chunk line too long");
+					    "chunk line over %d bytes",
+					    HTTP_MAX_LINE);
 					return (-1);
 				}
 				return (0);
 			}
-			if (req->chunk_state == CHUNK_TRAILER) {
-				if (len == 0)
-					req->body_done = 1;
-				free(line);
-				continue;
-			}
-			errno = 0;
-			v = strtoull(line, &end, 16);
-			if (end == line || errno != 0 ||
-			    (*end != '\0' && *end != ';' && *end != ' ') ||
-			    v > (uint64_t)INT64_MAX / 2) {
+			if (len > HTTP_MAX_LINE) {
 				free(line);
 				http_abort(req, 400, "bad_request",
-				    "bad chunk size");
+				    "chunk line over %d bytes", HTTP_MAX_LINE);
 				return (-1);
 			}
+			if (req->chunk_state == CHUNK_TRAILER) {
+				rc = http_trailer_line(req, line, len);
+				free(line);
+				if (rc == -1)
+					return (-1);
+				continue;
+			}
+			rc = http_chunk_size(line, len, &v);
 			free(line);
+			if (rc == -1) {
+				http_abort(req, 400, "bad_request",
+				    "bad chunk size line");
+				return (-1);
+			}
 			req->chunk_left = v;
 			req->chunk_state = v == 0 ? CHUNK_TRAILER : CHUNK_DATA;
 			break;
@@ -1042,17 +1415,10 @@ http_read_body(struct http_req *req, struct evbuffer *in)
 				req->chunk_state = CHUNK_DATA_CRLF;
 			break;
 		case CHUNK_DATA_CRLF:
-			line = evbuffer_readln(in, &len, EVBUFFER_EOL_CRLF);
-			if (line == NULL) {
-				if (evbuffer_get_length(in) > 2) {
-					http_abort(req, 400, "bad_request",
-					    "missing CRLF after chunk");
-					return (-1);
-				}
+			if (evbuffer_get_length(in) < 2)
 				return (0);
-			}
-			free(line);
-			if (len != 0) {
+			evbuffer_remove(in, crlf, 2);
+			if (crlf[0] != '\r' || crlf[1] != '\n') {
 				http_abort(req, 400, "bad_request",
 				    "missing CRLF after chunk");
 				return (-1);
@@ -1081,12 +1447,109 @@ http_call_handler(struct http_req *req)
 	struct http_server	*srv = req->conn->srv;
 
 	req->state = REQ_WAIT;
-	/* A handler may take its time: no idle timeout meanwhile. */
-	http_set_head_timeout(req->conn, 0);
+	/*
+	 * A handler may take its time: no read limit meanwhile, except for
+	 * a streamed body still arriving (it may pause, not stop).
+	 */
+	http_conn_timeouts(req->conn, req->body_done ? 0 : HTTP_BODY_TIMEOUT);
 	if (req->route != NULL)
 		req->route->cb(req, req->route->arg);
 	else
 		srv->fallback(req, srv->fallback_arg);
+}
+
+/*
+ * Stop reading pipelined requests while the answers to earlier ones are
+ * not being read: a client that only sends would otherwise make the
+ * output grow without bound.  http_write_cb resumes.  1 if paused.
+ */
+static int
+http_conn_pause(struct http_conn *conn)
+{
+	if (evbuffer_get_length(bufferevent_get_output(conn->bev)) <=
+	    HTTP_PIPELINE_HIGH)
+		return (0);
+	conn->paused = 1;
+	bufferevent_disable(conn->bev, EV_READ);
+	return (1);
+}
+
+/*
+ * A request's first byte is in.  Its head is due by an absolute
+ * deadline: from accept for the first request, from now for later ones.
+ */
+static void
+http_conn_start(struct http_conn *conn)
+{
+	long long	 ms = HTTP_HEAD_TIMEOUT * 1000LL;
+
+	conn->req = http_req_new(conn);
+	if (conn->nreqs++ == 0)
+		ms -= deskd_now_ms() - conn->accept_ms;
+	http_conn_deadline(conn, ms > 0 ? ms : 1);
+}
+
+/*
+ * The head is complete and let through: no head deadline any more; the
+ * body may pause HTTP_BODY_TIMEOUT between bytes.  A connection whose
+ * request passed the access rules is trusted from now on: it is never
+ * evicted and no longer counts against its peer's cap.
+ */
+static void
+http_head_passed(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+
+	http_conn_deadline(conn, 0);
+	if (req->route != NULL && !(req->route->flags & HTTP_OPEN))
+		conn->trusted = 1;
+	http_conn_timeouts(conn, req->body_done ? 0 : HTTP_BODY_TIMEOUT);
+}
+
+/*
+ * No NUL and no bare CR in a head line (RFC 9112 section 2.2): a NUL
+ * would cut a value short here ("Content-Length: 1\0 00") and be read
+ * whole by a proxy in front.  -1 after replying.
+ */
+static int
+http_line_check(struct http_req *req, const char *line, size_t len)
+{
+	if (memchr(line, '\0', len) != NULL) {
+		http_abort(req, 400, "bad_request", "NUL byte in the request "
+		    "head");
+		return (-1);
+	}
+	if (memchr(line, '\r', len) != NULL) {
+		http_abort(req, 400, "bad_request", "bare CR in the request "
+		    "head");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * After the client's FIN: once nothing more can be served, close (after
+ * the output drains); a request cut short is a hang-up.
+ */
+static void
+http_conn_after_eof(struct http_conn *conn)
+{
+	struct http_req	*req = conn->req;
+
+	if (conn->lingering || conn->close_after)
+		return;
+	if (req == NULL) {
+		if (conn->paused || evtimer_pending(conn->ev_next, NULL))
+			return;
+		if (evbuffer_get_length(bufferevent_get_output(conn->bev)) > 0) {
+			conn->close_after = 1;
+			return;
+		}
+		http_conn_close(conn, "client closed");
+		return;
+	}
+	if (req->state == REQ_HEAD || !req->body_done)
+		http_conn_close(conn, "client closed mid-request");
 }
 
 /*
@@ -1111,8 +1574,9 @@ http_conn_process(struct http_conn *conn)
 		if (conn->req == NULL) {
 			if (evbuffer_get_length(in) == 0)
 				break;
-			conn->req = http_req_new(conn);
-			http_set_head_timeout(conn, HTTP_HEAD_TIMEOUT);
+			if (http_conn_pause(conn))
+				break;
+			http_conn_start(conn);
 		}
 		req = conn->req;
 
@@ -1149,6 +1613,10 @@ http_conn_process(struct http_conn *conn)
 				    HTTP_MAX_LINE);
 				continue;
 			}
+			if (http_line_check(req, line, len) == -1) {
+				free(line);
+				continue;
+			}
 			if (req->method_name == NULL) {
 				/* Tolerate empty lines before a request. */
 				if (len == 0) {
@@ -1160,6 +1628,7 @@ http_conn_process(struct http_conn *conn)
 			} else if (len == 0) {
 				rc = http_head_done(req);
 				if (rc == 0) {
+					http_head_passed(req);
 					req->state = REQ_BODY;
 					streaming = req->route != NULL &&
 					    (req->route->flags & HTTP_STREAM);
@@ -1172,8 +1641,12 @@ http_conn_process(struct http_conn *conn)
 			continue;
 		}
 
+		/*
+		 * A streamed route hears the end of its body even when the
+		 * body was empty and so done before its handler ran.
+		 */
 		if (req->state == REQ_BODY || (req->state == REQ_WAIT &&
-		    req->body_cb != NULL && !req->body_done)) {
+		    req->body_cb != NULL)) {
 			streaming = req->route != NULL &&
 			    (req->route->flags & HTTP_STREAM);
 			if (http_read_body(req, in) == -1)
@@ -1195,6 +1668,7 @@ http_conn_process(struct http_conn *conn)
 					break;
 				if (req->state == REQ_BODY)
 					req->state = REQ_WAIT;
+				http_conn_timeouts(conn, 0);
 				break;
 			}
 			if (!req->body_done)
@@ -1202,12 +1676,17 @@ http_conn_process(struct http_conn *conn)
 			http_call_handler(req);
 			continue;
 		}
-		/* REQ_WAIT or REQ_STREAM: the reply is on its way. */
-		if (evbuffer_get_length(in) > HTTP_MAX_HEAD + HTTP_MAX_BODY)
+		/*
+		 * REQ_WAIT or REQ_STREAM: the reply is on its way.  Pipelined
+		 * requests wait in the input; a head's worth is enough.
+		 */
+		if (evbuffer_get_length(in) > HTTP_MAX_HEAD)
 			bufferevent_disable(conn->bev, EV_READ);
 		break;
 	}
 	conn->in_process = 0;
+	if (conn->eof)
+		http_conn_after_eof(conn);
 }
 
 /* The reply is complete: forget the request, then serve the next one. */
@@ -1216,6 +1695,7 @@ http_finish(struct http_req *req)
 {
 	struct http_conn	*conn = req->conn;
 	struct timeval		 tv = { 0, 0 };
+	size_t			 out;
 	int			 whole_body = req->body_done;
 
 	req->state = REQ_DONE;
@@ -1225,10 +1705,17 @@ http_finish(struct http_req *req)
 		conn->close_after = whole_body ? 1 : 2;
 	}
 	http_req_free(req);
+	out = evbuffer_get_length(bufferevent_get_output(conn->bev));
+	if (out > conn->out_peak)
+		conn->out_peak = out;
+	/* After the client's FIN, serve what is in the input, then close. */
+	if (!conn->close_after && conn->eof &&
+	    evbuffer_get_length(bufferevent_get_input(conn->bev)) == 0)
+		conn->close_after = 1;
 	if (conn->close_after) {
+		http_conn_deadline(conn, 0);
 		bufferevent_disable(conn->bev, EV_READ);
-		if (evbuffer_get_length(bufferevent_get_output(conn->bev)) ==
-		    0) {
+		if (out == 0) {
 			if (conn->close_after == 2)
 				http_conn_linger(conn);
 			else
@@ -1236,8 +1723,13 @@ http_finish(struct http_req *req)
 		}
 		return;
 	}
-	http_set_head_timeout(conn, HTTP_IDLE_TIMEOUT);
-	bufferevent_enable(conn->bev, EV_READ);
+	http_conn_timeouts(conn, 0);
+	if (!conn->eof) {
+		/* Strangers get the short wait for their next request. */
+		http_conn_deadline(conn, (conn->trusted ? HTTP_IDLE_TIMEOUT :
+		    HTTP_FIRST_BYTE_TIMEOUT) * 1000LL);
+		bufferevent_enable(conn->bev, EV_READ);
+	}
 	if (evbuffer_get_length(bufferevent_get_input(conn->bev)) > 0)
 		evtimer_add(conn->ev_next, &tv);
 }
@@ -1565,6 +2057,7 @@ http_req_takeover(struct http_req *req)
 	event_free(conn->ev_next);
 	if (conn->ev_linger != NULL)
 		event_free(conn->ev_linger);
+	event_free(conn->ev_deadline);
 	free(conn);
 	return (bev);
 }

@@ -44,14 +44,58 @@ struct auth;
 #define HTTP_PREFIX	0x02	/* path is a prefix ("/devtools/") */
 #define HTTP_STREAM	0x04	/* body is not buffered: see body_cb */
 
-/* Limits checked while parsing. */
+/*
+ * Limits, checked while parsing (OpenBSD httpd's SERVER_MAX* block).
+ * A line is the request line, one header, one chunk-size line or one
+ * trailer; trailers are bounded like a head.
+ */
 #define HTTP_MAX_LINE		8192	/* request line or one header */
-#define HTTP_MAX_HEADERS	100
-#define HTTP_MAX_HEAD		(64 * 1024)
+#define HTTP_MAX_HEADERS	100	/* header (and trailer) lines */
+#define HTTP_MAX_HEAD		(64 * 1024)	/* a head, or the trailers */
 #define HTTP_MAX_BODY		(16 * 1024 * 1024) /* buffered bodies */
-#define HTTP_IDLE_TIMEOUT	300	/* seconds, keep-alive idle */
+#define HTTP_MAX_PARAMS		64	/* query or form pairs */
+/*
+ * Time limits, in seconds.  A new connection must send its first byte
+ * within HTTP_FIRST_BYTE_TIMEOUT and its whole first head within
+ * HTTP_HEAD_TIMEOUT of being accepted: absolute deadlines, so a byte
+ * every few seconds does not keep a slot.  Later heads on a keep-alive
+ * connection get HTTP_HEAD_TIMEOUT from their first byte.  Bodies may
+ * pause for HTTP_BODY_TIMEOUT between bytes (streamed uploads included).
+ * Between requests a connection that has been let in (a route that needs
+ * access answered it) may idle HTTP_IDLE_TIMEOUT; one that has not gets
+ * HTTP_FIRST_BYTE_TIMEOUT again.
+ */
+#define HTTP_FIRST_BYTE_TIMEOUT	10
+#define HTTP_HEAD_TIMEOUT	20
+#define HTTP_BODY_TIMEOUT	20
+#define HTTP_IDLE_TIMEOUT	300	/* keep-alive idle, let-in clients */
+#define HTTP_WRITE_TIMEOUT	300	/* a client that stops reading */
+#define HTTP_LINGER_MS		2000	/* read and drop after an error */
+#define HTTP_LINGER_MAX		(64 * 1024 * 1024)
+/*
+ * Connection slots.  HTTP_MAX_CONNS in all; a peer that has not been let
+ * in (one IPv4 address, or one IPv6 /64) may hold HTTP_MAX_PEER_CONNS of
+ * them; loopback is not capped per peer.  Past either cap a new
+ * connection is answered 503 (at most HTTP_MAX_REFUSING of those at
+ * once; past that it is closed), except that at the global cap the oldest
+ * connection still waiting for a head from a peer not let in is closed to
+ * make room: a token holder keeps getting in while strangers hold slots.
+ */
 #define HTTP_MAX_CONNS		1024
+#define HTTP_MAX_PEER_CONNS	64
+#define HTTP_MAX_REFUSING	1024
+/*
+ * Output.  Streaming replies refill while the connection's output is
+ * under HTTP_OUT_HIGH / 2; pipelined requests are not read while it is
+ * over HTTP_PIPELINE_HIGH, so a client that sends and never reads holds
+ * that much and no more.  After a reply of HTTP_TRIM_MARK or more has
+ * been written, freed memory goes back to the system (malloc_trim), at
+ * most once per HTTP_TRIM_MS.
+ */
 #define HTTP_OUT_HIGH		(4 * 1024 * 1024) /* streaming backpressure */
+#define HTTP_PIPELINE_HIGH	(256 * 1024)
+#define HTTP_TRIM_MARK		(4 * 1024 * 1024)
+#define HTTP_TRIM_MS		1000
 
 typedef void (*http_cb)(struct http_req *, void *);
 /*

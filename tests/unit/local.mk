@@ -2,7 +2,7 @@
 UNIT_TESTS += tests/unit/test-http-parse
 tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
-	agent/http.c agent/auth.c \
+	agent/http.c agent/auth.c agent/deskd.c \
 	tests/unit/tst.h
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)

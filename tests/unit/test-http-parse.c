@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "http.h"
 #include "tst.h"
+#include "xmalloc.h"
 
 static struct event_base	*base;
 static struct http_server	*srv;
@@ -53,6 +54,64 @@ json_cb(struct http_req *req, void *arg)
 	http_reply_json(req, 200, obj);
 }
 
+/* An asynchronous route: the reply comes from a timer 100 ms later. */
+static void
+later_fire_cb(evutil_socket_t fd, short events, void *arg)
+{
+	http_reply(arg, 200, "text/plain", "later", 5);
+}
+
+static void
+later_close_cb(struct http_req *req, void *arg)
+{
+	event_free(arg);
+}
+
+static void
+later_cb(struct http_req *req, void *arg)
+{
+	struct timeval	 tv = { 0, 100000 };
+	struct event	*ev;
+
+	ev = evtimer_new(base, later_fire_cb, req);
+	http_req_set_close_cb(req, later_close_cb, ev);
+	evtimer_add(ev, &tv);
+}
+
+/* A streamed route: counts the body, answers once it has all of it. */
+static int
+stream_body_cb(struct http_req *req, struct evbuffer *data, int done,
+    void *arg)
+{
+	size_t	*n = arg;
+	char	 buf[64];
+
+	*n += evbuffer_get_length(data);
+	if (done) {
+		snprintf(buf, sizeof buf, "streamed=%zu", *n);
+		free(n);
+		http_reply(req, 200, "text/plain", buf, strlen(buf));
+	}
+	return (0);
+}
+
+static void
+stream_close_cb(struct http_req *req, void *arg)
+{
+	free(arg);
+}
+
+static void
+stream_cb(struct http_req *req, void *arg)
+{
+	size_t	*n = xcalloc(1, sizeof *n);
+
+	http_req_set_body_cb(req, stream_body_cb, n);
+	http_req_set_close_cb(req, stream_close_cb, n);
+}
+
+static int	 rt_halfclose;
+
 /* Send raw bytes, run the loop until the peer closes or quiet, return all. */
 static char *
 roundtrip(const char *data, size_t len, int wait_close)
@@ -73,6 +132,8 @@ roundtrip(const char *data, size_t len, int wait_close)
 		return (NULL);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	(void)!write(fd, data, len);
+	if (rt_halfclose)
+		shutdown(fd, SHUT_WR);
 	for (i = 0; i < 300 && idle < (wait_close ? 100 : 10); i++) {
 		event_base_loopexit(base, &tv);
 		event_base_dispatch(base);
@@ -188,6 +249,126 @@ test_auth_rules(void)
 	auth_free(a);
 }
 
+static int
+status_is(const char *r, const char *code)
+{
+	return (strncmp(r, "HTTP/1.1 ", 9) == 0 && strncmp(r + 9, code, 3) == 0);
+}
+
+/* RFC 9112 framing, read strictly so no proxy in front reads it otherwise. */
+static void
+test_framing(void)
+{
+	static const char	 nul_cl[] = "POST /echo HTTP/1.1\r\n"
+	    "Content-Length: 1\0 00\r\n\r\nx";
+	static const char	 nul_hdr[] = "GET /echo HTTP/1.1\r\n"
+	    "X-A: a\0b\r\n\r\n";
+	char			*r, req[40000];
+	int			 n, i;
+
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0x5\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size 0x5: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    " 5\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size with a leading space: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "+5\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size +5: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5 \r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size with trailing space, no "
+	    "extension: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "00000000000000005\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size of 17 digits: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5 ;a=b\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "len=5") != NULL,
+	    "chunk extension after BWS is accepted");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size line ended by a bare LF: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk data ended by a bare LF: 400");
+
+	/* A complete over-long chunk line is refused, not only a partial. */
+	n = snprintf(req, sizeof req, "POST /echo HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5;");
+	for (i = 0; i < HTTP_MAX_LINE + 10; i++)
+		req[n++] = 'x';
+	n += snprintf(req + n, sizeof req - n, "\r\nhello\r\n0\r\n\r\n");
+	r = roundtrip(req, n, 0);
+	TST_OK(status_is(r, "400"), "complete chunk line over the limit: 400");
+
+	/* Trailers are bounded like a head. */
+	n = snprintf(req, sizeof req, "POST /echo HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n");
+	for (i = 0; i < HTTP_MAX_HEADERS + 5; i++)
+		n += snprintf(req + n, sizeof req - n, "X-%d: y\r\n", i);
+	n += snprintf(req + n, sizeof req - n, "\r\n");
+	r = roundtrip(req, n, 0);
+	TST_OK(status_is(r, "431"), "more trailer lines than headers: 431");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0\r\nnot a field\r\n\r\n");
+	TST_OK(status_is(r, "400"), "malformed trailer line: 400");
+
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunked twice (two headers): 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: identity\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "501"), "an unknown coding in a second "
+	    "Transfer-Encoding header: 501");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+	    "Transfer-Encoding: gzip\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400") || status_is(r, "501"),
+	    "chunked not the last coding: refused");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked, chunked"
+	    "\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "\"chunked, chunked\": 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding:  Chunked \r\n\r\n"
+	    "2\r\nhi\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "len=2") != NULL,
+	    "Transfer-Encoding is case-insensitive");
+	r = roundtrip("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n0\r\n\r\n", 56, 1);
+	TST_OK(strstr(r, " 400 ") != NULL, "Transfer-Encoding in HTTP/1.0: "
+	    "400");
+
+	r = roundtrip(nul_cl, sizeof nul_cl - 1, 0);
+	TST_OK(status_is(r, "400"), "NUL in Content-Length: 400");
+	r = roundtrip(nul_hdr, sizeof nul_hdr - 1, 0);
+	TST_OK(status_is(r, "400"), "NUL in a header value: 400");
+	r = rt("GET /echo HTTP/1.1\r\nX-A: a\rb\r\n\r\n");
+	TST_OK(status_is(r, "400"), "bare CR in a header value: 400");
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 1,1\r\n\r\nx");
+	TST_OK(status_is(r, "400"), "Content-Length list: 400");
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: +1\r\n\r\nx");
+	TST_OK(status_is(r, "400"), "Content-Length +1: 400");
+}
+
+/* A client that half-closes after its request still gets the answer. */
+static void
+test_halfclose(void)
+{
+	char	*r;
+
+	rt_halfclose = 1;
+	r = rt("GET /later HTTP/1.1\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "later") != NULL,
+	    "half-close after the request: the asynchronous answer arrives");
+	r = rt("GET /later HTTP/1.1\r\n\r\nGET /echo?q=2 HTTP/1.1\r\n\r\n");
+	TST_OK(count(r, "HTTP/1.1 200") == 2 && strstr(r, "later") <
+	    strstr(r, "q=2"), "half-close after two pipelined requests: both "
+	    "answered, in order");
+	r = rt("GET /later HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+	TST_OK(*r == '\0' || status_is(r, "400"),
+	    "half-close in the middle of a body is a hang-up");
+	rt_halfclose = 0;
+}
+
 int
 main(void)
 {
@@ -203,6 +384,8 @@ main(void)
 	http_route(srv, "/echo", HTTP_GET | HTTP_POST, 0, 1000, echo_cb, NULL);
 	http_route(srv, "/json", HTTP_POST, 0, 0, json_cb, NULL);
 	http_route(srv, "/open", HTTP_GET, HTTP_OPEN, 0, echo_cb, NULL);
+	http_route(srv, "/later", HTTP_GET, 0, 0, later_cb, NULL);
+	http_route(srv, "/stream", HTTP_PUT, HTTP_STREAM, 0, stream_cb, NULL);
 	TST_OK(http_server_listen(srv, "127.0.0.1:0", &cause) == 0, "listen %s",
 	    cause ? cause : "");
 	port = http_server_port(srv);
@@ -317,6 +500,20 @@ main(void)
 	TST_OK(strstr(r, "{\"a\":1}") != NULL, "JSON echoed");
 	r = rt("POST /json HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0, "empty JSON body: 400");
+
+	r = rt("PUT /stream HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "streamed=0") != NULL,
+	    "streamed route, empty body: the handler hears the end");
+	r = rt("PUT /stream HTTP/1.1\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "streamed=0") != NULL,
+	    "streamed route, no body at all: the handler hears the end");
+	r = rt("PUT /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "3\r\nabc\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "streamed=3") != NULL,
+	    "streamed route, chunked body");
+
+	test_framing();
+	test_halfclose();
 
 	auth_set_token(a, "0123456789abcdef0123");
 	r = rt("GET /echo HTTP/1.1\r\n\r\n");
