@@ -140,40 +140,11 @@ cdp_host_valid(const char *h)
 	return (1);
 }
 
-/*
- * Chrome's own rule since Chrome 66: the Host must be an IP address or
- * localhost, so that a web page cannot reach DevTools by DNS rebinding
- * (a name that resolves to 127.0.0.1; loopback needs no token here).
- * Chrome never sees the client's Host behind the proxy, so apply it here.
- */
+/* Chrome's own DNS-rebinding rule, which Chrome cannot apply behind us. */
 int
 cdp_host_allowed(const char *h)
 {
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	const char	*end, *colon;
-	char		 name[CDP_MAX_HOST + 1];
-	size_t		 len;
-
-	if (!cdp_host_valid(h))
-		return (0);
-	if (h[0] == '[') {
-		if ((end = strchr(h, ']')) == NULL ||
-		    (end[1] != '\0' && end[1] != ':'))
-			return (0);
-		len = end - h - 1;
-		memcpy(name, h + 1, len);
-		name[len] = '\0';
-		return (inet_pton(AF_INET6, name, &a6) == 1);
-	}
-	colon = strchr(h, ':');
-	if (colon != NULL && strchr(colon + 1, ':') != NULL)
-		return (0);
-	len = colon != NULL ? (size_t)(colon - h) : strlen(h);
-	memcpy(name, h, len);
-	name[len] = '\0';
-	return (strcasecmp(name, "localhost") == 0 ||
-	    inet_pton(AF_INET, name, &a4) == 1);
+	return (cdp_host_valid(h) && http_host_allowed(h));
 }
 
 /* "ws://OLD/devtools/..." with OLD replaced; NULL if not that shape. */
@@ -287,8 +258,9 @@ cdp_client_host(struct cdp *c, struct http_req *req, char **cause)
 		return (NULL);
 	}
 	if (!cdp_host_allowed(h)) {
-		xasprintf(cause, "Host %s is not an IP address or localhost "
-		    "(refused as Chrome does, against DNS rebinding)", h);
+		xasprintf(cause, "Host %s is not an IP address, localhost or "
+		    "a --host-name (refused as Chrome does, against DNS "
+		    "rebinding)", h);
 		return (NULL);
 	}
 	return (xstrdup(h));

@@ -21,6 +21,7 @@
 #define DESKD_X_RETRY_MS	1000	/* reconnect period while X is down */
 #define DESKD_DEFAULT_CDP_LISTEN	"0.0.0.0:9222"
 #define DESKD_DEFAULT_CDP_UPSTREAM	"127.0.0.1:1337"
+#define DESKD_MAX_HOST_NAMES	16	/* --host-name, repeatable */
 
 struct deskd_config {
 	const char	*listen;
@@ -33,6 +34,9 @@ struct deskd_config {
 	const char	*workdir;	/* children's cwd; default $HOME */
 	const char	*cdp_listen;	/* "0.0.0.0:9222" or "off" */
 	const char	*cdp_upstream;	/* "127.0.0.1:1337" */
+	/* --host-name: Host values let in besides IP literals, localhost. */
+	const char	*host_names[DESKD_MAX_HOST_NAMES];
+	int		 nhost_names;
 };
 
 extern struct deskd_config	 deskd_cfg;

@@ -166,6 +166,7 @@ struct http_conn {
 	struct event		*ev_next;	/* parse pipelined requests */
 	struct event		*ev_linger;
 	struct event		*ev_deadline;	/* head and idle limits */
+	struct event		*ev_probe;	/* hang-up check after FIN */
 	int			 close_after;	/* close once output drains */
 	int			 lingering;
 	size_t			 lingered;
@@ -748,6 +749,8 @@ http_conn_close(struct http_conn *conn, const char *reason)
 		event_free(conn->ev_linger);
 	if (conn->ev_deadline != NULL)
 		event_free(conn->ev_deadline);
+	if (conn->ev_probe != NULL)
+		event_free(conn->ev_probe);
 	free(conn);
 }
 
@@ -812,16 +815,50 @@ http_write_cb(struct bufferevent *bev, void *arg)
 }
 
 /*
+ * After FIN with a request being handled: has the client really gone?
+ * The 100 sent by http_conn_eof makes a closed socket answer RST, which
+ * leaves an error on ours (EPIPE in CLOSE_WAIT, Linux tcp_reset); a
+ * half-closed client just reads the 100.  recv() cannot tell: after a
+ * FIN it returns 0 before it looks at the error.
+ */
+static void
+http_probe_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct http_conn	*conn = arg;
+	struct timeval		 tv = { 0, HTTP_PROBE_MS * 1000 };
+	int			 err = 0;
+	socklen_t		 len = sizeof err;
+
+	if (conn->req == NULL || conn->req->state != REQ_WAIT)
+		return;
+	if (getsockopt(bufferevent_getfd(conn->bev), SOL_SOCKET, SO_ERROR,
+	    &err, &len) == 0 && err != 0) {
+		http_conn_close(conn, "client hung up");
+		return;
+	}
+	evtimer_add(conn->ev_probe, &tv);
+}
+
+/*
  * The client sent FIN.  A client may half-close once its request is out
  * (nc -N, some HTTP/1.0 clients) and still read the answer, so EOF is a
  * hang-up only while a request is incomplete: one being handled is
  * answered, requests already in the input are served, then the
  * connection closes.  1 if the connection stays for now.
+ *
+ * A client that closed altogether looks the same until something is sent
+ * to it, and a handler should hear that it left (a command is killed, held
+ * keys released).  So an HTTP/1.1 request still waiting for its answer is
+ * sent an interim "100 Continue", which every HTTP/1.1 client must skip
+ * (RFC 9110 section 15.2) and to which a closed socket answers RST;
+ * http_probe_cb looks for it.  HTTP/1.0 gets no 1xx (same section): its
+ * handler hears only when the answer cannot be written.
  */
 static int
 http_conn_eof(struct http_conn *conn)
 {
 	struct http_req	*req = conn->req;
+	struct timeval	 tv = { 0, HTTP_PROBE_MS * 1000 };
 
 	conn->eof = 1;
 	http_conn_deadline(conn, 0);
@@ -832,6 +869,14 @@ http_conn_eof(struct http_conn *conn)
 		    > 0);
 	if (!req->body_done)
 		return (0);
+	if (req->state == REQ_WAIT && req->minor == 1) {
+		evbuffer_add_printf(bufferevent_get_output(conn->bev),
+		    "HTTP/1.1 100 Continue\r\n\r\n");
+		if (conn->ev_probe == NULL)
+			conn->ev_probe = evtimer_new(conn->srv->base,
+			    http_probe_cb, conn);
+		evtimer_add(conn->ev_probe, &tv);
+	}
 	return (req->state == REQ_WAIT || req->state == REQ_STREAM);
 }
 
@@ -1459,6 +1504,152 @@ http_call_handler(struct http_req *req)
 }
 
 /*
+ * Chrome's rule for its DevTools port since Chrome 66 (puppeteer#2242),
+ * applied to both of deskd's ports: the Host must be an IP literal,
+ * localhost, or a name given with --host-name, so that a web page cannot
+ * reach deskd through a name of its own that resolves to the guest (DNS
+ * rebinding).
+ */
+int
+http_host_allowed(const char *h)
+{
+	struct in6_addr	 a6;
+	struct in_addr	 a4;
+	const char	*end, *colon, *p;
+	char		 name[256];
+	size_t		 len;
+	int		 i;
+
+	if (h == NULL || *h == '\0' || strlen(h) >= sizeof name)
+		return (0);
+	if (h[0] == '[') {
+		if ((end = strchr(h, ']')) == NULL)
+			return (0);
+		colon = end[1] == ':' ? end + 1 : NULL;
+		if (end[1] != '\0' && colon == NULL)
+			return (0);
+		len = end - h - 1;
+		memcpy(name, h + 1, len);
+		name[len] = '\0';
+		if (inet_pton(AF_INET6, name, &a6) != 1)
+			return (0);
+	} else {
+		colon = strchr(h, ':');
+		if (colon != NULL && strchr(colon + 1, ':') != NULL)
+			return (0);
+		len = colon != NULL ? (size_t)(colon - h) : strlen(h);
+		memcpy(name, h, len);
+		name[len] = '\0';
+	}
+	if (colon != NULL) {
+		for (p = colon + 1; *p != '\0'; p++) {
+			if (!isdigit((u_char)*p))
+				return (0);
+		}
+		if (p == colon + 1 || p - colon > 6)
+			return (0);
+	}
+	if (h[0] == '[')
+		return (1);
+	if (strcasecmp(name, "localhost") == 0 ||
+	    inet_pton(AF_INET, name, &a4) == 1)
+		return (1);
+	for (i = 0; i < deskd_cfg.nhost_names; i++) {
+		if (strcasecmp(name, deskd_cfg.host_names[i]) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+/* Host with its default port spelt out stripped: "a:80" is "a" on http. */
+static size_t
+http_host_len(const char *h, const char *dport)
+{
+	size_t	 len = strlen(h), dlen = strlen(dport);
+
+	if (len > dlen && strcmp(h + len - dlen, dport) == 0)
+		return (len - dlen);
+	return (len);
+}
+
+/*
+ * deskd's own pages (the live view) send Origin http://HOST, HOST being
+ * what they used to reach deskd, so the Host header.  1 if so.
+ */
+static int
+http_origin_own(const char *origin, const char *host)
+{
+	const char	*rest, *dport;
+	size_t		 hlen;
+
+	if (host == NULL)
+		return (0);
+	if (strncasecmp(origin, "http://", 7) == 0) {
+		rest = origin + 7;
+		dport = ":80";
+	} else if (strncasecmp(origin, "https://", 8) == 0) {
+		rest = origin + 8;
+		dport = ":443";
+	} else
+		return (0);	/* "null" (file:, sandboxed frames), others */
+	hlen = http_host_len(host, dport);
+	return (http_host_len(rest, dport) == hlen &&
+	    strncasecmp(rest, host, hlen) == 0);
+}
+
+/*
+ * What a web page in the guest's own browser could send: without the
+ * token, a request must not come from a page on another origin (Origin,
+ * sent by browsers on every cross-origin and every POST request, even
+ * mode "no-cors"; Sec-Fetch-Site, sent on every request to loopback) and
+ * must name deskd by a Host a page cannot own (DNS rebinding).  deskd
+ * sends no CORS headers, so a page could never read an answer; this also
+ * stops it from causing one.  A request with the token is a program that
+ * has it, not a page.  -1 after replying.
+ */
+static int
+http_head_access(struct http_req *req)
+{
+	struct http_server	*srv = req->conn->srv;
+	const char		*host = NULL, *origin, *site;
+	u_int			 i, nhost = 0;
+
+	if (auth_token_ok(srv->auth, http_req_header(req, "Authorization")))
+		return (0);
+	for (i = 0; i < req->nheaders; i++) {
+		if (strcasecmp(req->headers[i].name, "Host") == 0) {
+			host = req->headers[i].value;
+			nhost++;
+		}
+	}
+	if (nhost > 1) {
+		http_abort(req, 400, "bad_request", "more than one Host header");
+		return (-1);
+	}
+	if (host != NULL && !http_host_allowed(host)) {
+		http_abort(req, 400, "bad_host", "Host %.64s is not an IP "
+		    "address, localhost or a --host-name (refused against DNS "
+		    "rebinding)", host);
+		return (-1);
+	}
+	origin = http_req_header(req, "Origin");
+	if (origin != NULL && !http_origin_own(origin, host)) {
+		http_abort(req, 403, "forbidden_origin", "a request from a web "
+		    "page on another origin (%.64s) needs the bearer token",
+		    origin);
+		return (-1);
+	}
+	site = http_req_header(req, "Sec-Fetch-Site");
+	if (site != NULL && strcasecmp(site, "same-origin") != 0 &&
+	    strcasecmp(site, "none") != 0) {
+		http_abort(req, 403, "forbidden_origin", "a %.16s request from "
+		    "a web page needs the bearer token", site);
+		return (-1);
+	}
+	return (0);
+}
+
+/*
  * Stop reading pipelined requests while the answers to earlier ones are
  * not being read: a client that only sends would otherwise make the
  * output grow without bound.  http_write_cb resumes.  1 if paused.
@@ -1627,6 +1818,8 @@ http_conn_process(struct http_conn *conn)
 				rc = http_parse_request_line(req, line);
 			} else if (len == 0) {
 				rc = http_head_done(req);
+				if (rc == 0)
+					rc = http_head_access(req);
 				if (rc == 0) {
 					http_head_passed(req);
 					req->state = REQ_BODY;
@@ -1829,19 +2022,47 @@ http_req_content_length(struct http_req *req)
 	return (req->content_length);
 }
 
+int
+http_req_ctype_is(struct http_req *req, const char *type)
+{
+	const char	*ct = http_req_header(req, "Content-Type");
+	size_t		 len;
+
+	if (ct == NULL)
+		return (0);
+	len = strcspn(ct, "; \t");
+	if (len != strlen(type) || strncasecmp(ct, type, len) != 0)
+		return (0);
+	ct += len;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return (*ct == '\0' || *ct == ';');
+}
+
 json_t *
 http_req_json(struct http_req *req, int allow_empty, char **cause)
 {
 	json_error_t	 jerr;
 	json_t		*obj;
 	size_t		 len = evbuffer_get_length(req->body);
-	const char	*data;
+	const char	*data, *ct;
 
 	*cause = NULL;
 	if (len == 0) {
 		if (!allow_empty)
 			*cause = xstrdup("request body must be JSON, got an "
 			    "empty body");
+		return (NULL);
+	}
+	/*
+	 * A page may POST text/plain, forms and multipart cross-origin
+	 * without asking (a CORS "simple" request); application/json needs a
+	 * preflight deskd never grants.  So JSON must say it is JSON.
+	 */
+	if (!http_req_ctype_is(req, "application/json")) {
+		ct = http_req_header(req, "Content-Type");
+		xasprintf(cause, "the body must be sent with Content-Type: "
+		    "application/json (got %.64s)", ct != NULL ? ct : "none");
 		return (NULL);
 	}
 	data = (const char *)evbuffer_pullup(req->body, -1);
@@ -2058,6 +2279,8 @@ http_req_takeover(struct http_req *req)
 	if (conn->ev_linger != NULL)
 		event_free(conn->ev_linger);
 	event_free(conn->ev_deadline);
+	if (conn->ev_probe != NULL)
+		event_free(conn->ev_probe);
 	free(conn);
 	return (bev);
 }

@@ -72,6 +72,7 @@ struct auth;
 #define HTTP_WRITE_TIMEOUT	300	/* a client that stops reading */
 #define HTTP_LINGER_MS		2000	/* read and drop after an error */
 #define HTTP_LINGER_MAX		(64 * 1024 * 1024)
+#define HTTP_PROBE_MS		100	/* hang-up checks after a FIN */
 /*
  * Connection slots.  HTTP_MAX_CONNS in all; a peer that has not been let
  * in (one IPv4 address, or one IPv6 /64) may hold HTTP_MAX_PEER_CONNS of
@@ -149,9 +150,12 @@ int		 http_req_peer_is_loopback(struct http_req *);
 struct evbuffer	*http_req_body(struct http_req *);	/* buffered body */
 /* Content-Length of the request, -1 if chunked or absent. */
 int64_t		 http_req_content_length(struct http_req *);
+/* 1 if Content-Type is this media type (parameters ignored). */
+int		 http_req_ctype_is(struct http_req *, const char *type);
 /*
  * The body as JSON.  An empty body gives NULL with *cause NULL when
- * allow_empty is set; otherwise NULL with cause on any error.
+ * allow_empty is set; otherwise NULL with cause on any error, a body not
+ * sent as Content-Type: application/json included.
  */
 json_t		*http_req_json(struct http_req *, int allow_empty,
 		    char **cause);
@@ -196,6 +200,15 @@ void		 http_reply_end(struct http_req *);
  * bufferevent (BEV_OPT_CLOSE_ON_FREE is set).
  */
 struct bufferevent *http_req_takeover(struct http_req *);
+
+/*
+ * 1 if a Host header value is an IP literal, localhost or a --host-name
+ * (deskd_cfg), with an optional port: the DNS-rebinding rule of both
+ * ports.  Requests without the token must pass it, and must not come
+ * from a web page on another origin (Origin, Sec-Fetch-Site): 400
+ * bad_host, 403 forbidden_origin.
+ */
+int		 http_host_allowed(const char *);
 
 /* Helpers shared by the handlers. */
 const char	*http_status_text(int);

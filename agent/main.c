@@ -6,6 +6,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -57,6 +58,8 @@ usage(int code)
 "  --screen WxH         size of the private Xvfb (default %dx%d)\n"
 "  --token-file PATH    bearer token file (default %s if it exists)\n"
 "  --allow CIDR         let this network in without a token (repeatable)\n"
+"  --host-name NAME     also accept Host: NAME (repeatable; default only\n"
+"                       IP addresses and localhost, against DNS rebinding)\n"
 "  --no-auth            let anyone in (logs a warning)\n"
 "  --workdir DIR        working directory of children (default $HOME)\n"
 "  --cdp-listen A:P|off DevTools proxy address (default %s)\n"
@@ -116,6 +119,21 @@ main_print_try(void)
 		    host, port);
 }
 
+/* A DNS name (RFC 1123 letters, digits, '-' and '.'), no port. */
+static int
+main_host_name_ok(const char *s)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len > 253 || *s == '.' || *s == '-')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (!isalnum((u_char)*s) && *s != '-' && *s != '.')
+			return (0);
+	}
+	return (1);
+}
+
 static int
 parse_screen(const char *s, int *w, int *h)
 {
@@ -145,6 +163,7 @@ main(int argc, char **argv)
 		{ "token-file",	required_argument, NULL, 't' },
 		{ "allow",	required_argument, NULL, 'a' },
 		{ "no-auth",	no_argument,	   NULL, 'N' },
+		{ "host-name",	required_argument, NULL, 'H' },
 		{ "workdir",	required_argument, NULL, 'w' },
 		{ "cdp-listen",	required_argument, NULL, 'c' },
 		{ "cdp-upstream", required_argument, NULL, 'u' },
@@ -193,6 +212,15 @@ main(int argc, char **argv)
 			break;
 		case 'N':
 			deskd_cfg.no_auth = 1;
+			break;
+		case 'H':
+			if (!main_host_name_ok(optarg))
+				fatalx("--host-name: expected a DNS name "
+				    "without a port, got %s", optarg);
+			if (deskd_cfg.nhost_names == DESKD_MAX_HOST_NAMES)
+				fatalx("--host-name: more than %d names",
+				    DESKD_MAX_HOST_NAMES);
+			deskd_cfg.host_names[deskd_cfg.nhost_names++] = optarg;
 			break;
 		case 'w':
 			deskd_cfg.workdir = optarg;

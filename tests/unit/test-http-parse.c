@@ -20,6 +20,7 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "deskd.h"
 #include "http.h"
 #include "tst.h"
 #include "xmalloc.h"
@@ -61,21 +62,25 @@ later_fire_cb(evutil_socket_t fd, short events, void *arg)
 	http_reply(arg, 200, "text/plain", "later", 5);
 }
 
+static int	 later_closed;
+static struct timeval	 later_tv = { 0, 100000 }, slow_tv = { 2, 0 };
+
 static void
 later_close_cb(struct http_req *req, void *arg)
 {
+	later_closed++;
 	event_free(arg);
 }
 
 static void
 later_cb(struct http_req *req, void *arg)
 {
-	struct timeval	 tv = { 0, 100000 };
+	struct timeval	*tv = arg;
 	struct event	*ev;
 
 	ev = evtimer_new(base, later_fire_cb, req);
 	http_req_set_close_cb(req, later_close_cb, ev);
-	evtimer_add(ev, &tv);
+	evtimer_add(ev, tv);
 }
 
 /* A streamed route: counts the body, answers once it has all of it. */
@@ -243,9 +248,52 @@ test_auth_rules(void)
 	    "token with extra byte refused");
 	TST_OK(chk(a, (struct sockaddr *)&v4, "Basic 0123456789abcdef0123") == -1,
 	    "non-bearer scheme refused");
+	TST_OK(auth_token_ok(a, "Bearer 0123456789abcdef0123") == 1,
+	    "auth_token_ok: the token");
+	TST_OK(auth_token_ok(a, "Bearer 0123456789abcdef012") == 0 &&
+	    auth_token_ok(a, NULL) == 0, "auth_token_ok: not the token");
 	auth_set_open(a, 1);
 	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
 	    "--no-auth lets anyone in");
+	auth_free(a);
+
+	/* --allow ::ffff:a.b.c.d/N matches v4 peers, mapped or not. */
+	a = auth_new();
+	TST_OK(allow(a, "::ffff:192.0.2.0/120") == 0,
+	    "allow ::ffff:192.0.2.0/120");
+	TST_OK(allow(a, "::ffff:0.0.0.0/90") == -1,
+	    "allow refuses a v4-mapped network wider than /96");
+	inet_pton(AF_INET, "192.0.2.7", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
+	    "a v4 peer matches the v4-mapped network");
+	inet_pton(AF_INET6, "::ffff:192.0.2.8", &v6.sin6_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v6, NULL) == 0,
+	    "a v4-mapped peer matches the v4-mapped network");
+	inet_pton(AF_INET, "192.0.3.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == -1,
+	    "a v4 peer outside it does not");
+	auth_free(a);
+}
+
+/* A token file with a NUL byte would cut the token short: refused. */
+static void
+test_token_file(void)
+{
+	static const char	 nul[] = "abc\0" "0123456789abcdef0123456789abcdef\n";
+	struct auth		*a = auth_new();
+	char			 path[] = "/tmp/test-http-token.XXXXXX", *cause = NULL;
+	int			 fd;
+
+	fd = mkstemp(path);
+	(void)!write(fd, nul, sizeof nul - 1);
+	close(fd);
+	TST_OK(auth_set_token_file(a, path, &cause) == -1 &&
+	    cause != NULL && strstr(cause, "NUL") != NULL,
+	    "a token file holding a NUL byte is refused (%s)",
+	    cause != NULL ? cause : "accepted");
+	TST_OK(auth_has_token(a) == 0, "and no token is set");
+	free(cause);
+	unlink(path);
 	auth_free(a);
 }
 
@@ -349,6 +397,81 @@ test_framing(void)
 	TST_OK(status_is(r, "400"), "Content-Length +1: 400");
 }
 
+/* Pages in a browser: Origin, Sec-Fetch-Site and Host (item 1, 2). */
+static void
+test_access(void)
+{
+	char	*r;
+
+	r = rt("GET /echo HTTP/1.1\r\nHost: rebind.attacker.example\r\n\r\n");
+	TST_OK(status_is(r, "400") && strstr(r, "bad_host") != NULL,
+	    "Host that is a DNS name: 400 bad_host");
+	r = rt("GET /open HTTP/1.1\r\nHost: rebind.attacker.example:5000\r\n"
+	    "\r\n");
+	TST_OK(status_is(r, "400"), "also on an open route");
+	r = rt("GET /echo HTTP/1.1\r\nHost: localhost:5000\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Host localhost:5000: 200");
+	r = rt("GET /echo HTTP/1.1\r\nHost: [::1]:5000\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Host [::1]:5000: 200");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 10.1.2.3\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Host 10.1.2.3: 200");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n"
+	    "\r\n");
+	TST_OK(status_is(r, "400"), "two Host headers: 400");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:5x\r\n\r\n");
+	TST_OK(status_is(r, "400"), "Host with a bad port: 400");
+	deskd_cfg.host_names[0] = "guest.example";
+	deskd_cfg.nhost_names = 1;
+	r = rt("GET /echo HTTP/1.1\r\nHost: Guest.Example:5000\r\n\r\n");
+	TST_OK(status_is(r, "200"), "a --host-name name: 200");
+	deskd_cfg.nhost_names = 0;
+
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://127.0.0.1:8000\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403") && strstr(r, "forbidden_origin") != NULL,
+	    "Origin of another local port: 403 forbidden_origin");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: null\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403"), "Origin null (a file: page): 403");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://127.0.0.1:5000\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "deskd's own origin: 200");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Origin: http://127.0.0.1:80\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "own origin with the default port spelt "
+	    "out: 200");
+	r = rt("POST /echo HTTP/1.1\r\nOrigin: http://127.0.0.1:5000\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403"), "an Origin with no Host to match: 403");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Sec-Fetch-Site: same-site\r\n\r\n");
+	TST_OK(status_is(r, "403"), "Sec-Fetch-Site same-site (another port "
+	    "of the same host): 403");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Sec-Fetch-Site: none\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Sec-Fetch-Site none (typed in the bar): "
+	    "200");
+
+}
+
+/* The same with a token configured: the token lifts the page rules. */
+static void
+test_access_token(void)
+{
+	char	*r;
+
+	r = rt("POST /echo HTTP/1.1\r\n"
+	    "Host: rebind.attacker.example\r\nOrigin: http://evil.example\r\n"
+	    "Sec-Fetch-Site: cross-site\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "with the token, Host, Origin and "
+	    "Sec-Fetch-Site do not matter");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Origin: http://evil.example\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "401"), "without it, auth answers first (401)");
+}
+
 /* A client that half-closes after its request still gets the answer. */
 static void
 test_halfclose(void)
@@ -357,8 +480,12 @@ test_halfclose(void)
 
 	rt_halfclose = 1;
 	r = rt("GET /later HTTP/1.1\r\n\r\n");
-	TST_OK(status_is(r, "200") && strstr(r, "later") != NULL,
-	    "half-close after the request: the asynchronous answer arrives");
+	TST_OK(strncmp(r, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", 37) == 0
+	    && strstr(r, "later") != NULL, "half-close after the request: a "
+	    "100, then the asynchronous answer");
+	r = roundtrip("GET /later HTTP/1.0\r\n\r\n", 24, 1);
+	TST_OK(strncmp(r, "HTTP/1.0 200", 12) == 0,
+	    "half-close after an HTTP/1.0 request: the answer, no 1xx");
 	r = rt("GET /later HTTP/1.1\r\n\r\nGET /echo?q=2 HTTP/1.1\r\n\r\n");
 	TST_OK(count(r, "HTTP/1.1 200") == 2 && strstr(r, "later") <
 	    strstr(r, "q=2"), "half-close after two pipelined requests: both "
@@ -369,6 +496,36 @@ test_halfclose(void)
 	rt_halfclose = 0;
 }
 
+/* A client that closes altogether mid-request is heard (close_cb). */
+static void
+test_hangup(void)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv = { 0, 20000 };
+	int			 fd, i;
+
+	later_closed = 0;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+		return;
+	(void)!write(fd, "GET /slow HTTP/1.1\r\n\r\n", 23);
+	for (i = 0; i < 2; i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	close(fd);
+	for (i = 0; i < 25 && later_closed == 0; i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	TST_OK(later_closed == 1, "a client that closes while its request is "
+	    "handled: the handler hears it before the answer is due");
+}
+
 int
 main(void)
 {
@@ -377,6 +534,7 @@ main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	test_auth_rules();
+	test_token_file();
 
 	base = event_base_new();
 	a = auth_new();
@@ -384,13 +542,14 @@ main(void)
 	http_route(srv, "/echo", HTTP_GET | HTTP_POST, 0, 1000, echo_cb, NULL);
 	http_route(srv, "/json", HTTP_POST, 0, 0, json_cb, NULL);
 	http_route(srv, "/open", HTTP_GET, HTTP_OPEN, 0, echo_cb, NULL);
-	http_route(srv, "/later", HTTP_GET, 0, 0, later_cb, NULL);
+	http_route(srv, "/later", HTTP_GET, 0, 0, later_cb, &later_tv);
+	http_route(srv, "/slow", HTTP_GET, 0, 0, later_cb, &slow_tv);
 	http_route(srv, "/stream", HTTP_PUT, HTTP_STREAM, 0, stream_cb, NULL);
 	TST_OK(http_server_listen(srv, "127.0.0.1:0", &cause) == 0, "listen %s",
 	    cause ? cause : "");
 	port = http_server_port(srv);
 
-	r = rt("GET /echo?q=a%20b+c HTTP/1.1\r\nHost: x\r\n\r\n");
+	r = rt("GET /echo?q=a%20b+c HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0, "simple GET 200");
 	TST_OK(strstr(r, "GET /echo len=0 q=a b c") != NULL,
 	    "query decoded (%%20 and +)");
@@ -493,11 +652,25 @@ main(void)
 		    "too many headers: 431");
 	}
 
-	r = rt("POST /json HTTP/1.1\r\nContent-Length: 9\r\n\r\n{\"a\": [1}");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 9\r\n"
+	    "Content-Type: application/json\r\n\r\n{\"a\": [1}");
 	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0 &&
 	    strstr(r, "malformed JSON") != NULL, "malformed JSON: 400");
-	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n\r\n{\"a\": 1}");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n"
+	    "Content-Type: Application/JSON; charset=utf-8\r\n\r\n{\"a\": 1}");
 	TST_OK(strstr(r, "{\"a\":1}") != NULL, "JSON echoed");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n\r\n{\"a\": 1}");
+	TST_OK(status_is(r, "400") && strstr(r, "Content-Type") != NULL,
+	    "JSON without Content-Type: 400 naming it");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n"
+	    "Content-Type: text/plain\r\n\r\n{\"a\": 1}");
+	TST_OK(status_is(r, "400"), "JSON sent as text/plain (a CORS simple "
+	    "request): 400");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n"
+	    "Content-Type: application/jsonx\r\n\r\n{\"a\": 1}");
+	TST_OK(status_is(r, "400"), "application/jsonx is not JSON");
+
+	test_access();
 	r = rt("POST /json HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0, "empty JSON body: 400");
 
@@ -514,8 +687,10 @@ main(void)
 
 	test_framing();
 	test_halfclose();
+	test_hangup();
 
 	auth_set_token(a, "0123456789abcdef0123");
+	test_access_token();
 	r = rt("GET /echo HTTP/1.1\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 401", 12) == 0 &&
 	    strstr(r, "WWW-Authenticate: Bearer") != NULL,
