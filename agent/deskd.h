@@ -19,6 +19,19 @@
 #define DESKD_XVFB_DEPTH	24
 #define DESKD_XVFB_WAIT_MS	10000
 #define DESKD_X_RETRY_MS	1000	/* reconnect period while X is down */
+/*
+ * A hung X server (SIGSTOP, a wedged driver) must not wedge deskd: the
+ * loop pings it every DESKD_X_PING_MS without waiting (display.c) and
+ * gives it DESKD_X_PING_DEADLINE_MS to answer, and a watchdog thread
+ * unblocks the loop when an X call has waited longer than
+ * DESKD_X_DEADLINE_MS and the server does not answer a connection setup
+ * within DESKD_X_PROBE_MS either.  Either way the display counts as lost
+ * ("not answering") and is reconnected, off the loop, once it answers.
+ */
+#define DESKD_X_PING_MS		500
+#define DESKD_X_PING_DEADLINE_MS 5000	/* a busy server may be slow */
+#define DESKD_X_DEADLINE_MS	2000
+#define DESKD_X_PROBE_MS	1000	/* the watchdog's own setup probe */
 #define DESKD_DEFAULT_CDP_LISTEN	"0.0.0.0:9222"
 #define DESKD_DEFAULT_CDP_UPSTREAM	"127.0.0.1:1337"
 #define DESKD_MAX_HOST_NAMES	16	/* --host-name, repeatable */
