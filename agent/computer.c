@@ -17,6 +17,7 @@
 #include "action.h"
 #include "capture.h"
 #include "computer.h"
+#include "deskd.h"
 #include "display.h"
 #include "http.h"
 #include "input.h"
@@ -508,8 +509,8 @@ computer_screen_size_cb(struct http_req *req, void *arg)
 void
 computer_init(struct http_server *hs)
 {
-	http_route(hs, "/v1/computer", HTTP_POST, 0, 0, computer_post_cb,
-	    NULL);
+	http_route(hs, "/v1/computer", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
+	    computer_post_cb, NULL);
 	http_route(hs, "/cursor_position", HTTP_GET, 0, 0, computer_cursor_cb,
 	    NULL);
 	http_route(hs, "/screen_size", HTTP_POST | HTTP_GET, 0, 0,

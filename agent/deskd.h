@@ -35,6 +35,12 @@
 #define DESKD_DEFAULT_CDP_LISTEN	"0.0.0.0:9222"
 #define DESKD_DEFAULT_CDP_UPSTREAM	"127.0.0.1:1337"
 #define DESKD_MAX_HOST_NAMES	16	/* --host-name, repeatable */
+/*
+ * POST /v1/computer's body: 100 actions (PROTO_MAX_ACTIONS) with room for
+ * one 1 MiB text (PROTO_MAX_TEXT) even \u-escaped (up to 3 bytes of JSON
+ * a byte), not the 16 MiB other bodies get.
+ */
+#define DESKD_COMPUTER_MAX_BODY	(4 * 1024 * 1024)
 
 struct deskd_config {
 	const char	*listen;

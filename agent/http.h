@@ -55,6 +55,14 @@ struct auth;
 #define HTTP_MAX_BODY		(16 * 1024 * 1024) /* buffered bodies */
 #define HTTP_MAX_PARAMS		64	/* query or form pairs */
 /*
+ * JSON bodies: at most this many values (a token count taken before
+ * jansson builds its tree, ~70 bytes a value) and this deep.  Bodies over
+ * HTTP_JSON_LOOP_MAX are parsed on the worker thread, never on the loop.
+ */
+#define HTTP_MAX_JSON_VALUES	100000
+#define HTTP_MAX_JSON_DEPTH	64
+#define HTTP_JSON_LOOP_MAX	(16 * 1024)
+/*
  * Time limits, in seconds.  A new connection must send its first byte
  * within HTTP_FIRST_BYTE_TIMEOUT and its whole first head within
  * HTTP_HEAD_TIMEOUT of being accepted: absolute deadlines, so a byte

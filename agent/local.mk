@@ -29,4 +29,5 @@ agent_deskd_SOURCES = \
 	agent/record.c agent/record.h \
 	agent/shlex.c agent/shlex.h \
 	agent/window.c agent/window.h \
+	agent/worker.c agent/worker.h \
 	agent/xvfb.c agent/xvfb.h

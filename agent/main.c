@@ -39,6 +39,7 @@
 #include "proc.h"
 #include "record.h"
 #include "window.h"
+#include "worker.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -330,6 +331,7 @@ main(int argc, char **argv)
 	input_shutdown();
 	http_server_free(main_http);
 	cdp_free(main_cdp);
+	worker_shutdown();
 	files_shutdown();
 	osworld_files_shutdown();
 	download_shutdown();

@@ -2,7 +2,7 @@
 UNIT_TESTS += tests/unit/test-http-parse
 tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
-	agent/http.c agent/auth.c agent/deskd.c \
+	agent/http.c agent/auth.c agent/deskd.c agent/worker.c \
 	tests/unit/tst.h
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
@@ -11,7 +11,7 @@ UNIT_TESTS += tests/unit/test-cdp-rewrite
 tests_unit_test_cdp_rewrite_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cdp_rewrite_SOURCES = tests/unit/test-cdp-rewrite.c \
 	agent/cdp.c agent/http.c agent/auth.c agent/health.c \
-	agent/display.c agent/deskd.c \
+	agent/display.c agent/deskd.c agent/worker.c \
 	tests/unit/tst.h
 tests_unit_test_cdp_rewrite_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS) $(X11_LIBS)
