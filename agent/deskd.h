@@ -51,6 +51,14 @@ struct deskd_config {
 	const char	*token_file;
 	int		 no_auth;
 	const char	*workdir;	/* children's cwd; default $HOME */
+	/*
+	 * deskd's own directory, made at start (mkdtemp, 0700, under
+	 * $TMPDIR) and removed at exit: files deskd names itself (the
+	 * recording, the upload spool) never have fixed names in a directory
+	 * others can write, where a planted symlink or directory would
+	 * redirect or break them.
+	 */
+	const char	*rundir;
 	const char	*cdp_listen;	/* "0.0.0.0:9222" or "off" */
 	const char	*cdp_upstream;	/* "127.0.0.1:1337" */
 	/* --host-name: Host values let in besides IP literals, localhost. */

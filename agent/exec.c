@@ -255,7 +255,9 @@ exec_cb(struct http_req *req, void *arg)
 		o.timeout_ms = 1;
 	x->proc = proc_start(&o, exec_done, x, &err, &cause);
 	if (x->proc == NULL) {
-		if (err == EAGAIN) {
+		/* Out of children or descriptors: the server's, not the client's. */
+		if (err == EAGAIN || err == EMFILE || err == ENFILE ||
+		    err == ENOMEM) {
 			status = 503;
 			code = "busy";
 		} else

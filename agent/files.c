@@ -23,6 +23,7 @@
 #include <jansson.h>
 
 #include "deskd.h"
+#include "deskproto.h"
 #include "files.h"
 #include "http.h"
 #include "log.h"
@@ -427,6 +428,7 @@ files_sink_open(const char *target, char **cause)
 	struct stat		 sb;
 	char			*real = NULL, *dir, *base, *copy1, *copy2;
 	mode_t			 mode;
+	int			 saved;
 
 	/* Writing through a symlink writes its target, as open() would. */
 	if (lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode))
@@ -436,6 +438,7 @@ files_sink_open(const char *target, char **cause)
 	if (stat(real, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		*cause = files_oserror(EISDIR, target);
 		free(real);
+		errno = EISDIR;
 		return (NULL);
 	}
 	if (files_mkdir_parent(real, cause) == -1) {
@@ -448,19 +451,29 @@ files_sink_open(const char *target, char **cause)
 	copy2 = xstrdup(real);
 	dir = dirname(copy1);
 	base = basename(copy2);
-	xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
+	/* A legal name must not fail for its temporary's longer one. */
+	if (strlen(base) + 14 > NAME_MAX)
+		xasprintf(&sk->tmp, "%s/.deskd-XXXXXX", dir);
+	else
+		xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
 	free(copy1);
 	free(copy2);
 	if ((sk->fd = mkostemp(sk->tmp, O_CLOEXEC)) == -1) {
-		*cause = files_oserror(errno, real);
+		saved = errno;
+		*cause = files_oserror(saved, real);
 		free(sk->tmp);
 		free(sk->target);
 		free(sk);
+		errno = saved;
 		return (NULL);
 	}
-	/* mkstemp makes 0600: give what open() would (or keep the old). */
+	/*
+	 * mkstemp makes 0600: give what open() would (or keep the old
+	 * permissions, never setuid, setgid or sticky bits: writing a file
+	 * clears those, and an upload must not make a setuid program).
+	 */
 	if (stat(real, &sb) == 0)
-		mode = sb.st_mode & 07777;
+		mode = sb.st_mode & 0777;
 	else
 		mode = 0666 & ~files_umask;
 	fchmod(sk->fd, mode);
@@ -520,24 +533,54 @@ fail:
 	return (-1);
 }
 
+/* After a rename: make the new directory entry durable too. */
+static void
+files_sync_dir(const char *path)
+{
+	char	*copy = xstrdup(path);
+	int	 fd;
+
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
 int
 files_sink_commit(struct files_sink *sk, char **cause)
 {
-	int	 rc = 0;
+	int	 rc = 0, saved = 0;
 
-	if (rename(sk->tmp, sk->target) == -1) {
-		if (errno == EXDEV)
+	/*
+	 * The data reaches the disk before the name does: without it an
+	 * answered upload could be a zero-length file after a power loss
+	 * (ext4 delayed allocation; rename(2) orders nothing).
+	 */
+	if (fsync(sk->fd) == -1) {
+		saved = errno;
+		*cause = files_oserror(saved, sk->target);
+		unlink(sk->tmp);
+		rc = -1;
+	} else if (rename(sk->tmp, sk->target) == -1) {
+		saved = errno;
+		if (saved == EXDEV)
 			rc = files_sink_copy(sk, cause);
 		else {
-			*cause = files_oserror(errno, sk->target);
+			*cause = files_oserror(saved, sk->target);
 			rc = -1;
 		}
+		if (rc == -1 && saved == EXDEV)
+			saved = errno;
 		unlink(sk->tmp);
-	}
+	} else
+		files_sync_dir(sk->target);
 	close(sk->fd);
 	free(sk->tmp);
 	free(sk->target);
 	free(sk);
+	errno = saved;	/* the caller maps it to a status */
 	return (rc);
 }
 
@@ -664,7 +707,13 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	target = xstrdup(files_sink_target(fp->sink));
 	if (files_sink_commit(fp->sink, &cause) == -1) {
 		fp->sink = NULL;
-		http_reply_error(req, 500, "io_error", "%s", cause);
+		if (errno == EACCES || errno == EPERM)
+			http_reply_error(req, 403, "forbidden", "%s", cause);
+		else if (errno == ENAMETOOLONG || errno == ENOTDIR ||
+		    errno == EISDIR || errno == ENOENT || errno == ELOOP)
+			http_reply_error(req, 400, "cannot_write", "%s", cause);
+		else
+			http_reply_error(req, 500, "io_error", "%s", cause);
 		free(cause);
 		free(target);
 		files_put_free(fp);
@@ -676,6 +725,19 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	    "size", (json_int_t)size));
 	free(target);
 	return (0);
+}
+
+static int
+files_utf8_ok(const char *s)
+{
+	size_t	 len = strlen(s), n;
+	char	*clean;
+	int	 ok;
+
+	clean = proto_utf8_clean(s, len, &n);
+	ok = n == len && memcmp(clean, s, len) == 0;
+	free(clean);
+	return (ok);
 }
 
 /* PUT /v1/files?path=: the raw body becomes the file, atomically. */
@@ -692,10 +754,20 @@ files_put_cb(struct http_req *req, void *arg)
 		    "query parameter path is required");
 		return;
 	}
+	/* The answer names the file in JSON, which holds only UTF-8. */
+	if (!files_utf8_ok(q)) {
+		http_reply_error(req, 400, "bad_parameter",
+		    "path: not valid UTF-8");
+		return;
+	}
 	path = files_resolve(q);
 	if ((sk = files_sink_open(path, &cause)) == NULL) {
-		http_reply_error(req, errno == EACCES ? 403 : 400,
-		    "cannot_write", "%s", cause);
+		if (errno == EMFILE || errno == ENFILE)
+			http_reply_error(req, 503, "busy", "%s", cause);
+		else
+			http_reply_error(req, errno == EACCES ||
+			    errno == EPERM ? 403 : 400, "cannot_write", "%s",
+			    cause);
 		free(cause);
 		free(path);
 		return;

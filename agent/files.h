@@ -47,7 +47,11 @@ void		 files_send_fd(struct http_req *, int fd, const char *ctype,
 struct files_sink *files_sink_open(const char *target, char **cause);
 int		 files_sink_write(struct files_sink *, const void *, size_t,
 		    char **cause);
-/* Rename the temporary over the target; frees the sink either way. */
+/*
+ * fsync, then rename the temporary over the target (and fsync its
+ * directory); frees the sink either way.  -1 with cause and errno set.
+ * files_sink_open, too, leaves errno set when it fails.
+ */
 int		 files_sink_commit(struct files_sink *, char **cause);
 /* Remove the temporary; NULL is a no-op. */
 void		 files_sink_abort(struct files_sink *);

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -133,6 +135,65 @@ main_host_name_ok(const char *s)
 			return (0);
 	}
 	return (1);
+}
+
+static char			*main_rundir_path;
+static pid_t			 main_pid;
+
+static void	 main_rundir_remove(void);
+
+/* deskd's private directory (deskd_cfg.rundir): made at start. */
+static char *
+main_rundir(void)
+{
+	const char	*tmp;
+	char		*dir;
+
+	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	xasprintf(&dir, "%s/deskd.XXXXXX", tmp);
+	/* mkdtemp: a new name, mode 0700, never an existing one. */
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp %s", dir);
+	main_rundir_path = dir;
+	main_pid = getpid();
+	atexit(main_rundir_remove);
+	return (dir);
+}
+
+/*
+ * ... and removed at exit with what is left in it (plain files only),
+ * fatal exits included (atexit; children leave with _exit).
+ */
+static void
+main_rundir_remove(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*dir = main_rundir_path;
+	int		 fd;
+
+	if (dir == NULL || getpid() != main_pid)
+		return;
+	main_rundir_path = NULL;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		log_warn("%s", dir);
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			unlinkat(fd, de->d_name, 0);
+	}
+	closedir(d);
+	if (rmdir(dir) == -1)
+		log_warn("rmdir %s", dir);
+	free(dir);
 }
 
 static int
@@ -301,6 +362,7 @@ main(int argc, char **argv)
 	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(main_base, deskd_cfg.display);
 
+	deskd_cfg.rundir = main_rundir();
 	proc_init(main_base, deskd_cfg.workdir);
 	download_init(main_base);
 	input_init(main_base);

@@ -717,13 +717,11 @@ osw_upload_close_cb(struct http_req *req, void *arg)
 static struct files_sink *
 osw_upload_spool(char **cause)
 {
-	const char	*tmp;
 	char		*path;
 	struct files_sink *sk;
 
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	xasprintf(&path, "%s/deskd-upload", tmp);
+	/* Not a fixed name in a shared directory: deskd's own (deskd.h). */
+	xasprintf(&path, "%s/upload", deskd_cfg.rundir);
 	sk = files_sink_open(path, cause);
 	free(path);
 	return (sk);

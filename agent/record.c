@@ -319,12 +319,12 @@ record_state_cb(struct http_req *req, void *arg)
 void
 record_init(struct event_base *base, struct http_server *srv)
 {
-	const char	*tmp;
-
-	/* Upstream's /tmp/recording.mp4; $TMPDIR keeps tests apart. */
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
-		tmp = "/tmp";
-	xasprintf(&rec.path, "%s/recording.mp4", tmp);
+	/*
+	 * Upstream's /tmp/recording.mp4 is a fixed name in a shared
+	 * directory, unlinked and reopened by ffmpeg later: a symlink planted
+	 * meanwhile would be written through.  Clients only get the bytes.
+	 */
+	xasprintf(&rec.path, "%s/recording.mp4", deskd_cfg.rundir);
 	rec.timer = evtimer_new(base, record_timer_cb, NULL);
 	http_route(srv, "/start_recording", HTTP_POST, 0, 0, record_start_cb,
 	    NULL);

@@ -12,7 +12,7 @@ libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
 RUN="xvfb x11-xkb-utils x11-utils x11-xserver-utils ffmpeg wmctrl xdg-utils libglib2.0-bin"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium
 dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
-xserver-xorg-video-dummy gsettings-desktop-schemas file"
+xserver-xorg-video-dummy gsettings-desktop-schemas file strace"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.
 OPTIONAL="clang libclang-rt-14-dev"
 

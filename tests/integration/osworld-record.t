@@ -55,8 +55,9 @@ code=$(http GET "$URL/v1/recording")
 is "$code:$(json_get "$T_TMP/body" 'j["state"]')" "200:idle" "GET /v1/recording: idle"
 code=$(http POST "$URL/v1/recording/start")
 is "$code" 200 "POST /v1/recording/start: 200"
-is "$(json_get "$T_TMP/body" '[j["state"], j["path"]]')" \
-    "[\"recording\", \"$T_TMP/tmp/recording.mp4\"]" "answers the state and the file"
+like "$(json_get "$T_TMP/body" '[j["state"], j["path"]]')" \
+    "^\[\"recording\", \"$T_TMP/tmp/deskd\.[A-Za-z0-9]+/recording\.mp4\"\]\$" \
+    "answers the state and the file (in deskd's own directory)"
 code=$(http POST "$URL/v1/recording/start")
 is "$code" 409 "a second native start: 409"
 like "$(body)" '^\{"error":\{"code":"conflict"' "as a native JSON error"
