@@ -71,8 +71,13 @@ struct http_server {
 	int			 port;
 	TAILQ_HEAD(, http_route) routes;
 	TAILQ_HEAD(, http_conn)	 conns;	/* in accept order */
+	/* Connections not let in yet, in accept order, and per peer. */
+	TAILQ_HEAD(, http_conn)	 strangers;
+	LIST_HEAD(, http_peer)	 peers[HTTP_PEER_BUCKETS];
 	u_int			 nconns;
 	u_int			 nrefusing;	/* 503s at accept, in conns */
+	u_int			 nrefused;	/* refused or evicted, unlogged */
+	long long		 refused_logged;	/* ms */
 	struct event		*ev_trim;
 	http_cb			 fallback;
 	void			*fallback_arg;
@@ -81,6 +86,13 @@ struct http_server {
 struct http_kv {
 	char	*name;
 	char	*value;
+};
+
+/* A peer's connections that no route needing access has served yet. */
+struct http_peer {
+	LIST_ENTRY(http_peer)	 entry;
+	uint8_t			 key[17];
+	u_int			 n;
 };
 
 enum req_state {
@@ -168,6 +180,8 @@ struct http_conn {
 	struct sockaddr_storage	 peer;
 	char			 peer_str[INET6_ADDRSTRLEN];
 	uint8_t			 peer_key[17];	/* family, v4 or v6 /64 */
+	struct http_peer	*stranger;	/* counted there, or NULL */
+	TAILQ_ENTRY(http_conn)	 stranger_entry;
 	int			 loopback;
 	long long		 accept_ms;
 	u_int			 nreqs;		/* requests started */
@@ -188,6 +202,8 @@ struct http_conn {
 };
 
 static void	 http_conn_close(struct http_conn *, const char *);
+static void	 http_refuse_log(struct http_server *, const char *,
+		    const char *);
 static void	 http_conn_process(struct http_conn *);
 static void	 http_read_cb(struct bufferevent *, void *);
 static void	 http_write_cb(struct bufferevent *, void *);
@@ -456,19 +472,68 @@ http_peer_key(const struct sockaddr *sa, uint8_t key[17], int *loopback)
 		*loopback = 1;	/* a local socket (tests, fuzzing) */
 }
 
+static u_int
+http_peer_hash(const uint8_t key[17])
+{
+	u_int	 h = 2166136261u, i;
+
+	for (i = 0; i < 17; i++)
+		h = (h ^ key[i]) * 16777619u;	/* FNV-1a */
+	return (h % HTTP_PEER_BUCKETS);
+}
+
+static struct http_peer *
+http_peer_find(struct http_server *srv, const uint8_t key[17])
+{
+	struct http_peer	*p;
+
+	LIST_FOREACH(p, &srv->peers[http_peer_hash(key)], entry) {
+		if (memcmp(p->key, key, 17) == 0)
+			return (p);
+	}
+	return (NULL);
+}
+
 /* Connections of a peer that has not been let in. */
 static u_int
 http_peer_count(struct http_server *srv, const uint8_t key[17])
 {
-	struct http_conn	*c;
-	u_int			 n = 0;
+	struct http_peer	*p = http_peer_find(srv, key);
 
-	TAILQ_FOREACH(c, &srv->conns, entry) {
-		if (!c->trusted && !c->refusing &&
-		    memcmp(c->peer_key, key, 17) == 0)
-			n++;
+	return (p != NULL ? p->n : 0);
+}
+
+/* Count a new connection as a stranger's (per peer, and for eviction). */
+static void
+http_stranger_add(struct http_conn *conn)
+{
+	struct http_server	*srv = conn->srv;
+	struct http_peer	*p;
+
+	if ((p = http_peer_find(srv, conn->peer_key)) == NULL) {
+		p = xcalloc(1, sizeof *p);
+		memcpy(p->key, conn->peer_key, sizeof p->key);
+		LIST_INSERT_HEAD(&srv->peers[http_peer_hash(p->key)], p, entry);
 	}
-	return (n);
+	p->n++;
+	conn->stranger = p;
+	TAILQ_INSERT_TAIL(&srv->strangers, conn, stranger_entry);
+}
+
+/* It was let in, or it closes: it no longer counts. */
+static void
+http_stranger_remove(struct http_conn *conn)
+{
+	struct http_peer	*p = conn->stranger;
+
+	if (p == NULL)
+		return;
+	TAILQ_REMOVE(&conn->srv->strangers, conn, stranger_entry);
+	conn->stranger = NULL;
+	if (--p->n == 0) {
+		LIST_REMOVE(p, entry);
+		free(p);
+	}
 }
 
 /*
@@ -481,19 +546,35 @@ http_evict(struct http_server *srv)
 {
 	struct http_conn	*c;
 
-	TAILQ_FOREACH(c, &srv->conns, entry) {
-		if (c->trusted || c->refusing || c->lingering ||
-		    c->close_after || c->eof)
+	TAILQ_FOREACH(c, &srv->strangers, stranger_entry) {
+		if (c->lingering || c->close_after || c->eof)
 			continue;
 		if (c->req != NULL && c->req->state != REQ_HEAD)
 			continue;
-		log_info("%s: %s: connection cap reached, closing a "
-		    "connection idle for %lld ms", srv->name, c->peer_str,
-		    deskd_now_ms() - c->accept_ms);
+		http_refuse_log(srv, "connection cap reached, closing the "
+		    "oldest connection still waiting for a head", c->peer_str);
 		http_conn_close(c, "evicted at the connection cap");
 		return (0);
 	}
 	return (-1);
+}
+
+/*
+ * A flood of strangers must not flood the log: one line a second at most,
+ * with how many were turned away since.
+ */
+static void
+http_refuse_log(struct http_server *srv, const char *what, const char *peer)
+{
+	long long	 now = deskd_now_ms();
+
+	srv->nrefused++;
+	if (now - srv->refused_logged < 1000)
+		return;
+	log_info("%s: %s: %s (%u turned away since the last line)",
+	    srv->name, peer, what, srv->nrefused);
+	srv->nrefused = 0;
+	srv->refused_logged = now;
 }
 
 /* Answer 503 on a connection that will not be served, then close it. */
@@ -507,7 +588,7 @@ http_refuse(struct http_conn *conn, const char *fmt, ...)
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	log_info("%s: %s: refused: %s", conn->srv->name, conn->peer_str, msg);
+	http_refuse_log(conn->srv, msg, conn->peer_str);
 	conn->refusing = 1;
 	conn->srv->nrefusing++;
 	req = conn->req = http_req_new(conn);
@@ -581,8 +662,10 @@ http_accept_cb(struct evconnlistener *l, evutil_socket_t fd,
 	else if (full)
 		http_refuse(conn, "the server has %d connections open",
 		    HTTP_MAX_CONNS);
-	else
+	else {
+		http_stranger_add(conn);
 		http_conn_deadline(conn, HTTP_FIRST_BYTE_TIMEOUT * 1000LL);
+	}
 }
 
 void
@@ -605,6 +688,7 @@ struct http_server *
 http_server_new(struct event_base *base, const char *name, struct auth *auth)
 {
 	struct http_server	*srv;
+	u_int			 i;
 
 	srv = xcalloc(1, sizeof *srv);
 	srv->base = base;
@@ -614,6 +698,9 @@ http_server_new(struct event_base *base, const char *name, struct auth *auth)
 	srv->ev_trim = evtimer_new(base, http_trim_cb, srv);
 	TAILQ_INIT(&srv->routes);
 	TAILQ_INIT(&srv->conns);
+	TAILQ_INIT(&srv->strangers);
+	for (i = 0; i < HTTP_PEER_BUCKETS; i++)
+		LIST_INIT(&srv->peers[i]);
 	return (srv);
 }
 
@@ -671,7 +758,7 @@ http_server_listen(struct http_server *srv, const char *spec, char **cause)
 		((struct sockaddr_in6 *)sa)->sin6_port = 0;
 	srv->listener = evconnlistener_new_bind(srv->base, http_accept_cb, srv,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-	    128, sa, len);
+	    HTTP_LISTEN_BACKLOG, sa, len);
 	if (srv->listener == NULL) {
 		xasprintf(cause, "%s", strerror(errno));
 		return (-1);
@@ -749,6 +836,7 @@ http_conn_close(struct http_conn *conn, const char *reason)
 			req->close_cb(req, req->close_arg);
 		http_req_free(req);
 	}
+	http_stranger_remove(conn);
 	TAILQ_REMOVE(&srv->conns, conn, entry);
 	srv->nconns--;
 	if (conn->refusing)
@@ -1853,8 +1941,10 @@ http_head_passed(struct http_req *req)
 	struct http_conn	*conn = req->conn;
 
 	http_conn_deadline(conn, 0);
-	if (req->route != NULL && !(req->route->flags & HTTP_OPEN))
+	if (req->route != NULL && !(req->route->flags & HTTP_OPEN)) {
 		conn->trusted = 1;
+		http_stranger_remove(conn);
+	}
 	http_conn_timeouts(conn, req->body_done ? 0 : HTTP_BODY_TIMEOUT);
 }
 
@@ -2433,6 +2523,7 @@ http_req_takeover(struct http_req *req)
 	conn->bev = NULL;
 	conn->req = NULL;
 	http_req_free(req);
+	http_stranger_remove(conn);
 	TAILQ_REMOVE(&srv->conns, conn, entry);
 	srv->nconns--;
 	event_free(conn->ev_next);

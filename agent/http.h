@@ -91,8 +91,10 @@ struct auth;
  * make room: a token holder keeps getting in while strangers hold slots.
  */
 #define HTTP_MAX_CONNS		1024
+#define HTTP_LISTEN_BACKLOG	1024	/* a burst of connects is not dropped */
 #define HTTP_MAX_PEER_CONNS	64
-#define HTTP_MAX_REFUSING	1024
+#define HTTP_MAX_REFUSING	2048
+#define HTTP_PEER_BUCKETS	256	/* hash of strangers' addresses */
 /*
  * Output.  Streaming replies refill while the connection's output is
  * under HTTP_OUT_HIGH / 2; pipelined requests are not read while it is
