@@ -6,6 +6,7 @@
  * remote-control port.
  */
 #include <sys/types.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
@@ -28,6 +29,7 @@
 
 #define AUTH_MAX_TOKEN	4096
 #define AUTH_MAX_ALLOW	64
+#define AUTH_NEW_TOKEN_BYTES 32	/* --token-create: 256 bits, as hex */
 
 struct auth_net {
 	int		 family;
@@ -127,6 +129,66 @@ auth_set_token_file(struct auth *a, const char *path, char **cause)
 	auth_set_token(a, buf + start);
 	explicit_bzero(buf, sizeof buf);
 	return (0);
+}
+
+/*
+ * Written to a temporary file, synced, then link(2)ed into place: link
+ * fails if PATH appeared meanwhile (two deskd at once), and a crash never
+ * leaves a half-written token behind for the next start to trust.
+ */
+int
+auth_create_token_file(const char *path, char **cause)
+{
+	static const char	 hex[] = "0123456789abcdef";
+	unsigned char		 raw[AUTH_NEW_TOKEN_BYTES];
+	char			 text[AUTH_NEW_TOKEN_BYTES * 2 + 1], *tmp;
+	size_t			 i, got = 0;
+	ssize_t			 n;
+	int			 fd, rv = -1;
+
+	if (access(path, F_OK) == 0)
+		return (0);
+	while (got < sizeof raw) {
+		if ((n = getrandom(raw + got, sizeof raw - got, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			xasprintf(cause, "getrandom: %s", strerror(errno));
+			return (-1);
+		}
+		got += n;
+	}
+	for (i = 0; i < sizeof raw; i++) {
+		text[i * 2] = hex[raw[i] >> 4];
+		text[i * 2 + 1] = hex[raw[i] & 15];
+	}
+	text[sizeof text - 1] = '\n';
+	explicit_bzero(raw, sizeof raw);
+	xasprintf(&tmp, "%s.new.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd == -1) {
+		xasprintf(cause, "token file %s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (write(fd, text, sizeof text) != (ssize_t)sizeof text ||
+	    fsync(fd) == -1) {
+		xasprintf(cause, "token file %s: %s", tmp, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		goto out;
+	}
+	close(fd);
+	if (link(tmp, path) == 0)
+		rv = 1;
+	else if (errno == EEXIST)
+		rv = 0;		/* another deskd made it first: use that */
+	else
+		xasprintf(cause, "token file %s: %s", path, strerror(errno));
+	unlink(tmp);
+out:
+	explicit_bzero(text, sizeof text);
+	free(tmp);
+	return (rv);
 }
 
 int

@@ -18,6 +18,12 @@ void		 auth_free(struct auth *);
  */
 int		 auth_set_token_file(struct auth *, const char *path,
 		    char **cause);
+/*
+ * --token-create: when PATH does not exist, write a fresh random token
+ * to it (mode 0600, whole or not at all); 1 when made, 0 when it was
+ * there, -1 + cause.
+ */
+int		 auth_create_token_file(const char *path, char **cause);
 void		 auth_set_token(struct auth *, const char *);
 /*
  * "10.0.0.0/8", "fd00::/8", "1.2.3.4"; -1 + cause.  "::ffff:a.b.c.d/N"

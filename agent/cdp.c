@@ -1,5 +1,5 @@
 /*
- * cdp.c: the Chrome DevTools proxy (../shared techniques A4).
+ * cdp.c: the Chrome DevTools proxy.
  *
  * Chrome only listens on loopback, answers 500 to a Host that is not an IP
  * or localhost (since Chrome 66, puppeteer#2242) and 403 to an Origin it
@@ -42,16 +42,20 @@
 #include <jansson.h>
 
 #include "cdp.h"
+#include "cdp_rewrite.h"
+#include "deskd.h"
+#include "deskproto.h"
 #include "health.h"
 #include "http.h"
+#include "lifetime.h"
 #include "log.h"
 #include "xmalloc.h"
-#include "deskd.h"
 
 enum cdp_fetch_kind {
 	CDP_FETCH_REWRITE,	/* /json replies: rewrite URLs */
 	CDP_FETCH_PASS,		/* anything else: as Chrome sent it */
-	CDP_FETCH_PROBE		/* /health: no client */
+	CDP_FETCH_PROBE,	/* /health: no client */
+	CDP_FETCH_URL		/* cdp_page_url: no client */
 };
 
 enum cdp_fetch_state {
@@ -73,6 +77,9 @@ struct cdp_fetch {
 	char			*ctype;
 	int64_t			 clen;	/* -1: read to EOF */
 	struct evbuffer		*body;
+	cdp_url_cb		 url_cb;	/* CDP_FETCH_URL */
+	void			*url_arg;
+	char			*url;
 };
 
 struct cdp_relay {
@@ -121,122 +128,10 @@ static void	cdp_relay_close(struct cdp_relay *, const char *);
 static void	cdp_probe(struct cdp *);
 static void	cdp_relay_event_cb(struct bufferevent *, short, void *);
 static void	cdp_relay_resume_cb(struct bufferevent *, void *);
+static int	cdp_port(struct cdp *);
 
-/*
- * URL rewriting.
- */
-
-int
-cdp_host_valid(const char *h)
-{
-	size_t	 len;
-
-	if (h == NULL || (len = strlen(h)) == 0 || len > CDP_MAX_HOST)
-		return (0);
-	for (; *h != '\0'; h++) {
-		if (!isalnum((u_char)*h) && strchr(".-_:[]", *h) == NULL)
-			return (0);
-	}
-	return (1);
-}
-
-/* Chrome's own DNS-rebinding rule, which Chrome cannot apply behind us. */
-int
-cdp_host_allowed(const char *h)
-{
-	return (cdp_host_valid(h) && http_host_allowed(h));
-}
-
-/* "ws://OLD/devtools/..." with OLD replaced; NULL if not that shape. */
-static char *
-cdp_rewrite_ws(const char *url, const char *hostport)
-{
-	const char	*p, *slash;
-	char		*out;
-
-	if (strncmp(url, "ws://", 5) == 0)
-		p = url + 5;
-	else if (strncmp(url, "wss://", 6) == 0)
-		p = url + 6;
-	else
-		return (NULL);
-	if ((slash = strchr(p, '/')) == NULL)
-		slash = p + strlen(p);
-	xasprintf(&out, "%.*s%s%s", (int)(p - url), url, hostport, slash);
-	return (out);
-}
-
-/* "...inspector.html?ws=OLD/devtools/..." with OLD replaced. */
-static char *
-cdp_rewrite_frontend(const char *url, const char *hostport)
-{
-	const char	*q, *p, *end;
-	char		*out;
-
-	if ((q = strchr(url, '?')) == NULL)
-		return (NULL);
-	for (p = q; p != NULL; p = strchr(p + 1, '&')) {
-		if (strncmp(p + 1, "ws=", 3) == 0) {
-			p += 4;
-			break;
-		}
-		if (strncmp(p + 1, "wss=", 4) == 0) {
-			p += 5;
-			break;
-		}
-	}
-	if (p == NULL)
-		return (NULL);
-	end = p + strcspn(p, "/&#");
-	xasprintf(&out, "%.*s%s%s", (int)(p - url), url, hostport, end);
-	return (out);
-}
-
-static int
-cdp_rewrite_object(json_t *obj, const char *hostport)
-{
-	const char	*key;
-	json_t		*v;
-	char		*s;
-	int		 n = 0;
-
-	json_object_foreach(obj, key, v) {
-		if (!json_is_string(v))
-			continue;
-		s = NULL;
-		if (strcmp(key, "webSocketDebuggerUrl") == 0)
-			s = cdp_rewrite_ws(json_string_value(v), hostport);
-		else if (strncmp(key, "devtoolsFrontendUrl", 19) == 0)
-			s = cdp_rewrite_frontend(json_string_value(v),
-			    hostport);
-		if (s == NULL)
-			continue;
-		if (strcmp(s, json_string_value(v)) != 0) {
-			json_string_set(v, s);
-			n++;
-		}
-		free(s);
-	}
-	return (n);
-}
-
-int
-cdp_rewrite_urls(json_t *j, const char *hostport)
-{
-	size_t	 i;
-	json_t	*v;
-	int	 n = 0;
-
-	if (json_is_object(j))
-		return (cdp_rewrite_object(j, hostport));
-	if (json_is_array(j)) {
-		json_array_foreach(j, i, v) {
-			if (json_is_object(v))
-				n += cdp_rewrite_object(v, hostport);
-		}
-	}
-	return (n);
-}
+/* The proxy of this process, for cdp_page_url. */
+static struct cdp	*cdp_self;
 
 /*
  * The client's Host for URLs in replies: what it used to reach us.  An
@@ -253,11 +148,12 @@ cdp_client_host(struct cdp *c, struct http_req *req, char **cause)
 		xasprintf(&s, "127.0.0.1:%d", cdp_port(c));
 		return (s);
 	}
-	if (!cdp_host_valid(h)) {
+	if (!cdp_rewrite_host_valid(h)) {
 		*cause = xstrdup("Host header is not a valid host[:port]");
 		return (NULL);
 	}
-	if (!cdp_host_allowed(h)) {
+	/* Chrome's own DNS-rebinding rule, which Chrome cannot apply behind us. */
+	if (!http_host_allowed(h)) {
 		xasprintf(cause, "Host %s is not an IP address, localhost or "
 		    "a --host-name (refused as Chrome does, against DNS "
 		    "rebinding)", h);
@@ -289,7 +185,7 @@ cdp_set_up(struct cdp *c, int up, const char *error)
 }
 
 static void
-cdp_health_cb(void *obj, void *arg)
+cdp_health_cb(json_t *obj, void *arg)
 {
 	struct cdp	*c = arg;
 	json_t		*o;
@@ -384,6 +280,10 @@ cdp_fetch_free(struct cdp_fetch *f)
 	if (f == NULL)
 		return;
 	c = f->cdp;
+	/* A page URL asked for is answered, with "" when Chrome was not. */
+	if (f->url_cb != NULL)
+		f->url_cb(f->url != NULL ? f->url : "", f->url_arg);
+	free(f->url);
 	if (f->req != NULL)
 		http_req_set_close_cb(f->req, NULL, NULL);
 	if (c->probe == f)
@@ -437,6 +337,32 @@ cdp_fetch_probe_done(struct cdp_fetch *f)
 	json_decref(j);
 }
 
+/*
+ * /json/list lists the pages most recently active first (Chrome's
+ * DevToolsAgentHost order): the first "page" is the one in front.
+ */
+static void
+cdp_fetch_url_done(struct cdp_fetch *f)
+{
+	json_t		*j, *t;
+	const char	*type, *url;
+	size_t		 i;
+
+	if (f->status != 200)
+		return;
+	j = json_loadb((char *)evbuffer_pullup(f->body, -1),
+	    evbuffer_get_length(f->body), 0, NULL);
+	json_array_foreach(j, i, t) {
+		type = json_string_value(json_object_get(t, "type"));
+		url = json_string_value(json_object_get(t, "url"));
+		if (type != NULL && strcmp(type, "page") == 0 && url != NULL) {
+			f->url = xstrdup(url);
+			break;
+		}
+	}
+	json_decref(j);
+}
+
 /* The whole reply is in: answer the client. */
 static void
 cdp_fetch_done(struct cdp_fetch *f)
@@ -450,6 +376,10 @@ cdp_fetch_done(struct cdp_fetch *f)
 	/* Chrome answered: it is up, whatever the status. */
 	if (f->kind == CDP_FETCH_PROBE) {
 		cdp_fetch_probe_done(f);
+		goto out;
+	}
+	if (f->kind == CDP_FETCH_URL) {
+		cdp_fetch_url_done(f);
 		goto out;
 	}
 	if (f->cdp->up_state != 1)
@@ -690,6 +620,35 @@ cdp_fetch_new(struct cdp *c, struct http_req *req, enum cdp_fetch_kind kind,
 	return (f);
 }
 
+struct cdp_fetch *
+cdp_page_url(cdp_url_cb cb, void *arg)
+{
+	struct cdp_fetch	*f;
+
+	if (cdp_self == NULL) {
+		cb("", arg);
+		return (NULL);
+	}
+	/* A failed connect frees the fetch (and answers "") at once. */
+	f = cdp_fetch_new(cdp_self, NULL, CDP_FETCH_URL, "GET", "/json/list",
+	    NULL);
+	if (f != NULL) {
+		f->url_cb = cb;
+		f->url_arg = arg;
+	} else
+		cb("", arg);
+	return (f);
+}
+
+void
+cdp_page_url_cancel(struct cdp_fetch *f)
+{
+	if (f == NULL)
+		return;
+	f->url_cb = NULL;
+	cdp_fetch_free(f);
+}
+
 static void
 cdp_probe(struct cdp *c)
 {
@@ -767,9 +726,11 @@ cdp_relay_read_cb(struct bufferevent *bev, void *arg)
 		evbuffer_drain(src, len);
 		return;
 	}
-	if (bev == r->client)
+	if (bev == r->client) {
 		r->n_up += len;
-	else {
+		/* A client driving Chrome is using the guest. */
+		lifetime_touch();
+	} else {
 		r->n_down += len;
 		if (!r->answered && len > 0) {
 			/* Chrome answered the upgrade: idle for ever now. */
@@ -825,9 +786,10 @@ cdp_relay_raw_error(struct cdp_relay *r, int status, const char *code,
 	json_t	*j;
 	char	*s;
 
-	j = json_pack("{s:{s:s, s:s}}", "error", "code", code, "message",
-	    msg);
-	s = json_dumps(j, JSON_COMPACT);
+	/* The shape http_reply_error sends, after the takeover. */
+	if ((j = proto_error_new(code, msg)) == NULL ||
+	    (s = json_dumps(j, JSON_COMPACT)) == NULL)
+		fatalx("%s: out of memory", __func__);
 	json_decref(j);
 	evbuffer_add_printf(bufferevent_get_output(r->client),
 	    "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
@@ -1034,6 +996,29 @@ cdp_devtools_cb(struct http_req *req, void *arg)
  * Setup.
  */
 
+/*
+ * Every route of the DevTools port: Chrome's /json endpoints
+ * (chromium/src:content/browser/devtools/devtools_http_handler.cc) and
+ * the websocket relay.
+ */
+static const struct http_route_entry cdp_routes[] = {
+	{ "/json", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/list", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/list/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/version", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/version/", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/protocol", HTTP_GET, 0, 0, cdp_json_cb },
+	{ "/json/protocol/", HTTP_GET, 0, 0, cdp_json_cb },
+	/* Chrome 111+ wants PUT for /json/new; older clients send GET. */
+	{ "/json/new", HTTP_GET | HTTP_PUT, 0, 4096, cdp_json_cb },
+	{ "/json/new/", HTTP_GET | HTTP_PUT, 0, 4096, cdp_json_cb },
+	{ "/json/activate/", HTTP_GET, HTTP_PREFIX, 0, cdp_json_cb },
+	{ "/json/close/", HTTP_GET, HTTP_PREFIX, 0, cdp_json_cb },
+	{ "/devtools/", HTTP_GET, HTTP_PREFIX, 0, cdp_devtools_cb },
+	{ NULL, 0, 0, 0, NULL }
+};
+
 static int
 cdp_resolve(struct cdp *c, const char *upstream, char **cause)
 {
@@ -1110,17 +1095,11 @@ struct cdp *
 cdp_new(struct event_base *base, struct auth *auth, const char *listen,
     const char *upstream, char **cause)
 {
-	static const char	*json_paths[] = {
-		"/json", "/json/", "/json/list", "/json/list/",
-		"/json/version", "/json/version/", "/json/protocol",
-		"/json/protocol/"
-	};
 	struct cdp		*c;
 	struct sockaddr_storage	 ss;
 	struct timeval		 tv = { CDP_LISTEN_RETRY, 0 };
 	char			*spec;
 	int			 sslen;
-	u_int			 i;
 
 	/* A typo is fatal; only a port that is taken is retried. */
 	memset(&ss, 0, sizeof ss);
@@ -1149,20 +1128,7 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 	c->listen = xstrdup(listen);
 
 	c->srv = http_server_new(base, "cdp", auth);
-	for (i = 0; i < sizeof json_paths / sizeof json_paths[0]; i++)
-		http_route(c->srv, json_paths[i], HTTP_GET, 0, 0,
-		    cdp_json_cb, c);
-	/* Chrome 111+ wants PUT for /json/new; older clients send GET. */
-	http_route(c->srv, "/json/new", HTTP_GET | HTTP_PUT, 0, 4096,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/new/", HTTP_GET | HTTP_PUT, 0, 4096,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/activate/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/json/close/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_json_cb, c);
-	http_route(c->srv, "/devtools/", HTTP_GET, HTTP_PREFIX, 0,
-	    cdp_devtools_cb, c);
+	http_route_table(c->srv, cdp_routes, c);
 
 	health_add_extra(cdp_health_cb, c);
 	if (cdp_listen(c) == -1) {
@@ -1170,6 +1136,7 @@ cdp_new(struct event_base *base, struct auth *auth, const char *listen,
 		evtimer_add(c->listen_ev, &tv);
 	}
 	cdp_probe(c);
+	cdp_self = c;
 	return (c);
 }
 
@@ -1181,6 +1148,8 @@ cdp_free(struct cdp *c)
 
 	if (c == NULL)
 		return;
+	if (cdp_self == c)
+		cdp_self = NULL;
 	while ((r = TAILQ_FIRST(&c->relays)) != NULL)
 		cdp_relay_close(r, "shutting down");
 	while ((f = TAILQ_FIRST(&c->fetches)) != NULL)
@@ -1195,14 +1164,10 @@ cdp_free(struct cdp *c)
 	free(c);
 }
 
-int
+/* Port bound (for ":0"), 0 while not listening. */
+static int
 cdp_port(struct cdp *c)
 {
 	return (c->listening ? http_server_port(c->srv) : 0);
 }
 
-u_int
-cdp_nrelays(struct cdp *c)
-{
-	return (c->nrelays);
-}

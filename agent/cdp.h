@@ -31,7 +31,6 @@ struct cdp;
 #define CDP_PROBE_STALE_MS	2000
 /* Seconds between attempts to bind the CDP port when it is taken. */
 #define CDP_LISTEN_RETRY	5
-#define CDP_MAX_HOST		255
 
 /*
  * listen is "ADDR:PORT"; upstream "HOST:PORT" (resolved once, here).
@@ -41,20 +40,17 @@ struct cdp;
 struct cdp	*cdp_new(struct event_base *, struct auth *, const char *listen,
 		    const char *upstream, char **cause);
 void		 cdp_free(struct cdp *);
-/* Port bound (for ":0"), 0 while not listening. */
-int		 cdp_port(struct cdp *);
-/* Websocket relays open now. */
-u_int		 cdp_nrelays(struct cdp *);
 
 /*
- * Rewrite webSocketDebuggerUrl and the ws= parameter of
- * devtoolsFrontendUrl in a /json reply (object or array of objects) to
- * point at hostport.  Returns the number of strings changed.
+ * The URL of the page in front in Chrome (the first page /json/list
+ * gives), for Gemini's function responses: cb runs once on the loop with
+ * it, or with "" when there is no proxy or Chrome does not answer (at
+ * most CDP_TIMEOUT).  The handle (NULL when cb already ran) may be
+ * cancelled before cb runs; cb does not run then.
  */
-int		 cdp_rewrite_urls(json_t *, const char *hostport);
-/* 1 if a Host header value is safe to put in a URL. */
-int		 cdp_host_valid(const char *);
-/* 1 if it is also an IP address or localhost (Chrome's rule). */
-int		 cdp_host_allowed(const char *);
+struct cdp_fetch;
+typedef void (*cdp_url_cb)(const char *url, void *arg);
+struct cdp_fetch *cdp_page_url(cdp_url_cb, void *arg);
+void		 cdp_page_url_cancel(struct cdp_fetch *);
 
 #endif

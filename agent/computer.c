@@ -1,10 +1,14 @@
 /*
- * computer.c: the computer-use action API.  A body is parsed and checked
- * whole (proto_actions_parse, screen bounds, key names, text) before
- * anything is queued, so a bad batch injects nothing; then the batch
- * becomes one input job, so two clients' batches never interleave.
+ * computer.c: the computer-use actions (proto/action.h) as input jobs, and
+ * POST /v1/computer over them.
+ *
+ * Building the job is the validation: key names are parsed and text is
+ * decoded once, while the job is built, and the job is submitted only when
+ * the whole batch has been built, so a bad batch injects nothing.  The
+ * batch is one input job, so two clients' batches never interleave.
  */
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include <stdint.h>
 #include <stdio.h>
@@ -15,14 +19,17 @@
 #include <jansson.h>
 
 #include "action.h"
+#include "base64.h"
 #include "capture.h"
+#include "clipboard.h"
 #include "computer.h"
-#include "deskd.h"
+#include "deskproto.h"
 #include "display.h"
 #include "http.h"
 #include "input.h"
 #include "keys.h"
 #include "log.h"
+#include "vendor.h"
 #include "xmalloc.h"
 
 struct computer_req;
@@ -37,7 +44,9 @@ struct computer_req {
 	struct proto_actions	*acts;
 	struct computer_step	*steps;
 	struct input_job	*job;
-	json_t			*results;
+	struct evbuffer		*results;	/* result objects, with commas */
+	size_t			 nresults;
+	int			 cx, cy;	/* the last result's cursor */
 	int			 sw, sh;	/* screen size when parsed */
 };
 
@@ -46,7 +55,8 @@ computer_req_free(struct computer_req *cr)
 {
 	proto_actions_free(cr->acts);
 	free(cr->steps);
-	json_decref(cr->results);
+	if (cr->results != NULL)
+		evbuffer_free(cr->results);
 	free(cr);
 }
 
@@ -78,48 +88,30 @@ computer_unmap(int v, int space, int screen)
 	return ((int)r);
 }
 
-static char *
-computer_base64(const u_char *p, size_t len, size_t *outlen)
-{
-	static const char	 tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	char			*out, *o;
-	size_t			 i;
-	uint32_t		 v;
-
-	o = out = xmalloc(4 * ((len + 2) / 3) + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = tab[(v >> 6) & 63];
-		*o++ = tab[v & 63];
-	}
-	if (i < len) {
-		v = (uint32_t)p[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)p[i + 1] << 8;
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
-	*outlen = o - out;
-	return (out);
-}
-
-/* A PNG of the screen (or a region of it) into res as base64_image. */
-static int
-computer_capture(struct proto_action *a, int sw, int sh, json_t *res,
+int
+computer_cursor(const struct proto_action *a, int sw, int sh, int *x, int *y,
     char **cause)
 {
+	if (input_cursor(x, y, cause) == -1)
+		return (-1);
+	*x = computer_unmap(*x, a->space_w, sw);
+	*y = computer_unmap(*y, a->space_h, sh);
+	return (0);
+}
+
+int
+computer_wants_image(const struct proto_action *a)
+{
+	return (a->type == PROTO_ACT_SCREENSHOT || a->type == PROTO_ACT_ZOOM ||
+	    a->screenshot);
+}
+
+int
+computer_capture(const struct proto_action *a, int sw, int sh,
+    struct evbuffer *png, int *w, int *h, char **cause)
+{
 	struct capture_opts	 opts;
-	struct evbuffer		*buf;
-	u_char			*png;
-	char			*b64;
-	size_t			 len, blen;
-	int			 w, h, x0, y0, x1, y1;
+	int			 x0, y0, x1, y1;
 
 	memset(&opts, 0, sizeof opts);
 	opts.cursor = 1;
@@ -149,186 +141,69 @@ computer_capture(struct proto_action *a, int sw, int sh, json_t *res,
 		opts.out_w = a->space_w;
 		opts.out_h = a->space_h;
 	}
-	buf = evbuffer_new();
-	if (capture_png(&opts, buf, &w, &h, cause) == -1) {
-		evbuffer_free(buf);
-		return (-1);
-	}
-	len = evbuffer_get_length(buf);
-	png = evbuffer_pullup(buf, -1);
-	b64 = computer_base64(png, len, &blen);
-	evbuffer_free(buf);
-	json_object_set_new(res, "base64_image", json_stringn_nocheck(b64,
-	    blen));
-	json_object_set_new(res, "image_size", json_pack("[i, i]", w, h));
-	free(b64);
-	return (0);
+	return (capture_png(&opts, png, w, h, cause));
 }
 
-/* Runs in order after each action: its result, and its screenshot. */
-static int
-computer_step_cb(struct input_job *job, void *arg, char **cause)
-{
-	struct computer_step	*cs = arg;
-	struct computer_req	*cr = cs->cr;
-	struct proto_action	*a = &cr->acts->v[cs->index];
-	json_t			*res;
-	char			*out;
-	int			 x, y, cx, cy;
-
-	res = json_object();
-	json_object_set_new(res, "action", json_string(
-	    proto_action_name(a->type)));
-	if (input_cursor(&x, &y, cause) == -1) {
-		json_decref(res);
-		return (-1);
-	}
-	cx = computer_unmap(x, a->space_w, cr->sw);
-	cy = computer_unmap(y, a->space_h, cr->sh);
-	if (a->type == PROTO_ACT_CURSOR_POSITION) {
-		xasprintf(&out, "X=%d,Y=%d", cx, cy);
-		json_object_set_new(res, "output", json_string(out));
-		free(out);
-	} else
-		json_object_set_new(res, "output", json_null());
-	json_object_set_new(res, "cursor", json_pack("[i, i]", cx, cy));
-	if (a->type == PROTO_ACT_SCREENSHOT || a->type == PROTO_ACT_ZOOM ||
-	    a->screenshot) {
-		if (computer_capture(a, cr->sw, cr->sh, res, cause) == -1) {
-			json_decref(res);
-			return (-1);
-		}
-	}
-	json_array_append_new(cr->results, res);
-	return (0);
-}
-
-static void
-computer_done_cb(struct input_job *job, const char *error, void *arg)
-{
-	struct computer_req	*cr = arg;
-	struct http_req		*req = cr->req;
-	json_t			*body, *last;
-	char			*msg;
-	size_t			 i;
-	int			 code;
-
-	cr->job = NULL;
-	http_req_set_close_cb(req, NULL, NULL);
-	if (error != NULL) {
-		i = json_array_size(cr->results);
-		if (cr->acts->batch)
-			xasprintf(&msg, "action %zu (%s): %s", i,
-			    i < cr->acts->n ? proto_action_name(
-			    cr->acts->v[i].type) : "?", error);
-		else
-			msg = xstrdup(error);
-		code = display_get() == NULL ? 503 : 500;
-		body = json_pack("{s:{s:s, s:s, s:I}, s:O}", "error", "code",
-		    code == 503 ? "display_unavailable" : "action_failed",
-		    "message", msg, "index", (json_int_t)i, "results",
-		    cr->results);
-		free(msg);
-		http_reply_json(req, code, body);
-	} else if (cr->acts->batch) {
-		last = json_array_get(cr->results,
-		    json_array_size(cr->results) - 1);
-		body = json_pack("{s:O, s:O}", "results", cr->results,
-		    "cursor", json_object_get(last, "cursor"));
-		http_reply_json(req, 200, body);
-	} else {
-		body = json_incref(json_array_get(cr->results, 0));
-		json_object_del(body, "action");
-		http_reply_json(req, 200, body);
-	}
-	computer_req_free(cr);
-}
-
-static void
-computer_close_cb(struct http_req *req, void *arg)
-{
-	struct computer_req	*cr = arg;
-
-	/* Client hung up: stop, release what is held, restore the map. */
-	if (cr->job != NULL)
-		input_cancel(cr->job);
-	cr->job = NULL;
-	computer_req_free(cr);
-}
-
-/* Key names and text are checked here, before anything is queued. */
-static int
-computer_check(struct proto_action *a, char **cause)
+int
+computer_build(struct input_job *job, const struct proto_action *a, int sw,
+    int sh, input_call_cb cb, void *arg, char **cause)
 {
 	struct keys_seq		*seq;
-	struct keys_chord	 ch;
+	struct keys_chord	 mods;
 	uint32_t		*cps;
-	size_t			 n, i;
+	size_t			 n, k;
+	int			 x = 0, y = 0, sx, sy, px, py, button, count, i;
+	int			 rc;
+
+	memset(&mods, 0, sizeof mods);
+	if (a->has_coord) {
+		x = computer_map(a->x, a->space_w, sw);
+		y = computer_map(a->y, a->space_h, sh);
+	}
+	/* Clicks and scrolls: text is the modifiers to hold. */
+	if (a->text != NULL && *a->text != '\0' &&
+	    proto_action_is_pointer(a->type) &&
+	    keys_parse_chord(a->text, &mods, cause) == -1)
+		return (-1);
 
 	switch (a->type) {
 	case PROTO_ACT_KEY:
 		if ((seq = keys_parse(a->text, cause)) == NULL)
 			return (-1);
+		for (i = 0; i < (a->repeat > 1 ? a->repeat : 1); i++)
+			input_job_key_seq(job, seq, a->delay_ms);
 		keys_seq_free(seq);
 		break;
-	case PROTO_ACT_HOLD_KEY:
-		return (keys_parse_chord(a->text, &ch, cause));
+	case PROTO_ACT_KEY_DOWN:
+	case PROTO_ACT_KEY_UP:
+		/* Held until key_up or the end of the batch. */
+		if (keys_parse_chord(a->text, &mods, cause) == -1)
+			return (-1);
+		if (a->type == PROTO_ACT_KEY_DOWN)
+			input_job_keys_down(job, &mods);
+		else
+			input_job_keys_up(job, &mods);
+		memset(&mods, 0, sizeof mods);
+		break;
 	case PROTO_ACT_TYPE:
+		if (a->paste) {
+			if (clipboard_job_paste(job, a->text, a->text_len,
+			    cause) == -1)
+				return (-1);
+			break;
+		}
 		if (keys_utf8_decode(a->text, a->text_len, &cps, &n, cause) ==
 		    -1)
 			return (-1);
-		for (i = 0; i < n; i++) {
-			if (keys_char_to_keysym(cps[i]) == NoSymbol) {
-				xasprintf(cause, "cannot type character "
-				    "U+%04X at position %zu", cps[i], i);
-				free(cps);
-				return (-1);
-			}
-		}
+		rc = input_job_type(job, cps, n, a->delay_ms, cause);
 		free(cps);
-		break;
-	default:
-		/* Clicks and scrolls: text is the modifiers to hold. */
-		if (a->text != NULL && *a->text != '\0' &&
-		    proto_action_is_pointer(a->type))
-			return (keys_parse_chord(a->text, &ch, cause));
-		break;
-	}
-	return (0);
-}
-
-static void
-computer_build(struct computer_req *cr, struct proto_action *a,
-    struct computer_step *cs)
-{
-	struct input_job	*job = cr->job;
-	struct keys_seq		*seq;
-	struct keys_chord	 mods;
-	uint32_t		*cps;
-	size_t			 n;
-	int			 x = 0, y = 0, sx, sy, button, count, i;
-
-	memset(&mods, 0, sizeof mods);
-	if (a->has_coord) {
-		x = computer_map(a->x, a->space_w, cr->sw);
-		y = computer_map(a->y, a->space_h, cr->sh);
-	}
-	if (a->text != NULL && *a->text != '\0' &&
-	    proto_action_is_pointer(a->type))
-		keys_parse_chord(a->text, &mods, NULL);
-
-	switch (a->type) {
-	case PROTO_ACT_KEY:
-		seq = keys_parse(a->text, NULL);
-		input_job_key_seq(job, seq, a->delay_ms);
-		keys_seq_free(seq);
-		break;
-	case PROTO_ACT_TYPE:
-		keys_utf8_decode(a->text, a->text_len, &cps, &n, NULL);
-		input_job_type(job, cps, n, a->delay_ms);
+		if (rc == -1)
+			return (-1);
 		break;
 	case PROTO_ACT_MOUSE_MOVE:
+		input_job_keys_down(job, &mods);
 		input_job_move(job, x, y);
+		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_CLICK:
 	case PROTO_ACT_RIGHT_CLICK:
@@ -345,6 +220,8 @@ computer_build(struct computer_req *cr, struct proto_action *a,
 			count = 2;
 		else if (a->type == PROTO_ACT_TRIPLE_CLICK)
 			count = 3;
+		if (a->button != 0)
+			button = a->button;
 		if (a->has_coord)
 			input_job_move(job, x, y);
 		input_job_keys_down(job, &mods);
@@ -352,31 +229,43 @@ computer_build(struct computer_req *cr, struct proto_action *a,
 		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_CLICK_DRAG:
+		/*
+		 * Without a start, the drag starts where the pointer is when
+		 * it runs, after the actions queued before it.
+		 */
+		sx = sy = INPUT_POINTER;
 		if (a->has_start) {
-			sx = computer_map(a->sx, a->space_w, cr->sw);
-			sy = computer_map(a->sy, a->space_h, cr->sh);
-		} else if (input_cursor(&sx, &sy, NULL) == -1) {
-			sx = x;
-			sy = y;
+			sx = computer_map(a->sx, a->space_w, sw);
+			sy = computer_map(a->sy, a->space_h, sh);
+			input_job_move(job, sx, sy);
 		}
-		input_job_move(job, sx, sy);
 		input_job_keys_down(job, &mods);
 		input_job_button(job, INPUT_BUTTON_LEFT, 1);
 		input_job_wait(job, INPUT_DRAG_STEP_MS);
+		/* Through the points of a path (OpenAI's drag), in order. */
+		for (k = 0; k < a->npath; k++) {
+			px = computer_map(a->path[2 * k], a->space_w, sw);
+			py = computer_map(a->path[2 * k + 1], a->space_h, sh);
+			input_job_move_path(job, sx, sy, px, py);
+			sx = px;
+			sy = py;
+		}
 		input_job_move_path(job, sx, sy, x, y);
 		input_job_button(job, INPUT_BUTTON_LEFT, 0);
 		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_LEFT_MOUSE_DOWN:
+		button = a->button != 0 ? a->button : INPUT_BUTTON_LEFT;
 		if (a->has_coord)
 			input_job_move(job, x, y);
-		input_job_button(job, INPUT_BUTTON_LEFT, 1);
-		input_job_hold_button(job, INPUT_BUTTON_LEFT);
+		input_job_button(job, button, 1);
+		input_job_hold_button(job, button);
 		break;
 	case PROTO_ACT_LEFT_MOUSE_UP:
+		button = a->button != 0 ? a->button : INPUT_BUTTON_LEFT;
 		if (a->has_coord)
 			input_job_move(job, x, y);
-		input_job_button(job, INPUT_BUTTON_LEFT, 0);
+		input_job_button(job, button, 0);
 		break;
 	case PROTO_ACT_SCROLL:
 		/* X wheel buttons: 4 up, 5 down, 6 left, 7 right. */
@@ -389,7 +278,8 @@ computer_build(struct computer_req *cr, struct proto_action *a,
 		input_job_keys_up(job, &mods);
 		break;
 	case PROTO_ACT_HOLD_KEY:
-		keys_parse_chord(a->text, &mods, NULL);
+		if (keys_parse_chord(a->text, &mods, cause) == -1)
+			return (-1);
 		input_job_keys_down(job, &mods);
 		input_job_wait(job, a->duration_ms);
 		input_job_keys_up(job, &mods);
@@ -406,22 +296,132 @@ computer_build(struct computer_req *cr, struct proto_action *a,
 	    a->type != PROTO_ACT_ZOOM)
 		input_job_settle(job, COMPUTER_SETTLE_QUIET_MS,
 		    COMPUTER_SETTLE_MAX_MS);
-	input_job_call(job, computer_step_cb, cs);
+	if (cb != NULL)
+		input_job_call(job, cb, arg);
+	return (0);
+}
+
+/*
+ * Runs in order after each action: its result object, written by hand
+ * into cr->results (jansson's dump of a 2.7 MB base64 string took 37 ms
+ * on the loop).  Nothing is written unless all of it can be.
+ */
+static int
+computer_step_cb(struct input_job *job, void *arg, char **cause)
+{
+	struct computer_step	*cs = arg;
+	struct computer_req	*cr = cs->cr;
+	struct proto_action	*a = &cr->acts->v[cs->index];
+	struct evbuffer		*png = NULL, *b = cr->results;
+	int			 x, y, w, h;
+
+	if (computer_cursor(a, cr->sw, cr->sh, &x, &y, cause) == -1)
+		return (-1);
+	if (computer_wants_image(a)) {
+		png = evbuffer_new();
+		if (computer_capture(a, cr->sw, cr->sh, png, &w, &h, cause) ==
+		    -1) {
+			evbuffer_free(png);
+			return (-1);
+		}
+	}
+	evbuffer_add_printf(b, "%s{", cr->nresults > 0 ? "," : "");
+	/* A single action's reply is its result, without the name. */
+	if (cr->acts->batch)
+		evbuffer_add_printf(b, "\"action\":\"%s\",",
+		    proto_action_name(a->type));
+	if (a->type == PROTO_ACT_CURSOR_POSITION)
+		evbuffer_add_printf(b, "\"output\":\"X=%d,Y=%d\"", x, y);
+	else
+		evbuffer_add_printf(b, "\"output\":null");
+	evbuffer_add_printf(b, ",\"cursor\":[%d,%d]", x, y);
+	if (png != NULL) {
+		/* The base64 alphabet needs no JSON escaping. */
+		evbuffer_add_printf(b, ",\"base64_image\":\"");
+		if (vendor_add_base64(b, png) == -1)
+			fatalx("%s: out of memory", __func__);
+		evbuffer_add_printf(b, "\",\"image_size\":[%d,%d]", w, h);
+		evbuffer_free(png);
+	}
+	evbuffer_add(b, "}", 1);
+	cr->nresults++;
+	cr->cx = x;
+	cr->cy = y;
+	return (0);
 }
 
 static void
-computer_post_cb(struct http_req *req, void *arg)
+computer_done_cb(struct input_job *job, const char *error, void *arg)
+{
+	struct computer_req	*cr = arg;
+	struct http_req		*req = cr->req;
+	struct evbuffer		*out;
+	json_t			*e;
+	char			*msg, *s;
+	size_t			 i = cr->nresults;
+	int			 code;
+
+	cr->job = NULL;
+	http_req_set_close_cb(req, NULL, NULL);
+	out = evbuffer_new();
+	if (error != NULL) {
+		if (cr->acts->batch)
+			xasprintf(&msg, "action %zu (%s): %s", i,
+			    i < cr->acts->n ? proto_action_name(
+			    cr->acts->v[i].type) : "?", error);
+		else
+			msg = xstrdup(error);
+		code = display_get() == NULL ? 503 : 500;
+		/* The error is small: jansson escapes its message. */
+		e = proto_error_new(code == 503 ? "display_unavailable" :
+		    "action_failed", msg);
+		json_object_set_new(json_object_get(e, "error"), "index",
+		    json_integer((json_int_t)i));
+		if ((s = json_dumps(e, JSON_COMPACT)) == NULL)
+			fatalx("%s: out of memory", __func__);
+		json_decref(e);
+		free(msg);
+		/* {"error":{...},"results":[...]} */
+		evbuffer_add(out, s, strlen(s) - 1);
+		free(s);
+		evbuffer_add_printf(out, ",\"results\":[");
+		evbuffer_add_buffer(out, cr->results);
+		evbuffer_add_printf(out, "]}\n");
+	} else if (cr->acts->batch) {
+		code = 200;
+		evbuffer_add_printf(out, "{\"results\":[");
+		evbuffer_add_buffer(out, cr->results);
+		evbuffer_add_printf(out, "],\"cursor\":[%d,%d]}\n", cr->cx,
+		    cr->cy);
+	} else {
+		code = 200;
+		evbuffer_add_buffer(out, cr->results);
+		evbuffer_add(out, "\n", 1);
+	}
+	http_reply_buffer(req, code, "application/json", out);
+	evbuffer_free(out);
+	computer_req_free(cr);
+}
+
+static void
+computer_close_cb(struct http_req *req, void *arg)
+{
+	struct computer_req	*cr = arg;
+
+	/* Client hung up: stop, release what is held, restore the map. */
+	if (cr->job != NULL)
+		input_cancel(cr->job);
+	cr->job = NULL;
+	computer_req_free(cr);
+}
+
+void
+computer_post_json(struct http_req *req, json_t *body)
 {
 	struct computer_req	*cr;
-	json_t			*body;
 	char			*cause = NULL;
 	size_t			 i;
 
-	if ((body = http_req_json(req, 0, &cause)) == NULL) {
-		http_reply_error(req, 400, "bad_json", "%s", cause);
-		free(cause);
-		return;
-	}
 	cr = xcalloc(1, sizeof *cr);
 	cr->req = req;
 	cr->acts = proto_actions_parse(body, &cause);
@@ -441,78 +441,35 @@ computer_post_cb(struct http_req *req, void *arg)
 		http_reply_error(req, 400, "bad_coordinate", "%s", cause);
 		goto fail;
 	}
+
+	/* The whole batch is built before any of it is queued. */
+	cr->results = evbuffer_new();
+	cr->steps = xcalloc(cr->acts->n, sizeof *cr->steps);
+	cr->job = input_job_new(computer_done_cb, cr);
 	for (i = 0; i < cr->acts->n; i++) {
-		if (computer_check(&cr->acts->v[i], &cause) == -1) {
+		cr->steps[i].cr = cr;
+		cr->steps[i].index = i;
+		if (computer_build(cr->job, &cr->acts->v[i], cr->sw, cr->sh,
+		    computer_step_cb, &cr->steps[i], &cause) == -1) {
 			if (cr->acts->batch)
 				http_reply_error(req, 400, "bad_action",
 				    "action %zu: %s", i, cause);
 			else
 				http_reply_error(req, 400, "bad_action", "%s",
 				    cause);
-			goto fail;
+			goto fail_job;
 		}
 	}
-
-	cr->results = json_array();
-	cr->steps = xcalloc(cr->acts->n, sizeof *cr->steps);
-	cr->job = input_job_new(computer_done_cb, cr);
-	for (i = 0; i < cr->acts->n; i++) {
-		cr->steps[i].cr = cr;
-		cr->steps[i].index = i;
-		computer_build(cr, &cr->acts->v[i], &cr->steps[i]);
-	}
 	if (input_submit(cr->job, &cause) == -1) {
-		input_cancel(cr->job);
 		http_reply_error(req, 503, "busy", "%s", cause);
-		goto fail;
+		goto fail_job;
 	}
 	http_req_set_close_cb(req, computer_close_cb, cr);
 	return;
+fail_job:
+	/* Never submitted: this frees the half-built job. */
+	input_cancel(cr->job);
 fail:
 	free(cause);
 	computer_req_free(cr);
-}
-
-/* OSWorld: GET /cursor_position -> [x, y]. */
-static void
-computer_cursor_cb(struct http_req *req, void *arg)
-{
-	char	*cause = NULL;
-	int	 x, y;
-
-	if (input_cursor(&x, &y, &cause) == -1) {
-		http_reply_error(req, 503, "display_unavailable", "%s", cause);
-		free(cause);
-		return;
-	}
-	http_reply_json(req, 200, json_pack("[i, i]", x, y));
-}
-
-/* OSWorld: POST /screen_size -> {"width": w, "height": h}. */
-static void
-computer_screen_size_cb(struct http_req *req, void *arg)
-{
-	char	*cause = NULL;
-	int	 w, h;
-
-	if (display_need(&cause) == NULL ||
-	    display_screen_size(&w, &h) == -1) {
-		http_reply_error(req, 503, "display_unavailable", "%s",
-		    cause != NULL ? cause : "no X display");
-		free(cause);
-		return;
-	}
-	http_reply_json(req, 200, json_pack("{s:i, s:i}", "width", w,
-	    "height", h));
-}
-
-void
-computer_init(struct http_server *hs)
-{
-	http_route(hs, "/v1/computer", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
-	    computer_post_cb, NULL);
-	http_route(hs, "/cursor_position", HTTP_GET, 0, 0, computer_cursor_cb,
-	    NULL);
-	http_route(hs, "/screen_size", HTTP_POST | HTTP_GET, 0, 0,
-	    computer_screen_size_cb, NULL);
 }

@@ -76,6 +76,7 @@ static struct {
 	int			 nhooks;
 	struct display_handler	 handlers[DISPLAY_MAX_HOOKS];
 	int			 nhandlers;
+	long			 root_mask;	/* display_select_root */
 	int			 trap_depth;
 	int			 trap_error;
 	int			 warned;
@@ -383,7 +384,8 @@ display_connected_cb(evutil_socket_t fd, short events, void *arg)
 	disp.width = DisplayWidth(dpy, DefaultScreen(dpy));
 	disp.height = DisplayHeight(dpy, DefaultScreen(dpy));
 	/* Root size changes (RandR) arrive as ConfigureNotify. */
-	XSelectInput(dpy, DefaultRootWindow(dpy), StructureNotifyMask);
+	XSelectInput(dpy, DefaultRootWindow(dpy),
+	    StructureNotifyMask | disp.root_mask);
 	/* The ping's window: never mapped, its property changes come back. */
 	memset(&wa, 0, sizeof wa);
 	wa.event_mask = PropertyChangeMask;
@@ -671,6 +673,19 @@ display_add_hook(display_hook_cb cb, void *arg)
 	/* Already connected: the module still needs its state. */
 	if (disp.dpy != NULL && !disp.dead)
 		cb(disp.dpy, arg);
+}
+
+void
+display_select_root(long mask)
+{
+	if ((disp.root_mask & mask) == mask)
+		return;
+	disp.root_mask |= mask;
+	if (disp.dpy != NULL && !disp.dead) {
+		XSelectInput(disp.dpy, DefaultRootWindow(disp.dpy),
+		    StructureNotifyMask | disp.root_mask);
+		XFlush(disp.dpy);
+	}
 }
 
 void

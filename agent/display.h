@@ -31,6 +31,12 @@ int		 display_screen_size(int *w, int *h);
 /* Called on every (re)connect, and on disconnect with a NULL display. */
 void		 display_add_hook(display_hook_cb, void *);
 void		 display_add_event_handler(display_event_cb, void *);
+/*
+ * Add to the events deskd selects on the root window (one client has one
+ * mask per window: modules ask here instead of calling XSelectInput);
+ * kept across reconnects.
+ */
+void		 display_select_root(long mask);
 /* Process queued events now. */
 void		 display_dispatch(void);
 /*

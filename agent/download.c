@@ -16,7 +16,7 @@
 #include <event2/event.h>
 
 #include "download.h"
-#include "files.h"
+#include "sink.h"
 #include "log.h"
 #include "xmalloc.h"
 
@@ -24,7 +24,7 @@ struct download {
 	char			*url;
 	char			*path;
 	CURL			*easy;
-	struct files_sink	*sink;
+	struct sink		*sink;
 	char			*error;
 	char			 errbuf[CURL_ERROR_SIZE];
 	int			 tries;
@@ -48,6 +48,23 @@ static int			 download_ready;
 
 static void	download_try(struct download *);
 
+/* The one teardown of a download, whatever became of it. */
+static void
+download_free(struct download *dl)
+{
+	TAILQ_REMOVE(&download_all, dl, entry);
+	if (dl->easy != NULL) {
+		curl_multi_remove_handle(download_multi, dl->easy);
+		curl_easy_cleanup(dl->easy);
+	}
+	sink_abort(dl->sink);
+	event_free(dl->retry);
+	free(dl->error);
+	free(dl->url);
+	free(dl->path);
+	free(dl);
+}
+
 static void
 download_check(void)
 {
@@ -58,6 +75,7 @@ download_check(void)
 	curl_off_t	 clen;
 	long		 code;
 	char		*cause = NULL;
+	enum deskd_err	 kind;
 	int		 left;
 	off_t		 size;
 
@@ -70,7 +88,7 @@ download_check(void)
 		curl_multi_remove_handle(download_multi, easy);
 		free(dl->error);
 		dl->error = NULL;
-		size = dl->sink != NULL ? files_sink_size(dl->sink) : 0;
+		size = dl->sink != NULL ? sink_size(dl->sink) : 0;
 		if (res != CURLE_OK) {
 			xasprintf(&dl->error, "%s", dl->errbuf[0] != '\0' ?
 			    dl->errbuf : curl_easy_strerror(res));
@@ -86,7 +104,7 @@ download_check(void)
 		curl_easy_cleanup(easy);
 		dl->easy = NULL;
 		if (dl->error == NULL) {
-			if (files_sink_commit(dl->sink, &cause) == -1) {
+			if (sink_commit(dl->sink, &kind, &cause) == -1) {
 				dl->sink = NULL;
 				dl->error = cause;
 				goto failed;
@@ -94,15 +112,11 @@ download_check(void)
 			dl->sink = NULL;
 			log_info("%s: %s: %lld bytes to %s", __func__, dl->url,
 			    (long long)size, dl->path);
-			TAILQ_REMOVE(&download_all, dl, entry);
 			dl->cb(dl, 1, size, NULL, dl->arg);
-			event_free(dl->retry);
-			free(dl->url);
-			free(dl->path);
-			free(dl);
+			download_free(dl);
 			continue;
 		}
-		files_sink_abort(dl->sink);
+		sink_abort(dl->sink);
 		dl->sink = NULL;
 failed:
 		log_warnx("%s: %s: try %d: %s", __func__, dl->url, dl->tries,
@@ -113,13 +127,8 @@ failed:
 			evtimer_add(dl->retry, &tv);
 			continue;
 		}
-		TAILQ_REMOVE(&download_all, dl, entry);
 		dl->cb(dl, 0, 0, dl->error, dl->arg);
-		event_free(dl->retry);
-		free(dl->error);
-		free(dl->url);
-		free(dl->path);
-		free(dl);
+		download_free(dl);
 	}
 }
 
@@ -196,7 +205,7 @@ download_write_cb(char *data, size_t size, size_t n, void *arg)
 	struct download	*dl = arg;
 	char		*cause = NULL;
 
-	if (files_sink_write(dl->sink, data, size * n, &cause) == -1) {
+	if (sink_write(dl->sink, data, size * n, &cause) == -1) {
 		snprintf(dl->errbuf, sizeof dl->errbuf, "%s", cause);
 		free(cause);
 		return (0);	/* curl stops with CURLE_WRITE_ERROR */
@@ -213,21 +222,17 @@ download_retry_cb(evutil_socket_t fd, short events, void *arg)
 static void
 download_try(struct download *dl)
 {
-	char	*cause = NULL;
+	enum deskd_err	 kind;
+	char		*cause = NULL;
 
 	dl->tries++;
 	dl->errbuf[0] = '\0';
 	if (dl->sink == NULL &&
-	    (dl->sink = files_sink_open(dl->path, &cause)) == NULL) {
+	    (dl->sink = sink_open(dl->path, &kind, &cause)) == NULL) {
 		free(dl->error);
 		dl->error = cause;
-		TAILQ_REMOVE(&download_all, dl, entry);
 		dl->cb(dl, 0, 0, dl->error, dl->arg);
-		event_free(dl->retry);
-		free(dl->error);
-		free(dl->url);
-		free(dl->path);
-		free(dl);
+		download_free(dl);
 		return;
 	}
 	dl->easy = curl_easy_init();
@@ -269,14 +274,15 @@ download_start(const char *url, const char *path, download_cb cb,
     void *arg, char **cause)
 {
 	struct download		*dl;
-	struct files_sink	*sk;
+	struct sink		*sk;
+	enum deskd_err		 kind;
 
 	if (!download_ready) {
 		*cause = xstrdup("libcurl is not initialised");
 		return (NULL);
 	}
 	/* Fail here, not in a callback, when the target cannot be made. */
-	if ((sk = files_sink_open(path, cause)) == NULL)
+	if ((sk = sink_open(path, &kind, cause)) == NULL)
 		return (NULL);
 	dl = xcalloc(1, sizeof *dl);
 	dl->sink = sk;
@@ -293,19 +299,8 @@ download_start(const char *url, const char *path, download_cb cb,
 void
 download_cancel(struct download *dl)
 {
-	if (dl == NULL)
-		return;
-	TAILQ_REMOVE(&download_all, dl, entry);
-	if (dl->easy != NULL) {
-		curl_multi_remove_handle(download_multi, dl->easy);
-		curl_easy_cleanup(dl->easy);
-	}
-	files_sink_abort(dl->sink);
-	event_free(dl->retry);
-	free(dl->error);
-	free(dl->url);
-	free(dl->path);
-	free(dl);
+	if (dl != NULL)
+		download_free(dl);
 }
 
 void

@@ -17,7 +17,10 @@ struct download;
 #define DOWNLOAD_TIMEOUT	300	/* s: connect, and stalls (requests) */
 #define DOWNLOAD_RETRY_MS	1000
 
-/* ok: 1 with bytes written, or 0 with error (the last try's). */
+/*
+ * ok: 1 with bytes written, or 0 with error (the last try's).  The
+ * download is freed when the callback returns.
+ */
 typedef void (*download_cb)(struct download *, int ok, off_t bytes,
     const char *error, void *arg);
 

@@ -1,6 +1,7 @@
 /*
- * files.c: streamed file replies, atomic file writes, path expansion and
- * the native GET/PUT /v1/files?path= routes.
+ * files.c: path expansion as Python does it, MIME types, streamed file
+ * replies, and the native GET/PUT /v1/files?path= routes (the writes go
+ * through sink.c).
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -27,6 +28,7 @@
 #include "files.h"
 #include "http.h"
 #include "log.h"
+#include "sink.h"
 #include "xmalloc.h"
 
 /* One reply being streamed from a file. */
@@ -39,31 +41,13 @@ struct files_send {
 static TAILQ_HEAD(, files_send) files_sends =
     TAILQ_HEAD_INITIALIZER(files_sends);
 
-struct files_sink {
-	int		 fd;
-	char		*tmp;
-	char		*target;
-	off_t		 size;
-};
-
 /* A PUT /v1/files in progress. */
 struct files_put {
 	struct http_req		*req;
-	struct files_sink	*sink;
+	struct sink		*sink;
 	TAILQ_ENTRY(files_put)	 entry;
 };
 static TAILQ_HEAD(, files_put) files_puts = TAILQ_HEAD_INITIALIZER(files_puts);
-
-static mode_t	 files_umask = 022;
-
-char *
-files_oserror(int errnum, const char *path)
-{
-	char	*s;
-
-	xasprintf(&s, "[Errno %d] %s: '%s'", errnum, strerror(errnum), path);
-	return (s);
-}
 
 /* posixpath.expanduser */
 static char *
@@ -239,41 +223,6 @@ files_mime(const char *name)
 	return ("application/octet-stream");
 }
 
-int
-files_mkdir_parent(const char *path, char **cause)
-{
-	char	*dir, *p;
-	int	 rc = 0;
-
-	dir = xstrdup(path);
-	if ((p = strrchr(dir, '/')) == NULL || p == dir)
-		goto out;
-	*p = '\0';
-	/* mkdir -p: each prefix in turn, existing ones are fine. */
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		if (p[-1] != '/') {
-			if (*p == '/')
-				*p = '\0';
-			else
-				p = NULL;
-			if (mkdir(dir, 0777) == -1 && errno != EEXIST) {
-				*cause = files_oserror(errno, dir);
-				rc = -1;
-				goto out;
-			}
-			if (p == NULL)
-				break;
-			*p = '/';
-		} else if (*p == '\0')
-			break;
-	}
-out:
-	free(dir);
-	return (rc);
-}
-
 /* Sending. */
 
 static void
@@ -419,204 +368,8 @@ files_send_fd(struct http_req *req, int fd, const char *ctype,
 	files_send_fill(req, fs);
 }
 
-/* Atomic writes. */
-
-struct files_sink *
-files_sink_open(const char *target, char **cause)
-{
-	struct files_sink	*sk;
-	struct stat		 sb;
-	char			*real = NULL, *dir, *base, *copy1, *copy2;
-	mode_t			 mode;
-	int			 saved;
-
-	/* Writing through a symlink writes its target, as open() would. */
-	if (lstat(target, &sb) == 0 && S_ISLNK(sb.st_mode))
-		real = realpath(target, NULL);
-	if (real == NULL)
-		real = xstrdup(target);
-	if (stat(real, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		*cause = files_oserror(EISDIR, target);
-		free(real);
-		errno = EISDIR;
-		return (NULL);
-	}
-	if (files_mkdir_parent(real, cause) == -1) {
-		free(real);
-		return (NULL);
-	}
-	sk = xcalloc(1, sizeof *sk);
-	sk->target = real;
-	copy1 = xstrdup(real);
-	copy2 = xstrdup(real);
-	dir = dirname(copy1);
-	base = basename(copy2);
-	/* A legal name must not fail for its temporary's longer one. */
-	if (strlen(base) + 14 > NAME_MAX)
-		xasprintf(&sk->tmp, "%s/.deskd-XXXXXX", dir);
-	else
-		xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
-	free(copy1);
-	free(copy2);
-	if ((sk->fd = mkostemp(sk->tmp, O_CLOEXEC)) == -1) {
-		saved = errno;
-		*cause = files_oserror(saved, real);
-		free(sk->tmp);
-		free(sk->target);
-		free(sk);
-		errno = saved;
-		return (NULL);
-	}
-	/*
-	 * mkstemp makes 0600: give what open() would (or keep the old
-	 * permissions, never setuid, setgid or sticky bits: writing a file
-	 * clears those, and an upload must not make a setuid program).
-	 */
-	if (stat(real, &sb) == 0)
-		mode = sb.st_mode & 0777;
-	else
-		mode = 0666 & ~files_umask;
-	fchmod(sk->fd, mode);
-	return (sk);
-}
-
-int
-files_sink_write(struct files_sink *sk, const void *data, size_t len,
-    char **cause)
-{
-	const char	*p = data;
-	ssize_t		 n;
-
-	while (len > 0) {
-		n = write(sk->fd, p, len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			*cause = files_oserror(errno, sk->target);
-			return (-1);
-		}
-		p += n;
-		len -= n;
-		sk->size += n;
-	}
-	return (0);
-}
-
-/* Copy the temporary to the target's directory when rename can't. */
-static int
-files_sink_copy(struct files_sink *sk, char **cause)
-{
-	struct files_sink	*dst;
-	char			 buf[65536];
-	ssize_t			 n;
-
-	if ((dst = files_sink_open(sk->target, cause)) == NULL)
-		return (-1);
-	if (lseek(sk->fd, 0, SEEK_SET) == -1)
-		goto fail_errno;
-	for (;;) {
-		n = read(sk->fd, buf, sizeof buf);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail_errno;
-		if (n == 0)
-			break;
-		if (files_sink_write(dst, buf, n, cause) == -1)
-			goto fail;
-	}
-	return (files_sink_commit(dst, cause));
-fail_errno:
-	*cause = files_oserror(errno, sk->target);
-fail:
-	files_sink_abort(dst);
-	return (-1);
-}
-
-/* After a rename: make the new directory entry durable too. */
-static void
-files_sync_dir(const char *path)
-{
-	char	*copy = xstrdup(path);
-	int	 fd;
-
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
-	    -1) {
-		fsync(fd);
-		close(fd);
-	}
-	free(copy);
-}
-
-int
-files_sink_commit(struct files_sink *sk, char **cause)
-{
-	int	 rc = 0, saved = 0;
-
-	/*
-	 * The data reaches the disk before the name does: without it an
-	 * answered upload could be a zero-length file after a power loss
-	 * (ext4 delayed allocation; rename(2) orders nothing).
-	 */
-	if (fsync(sk->fd) == -1) {
-		saved = errno;
-		*cause = files_oserror(saved, sk->target);
-		unlink(sk->tmp);
-		rc = -1;
-	} else if (rename(sk->tmp, sk->target) == -1) {
-		saved = errno;
-		if (saved == EXDEV)
-			rc = files_sink_copy(sk, cause);
-		else {
-			*cause = files_oserror(saved, sk->target);
-			rc = -1;
-		}
-		if (rc == -1 && saved == EXDEV)
-			saved = errno;
-		unlink(sk->tmp);
-	} else
-		files_sync_dir(sk->target);
-	close(sk->fd);
-	free(sk->tmp);
-	free(sk->target);
-	free(sk);
-	errno = saved;	/* the caller maps it to a status */
-	return (rc);
-}
-
-void
-files_sink_abort(struct files_sink *sk)
-{
-	if (sk == NULL)
-		return;
-	unlink(sk->tmp);
-	close(sk->fd);
-	free(sk->tmp);
-	free(sk->target);
-	free(sk);
-}
-
-off_t
-files_sink_size(struct files_sink *sk)
-{
-	return (sk->size);
-}
-
-const char *
-files_sink_target(struct files_sink *sk)
-{
-	return (sk->target);
-}
-
-void
-files_sink_retarget(struct files_sink *sk, const char *target)
-{
-	free(sk->target);
-	sk->target = xstrdup(target);
-}
-
 /* GET /v1/files?path= */
-static void
+void
 files_get_cb(struct http_req *req, void *arg)
 {
 	const char	*q;
@@ -652,7 +405,13 @@ files_get_cb(struct http_req *req, void *arg)
 		return;
 	}
 	/* O_NONBLOCK was only so a FIFO could not hang the open. */
-	fcntl(fd, F_SETFL, 0);
+	if (fcntl(fd, F_SETFL, 0) == -1) {
+		http_reply_error(req, 500, "io_error", "%s: %s", path,
+		    strerror(errno));
+		close(fd);
+		free(path);
+		return;
+	}
 	free(path);
 	files_send_fd(req, fd, "application/octet-stream", NULL);
 }
@@ -661,7 +420,7 @@ static void
 files_put_free(struct files_put *fp)
 {
 	TAILQ_REMOVE(&files_puts, fp, entry);
-	files_sink_abort(fp->sink);
+	sink_abort(fp->sink);
 	free(fp);
 }
 
@@ -671,7 +430,7 @@ files_put_close_cb(struct http_req *req, void *arg)
 	struct files_put	*fp = arg;
 
 	log_info("%s: client hung up: %s not written", __func__,
-	    files_sink_target(fp->sink));
+	    sink_target(fp->sink));
 	files_put_free(fp);
 }
 
@@ -682,6 +441,7 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	struct files_put	*fp = arg;
 	struct evbuffer_iovec	 v[16];
 	char			*cause = NULL, *target;
+	enum deskd_err		 kind;
 	int			 i, n;
 	off_t			 size;
 
@@ -690,7 +450,7 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 		if (n > 16)
 			n = 16;
 		for (i = 0; i < n; i++) {
-			if (files_sink_write(fp->sink, v[i].iov_base,
+			if (sink_write(fp->sink, v[i].iov_base,
 			    v[i].iov_len, &cause) == -1) {
 				http_reply_error(req, 500, "io_error", "%s",
 				    cause);
@@ -703,14 +463,13 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	}
 	if (!done)
 		return (0);
-	size = files_sink_size(fp->sink);
-	target = xstrdup(files_sink_target(fp->sink));
-	if (files_sink_commit(fp->sink, &cause) == -1) {
+	size = sink_size(fp->sink);
+	target = xstrdup(sink_target(fp->sink));
+	if (sink_commit(fp->sink, &kind, &cause) == -1) {
 		fp->sink = NULL;
-		if (errno == EACCES || errno == EPERM)
+		if (kind == DESKD_EDENIED)
 			http_reply_error(req, 403, "forbidden", "%s", cause);
-		else if (errno == ENAMETOOLONG || errno == ENOTDIR ||
-		    errno == EISDIR || errno == ENOENT || errno == ELOOP)
+		else if (kind == DESKD_EINPUT)
 			http_reply_error(req, 400, "cannot_write", "%s", cause);
 		else
 			http_reply_error(req, 500, "io_error", "%s", cause);
@@ -741,13 +500,14 @@ files_utf8_ok(const char *s)
 }
 
 /* PUT /v1/files?path=: the raw body becomes the file, atomically. */
-static void
+void
 files_put_cb(struct http_req *req, void *arg)
 {
 	struct files_put	*fp;
 	const char		*q;
 	char			*path, *cause = NULL;
-	struct files_sink	*sk;
+	struct sink		*sk;
+	enum deskd_err		 kind;
 
 	if ((q = http_req_query(req, "path")) == NULL || *q == '\0') {
 		http_reply_error(req, 400, "bad_request",
@@ -761,13 +521,9 @@ files_put_cb(struct http_req *req, void *arg)
 		return;
 	}
 	path = files_resolve(q);
-	if ((sk = files_sink_open(path, &cause)) == NULL) {
-		if (errno == EMFILE || errno == ENFILE)
-			http_reply_error(req, 503, "busy", "%s", cause);
-		else
-			http_reply_error(req, errno == EACCES ||
-			    errno == EPERM ? 403 : 400, "cannot_write", "%s",
-			    cause);
+	if ((sk = sink_open(path, &kind, &cause)) == NULL) {
+		http_reply_error(req, deskd_err_status(kind),
+		    kind == DESKD_EBUSY ? "busy" : "cannot_write", "%s", cause);
 		free(cause);
 		free(path);
 		return;
@@ -779,16 +535,6 @@ files_put_cb(struct http_req *req, void *arg)
 	TAILQ_INSERT_TAIL(&files_puts, fp, entry);
 	http_req_set_close_cb(req, files_put_close_cb, fp);
 	http_req_set_body_cb(req, files_put_body_cb, fp);
-}
-
-void
-files_init(struct http_server *srv)
-{
-	files_umask = umask(022);
-	umask(files_umask);
-	http_route(srv, "/v1/files", HTTP_GET, 0, 0, files_get_cb, NULL);
-	http_route(srv, "/v1/files", HTTP_PUT, HTTP_STREAM, 0, files_put_cb,
-	    NULL);
 }
 
 void

@@ -34,7 +34,7 @@ health_add_extra(health_extra_cb cb, void *arg)
 	}
 }
 
-static void
+void
 health_cb(struct http_req *req, void *arg)
 {
 	json_t		*obj;
@@ -59,11 +59,4 @@ health_cb(struct http_req *req, void *arg)
 	for (i = 0; i < health_nextra; i++)
 		health_extra[i].cb(obj, health_extra[i].arg);
 	http_reply_json(req, ok ? 200 : 503, obj);
-}
-
-void
-health_init(struct http_server *srv)
-{
-	http_route(srv, "/health", HTTP_GET, HTTP_OPEN, 0, health_cb, NULL);
-	http_route(srv, "/v1/health", HTTP_GET, HTTP_OPEN, 0, health_cb, NULL);
 }

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -45,10 +46,6 @@
 #include "compat.h"
 #include "worker.h"
 #include "xmalloc.h"
-
-#ifndef DESKD_VERSION
-#define DESKD_VERSION "0"
-#endif
 
 
 struct http_route {
@@ -79,8 +76,8 @@ struct http_server {
 	u_int			 nrefused;	/* refused or evicted, unlogged */
 	long long		 refused_logged;	/* ms */
 	struct event		*ev_trim;
-	http_cb			 fallback;
-	void			*fallback_arg;
+	http_done_cb		 done_cb;
+	void			*done_arg;
 };
 
 struct http_kv {
@@ -158,6 +155,7 @@ struct http_req {
 	int			 reply_chunked;
 	int			 head_only;
 	int			 code;
+	long long		 start_us;	/* for http_done */
 
 	/* A large JSON body parsed off the loop before the handler ran. */
 	struct http_json_job	*json_job;	/* while it is parsed */
@@ -199,12 +197,14 @@ struct http_conn {
 	int			 lingering;
 	size_t			 lingered;
 	int			 in_process;
+	int			 taken;		/* taken over while in_process */
 };
 
 static void	 http_conn_close(struct http_conn *, const char *);
 static void	 http_refuse_log(struct http_server *, const char *,
 		    const char *);
 static void	 http_conn_process(struct http_conn *);
+static int	 http_head_access(struct http_req *);
 static void	 http_read_cb(struct bufferevent *, void *);
 static void	 http_write_cb(struct bufferevent *, void *);
 static void	 http_event_cb(struct bufferevent *, short, void *);
@@ -219,7 +219,8 @@ static const struct {
 	const char	*text;
 } http_statuses[] = {
 	{ 100, "Continue" }, { 101, "Switching Protocols" },
-	{ 200, "OK" }, { 201, "Created" }, { 204, "No Content" },
+	{ 200, "OK" }, { 201, "Created" }, { 202, "Accepted" },
+	{ 204, "No Content" },
 	{ 206, "Partial Content" },
 	{ 301, "Moved Permanently" }, { 302, "Found" },
 	{ 304, "Not Modified" },
@@ -806,10 +807,22 @@ http_route(struct http_server *srv, const char *path, int methods,
 }
 
 void
-http_set_fallback(struct http_server *srv, http_cb cb, void *arg)
+http_route_table(struct http_server *srv, const struct http_route_entry *t,
+    void *arg)
 {
-	srv->fallback = cb;
-	srv->fallback_arg = arg;
+	struct http_route	*r;
+
+	for (; t->path != NULL; t++) {
+		/* Two handlers for one path and method: a table is wrong. */
+		TAILQ_FOREACH(r, &srv->routes, entry) {
+			if (strcmp(r->path, t->path) == 0 &&
+			    (r->methods & t->methods) != 0)
+				fatalx("%s: %s: %s registered twice", __func__,
+				    srv->name, t->path);
+		}
+		http_route(srv, t->path, t->methods, t->flags, t->max_body,
+		    t->cb, arg);
+	}
 }
 
 /* Connections. */
@@ -1028,6 +1041,15 @@ http_read_cb(struct bufferevent *bev, void *arg)
 
 /* Requests. */
 
+static long long
+http_now_us(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
 static struct http_req *
 http_req_new(struct http_conn *conn)
 {
@@ -1035,6 +1057,7 @@ http_req_new(struct http_conn *conn)
 
 	req = xcalloc(1, sizeof *req);
 	req->conn = conn;
+	req->start_us = http_now_us();
 	req->content_length = -1;
 	req->minor = 1;		/* until the request line says otherwise */
 	req->body = evbuffer_new();
@@ -1249,38 +1272,42 @@ http_head_te(struct http_req *req)
 	return (rc);
 }
 
-static struct http_route *
-http_find_route(struct http_server *srv, const char *path, int *path_known)
+static int
+http_route_match(const struct http_route *r, const char *path)
 {
-	struct http_route	*r;
-
-	*path_known = 0;
-	TAILQ_FOREACH(r, &srv->routes, entry) {
-		if (r->flags & HTTP_PREFIX) {
-			if (strncmp(path, r->path, r->len) == 0) {
-				*path_known = 1;
-				return (r);
-			}
-		} else if (strcmp(path, r->path) == 0) {
-			*path_known = 1;
-			return (r);
-		}
-	}
-	return (NULL);
+	if (r->flags & HTTP_PREFIX)
+		return (strncmp(path, r->path, r->len) == 0);
+	return (strcmp(path, r->path) == 0);
 }
 
-/* Route, check access and body framing once the head is complete. */
-static int
-http_head_done(struct http_req *req)
+/*
+ * The first route for path that takes method, or NULL; *methods gets the
+ * methods of every route for path (0: an unknown path).
+ */
+static struct http_route *
+http_find_route(struct http_server *srv, const char *path, int method,
+    int *methods)
 {
-	struct http_conn	*conn = req->conn;
-	struct http_server	*srv = conn->srv;
-	struct http_route	*r, *any = NULL;
-	const char		*te, *cl, *c, *expect;
-	char			*cause = NULL, allow[64];
-	long long		 len;
-	int			 known, m, ok;
-	u_int			 i;
+	struct http_route	*r, *found = NULL;
+
+	*methods = 0;
+	TAILQ_FOREACH(r, &srv->routes, entry) {
+		if (!http_route_match(r, path))
+			continue;
+		*methods |= r->methods;
+		if (found == NULL && (r->methods & method))
+			found = r;
+	}
+	return (found);
+}
+
+/* Body framing and the connection's fate, from the headers. */
+static int
+http_head_framing(struct http_req *req)
+{
+	const char	*te, *cl, *c, *expect;
+	long long	 len;
+	u_int		 i;
 
 	c = http_req_header(req, "Connection");
 	if (c != NULL) {
@@ -1291,7 +1318,6 @@ http_head_done(struct http_req *req)
 			req->keepalive = 1;
 	}
 
-	/* Framing first: a bad frame makes the connection unusable. */
 	te = http_req_header(req, "Transfer-Encoding");
 	cl = NULL;
 	for (i = 0; i < req->nheaders; i++) {
@@ -1331,51 +1357,25 @@ http_head_done(struct http_req *req)
 	if (expect != NULL && strcasecmp(expect, "100-continue") == 0 &&
 	    req->minor == 1)
 		req->expect_continue = 1;
+	return (0);
+}
 
-	r = http_find_route(srv, req->path, &known);
-	if (r != NULL) {
-		m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
-		ok = (r->methods & m) != 0;
-		if (!ok) {
-			/* Several routes may share a path with other methods. */
-			TAILQ_FOREACH(any, &srv->routes, entry) {
-				if (strcmp(any->path, r->path) == 0 &&
-				    (any->methods & m)) {
-					r = any;
-					ok = 1;
-					break;
-				}
-			}
-		}
-		if (!ok) {
-			allow[0] = '\0';
-			TAILQ_FOREACH(any, &srv->routes, entry) {
-				if (strcmp(any->path, r->path) != 0)
-					continue;
-				if (any->methods & HTTP_GET)
-					strlcat(allow, "GET, HEAD, ",
-					    sizeof allow);
-				if (any->methods & HTTP_POST)
-					strlcat(allow, "POST, ", sizeof allow);
-				if (any->methods & HTTP_PUT)
-					strlcat(allow, "PUT, ", sizeof allow);
-				if (any->methods & HTTP_DELETE)
-					strlcat(allow, "DELETE, ",
-					    sizeof allow);
-			}
-			if (strlen(allow) > 2)
-				allow[strlen(allow) - 2] = '\0';
-			http_add_header(req, "Allow", allow);
-			http_abort(req, 405, "method_not_allowed",
-			    "%s is not allowed on %s (allowed: %s)",
-			    req->method_name, req->path, allow);
-			return (-1);
-		}
-		if (req->method == HTTP_HEAD)
-			req->head_only = 1;
-	}
-	req->route = r;
+/*
+ * The route, then access: a client that is not let in learns nothing
+ * from the answer, neither which paths exist nor which methods they take
+ * (401 before 404 and 405).
+ */
+static int
+http_head_route(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+	struct http_server	*srv = conn->srv;
+	struct http_route	*r;
+	char			*cause = NULL, allow[64];
+	int			 m, methods;
 
+	m = req->method == HTTP_HEAD ? HTTP_GET : req->method;
+	r = http_find_route(srv, req->path, m, &methods);
 	if (r == NULL || !(r->flags & HTTP_OPEN)) {
 		if (auth_check(srv->auth, (struct sockaddr *)&conn->peer,
 		    http_req_header(req, "Authorization"), &cause) == -1) {
@@ -1386,20 +1386,56 @@ http_head_done(struct http_req *req)
 			return (-1);
 		}
 	}
-	if (r == NULL && srv->fallback == NULL) {
+	if (r == NULL && methods == 0) {
 		http_abort(req, 404, "not_found", "no such path: %s",
 		    req->path);
 		return (-1);
 	}
-	req->max_body = r != NULL ? r->max_body : HTTP_MAX_BODY;
-	if (r == NULL || !(r->flags & HTTP_STREAM)) {
-		if (req->content_length > (int64_t)req->max_body) {
-			http_abort(req, 413, "body_too_large",
-			    "request body of %" PRId64 " bytes is over the "
-			    "limit of %zu", req->content_length,
-			    req->max_body);
-			return (-1);
-		}
+	if (r == NULL) {
+		allow[0] = '\0';
+		if (methods & HTTP_GET)
+			strlcat(allow, "GET, HEAD, ", sizeof allow);
+		if (methods & HTTP_POST)
+			strlcat(allow, "POST, ", sizeof allow);
+		if (methods & HTTP_PUT)
+			strlcat(allow, "PUT, ", sizeof allow);
+		if (methods & HTTP_DELETE)
+			strlcat(allow, "DELETE, ", sizeof allow);
+		if (strlen(allow) > 2)
+			allow[strlen(allow) - 2] = '\0';
+		http_add_header(req, "Allow", allow);
+		http_abort(req, 405, "method_not_allowed",
+		    "%s is not allowed on %s (allowed: %s)", req->method_name,
+		    req->path, allow);
+		return (-1);
+	}
+	if (req->method == HTTP_HEAD)
+		req->head_only = 1;
+	req->route = r;
+	req->max_body = r->max_body;
+	return (0);
+}
+
+/*
+ * Framing, route, access (the token or the address, then the rules for
+ * web pages) and body limit once the head is complete, before a 100
+ * Continue invites the body.
+ */
+static int
+http_head_done(struct http_req *req)
+{
+	struct http_conn	*conn = req->conn;
+
+	/* Framing first: a bad frame makes the connection unusable. */
+	if (http_head_framing(req) == -1 || http_head_route(req) == -1 ||
+	    http_head_access(req) == -1)
+		return (-1);
+	if (!(req->route->flags & HTTP_STREAM) &&
+	    req->content_length > (int64_t)req->max_body) {
+		http_abort(req, 413, "body_too_large",
+		    "request body of %" PRId64 " bytes is over the limit of "
+		    "%zu", req->content_length, req->max_body);
+		return (-1);
 	}
 	if (req->expect_continue && (req->chunked ||
 	    req->content_length > 0)) {
@@ -1582,7 +1618,7 @@ http_read_body(struct http_req *req, struct evbuffer *in)
 			break;
 		}
 		/* Buffered routes: a chunked body may not pass the limit. */
-		if ((req->route == NULL || !(req->route->flags & HTTP_STREAM)) &&
+		if (!(req->route->flags & HTTP_STREAM) &&
 		    req->body_seen > req->max_body) {
 			http_abort(req, 413, "body_too_large",
 			    "request body is over the limit of %zu bytes",
@@ -1736,8 +1772,6 @@ http_json_offload(struct http_req *req)
 static void
 http_call_handler(struct http_req *req)
 {
-	struct http_server	*srv = req->conn->srv;
-
 	if (http_json_offload(req))
 		return;
 	req->state = REQ_WAIT;
@@ -1746,10 +1780,7 @@ http_call_handler(struct http_req *req)
 	 * a streamed body still arriving (it may pause, not stop).
 	 */
 	http_conn_timeouts(req->conn, req->body_done ? 0 : HTTP_BODY_TIMEOUT);
-	if (req->route != NULL)
-		req->route->cb(req, req->route->arg);
-	else
-		srv->fallback(req, srv->fallback_arg);
+	req->route->cb(req, req->route->arg);
 }
 
 /*
@@ -1823,7 +1854,9 @@ http_host_len(const char *h, const char *dport)
 
 /*
  * deskd's own pages (the live view) send Origin http://HOST, HOST being
- * what they used to reach deskd, so the Host header.  1 if so.
+ * what they used to reach deskd, so the Host header, and a Host that
+ * passes the DNS-rebinding rule: a page on a rebound name has an Origin
+ * equal to its Host too.  1 if so.
  */
 static int
 http_origin_own(const char *origin, const char *host)
@@ -1831,7 +1864,7 @@ http_origin_own(const char *origin, const char *host)
 	const char	*rest, *dport;
 	size_t		 hlen;
 
-	if (host == NULL)
+	if (host == NULL || !http_host_allowed(host))
 		return (0);
 	if (strncasecmp(origin, "http://", 7) == 0) {
 		rest = origin + 7;
@@ -1850,11 +1883,16 @@ http_origin_own(const char *origin, const char *host)
  * What a web page in the guest's own browser could send: without the
  * token, a request must not come from a page on another origin (Origin,
  * sent by browsers on every cross-origin and every POST request, even
- * mode "no-cors"; Sec-Fetch-Site, sent on every request to loopback) and
- * must name deskd by a Host a page cannot own (DNS rebinding).  deskd
- * sends no CORS headers, so a page could never read an answer; this also
- * stops it from causing one.  A request with the token is a program that
- * has it, not a page.  -1 after replying.
+ * mode "no-cors", and on every websocket handshake, so no cross-site
+ * websocket hijacking of /v1/exec/ws, /v1/pty/ID/ws or /v1/stream;
+ * Sec-Fetch-Site, sent on every request to loopback) and must name deskd
+ * by a Host a page cannot own (DNS rebinding).  deskd sends no CORS
+ * headers, so a page could never read an answer; this also stops it from
+ * causing one.  The one Origin policy of every route and both ports: MCP's
+ * transport check (mcp.c) and the live view's (view.c) are this one.  A
+ * request with the token is a program that has it, not a page, and is
+ * let through, but for the Origin rule on HTTP_ORIGIN routes (/mcp); a
+ * view token is not the token.  -1 after replying.
  */
 static int
 http_head_access(struct http_req *req)
@@ -1862,8 +1900,10 @@ http_head_access(struct http_req *req)
 	struct http_server	*srv = req->conn->srv;
 	const char		*host = NULL, *origin, *site;
 	u_int			 i, nhost = 0;
+	int			 token;
 
-	if (auth_token_ok(srv->auth, http_req_header(req, "Authorization")))
+	token = auth_token_ok(srv->auth, http_req_header(req, "Authorization"));
+	if (token && !(req->route->flags & HTTP_ORIGIN))
 		return (0);
 	for (i = 0; i < req->nheaders; i++) {
 		if (strcasecmp(req->headers[i].name, "Host") == 0) {
@@ -1875,17 +1915,24 @@ http_head_access(struct http_req *req)
 		http_abort(req, 400, "bad_request", "more than one Host header");
 		return (-1);
 	}
+	/*
+	 * The Origin first: a page is told 403 whatever Host it used, as
+	 * MCP's transport asks of a server (2025-11-25 basic/transports,
+	 * "Security Warning").
+	 */
+	origin = http_req_header(req, "Origin");
+	if (origin != NULL && !http_origin_own(origin, host)) {
+		http_abort(req, 403, "forbidden_origin", "a request from a web "
+		    "page on another origin (%.64s) needs the bearer token "
+		    "(against cross-site requests and DNS rebinding)", origin);
+		return (-1);
+	}
+	if (token)
+		return (0);	/* HTTP_ORIGIN: the Origin rule only */
 	if (host != NULL && !http_host_allowed(host)) {
 		http_abort(req, 400, "bad_host", "Host %.64s is not an IP "
 		    "address, localhost or a --host-name (refused against DNS "
 		    "rebinding)", host);
-		return (-1);
-	}
-	origin = http_req_header(req, "Origin");
-	if (origin != NULL && !http_origin_own(origin, host)) {
-		http_abort(req, 403, "forbidden_origin", "a request from a web "
-		    "page on another origin (%.64s) needs the bearer token",
-		    origin);
 		return (-1);
 	}
 	site = http_req_header(req, "Sec-Fetch-Site");
@@ -1941,7 +1988,7 @@ http_head_passed(struct http_req *req)
 	struct http_conn	*conn = req->conn;
 
 	http_conn_deadline(conn, 0);
-	if (req->route != NULL && !(req->route->flags & HTTP_OPEN)) {
+	if (!(req->route->flags & HTTP_OPEN)) {
 		conn->trusted = 1;
 		http_stranger_remove(conn);
 	}
@@ -2011,7 +2058,7 @@ http_conn_process(struct http_conn *conn)
 		return;
 	conn->in_process = 1;
 	for (;;) {
-		if (conn->lingering || conn->close_after)
+		if (conn->lingering || conn->close_after || conn->taken)
 			break;
 		if (conn->req == NULL) {
 			if (evbuffer_get_length(in) == 0)
@@ -2069,14 +2116,10 @@ http_conn_process(struct http_conn *conn)
 				rc = http_parse_request_line(req, line);
 			} else if (len == 0) {
 				rc = http_head_done(req);
-				if (rc == 0)
-					rc = http_head_access(req);
 				if (rc == 0) {
 					http_head_passed(req);
 					req->state = REQ_BODY;
-					streaming = req->route != NULL &&
-					    (req->route->flags & HTTP_STREAM);
-					if (streaming)
+					if (req->route->flags & HTTP_STREAM)
 						http_call_handler(req);
 				}
 			} else
@@ -2091,8 +2134,7 @@ http_conn_process(struct http_conn *conn)
 		 */
 		if (req->state == REQ_BODY || (req->state == REQ_WAIT &&
 		    req->body_cb != NULL)) {
-			streaming = req->route != NULL &&
-			    (req->route->flags & HTTP_STREAM);
+			streaming = (req->route->flags & HTTP_STREAM) != 0;
 			if (http_read_body(req, in) == -1)
 				continue;
 			if (streaming) {
@@ -2129,8 +2171,37 @@ http_conn_process(struct http_conn *conn)
 		break;
 	}
 	conn->in_process = 0;
+	if (conn->taken) {
+		free(conn);
+		return;
+	}
 	if (conn->eof)
 		http_conn_after_eof(conn);
+}
+
+void
+http_server_on_done(struct http_server *srv, http_done_cb cb, void *arg)
+{
+	srv->done_cb = cb;
+	srv->done_arg = arg;
+}
+
+/* Tell the server's done callback about a finished request. */
+static void
+http_report_done(struct http_req *req)
+{
+	struct http_server	*srv = req->conn->srv;
+	struct http_done	 d;
+
+	if (srv->done_cb == NULL)
+		return;
+	d.server = srv->name;
+	d.route = req->route != NULL ? req->route->path : NULL;
+	d.method = req->method_name;
+	d.status = req->code;
+	d.usec = http_now_us() - req->start_us;
+	d.authed = req->route != NULL && !(req->route->flags & HTTP_OPEN);
+	srv->done_cb(&d, srv->done_arg);
 }
 
 /* The reply is complete: forget the request, then serve the next one. */
@@ -2142,6 +2213,7 @@ http_finish(struct http_req *req)
 	size_t			 out;
 	int			 whole_body = req->body_done;
 
+	http_report_done(req);
 	req->state = REQ_DONE;
 	conn->req = NULL;
 	if (!req->keepalive || !whole_body) {
@@ -2247,30 +2319,10 @@ http_req_peer(struct http_req *req)
 	return (req->conn->peer_str);
 }
 
-int
-http_req_peer_is_loopback(struct http_req *req)
-{
-	struct sockaddr_storage	*ss = &req->conn->peer;
-
-	if (ss->ss_family == AF_INET)
-		return ((ntohl(((struct sockaddr_in *)ss)->sin_addr.s_addr) >>
-		    24) == 127);
-	if (ss->ss_family == AF_INET6)
-		return (IN6_IS_ADDR_LOOPBACK(
-		    &((struct sockaddr_in6 *)ss)->sin6_addr));
-	return (0);
-}
-
 struct evbuffer *
 http_req_body(struct http_req *req)
 {
 	return (req->body);
-}
-
-int64_t
-http_req_content_length(struct http_req *req)
-{
-	return (req->content_length);
 }
 
 int
@@ -2532,6 +2584,22 @@ http_req_takeover(struct http_req *req)
 	event_free(conn->ev_deadline);
 	if (conn->ev_probe != NULL)
 		event_free(conn->ev_probe);
-	free(conn);
+	/*
+	 * A handler that takes over at once (websocket upgrade) runs inside
+	 * http_conn_process, which frees the connection when it returns.
+	 */
+	if (conn->in_process)
+		conn->taken = 1;
+	else
+		free(conn);
 	return (bev);
+}
+
+int
+http_req_auth(struct http_req *req, char **cause)
+{
+	struct http_conn	*conn = req->conn;
+
+	return (auth_check(conn->srv->auth, (struct sockaddr *)&conn->peer,
+	    http_req_header(req, "Authorization"), cause));
 }

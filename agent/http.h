@@ -43,6 +43,12 @@ struct auth;
 #define HTTP_OPEN	0x01	/* no auth needed (/health) */
 #define HTTP_PREFIX	0x02	/* path is a prefix ("/devtools/") */
 #define HTTP_STREAM	0x04	/* body is not buffered: see body_cb */
+/*
+ * The Origin rule (see http_host_allowed) holds even for requests with
+ * the token: MCP's transport validates Origin on every request
+ * (2025-11-25 basic/transports, "Security Warning").
+ */
+#define HTTP_ORIGIN	0x08
 
 /*
  * Limits, checked while parsing (OpenBSD httpd's SERVER_MAX* block).
@@ -137,13 +143,45 @@ int		 http_server_port(struct http_server *);
  * Add a route.  max_body 0 means HTTP_MAX_BODY; bodies over it get 413
  * before any of it is read.  For HTTP_STREAM routes the handler runs once
  * the head is in: it must call http_req_set_body_cb, or reply at once.
+ * A request is routed, then let in or refused (401), and only then told
+ * 404 or 405: a client without access learns nothing of the routes.
  */
 void		 http_route(struct http_server *, const char *path,
 		    int methods, int flags, size_t max_body, http_cb, void *);
-/* Handler for every unmatched path instead of the JSON 404. */
-void		 http_set_fallback(struct http_server *, http_cb, void *);
-/* Count of connections open now (tests and /health). */
+/*
+ * A surface's routes as one table, as tmux's cmd_table lists its commands:
+ * each surface keeps its table in one place (osworld.c, v1.c, cdp.c) so
+ * every route of a port can be read at once.  The last entry has a NULL
+ * path.
+ */
+struct http_route_entry {
+	const char	*path;
+	int		 methods;
+	int		 flags;
+	size_t		 max_body;	/* 0: HTTP_MAX_BODY */
+	http_cb		 cb;
+};
+/* http_route for each entry, arg to every handler; fatal on a duplicate. */
+void		 http_route_table(struct http_server *,
+		    const struct http_route_entry *, void *arg);
+/* Count of connections open now (the unit tests' leak check). */
 u_int		 http_server_nconns(struct http_server *);
+/*
+ * What the server tells of each finished request (metrics.c counts them,
+ * lifetime.c takes an authenticated one as activity): once per reply
+ * sent, its own errors included; not for a connection taken over.
+ */
+struct http_done {
+	const char	*server;	/* the server's name ("api") */
+	const char	*route;		/* the route's path, NULL: none */
+	const char	*method;	/* NULL when the line was unreadable */
+	int		 status;
+	long long	 usec;		/* the head's first byte to the reply */
+	int		 authed;	/* a route that is not HTTP_OPEN */
+};
+typedef void (*http_done_cb)(const struct http_done *, void *);
+void		 http_server_on_done(struct http_server *, http_done_cb,
+		    void *);
 
 /* Request accessors.  Strings belong to the request. */
 int		 http_req_method(struct http_req *);
@@ -156,10 +194,7 @@ const char	*http_req_header(struct http_req *, const char *name);
 int		 http_req_header_at(struct http_req *, u_int i,
 		    const char **name, const char **value);
 const char	*http_req_peer(struct http_req *);	/* "1.2.3.4" */
-int		 http_req_peer_is_loopback(struct http_req *);
 struct evbuffer	*http_req_body(struct http_req *);	/* buffered body */
-/* Content-Length of the request, -1 if chunked or absent. */
-int64_t		 http_req_content_length(struct http_req *);
 /* 1 if Content-Type is this media type (parameters ignored). */
 int		 http_req_ctype_is(struct http_req *, const char *type);
 /*
@@ -210,6 +245,12 @@ void		 http_reply_end(struct http_req *);
  * bufferevent (BEV_OPT_CLOSE_ON_FREE is set).
  */
 struct bufferevent *http_req_takeover(struct http_req *);
+/*
+ * Run the server's access rules (auth.h) on a request to an HTTP_OPEN
+ * route that lets in more than one kind of caller (the live view takes a
+ * view token or what every other route takes): 0 or -1 with cause.
+ */
+int		 http_req_auth(struct http_req *, char **cause);
 
 /*
  * 1 if a Host header value is an IP literal, localhost or a --host-name

@@ -1,12 +1,6 @@
 /*
- * input.c: the input queue, XTest injection and the keymap table.
- *
- * The table maps keysyms to (keycode, shift) for the levels reachable
- * with no modifier or Shift alone in the current group, built with
- * libxkbcommon-x11 from the core keyboard (as any1/wayvnc:src/keyboard.c
- * does).  Anything else, AltGr levels included, is bound to a spare
- * keycode (one with no symbols at all), so what arrives never depends on
- * modifier state the client might read differently.
+ * input.c: the input queue and XTest injection (see input.h); what a
+ * keysym is typed with is keymap.c's.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -15,51 +9,41 @@
 #include <string.h>
 
 #include <X11/Xlib.h>
-#include <X11/XKBlib.h>
-#include <X11/Xlib-xcb.h>
-#include <X11/keysym.h>
 #include <X11/extensions/XTest.h>
 #include <event2/event.h>
-#include <xkbcommon/xkbcommon.h>
-#include <xkbcommon/xkbcommon-x11.h>
 
 #include "capture.h"
 #include "deskd.h"
 #include "display.h"
 #include "input.h"
+#include "keymap.h"
 #include "keys.h"
 #include "log.h"
 #include "xmalloc.h"
 
 enum input_op {
-	INPUT_OP_MOVE,
-	INPUT_OP_BUTTON,
-	INPUT_OP_HOLD_BUTTON,
-	INPUT_OP_STROKES,
-	INPUT_OP_WAIT,
-	INPUT_OP_SETTLE,
-	INPUT_OP_CALL,
-	INPUT_OP_RELEASE_ALL
-};
-
-enum input_stroke_kind {
-	INPUT_TAP,
-	INPUT_DOWN,
-	INPUT_UP
-};
-
-struct input_stroke {
-	KeySym			 sym;
-	enum input_stroke_kind	 kind;
+	INPUT_OP_MOVE,		/* a, b: the point */
+	INPUT_OP_PATH,		/* a, b: to; c, d: from (INPUT_POINTER) */
+	INPUT_OP_BUTTON,	/* a: button, b: down */
+	INPUT_OP_HOLD_BUTTON,	/* a: button */
+	INPUT_OP_STROKES,	/* strokes; a: delay between them */
+	INPUT_OP_WAIT,		/* a: ms */
+	INPUT_OP_SETTLE,	/* a: quiet ms, b: max ms */
+	INPUT_OP_CALL,		/* cb (arg) */
+	INPUT_OP_AWAIT		/* await (arg), until input_job_resume */
 };
 
 struct input_step {
 	enum input_op		 op;
 	int			 a;
 	int			 b;
-	struct input_stroke	*strokes;
+	int			 c;
+	int			 d;
+	struct keymap_stroke	*strokes;
 	size_t			 nstrokes;
 	input_call_cb		 cb;
+	input_await_cb		 await;
+	input_free_cb		 free_cb;
 	void			*arg;
 };
 
@@ -74,25 +58,21 @@ struct input_job {
 	struct input_step	*steps;
 	size_t			 nsteps;
 	size_t			 pc;
-	size_t			 si;		/* stroke index in a step */
+	size_t			 si;		/* stroke (or path) index */
+	size_t			 chunk_start;	/* the chunk planned */
 	size_t			 chunk_end;
-	size_t			 chunk_keys;
 	enum input_phase	 phase;
+	int			 path_x;	/* where a path started */
+	int			 path_y;
 	int			 queued;
 	int			 running;
 	int			 cancelled;
 	int			 refs;		/* pending settle callbacks */
-	int			 keep_buttons;	/* mask of held buttons */
+	size_t			 typed;		/* taps sent */
 	input_done_cb		 done;
 	void			*arg;
 };
 TAILQ_HEAD(input_jobs, input_job);
-
-struct input_entry {
-	KeySym		 sym;
-	KeyCode		 kc;
-	int		 shift;
-};
 
 static struct input_jobs	 input_queue = TAILQ_HEAD_INITIALIZER(input_queue);
 /* Stopped jobs still waiting for a settle callback, freed by it. */
@@ -102,327 +82,15 @@ static u_int			 input_nqueued;
 static struct input_job		*input_running;
 static struct event		*input_timer;
 
-/* The keymap table, sorted by keysym (then no-shift first). */
-static struct input_entry	*input_table;
-static size_t			 input_ntable;
-static int			 input_stale = 1;
-static struct xkb_context	*input_xkb;
-static int			 input_xkb_ready;
-static int			 input_xkb_event = -1;	/* XKB event base */
-static KeyCode			 input_shift_kc;
-
-/* Spare keycodes and what we bound on them (NoSymbol: free). */
-static KeyCode			 input_spare[256];
-static u_int			 input_nspare;
-/*
- * Two keysyms per spare keycode: level one, and level two with Shift, so
- * a chunk carries twice as many distinct characters.
- */
-static KeySym			 input_bound[256][2];
-static int			 input_nbound;
-/*
- * When the spare keycodes may change again (ms, monotonic): clients look
- * keysyms up when they process an event, with the map of that moment, so
- * they must be through the keys typed on the current bindings first.
- */
-static long long		 input_map_ok_at;
-static long long		 input_map_max_at;	/* ... at the latest */
-static int			 input_caps;	/* Caps Lock to lock again */
-
 /* What we hold down: keycodes in press order, buttons as a mask. */
 static KeyCode			 input_held[256];
 static u_int			 input_nheld;
 static u_char			 input_auto_shift[256];
 static int			 input_buttons;
 static int			 input_sticky;	/* buttons held across jobs */
+static long long		 input_released;	/* when, deskd_now_ms */
 
 static void	input_run(void);
-static void	input_restore_spares(Display *);
-static void	input_apply(Display *, KeySym (*)[2]);
-
-/* ---- the keymap table ---- */
-
-static int
-input_entry_cmp(const void *a, const void *b)
-{
-	const struct input_entry	*x = a, *y = b;
-
-	if (x->sym != y->sym)
-		return (x->sym < y->sym ? -1 : 1);
-	if (x->shift != y->shift)
-		return (x->shift - y->shift);
-	return ((int)x->kc - (int)y->kc);
-}
-
-static void
-input_table_free(void)
-{
-	free(input_table);
-	input_table = NULL;
-	input_ntable = 0;
-	input_nspare = 0;
-	input_shift_kc = 0;
-}
-
-static int
-input_table_build(Display *dpy, char **cause)
-{
-	xcb_connection_t	*xc;
-	struct xkb_keymap	*km = NULL;
-	struct xkb_state	*st = NULL;
-	XModifierKeymap		*mm;
-	xkb_keycode_t		 kc, min, max;
-	xkb_layout_index_t	 group, nl, l;
-	xkb_level_index_t	 nlev, lev;
-	xkb_mod_mask_t		 masks[16], shift_bit, m;
-	const xkb_keysym_t	*syms;
-	u_char			 inmod[256];
-	int			 i, n, nsyms, shift, empty, dev;
-	size_t			 k, cap = 0;
-
-	xc = XGetXCBConnection(dpy);
-	if (!input_xkb_ready) {
-		if (!xkb_x11_setup_xkb_extension(xc, XKB_X11_MIN_MAJOR_XKB_VERSION,
-		    XKB_X11_MIN_MINOR_XKB_VERSION,
-		    XKB_X11_SETUP_XKB_EXTENSION_NO_FLAGS, NULL, NULL, NULL,
-		    NULL)) {
-			xasprintf(cause, "the X server has no XKB extension");
-			return (-1);
-		}
-		input_xkb_ready = 1;
-		/*
-		 * Now that the server counts us as XKB-aware it no longer
-		 * sends us core MappingNotify for a new keymap (setxkbmap):
-		 * ask for the XKB events instead.
-		 */
-		if (XkbQueryExtension(dpy, NULL, &input_xkb_event, NULL, NULL,
-		    NULL))
-			XkbSelectEvents(dpy, XkbUseCoreKbd,
-			    XkbNewKeyboardNotifyMask | XkbMapNotifyMask,
-			    XkbNewKeyboardNotifyMask | XkbMapNotifyMask);
-		else
-			input_xkb_event = -1;
-	}
-	if (input_xkb == NULL &&
-	    (input_xkb = xkb_context_new(XKB_CONTEXT_NO_ENVIRONMENT_NAMES |
-	    XKB_CONTEXT_NO_DEFAULT_INCLUDES)) == NULL)
-		fatalx("%s: xkb_context_new failed", __func__);
-	dev = xkb_x11_get_core_keyboard_device_id(xc);
-	if (dev == -1 || (km = xkb_x11_keymap_new_from_device(input_xkb, xc,
-	    dev, XKB_KEYMAP_COMPILE_NO_FLAGS)) == NULL ||
-	    (st = xkb_x11_state_new_from_device(km, xc, dev)) == NULL) {
-		xkb_keymap_unref(km);
-		xasprintf(cause, "cannot read the keymap of the X server");
-		return (-1);
-	}
-
-	memset(inmod, 0, sizeof inmod);
-	if ((mm = XGetModifierMapping(dpy)) != NULL) {
-		for (i = 0; i < 8 * mm->max_keypermod; i++)
-			inmod[mm->modifiermap[i]] = 1;
-		XFreeModifiermap(mm);
-	}
-
-	free(input_table);
-	input_table = NULL;
-	input_ntable = 0;
-	input_nspare = 0;
-	input_shift_kc = 0;
-	shift_bit = 1u << xkb_keymap_mod_get_index(km, XKB_MOD_NAME_SHIFT);
-	group = xkb_state_serialize_layout(st, XKB_STATE_LAYOUT_EFFECTIVE);
-	min = xkb_keymap_min_keycode(km);
-	max = xkb_keymap_max_keycode(km);
-	for (kc = min; kc <= max && kc <= 255; kc++) {
-		/* Our own bindings are not part of the keymap. */
-		if (input_bound[kc][0] != NoSymbol ||
-		    input_bound[kc][1] != NoSymbol) {
-			input_spare[input_nspare++] = kc;
-			continue;
-		}
-		nl = xkb_keymap_num_layouts_for_key(km, kc);
-		empty = 1;
-		for (l = 0; l < nl && empty; l++) {
-			nlev = xkb_keymap_num_levels_for_key(km, kc, l);
-			for (lev = 0; lev < nlev; lev++) {
-				if (xkb_keymap_key_get_syms_by_level(km, kc, l,
-				    lev, &syms) > 0) {
-					empty = 0;
-					break;
-				}
-			}
-		}
-		if (empty) {
-			/* Keycode 8 is evdev's KEY_RESERVED: leave it. */
-			if (kc > 8 && !inmod[kc])
-				input_spare[input_nspare++] = kc;
-			continue;
-		}
-		if (nl == 0)
-			continue;
-		l = group < nl ? group : 0;
-		nlev = xkb_keymap_num_levels_for_key(km, kc, l);
-		for (lev = 0; lev < nlev; lev++) {
-			nsyms = xkb_keymap_key_get_syms_by_level(km, kc, l, lev,
-			    &syms);
-			if (nsyms != 1)
-				continue;
-			n = xkb_keymap_key_get_mods_for_level(km, kc, l, lev,
-			    masks, 16);
-			/* Level 0 is what no listed combination reaches. */
-			shift = lev == 0 ? 0 : -1;
-			for (i = 0; i < n; i++) {
-				m = masks[i];
-				if (m == 0)
-					shift = 0;
-				else if (m == shift_bit && shift == -1)
-					shift = 1;
-			}
-			if (shift == -1)
-				continue;
-			if (input_ntable == cap) {
-				cap = cap == 0 ? 512 : cap * 2;
-				input_table = xreallocarray(input_table, cap,
-				    sizeof *input_table);
-			}
-			input_table[input_ntable].sym = syms[0];
-			input_table[input_ntable].kc = kc;
-			input_table[input_ntable].shift = shift;
-			input_ntable++;
-			if (syms[0] == XK_Shift_L && shift == 0)
-				input_shift_kc = kc;
-			else if (syms[0] == XK_Shift_R && shift == 0 &&
-			    input_shift_kc == 0)
-				input_shift_kc = kc;
-		}
-	}
-	qsort(input_table, input_ntable, sizeof *input_table, input_entry_cmp);
-	/* Keep the best entry per keysym. */
-	for (k = 0, n = 0; k < input_ntable; k++) {
-		if (n > 0 && input_table[n - 1].sym == input_table[k].sym)
-			continue;
-		input_table[n++] = input_table[k];
-	}
-	input_ntable = n;
-	xkb_state_unref(st);
-	xkb_keymap_unref(km);
-	input_stale = 0;
-	log_debug("%s: %zu keysyms, %u spare keycodes, shift on %d", __func__,
-	    input_ntable, input_nspare, input_shift_kc);
-	return (0);
-}
-
-static const struct input_entry *
-input_lookup(KeySym sym)
-{
-	size_t	 lo = 0, hi = input_ntable, mid;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		if (input_table[mid].sym < sym)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < input_ntable && input_table[lo].sym == sym)
-		return (&input_table[lo]);
-	return (NULL);
-}
-
-/* The spare keycode carrying sym (0 if none); *shift for level two. */
-static KeyCode
-input_bound_kc(KeySym sym, int *shift)
-{
-	u_int	 i;
-	int	 l;
-
-	for (i = 0; i < input_nspare; i++) {
-		for (l = 0; l < 2; l++) {
-			if (input_bound[input_spare[i]][l] == sym) {
-				if (shift != NULL)
-					*shift = l;
-				return (input_spare[i]);
-			}
-		}
-	}
-	return (0);
-}
-
-/* Set the keysyms of spare keycodes in runs of consecutive keycodes. */
-static void
-input_map_spares(Display *dpy, const KeyCode *kcs, KeySym (*syms)[2],
-    u_int n)
-{
-	KeySym	 buf[2 * 256];
-	u_int	 i, j;
-
-	for (i = 0; i < n; i = j) {
-		for (j = i; j < n && kcs[j] == kcs[i] + (j - i); j++) {
-			/*
-			 * A lone keysym goes on both levels: a lone É would
-			 * get é at level one.
-			 */
-			buf[2 * (j - i)] = syms[j][0];
-			buf[2 * (j - i) + 1] = syms[j][1] != NoSymbol ?
-			    syms[j][1] : syms[j][0];
-		}
-		XChangeKeyboardMapping(dpy, kcs[i], 2, buf, j - i);
-	}
-}
-
-static int
-input_kc_cmp(const void *a, const void *b)
-{
-	return ((int)*(const KeyCode *)a - (int)*(const KeyCode *)b);
-}
-
-/*
- * Make the spare keycodes carry want[kc] (NoSymbol: nothing), changing
- * only those that differ, in runs of consecutive keycodes.
- */
-static void
-input_apply(Display *dpy, KeySym (*want)[2])
-{
-	KeyCode	 kcs[256];
-	KeySym	 syms[256][2];
-	u_int	 i, n = 0;
-	int	 nb = 0;
-	KeyCode	 kc;
-
-	for (i = 0; i < input_nspare; i++) {
-		kc = input_spare[i];
-		nb += (want[kc][0] != NoSymbol) + (want[kc][1] != NoSymbol);
-		if (input_bound[kc][0] == want[kc][0] &&
-		    input_bound[kc][1] == want[kc][1])
-			continue;
-		kcs[n] = kc;
-		n++;
-	}
-	qsort(kcs, n, sizeof kcs[0], input_kc_cmp);
-	for (i = 0; i < n; i++) {
-		syms[i][0] = input_bound[kcs[i]][0] = want[kcs[i]][0];
-		syms[i][1] = input_bound[kcs[i]][1] = want[kcs[i]][1];
-	}
-	input_nbound = nb;
-	if (dpy == NULL || n == 0)
-		return;
-	display_trap_push();
-	input_map_spares(dpy, kcs, syms, n);
-	if (display_trap_pop() != 0)
-		log_warnx("%s: changing spare keycodes failed", __func__);
-}
-
-static void
-input_restore_spares(Display *dpy)
-{
-	KeySym	 none[256][2];
-
-	if (input_nbound == 0)
-		return;
-	memset(none, 0, sizeof none);
-	input_apply(dpy, none);
-	input_map_ok_at = 0;
-	input_map_max_at = 0;
-}
 
 /* ---- pressing and releasing ---- */
 
@@ -477,6 +145,33 @@ input_button(Display *dpy, int button, int down)
 		input_sticky &= ~bit;
 	}
 	XTestFakeButtonEvent(dpy, button, down ? True : False, CurrentTime);
+	/*
+	 * The server has processed it (and stamped its time) before anything
+	 * else of the pointer goes out: see INPUT_RELEASE_GAP_MS.
+	 */
+	XSync(dpy, False);
+	display_kick();
+	if (!down)
+		input_released = deskd_now_ms();
+}
+
+/*
+ * Milliseconds the next pointer event must still wait after the last
+ * release (0: go).
+ */
+static int
+input_release_wait(void)
+{
+	long long	 left;
+
+	if (input_released == 0)
+		return (0);
+	left = input_released + INPUT_RELEASE_GAP_MS - deskd_now_ms();
+	if (left <= 0) {
+		input_released = 0;
+		return (0);
+	}
+	return ((int)left);
 }
 
 /* Release keys in reverse press order, then buttons (but keep). */
@@ -499,6 +194,7 @@ input_release(Display *dpy, int keep)
 			XTestFakeButtonEvent(dpy, b, False, CurrentTime);
 		input_buttons &= ~(1 << b);
 		input_sticky &= ~(1 << b);
+		input_released = deskd_now_ms();
 	}
 	if (dpy != NULL)
 		XFlush(dpy);
@@ -506,200 +202,28 @@ input_release(Display *dpy, int keep)
 
 /* One keystroke: resolve, add Shift when the level needs it. */
 static int
-input_stroke(Display *dpy, const struct input_stroke *s, char **cause)
+input_stroke(Display *dpy, const struct keymap_stroke *s, char **cause)
 {
-	const struct input_entry	*e;
-	KeyCode				 kc;
-	int				 shift = 0;
+	KeyCode	 kc, shift_kc = keymap_shift_keycode();
+	int	 shift;
 
-	if ((kc = input_bound_kc(s->sym, &shift)) == 0) {
-		if ((e = input_lookup(s->sym)) == NULL) {
-			xasprintf(cause, "keysym 0x%lx is not on the keymap",
-			    (u_long)s->sym);
-			return (-1);
-		}
-		kc = e->kc;
-		shift = e->shift;
-	}
-	if (s->kind == INPUT_TAP || s->kind == INPUT_DOWN) {
-		if (shift && input_shift_kc != 0 &&
-		    !input_is_held(input_shift_kc)) {
-			input_key(dpy, input_shift_kc, 1);
+	if (keymap_resolve(s->sym, &kc, &shift, cause) == -1)
+		return (-1);
+	if (s->kind == KEYMAP_TAP || s->kind == KEYMAP_DOWN) {
+		if (shift && shift_kc != 0 && !input_is_held(shift_kc)) {
+			input_key(dpy, shift_kc, 1);
 			input_auto_shift[kc] = 1;
 		}
 		input_key(dpy, kc, 1);
 	}
-	if (s->kind == INPUT_TAP || s->kind == INPUT_UP) {
+	if (s->kind == KEYMAP_TAP || s->kind == KEYMAP_UP) {
 		input_key(dpy, kc, 0);
 		if (input_auto_shift[kc]) {
 			input_auto_shift[kc] = 0;
-			input_key(dpy, input_shift_kc, 0);
+			input_key(dpy, shift_kc, 0);
 		}
 	}
 	return (0);
-}
-
-/*
- * Plan the next chunk of a strokes step: as many strokes as fit the spare
- * keycodes, ending where no bound key is held.  Binds the chunk's keys in
- * one batch; returns 1 when something was bound.
- */
-/*
- * Milliseconds until the spare keycodes may change (0: now).  At least
- * INPUT_RESTORE_WAIT_MS after the last keys typed on them, then until the
- * screen has been quiet for INPUT_RESTORE_QUIET_MS: an application that
- * still draws typed text is still reading keys (Chromium takes well over
- * 150 ms for 200 keys on a loaded VM).  Never longer than the max.
- */
-static int
-input_map_wait(void)
-{
-	long long	 now = deskd_now_ms();
-	long		 quiet;
-
-	if (now < input_map_ok_at)
-		return ((int)(input_map_ok_at - now));
-	if (now >= input_map_max_at)
-		return (0);
-	if ((quiet = capture_quiet_ms()) >= INPUT_RESTORE_QUIET_MS)
-		return (0);
-	return ((int)(INPUT_RESTORE_QUIET_MS - quiet));
-}
-
-/* Whether sym is one of the n keysyms in v. */
-static int
-input_in(const KeySym *v, u_int n, KeySym sym)
-{
-	u_int	 i;
-
-	for (i = 0; i < n; i++) {
-		if (v[i] == sym)
-			return (1);
-	}
-	return (0);
-}
-
-/*
- * Plan the next chunk of a strokes step: as many strokes as the spare
- * keycodes can carry, ending where no key is held, and bind its keysyms
- * in one batch.  Returns 1 when it bound new keysyms (clients get a moment
- * to see the new map), 0 when nothing changed, 2 when the map may not
- * change yet (*wait_ms), -1 on error.
- */
-static int
-input_plan_chunk(Display *dpy, struct input_job *job, struct input_step *st,
-    int *wait_ms, char **cause)
-{
-	KeySym		 need[512], want[256][2], cur;
-	XkbStateRec	 xs;
-	u_int		 nneed = 0, cap = 0, j, n, t, nslots;
-	size_t		 k, q, safe;
-	int		 depth = 0, placed, added = 0, l;
-	KeyCode		 kc;
-	KeySym		 sym;
-
-	if (input_stale || input_table == NULL) {
-		if (input_table_build(dpy, cause) == -1)
-			return (-1);
-	}
-	/*
-	 * Caps Lock would turn typed letters, spare-bound ones too, into
-	 * capitals: unlock it while the job runs (events carry the state
-	 * of their moment, so locking it again at the end is safe).
-	 */
-	if (!input_caps && XkbGetState(dpy, XkbUseCoreKbd, &xs) == Success &&
-	    (xs.locked_mods & LockMask)) {
-		XkbLockModifiers(dpy, XkbUseCoreKbd, LockMask, 0);
-		input_caps = 1;
-	}
-
-	/*
-	 * With nothing held every spare may be rebound; with keys held
-	 * (modifiers of a click, hold_key) only the free ones, and what is
-	 * bound already stays as it is.
-	 */
-	nslots = 2 * input_nspare;
-	for (t = 0; t < nslots; t++) {
-		if (input_nheld == 0 ||
-		    input_bound[input_spare[t / 2]][t % 2] == NoSymbol)
-			cap++;
-	}
-	safe = job->si;
-	for (k = job->si; k < st->nstrokes; k++) {
-		if (depth == 0)
-			safe = k;
-		sym = st->strokes[k].sym;
-		if (input_lookup(sym) == NULL &&
-		    (input_nheld == 0 || input_bound_kc(sym, NULL) == 0) &&
-		    !input_in(need, nneed, sym)) {
-			if (nneed == cap)
-				break;
-			need[nneed++] = sym;
-		}
-		if (st->strokes[k].kind == INPUT_DOWN)
-			depth++;
-		else if (st->strokes[k].kind == INPUT_UP && depth > 0)
-			depth--;
-	}
-	if (k < st->nstrokes) {
-		/* Out of spares: cut where nothing is held. */
-		k = safe;
-		if (k == job->si) {
-			xasprintf(cause, "more keys off the keymap held at "
-			    "once than the %u spare keycodes", cap);
-			return (-1);
-		}
-		for (j = 0, n = 0; j < nneed; j++) {
-			for (q = job->si; q < k; q++) {
-				if (st->strokes[q].sym == need[j]) {
-					need[n++] = need[j];
-					break;
-				}
-			}
-		}
-		nneed = n;
-	}
-	job->chunk_end = k;
-	job->chunk_keys = k - job->si;
-
-	/*
-	 * Change as few keycodes as can be: keep what is bound and wanted,
-	 * fill free slots (level one of a keycode before its level two),
-	 * then take back slots this chunk does not use.
-	 */
-	memcpy(want, input_bound, sizeof want);
-	for (j = 0; j < nneed; j++) {
-		placed = 0;
-		for (t = 0; t < nslots && !placed; t++)
-			placed = want[input_spare[t / 2]][t % 2] == need[j];
-		for (t = 0; t < nslots && !placed; t++) {
-			kc = input_spare[t / 2];
-			l = t % 2;
-			if (want[kc][l] == NoSymbol &&
-			    (l == 0 || want[kc][0] != NoSymbol)) {
-				want[kc][l] = need[j];
-				placed = added = 1;
-			}
-		}
-		for (t = 0; t < nslots && !placed; t++) {
-			/* Only reached with nothing held (see cap). */
-			kc = input_spare[t / 2];
-			l = t % 2;
-			cur = want[kc][l];
-			if (cur != NoSymbol && !input_in(need, nneed, cur)) {
-				want[kc][l] = need[j];
-				placed = added = 1;
-			}
-		}
-	}
-	if (memcmp(want, input_bound, sizeof want) == 0)
-		return (0);
-	if ((*wait_ms = input_map_wait()) > 0)
-		return (2);
-	input_apply(dpy, want);
-	log_debug("%s: %u keysyms bound for %zu strokes", __func__, nneed,
-	    job->chunk_keys);
-	return (added);
 }
 
 /* ---- the queue ---- */
@@ -725,8 +249,11 @@ input_job_free(struct input_job *job)
 {
 	size_t	 i;
 
-	for (i = 0; i < job->nsteps; i++)
+	for (i = 0; i < job->nsteps; i++) {
 		free(job->steps[i].strokes);
+		if (job->steps[i].free_cb != NULL)
+			job->steps[i].free_cb(job->steps[i].arg);
+	}
 	free(job->steps);
 	free(job);
 }
@@ -742,12 +269,10 @@ input_finish(struct input_job *job, const char *error)
 	job->running = 0;
 	input_release(dpy, error == NULL && !job->cancelled ?
 	    input_sticky : 0);
-	if (input_caps && dpy != NULL)
-		XkbLockModifiers(dpy, XkbUseCoreKbd, LockMask, LockMask);
-	input_caps = 0;
+	keymap_caps_restore(dpy);
 	/* Typing was cut short: nothing left to read, restore now. */
 	if (error != NULL || job->cancelled)
-		input_restore_spares(dpy);
+		keymap_restore(dpy);
 	if (dpy != NULL) {
 		XSync(dpy, False);
 		display_kick();
@@ -762,7 +287,7 @@ input_finish(struct input_job *job, const char *error)
 		TAILQ_INSERT_TAIL(&input_orphans, job, entry);
 	}
 	/* Next job, or the deferred restore of the spare keycodes. */
-	if (!TAILQ_EMPTY(&input_queue) || input_nbound > 0)
+	if (!TAILQ_EMPTY(&input_queue) || keymap_bound())
 		input_arm(0);
 }
 
@@ -783,6 +308,42 @@ input_settle_cb(void *arg)
 	input_run();
 }
 
+/*
+ * One motion of a drag path, from its start (the pointer as the step
+ * begins, unless given) to (a, b) in INPUT_DRAG_STEPS; job->si counts the
+ * motions sent, 0 again when the path is done.
+ */
+static int
+input_path(Display *dpy, struct input_job *job, struct input_step *st,
+    char **cause)
+{
+	int	 i;
+
+	if (job->si == 0) {
+		if (st->c == INPUT_POINTER) {
+			/*
+			 * Now, not when the job was built: the steps
+			 * before this one (or a job queued before it)
+			 * may have moved the pointer.
+			 */
+			if (input_cursor(&job->path_x, &job->path_y,
+			    cause) == -1)
+				return (-1);
+		} else {
+			job->path_x = st->c;
+			job->path_y = st->d;
+		}
+	}
+	i = (int)++job->si;
+	XTestFakeMotionEvent(dpy, -1,
+	    job->path_x + (st->a - job->path_x) * i / INPUT_DRAG_STEPS,
+	    job->path_y + (st->b - job->path_y) * i / INPUT_DRAG_STEPS,
+	    CurrentTime);
+	if (i == INPUT_DRAG_STEPS)
+		job->si = 0;
+	return (0);
+}
+
 /* Run steps of the current job until one has to wait. */
 static void
 input_run(void)
@@ -793,17 +354,16 @@ input_run(void)
 	char			*cause = NULL;
 	size_t			 end;
 	int			 rc, wait;
-	long long		 now;
 
 	if ((job = input_running) == NULL) {
 		/* Between jobs: spare keycodes go back once clients are done. */
-		if (input_nbound > 0 && input_nheld == 0) {
+		if (keymap_bound() && input_nheld == 0) {
 			dpy = display_get();
-			if (dpy != NULL && (wait = input_map_wait()) > 0) {
+			if (dpy != NULL && (wait = keymap_wait()) > 0) {
 				input_arm(wait);
 				return;
 			}
-			input_restore_spares(dpy);
+			keymap_restore(dpy);
 			if (dpy != NULL)
 				XFlush(dpy);
 		}
@@ -821,10 +381,20 @@ input_run(void)
 		st = &job->steps[job->pc];
 		switch (st->op) {
 		case INPUT_OP_MOVE:
+			if ((wait = input_release_wait()) > 0) {
+				XFlush(dpy);
+				input_arm(wait);
+				return;
+			}
 			XTestFakeMotionEvent(dpy, -1, st->a, st->b, CurrentTime);
 			job->pc++;
 			break;
 		case INPUT_OP_BUTTON:
+			if (st->b && (wait = input_release_wait()) > 0) {
+				XFlush(dpy);
+				input_arm(wait);
+				return;
+			}
 			input_button(dpy, st->a, st->b);
 			job->pc++;
 			break;
@@ -833,10 +403,19 @@ input_run(void)
 				input_sticky |= 1 << st->a;
 			job->pc++;
 			break;
-		case INPUT_OP_RELEASE_ALL:
-			input_release(dpy, input_sticky);
-			job->pc++;
-			break;
+		case INPUT_OP_PATH:
+			if (job->si == 0 && (wait = input_release_wait()) > 0) {
+				XFlush(dpy);
+				input_arm(wait);
+				return;
+			}
+			if (input_path(dpy, job, st, &cause) == -1)
+				goto fail;
+			if (job->si == 0)
+				job->pc++;
+			XFlush(dpy);
+			input_arm(INPUT_DRAG_STEP_MS);
+			return;
 		case INPUT_OP_WAIT:
 			job->pc++;
 			if (st->a > 0) {
@@ -850,6 +429,15 @@ input_run(void)
 			display_kick();
 			job->refs++;
 			capture_when_quiet(st->a, st->b, input_settle_cb, job);
+			return;
+		case INPUT_OP_AWAIT:
+			XSync(dpy, False);
+			display_kick();
+			job->refs++;
+			if (st->await(job, st->arg, &cause) == -1) {
+				job->refs--;
+				goto fail;
+			}
 			return;
 		case INPUT_OP_CALL:
 			XSync(dpy, False);
@@ -866,10 +454,12 @@ input_run(void)
 				break;
 			}
 			if (job->phase == INPUT_PHASE_START) {
-				rc = input_plan_chunk(dpy, job, st, &wait,
-				    &cause);
+				rc = keymap_plan(dpy, st->strokes, job->si,
+				    st->nstrokes, input_nheld > 0,
+				    &job->chunk_end, &wait, &cause);
 				if (rc == -1)
 					goto fail;
+				job->chunk_start = job->si;
 				if (rc == 2) {
 					/* Clients still read the last chunk. */
 					XFlush(dpy);
@@ -880,7 +470,7 @@ input_run(void)
 				if (rc == 1) {
 					XSync(dpy, False);
 					display_kick();
-					input_arm(INPUT_BIND_WAIT_MS);
+					input_arm(KEYMAP_BIND_WAIT_MS);
 					return;
 				}
 			}
@@ -893,6 +483,8 @@ input_run(void)
 				if (input_stroke(dpy, &st->strokes[job->si],
 				    &cause) == -1)
 					goto fail;
+				if (st->strokes[job->si].kind == KEYMAP_TAP)
+					job->typed++;
 			}
 			if (job->si < job->chunk_end) {
 				/* Let the loop serve others meanwhile. */
@@ -906,14 +498,7 @@ input_run(void)
 			 * reply does not.
 			 */
 			XFlush(dpy);
-			if (input_nbound > 0) {
-				now = deskd_now_ms();
-				wait = INPUT_RESTORE_WAIT_MS +
-				    job->chunk_keys * INPUT_RESTORE_KEY_MS;
-				input_map_ok_at = now + wait;
-				input_map_max_at = now + INPUT_RESTORE_MAX_MS +
-				    job->chunk_keys * 2;
-			}
+			keymap_typed(job->chunk_end - job->chunk_start);
 			job->phase = INPUT_PHASE_START;
 			if (st->a > 0 && job->si < st->nstrokes) {
 				input_arm(st->a);
@@ -972,13 +557,12 @@ input_job_move(struct input_job *job, int x, int y)
 void
 input_job_move_path(struct input_job *job, int x0, int y0, int x1, int y1)
 {
-	int	 i;
+	struct input_step	*st = input_job_add(job, INPUT_OP_PATH);
 
-	for (i = 1; i <= INPUT_DRAG_STEPS; i++) {
-		input_job_move(job, x0 + (x1 - x0) * i / INPUT_DRAG_STEPS,
-		    y0 + (y1 - y0) * i / INPUT_DRAG_STEPS);
-		input_job_wait(job, INPUT_DRAG_STEP_MS);
-	}
+	st->a = x1;
+	st->b = y1;
+	st->c = x0;
+	st->d = y0;
 }
 
 void
@@ -1010,7 +594,7 @@ input_job_hold_button(struct input_job *job, int button)
 }
 
 static void
-input_job_strokes(struct input_job *job, struct input_stroke *s, size_t n,
+input_job_strokes(struct input_job *job, struct keymap_stroke *s, size_t n,
     int delay_ms)
 {
 	struct input_step	*st = input_job_add(job, INPUT_OP_STROKES);
@@ -1023,7 +607,7 @@ input_job_strokes(struct input_job *job, struct input_stroke *s, size_t n,
 void
 input_job_keys_down(struct input_job *job, const struct keys_chord *ch)
 {
-	struct input_stroke	*s;
+	struct keymap_stroke	*s;
 	u_int			 i;
 
 	if (ch->n == 0)
@@ -1031,7 +615,7 @@ input_job_keys_down(struct input_job *job, const struct keys_chord *ch)
 	s = xreallocarray(NULL, ch->n, sizeof *s);
 	for (i = 0; i < ch->n; i++) {
 		s[i].sym = ch->syms[i];
-		s[i].kind = INPUT_DOWN;
+		s[i].kind = KEYMAP_DOWN;
 	}
 	input_job_strokes(job, s, ch->n, 0);
 }
@@ -1039,7 +623,7 @@ input_job_keys_down(struct input_job *job, const struct keys_chord *ch)
 void
 input_job_keys_up(struct input_job *job, const struct keys_chord *ch)
 {
-	struct input_stroke	*s;
+	struct keymap_stroke	*s;
 	u_int			 i;
 
 	if (ch->n == 0)
@@ -1047,7 +631,7 @@ input_job_keys_up(struct input_job *job, const struct keys_chord *ch)
 	s = xreallocarray(NULL, ch->n, sizeof *s);
 	for (i = 0; i < ch->n; i++) {
 		s[i].sym = ch->syms[ch->n - 1 - i];
-		s[i].kind = INPUT_UP;
+		s[i].kind = KEYMAP_UP;
 	}
 	input_job_strokes(job, s, ch->n, 0);
 }
@@ -1056,7 +640,7 @@ void
 input_job_key_seq(struct input_job *job, const struct keys_seq *seq,
     int delay_ms)
 {
-	struct input_stroke	*s;
+	struct keymap_stroke	*s;
 	size_t			 n = 0, total = 0;
 	u_int			 i, j;
 
@@ -1069,37 +653,40 @@ input_job_key_seq(struct input_job *job, const struct keys_seq *seq,
 		/* Press in order, release in reverse (xdotool does not). */
 		for (j = 0; j < seq->chords[i].n; j++) {
 			s[n].sym = seq->chords[i].syms[j];
-			s[n++].kind = INPUT_DOWN;
+			s[n++].kind = KEYMAP_DOWN;
 		}
 		for (j = seq->chords[i].n; j > 0; j--) {
 			s[n].sym = seq->chords[i].syms[j - 1];
-			s[n++].kind = INPUT_UP;
+			s[n++].kind = KEYMAP_UP;
 		}
 	}
 	input_job_strokes(job, s, n, delay_ms);
 }
 
-void
-input_job_type(struct input_job *job, uint32_t *cps, size_t n, int delay_ms)
+int
+input_job_type(struct input_job *job, const uint32_t *cps, size_t n,
+    int delay_ms, char **cause)
 {
-	struct input_stroke	*s;
+	struct keymap_stroke	*s;
 	size_t			 i, k = 0;
 
-	if (n == 0) {
-		free(cps);
-		return;
-	}
+	if (n == 0)
+		return (0);
 	s = xreallocarray(NULL, n, sizeof *s);
 	for (i = 0; i < n; i++) {
 		/* \r\n is one Return. */
 		if (cps[i] == '\r' && i + 1 < n && cps[i + 1] == '\n')
 			continue;
-		if ((s[k].sym = keys_char_to_keysym(cps[i])) == NoSymbol)
-			continue;	/* refused by the caller already */
-		s[k++].kind = INPUT_TAP;
+		if ((s[k].sym = keys_char_to_keysym(cps[i])) == NoSymbol) {
+			xasprintf(cause, "cannot type character U+%04X at "
+			    "position %zu", cps[i], i);
+			free(s);
+			return (-1);
+		}
+		s[k++].kind = KEYMAP_TAP;
 	}
-	free(cps);
 	input_job_strokes(job, s, k, delay_ms);
+	return (0);
 }
 
 void
@@ -1134,9 +721,34 @@ input_job_call(struct input_job *job, input_call_cb cb, void *arg)
 }
 
 void
-input_job_release_all(struct input_job *job)
+input_job_await(struct input_job *job, input_await_cb cb, void *arg,
+    input_free_cb free_cb)
 {
-	input_job_add(job, INPUT_OP_RELEASE_ALL);
+	struct input_step	*st = input_job_add(job, INPUT_OP_AWAIT);
+
+	st->await = cb;
+	st->arg = arg;
+	st->free_cb = free_cb;
+}
+
+void
+input_job_resume(struct input_job *job, const char *error)
+{
+	/* As a settle callback: a cancelled job was only waiting for us. */
+	job->refs--;
+	if (job->cancelled && !job->running) {
+		if (job->refs == 0) {
+			TAILQ_REMOVE(&input_orphans, job, entry);
+			input_job_free(job);
+		}
+		return;
+	}
+	if (error != NULL) {
+		input_finish(job, error);
+		return;
+	}
+	job->pc++;
+	input_arm(0);
 }
 
 int
@@ -1153,6 +765,12 @@ input_submit(struct input_job *job, char **cause)
 	if (input_running == NULL)
 		input_arm(0);
 	return (0);
+}
+
+u_int
+input_queue_depth(void)
+{
+	return (input_nqueued + (input_running != NULL));
 }
 
 void
@@ -1177,10 +795,10 @@ input_cancel(struct input_job *job)
 		job->cancelled = 1;
 }
 
-u_int
-input_pending(void)
+size_t
+input_job_typed(struct input_job *job)
 {
-	return (input_nqueued + (input_running != NULL));
+	return (job->typed);
 }
 
 int
@@ -1201,79 +819,17 @@ input_cursor(int *x, int *y, char **cause)
 	return (0);
 }
 
-/* ---- display events ---- */
-
-/* Whether keycodes first..first+count-1 are all spare (our own changes). */
-static int
-input_only_spares(int first, int count)
-{
-	int	 i;
-	u_int	 j;
-
-	if (count <= 0)
-		return (0);
-	for (i = 0; i < count; i++) {
-		for (j = 0; j < input_nspare; j++) {
-			if (input_spare[j] == first + i)
-				break;
-		}
-		if (j == input_nspare)
-			return (0);
-	}
-	return (1);
-}
-
-static int
-input_event_cb(Display *dpy, XEvent *ev, void *arg)
-{
-	XkbEvent	*xe = (XkbEvent *)ev;
-	XMappingEvent	*me;
-
-	if (input_xkb_event != -1 && ev->type == input_xkb_event) {
-		if (xe->any.xkb_type == XkbNewKeyboardNotify) {
-			log_debug("%s: new keyboard", __func__);
-			input_stale = 1;
-		} else if (xe->any.xkb_type == XkbMapNotify &&
-		    !input_only_spares(xe->map.first_key_sym,
-		    xe->map.num_key_syms)) {
-			log_debug("%s: keymap changed (keycodes %d+%d)",
-			    __func__, xe->map.first_key_sym,
-			    xe->map.num_key_syms);
-			input_stale = 1;
-		}
-		return (0);
-	}
-	if (ev->type != MappingNotify)
-		return (0);
-	me = &ev->xmapping;
-	XRefreshKeyboardMapping(me);
-	/* Our own binds and restores touch only spare keycodes. */
-	if (me->request != MappingKeyboard ||
-	    !input_only_spares(me->first_keycode, me->count)) {
-		log_debug("%s: mapping changed (request %d, keycodes %d+%d)",
-		    __func__, me->request, me->first_keycode, me->count);
-		input_stale = 1;
-	}
-	return (0);
-}
+/* ---- the display ---- */
 
 static void
 input_hook_cb(Display *dpy, void *arg)
 {
-	/* A new or lost server: nothing we held or bound exists there. */
+	/* A new or lost server: nothing we held exists there. */
 	input_nheld = 0;
 	input_buttons = 0;
 	input_sticky = 0;
-	memset(input_bound, 0, sizeof input_bound);
+	input_released = 0;
 	memset(input_auto_shift, 0, sizeof input_auto_shift);
-	input_nbound = 0;
-	input_map_ok_at = 0;
-	input_map_max_at = 0;
-	input_caps = 0;
-	input_table_free();
-	input_xkb_ready = 0;
-	input_xkb_event = -1;
-	input_stale = 1;
 }
 
 void
@@ -1281,7 +837,7 @@ input_init(struct event_base *base)
 {
 	input_timer = evtimer_new(base, input_timer_cb, NULL);
 	display_add_hook(input_hook_cb, NULL);
-	display_add_event_handler(input_event_cb, NULL);
+	keymap_init();
 }
 
 void
@@ -1308,15 +864,12 @@ input_shutdown(void)
 	}
 	if ((dpy = display_get()) != NULL) {
 		input_release(dpy, 0);
-		input_restore_spares(dpy);
+		keymap_restore(dpy);
 		XSync(dpy, False);
 		display_kick();
 	}
 	if (input_timer != NULL)
 		event_free(input_timer);
 	input_timer = NULL;
-	input_table_free();
-	if (input_xkb != NULL)
-		xkb_context_unref(input_xkb);
-	input_xkb = NULL;
+	keymap_shutdown();
 }

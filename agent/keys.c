@@ -2,6 +2,7 @@
  * keys.c: key-name parsing and UTF-8 decoding (pure: no X connection).
  */
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,21 @@
 #include <xkbcommon/xkbcommon.h>
 
 #include "keys.h"
+#include "utf8.h"
 #include "xmalloc.h"
+
+/* Fill cause when the caller wants one (NULL: only whether it parses). */
+static void __attribute__((format(printf, 2, 3)))
+keys_fail(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	xvasprintf(cause, fmt, ap);
+	va_end(ap);
+}
 
 /*
  * Aliases, matched case-insensitively.  xdotool knows alt, ctrl, control,
@@ -194,32 +209,28 @@ keys_parse_chord(const char *text, struct keys_chord *ch, char **cause)
 		if (len == 0)
 			goto empty;
 		if (len > KEYS_MAX_NAME) {
-			if (cause != NULL)
-				xasprintf(cause, "key name too long in \"%.80s\"",
-				    text);
+			keys_fail(cause, "key name too long in \"%.80s\"",
+			    text);
 			return (-1);
 		}
 		memcpy(name, p, len);
 		name[len] = '\0';
 		if ((sym = keys_name_to_keysym(name)) == NoSymbol) {
-			if (cause != NULL)
-				xasprintf(cause, "unknown key name \"%s\" in "
-				    "\"%.80s\"", name, text);
+			keys_fail(cause, "unknown key name \"%s\" in \"%.80s\"",
+			    name, text);
 			return (-1);
 		}
 		if (ch->n == KEYS_MAX_CHORD) {
-			if (cause != NULL)
-				xasprintf(cause, "more than %d keys in \"%.80s\"",
-				    KEYS_MAX_CHORD, text);
+			keys_fail(cause, "more than %d keys in \"%.80s\"",
+			    KEYS_MAX_CHORD, text);
 			return (-1);
 		}
 		ch->syms[ch->n++] = sym;
 		if (*q == '\0')
 			break;
 		if (*q != '+') {
-			if (cause != NULL)
-				xasprintf(cause, "expected '+' after \"%s\" in "
-				    "\"%.80s\"", name, text);
+			keys_fail(cause, "expected '+' after \"%s\" in "
+			    "\"%.80s\"", name, text);
 			return (-1);
 		}
 		p = q + 1;
@@ -228,8 +239,7 @@ keys_parse_chord(const char *text, struct keys_chord *ch, char **cause)
 	}
 	return (0);
 empty:
-	if (cause != NULL)
-		xasprintf(cause, "empty key name in \"%.80s\"", text);
+	keys_fail(cause, "empty key name in \"%.80s\"", text);
 	return (-1);
 }
 
@@ -250,7 +260,7 @@ keys_parse(const char *text, char **cause)
 		    *q != '\n' && *q != '\r'; q++)
 			;
 		if (seq->n == KEYS_MAX_CHORDS) {
-			xasprintf(cause, "more than %d key chords",
+			keys_fail(cause, "more than %d key chords",
 			    KEYS_MAX_CHORDS);
 			goto fail;
 		}
@@ -267,7 +277,7 @@ keys_parse(const char *text, char **cause)
 		p = q;
 	}
 	if (seq->n == 0) {
-		xasprintf(cause, "no key names given");
+		keys_fail(cause, "no key names given");
 		goto fail;
 	}
 	return (seq);
@@ -289,52 +299,21 @@ int
 keys_utf8_decode(const char *s, size_t len, uint32_t **out, size_t *n,
     char **cause)
 {
-	const u_char	*p = (const u_char *)s;
-	uint32_t	*v, cp, min;
-	size_t		 i, j, k, need;
+	uint32_t	*v;
+	size_t		 k, bad;
 
 	*out = NULL;
 	*n = 0;
 	v = xreallocarray(NULL, len + 1, sizeof *v);
-	for (i = 0, k = 0; i < len; k++) {
-		if (p[i] < 0x80) {
-			v[k] = p[i++];
-			continue;
-		}
-		if ((p[i] & 0xe0) == 0xc0) {
-			need = 1;
-			cp = p[i] & 0x1f;
-			min = 0x80;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			need = 2;
-			cp = p[i] & 0x0f;
-			min = 0x800;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			need = 3;
-			cp = p[i] & 0x07;
-			min = 0x10000;
-		} else
-			goto bad;
-		if (len - i <= need)
-			goto bad;
-		for (j = 1; j <= need; j++) {
-			if ((p[i + j] & 0xc0) != 0x80)
-				goto bad;
-			cp = (cp << 6) | (p[i + j] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			goto bad;
-		v[k] = cp;
-		i += need + 1;
+	k = proto_utf8_decode(s, len, PROTO_UTF8_STRICT, v, &bad);
+	if (k == (size_t)-1) {
+		free(v);
+		keys_fail(cause, "invalid UTF-8 at byte %zu", bad);
+		return (-1);
 	}
 	*out = v;
 	*n = k;
 	return (0);
-bad:
-	free(v);
-	if (cause != NULL)
-		xasprintf(cause, "invalid UTF-8 at byte %zu", i);
-	return (-1);
 }
 
 KeySym

@@ -5,8 +5,13 @@
  * names, case-sensitive keysyms such as "L" meaning shift+l) with the usual
  * aliases added (win, cmd, esc, pgup, arrow names...).  Unlike xdotool, an
  * unknown name is an error naming it, never skipped.  Text is decoded from
- * UTF-8 here, never through the locale (xdotool's mbsrtowcs fails under a
- * C locale, see techniques.md A1).
+ * UTF-8 here (proto/utf8.c, strict), never through the locale: xdotool's
+ * xdo_enter_text_window (jordansissel/xdotool:xdo.c) decodes with
+ * mbsrtowcs after setlocale(LC_CTYPE, ""), which stops at the first
+ * non-ASCII character under the C locale a daemon usually runs in.
+ *
+ * Every function that fills a cause accepts NULL for "only tell me whether
+ * it parses".
  */
 #ifndef KEYS_H
 #define KEYS_H
@@ -20,7 +25,6 @@
 #define KEYS_MAX_CHORD	8		/* keys pressed together */
 #define KEYS_MAX_CHORDS	256		/* chords in one key sequence */
 #define KEYS_MAX_NAME	64		/* bytes in one key name */
-#define KEYS_MAX_TEXT	(1024 * 1024)	/* bytes of text for type */
 
 struct keys_chord {
 	u_int	 n;
@@ -44,6 +48,7 @@ int		 keys_parse_chord(const char *text, struct keys_chord *,
 /*
  * Strict UTF-8 to code points (no overlongs, surrogates or values past
  * U+10FFFF).  *out is allocated; -1 with cause giving the byte offset.
+ * The length is the caller's to bound (PROTO_MAX_TEXT for actions).
  */
 int		 keys_utf8_decode(const char *s, size_t len, uint32_t **out,
 		    size_t *n, char **cause);

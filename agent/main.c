@@ -22,28 +22,47 @@
 #include <event2/event.h>
 #include <event2/thread.h>
 
+#include "a11y_http.h"
 #include "auth.h"
 #include "capture.h"
 #include "cdp.h"
+#include "clipboard.h"
 #include "compat.h"
-#include "computer.h"
 #include "deskd.h"
 #include "display.h"
 #include "download.h"
-#include "exec.h"
 #include "files.h"
-#include "health.h"
 #include "http.h"
 #include "input.h"
+#include "launch.h"
+#include "lifetime.h"
 #include "log.h"
-#include "osworld_exec.h"
-#include "osworld_files.h"
+#include "mcp.h"
+#include "metrics.h"
+#include "osworld.h"
 #include "proc.h"
+#include "pty.h"
 #include "record.h"
+#include "reset.h"
+#include "seal.h"
+#include "sink.h"
+#include "v1.h"
+#include "view.h"
+#include "watch.h"
 #include "window.h"
 #include "worker.h"
 #include "xmalloc.h"
 #include "xvfb.h"
+
+/*
+ * Every route of the API port, surface by surface; each table is the one
+ * place its routes are listed (the DevTools port's is in cdp.c).
+ */
+static const struct http_route_entry *const main_api[] = {
+	v1_routes,	/* v1.c: deskd's own API, /health */
+	osworld_routes,	/* osworld.c: OSWorld's control server */
+	NULL
+};
 
 static struct event_base	*main_base;
 static struct auth		*main_auth;
@@ -51,7 +70,7 @@ static struct http_server	*main_http;
 static struct cdp		*main_cdp;
 
 static void __attribute__((noreturn))
-usage(int code)
+main_usage(int code)
 {
 	fprintf(code ? stderr : stdout,
 "usage: deskd [options]\n"
@@ -60,6 +79,17 @@ usage(int code)
 "  --xvfb               start a private Xvfb (automatic without DISPLAY)\n"
 "  --screen WxH         size of the private Xvfb (default %dx%d)\n"
 "  --token-file PATH    bearer token file (default %s if it exists)\n"
+"  --token-create       make the token file (random, 0600) if it is missing\n"
+"                       (default file with it: %s)\n"
+"  --seal-to FILE       publish the token on /health sealed to this public\n"
+"                       key (a pool's; base64)\n"
+"  --seal-id ID|@FILE   this guest's identity inside the seal (instance id)\n"
+"  --idle-shutdown MIN  run the shutdown command after MIN minutes (or 90s,\n"
+"                       2h) without an authenticated request or X input\n"
+"  --expires-at TIME    run it at TIME (RFC 3339 UTC, or epoch seconds)\n"
+"  --shutdown-command C the command for both (default \"%s\")\n"
+"  --reset-command C    what POST /v1/reset runs (after stopping the\n"
+"                       recording): end the user's programs, restart...\n"
 "  --allow CIDR         let this network in without a token (repeatable)\n"
 "  --host-name NAME     also accept Host: NAME (repeatable; default only\n"
 "                       IP addresses and localhost, against DNS rebinding)\n"
@@ -70,9 +100,22 @@ usage(int code)
 "  --log-level LEVEL    error, warn, info or debug (default info)\n"
 "  --version            print the version\n",
 	    DESKD_DEFAULT_LISTEN, DESKD_XVFB_W, DESKD_XVFB_H,
-	    DESKD_DEFAULT_TOKEN, DESKD_DEFAULT_CDP_LISTEN,
+	    DESKD_DEFAULT_TOKEN, DESKD_CREATED_TOKEN,
+	    LIFETIME_DEFAULT_COMMAND, DESKD_DEFAULT_CDP_LISTEN,
 	    DESKD_DEFAULT_CDP_UPSTREAM);
 	exit(code);
+}
+
+/*
+ * Every finished request of the API port: counted for /metrics, and an
+ * authenticated one is activity (it postpones --idle-shutdown).
+ */
+static void
+main_request_done(const struct http_done *d, void *arg)
+{
+	metrics_request(d);
+	if (d->authed)
+		lifetime_touch();
 }
 
 static void
@@ -197,7 +240,7 @@ main_rundir_remove(void)
 }
 
 static int
-parse_screen(const char *s, int *w, int *h)
+main_parse_screen(const char *s, int *w, int *h)
 {
 	char	*end;
 	long	 a, b;
@@ -223,6 +266,13 @@ main(int argc, char **argv)
 		{ "xvfb",	no_argument,	   NULL, 'X' },
 		{ "screen",	required_argument, NULL, 's' },
 		{ "token-file",	required_argument, NULL, 't' },
+		{ "token-create", no_argument,	   NULL, 'T' },
+		{ "seal-to",	required_argument, NULL, 'k' },
+		{ "seal-id",	required_argument, NULL, 'i' },
+		{ "idle-shutdown", required_argument, NULL, 'I' },
+		{ "expires-at",	required_argument, NULL, 'E' },
+		{ "shutdown-command", required_argument, NULL, 'S' },
+		{ "reset-command", required_argument, NULL, 'R' },
 		{ "allow",	required_argument, NULL, 'a' },
 		{ "no-auth",	no_argument,	   NULL, 'N' },
 		{ "host-name",	required_argument, NULL, 'H' },
@@ -236,8 +286,8 @@ main(int argc, char **argv)
 	};
 	struct event	*sigint, *sigterm;
 	char		*cause = NULL, *xdisplay = NULL;
-	const char	*env;
-	int		 ch, level;
+	const char	*env, *seal_to = NULL, *seal_id = NULL;
+	int		 ch, level, i, token_create = 0;
 
 	deskd_cfg.listen = DESKD_DEFAULT_LISTEN;
 	deskd_cfg.screen_w = DESKD_XVFB_W;
@@ -260,13 +310,38 @@ main(int argc, char **argv)
 			deskd_cfg.xvfb = 1;
 			break;
 		case 's':
-			if (parse_screen(optarg, &deskd_cfg.screen_w,
+			if (main_parse_screen(optarg, &deskd_cfg.screen_w,
 			    &deskd_cfg.screen_h) == -1)
 				fatalx("--screen: expected WxH, got %s",
 				    optarg);
 			break;
 		case 't':
 			deskd_cfg.token_file = optarg;
+			break;
+		case 'T':
+			token_create = 1;
+			break;
+		case 'k':
+			seal_to = optarg;
+			break;
+		case 'i':
+			seal_id = optarg;
+			break;
+		case 'I':
+			if (lifetime_set_idle(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'E':
+			if (lifetime_set_expires(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'S':
+			if (lifetime_set_command(optarg, &cause) == -1)
+				fatalx("%s", cause);
+			break;
+		case 'R':
+			if (reset_set_command(optarg, &cause) == -1)
+				fatalx("%s", cause);
 			break;
 		case 'a':
 			if (auth_allow(main_auth, optarg, &cause) == -1)
@@ -302,24 +377,42 @@ main(int argc, char **argv)
 			printf("deskd %s\n", DESKD_VERSION);
 			return (0);
 		case 'h':
-			usage(0);
+			main_usage(0);
 		default:
-			usage(1);
+			main_usage(1);
 		}
 	}
 	if (optind != argc)
-		usage(1);
+		main_usage(1);
 
 	/* Children and closed sockets must never kill the daemon. */
 	signal(SIGPIPE, SIG_IGN);
 	main_raise_nofile();
 
+	if (deskd_cfg.token_file == NULL && token_create)
+		deskd_cfg.token_file = DESKD_CREATED_TOKEN;
 	if (deskd_cfg.token_file == NULL &&
 	    access(DESKD_DEFAULT_TOKEN, F_OK) == 0)
 		deskd_cfg.token_file = DESKD_DEFAULT_TOKEN;
+	/* A pool guest makes its own: none can come in shared user data. */
+	if (token_create) {
+		switch (auth_create_token_file(deskd_cfg.token_file, &cause)) {
+		case -1:
+			fatalx("--token-create: %s", cause);
+		case 1:
+			log_info("made a new token in %s",
+			    deskd_cfg.token_file);
+			break;
+		}
+	}
 	if (deskd_cfg.token_file != NULL &&
 	    auth_set_token_file(main_auth, deskd_cfg.token_file, &cause) == -1)
 		fatalx("%s", cause);
+	if (seal_to != NULL && seal_init(seal_to, seal_id,
+	    deskd_cfg.token_file, &cause) == -1)
+		fatalx("%s", cause);
+	if (seal_to == NULL && seal_id != NULL)
+		fatalx("--seal-id without --seal-to");
 	if (deskd_cfg.no_auth) {
 		auth_set_open(main_auth, 1);
 		log_warnx("--no-auth: ANYONE who can reach %s can drive this "
@@ -336,7 +429,9 @@ main(int argc, char **argv)
 		fatalx("evthread_use_pthreads failed");
 	if ((main_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	/* Before Xvfb starts: a bad --cdp-* option must leave nothing behind. */
+	/* Every child, the embedded Xvfb too, is proc.c's. */
+	proc_init(main_base, deskd_cfg.workdir);
+	/* Before Xvfb starts: a bad --cdp-* leaves nothing behind. */
 	if (strcmp(deskd_cfg.cdp_listen, "off") != 0 &&
 	    (main_cdp = cdp_new(main_base, main_auth, deskd_cfg.cdp_listen,
 	    deskd_cfg.cdp_upstream, &cause)) == NULL)
@@ -363,20 +458,28 @@ main(int argc, char **argv)
 	display_init(main_base, deskd_cfg.display);
 
 	deskd_cfg.rundir = main_rundir();
-	proc_init(main_base, deskd_cfg.workdir);
+	sink_init();
 	download_init(main_base);
 	input_init(main_base);
 
+	capture_init(main_base);
+	window_init();
+	launch_init(main_base);
+	pty_init(main_base);
+	watch_init(main_base);
+	clipboard_init(main_base);
+	record_init(main_base);
+	osworld_init(main_base);
+	a11y_http_init(main_base);
+	view_init(main_base);
+	mcp_init(main_base);
+	metrics_init();
+	lifetime_init(main_base);
+
 	main_http = http_server_new(main_base, "api", main_auth);
-	health_init(main_http);
-	capture_init(main_base, main_http);
-	computer_init(main_http);
-	exec_init(main_http);
-	osworld_exec_init(main_base, main_http);
-	files_init(main_http);
-	window_init(main_http);
-	osworld_files_init(main_base, main_http);
-	record_init(main_base, main_http);
+	http_server_on_done(main_http, main_request_done, NULL);
+	for (i = 0; main_api[i] != NULL; i++)
+		http_route_table(main_http, main_api[i], NULL);
 	if (http_server_listen(main_http, deskd_cfg.listen, &cause) == -1)
 		fatalx("listen %s: %s", deskd_cfg.listen, cause);
 
@@ -390,18 +493,31 @@ main(int argc, char **argv)
 	main_print_try();
 	event_base_dispatch(main_base);
 
+	/* First: the tools' cancel hooks reach input, proc and a11y. */
+	mcp_shutdown();
+	view_shutdown();
 	input_shutdown();
+	lifetime_shutdown();
+	reset_shutdown();
 	http_server_free(main_http);
+	a11y_http_shutdown();
+	metrics_shutdown();
+	seal_shutdown();
 	cdp_free(main_cdp);
+	launch_shutdown();
+	pty_shutdown();
+	watch_shutdown();
+	clipboard_shutdown();
 	worker_shutdown();
 	files_shutdown();
-	osworld_files_shutdown();
+	osworld_shutdown();
 	download_shutdown();
 	record_shutdown();
-	proc_shutdown();
 	capture_shutdown();
 	display_shutdown();
+	/* Xvfb gets SIGTERM and a grace time; the rest are killed. */
 	xvfb_stop();
+	proc_shutdown();
 	event_free(sigint);
 	event_free(sigterm);
 	auth_free(main_auth);

@@ -1,5 +1,8 @@
 /*
- * osworld_exec.c: OSWorld's process routes (see osworld_exec.h).
+ * osworld_exec.c: OSWorld's process routes: /execute and /setup/execute,
+ * /execute_with_verification and its /setup/ twin, /setup/launch,
+ * /run_python, /run_bash_script, and /terminal, /accessibility and
+ * /platform (see osworld.h).
  *
  * Upstream runs subprocess.run() inside a Flask thread; here every child is
  * a proc (proc.h) and every wait is an event, so a screenshot answers while
@@ -30,60 +33,63 @@
 #include <event2/event.h>
 #include <jansson.h>
 
+#include "a11y_http.h"
 #include "deskd.h"
 #include "deskproto.h"
 #include "http.h"
 #include "log.h"
-#include "osworld_exec.h"
+#include "osworld.h"
 #include "proc.h"
+#include "pyfmt.h"
 #include "shlex.h"
+#include "strv.h"
 #include "window.h"
 #include "xmalloc.h"
 
-#define OE_HTML		"text/html; charset=utf-8"
-
-enum oe_kind {
-	OE_EXECUTE,
-	OE_VERIFY,
-	OE_PYTHON,
-	OE_BASH
+enum osworld_exec_kind {
+	OSWORLD_EXEC_EXECUTE,
+	OSWORLD_EXEC_VERIFY,
+	OSWORLD_EXEC_PYTHON,
+	OSWORLD_EXEC_BASH
 };
 
 /* One request waiting on children or timers. */
-struct oe_req {
-	struct http_req	*req;
-	enum oe_kind	 kind;
-	int		 setup;		/* under /setup/ */
-	struct proc	*proc;
-	char		*shown;		/* str(command) */
-	char		*tmpfile;	/* script to unlink */
-	json_t		*bash_timeout;	/* as given */
+struct osworld_exec_req {
+	struct http_req		*req;
+	enum osworld_exec_kind	 kind;
+	int			 setup;		/* under /setup/ */
+	struct proc		*proc;
+	char			*shown;		/* str(command) */
+	char			*tmpfile;	/* script to unlink */
+	json_t			*bash_timeout;	/* as given */
 
 	/* execute_with_verification: the command's result, as JSON text */
-	char		*out_json;
-	char		*err_json;
-	int		 rc;
-	char		*window_exists;
-	char		*command_success;
-	long long	 max_wait_ms;
-	json_t		*max_wait;	/* as given */
-	long long	 interval_ms;
-	long long	 verify_start;
-	int		 verify_none;	/* absent or {} */
-	int		 verify_ok;	/* this round passed */
-	struct event	*timer;
+	char			*out_json;
+	char			*err_json;
+	int			 rc;
+	char			*window_exists;
+	char			*command_success;
+	long long		 max_wait_ms;
+	json_t			*max_wait;	/* as given */
+	long long		 interval_ms;
+	long long		 verify_start;
+	int			 verify_none;	/* absent or {} */
+	int			 verify_ok;	/* this round passed */
+	struct event		*timer;
 };
 
-static struct event_base	*oe_base;
-static long long	 oe_exec_timeout_ms = OSWORLD_EXEC_TIMEOUT_MS;
-static long long	 oe_python_timeout_ms = OSWORLD_PYTHON_TIMEOUT_MS;
+static struct event_base	*osworld_exec_base;
+static long long		 osworld_exec_timeout_ms =
+				    OSWORLD_EXEC_TIMEOUT_MS;
+static long long		 osworld_exec_python_timeout_ms =
+				    OSWORLD_PYTHON_TIMEOUT_MS;
 
-static void	oe_verify_step(struct oe_req *);
-static void	oe_verify_window(struct oe_req *);
-static void	oe_verify_command(struct oe_req *);
+static void	osworld_exec_verify_step(struct osworld_exec_req *);
+static void	osworld_exec_verify_window(struct osworld_exec_req *);
+static void	osworld_exec_verify_command(struct osworld_exec_req *);
 
 static void
-oe_free(struct oe_req *r)
+osworld_exec_free(struct osworld_exec_req *r)
 {
 	if (r == NULL)
 		return;
@@ -107,166 +113,37 @@ oe_free(struct oe_req *r)
 
 /* The client hung up: stop whatever we were running for it. */
 static void
-oe_close_cb(struct http_req *req, void *arg)
+osworld_exec_close_cb(struct http_req *req, void *arg)
 {
-	struct oe_req	*r = arg;
+	struct osworld_exec_req	*r = arg;
 
 	log_debug("%s: client gone, killing its command", __func__);
-	oe_free(r);
+	osworld_exec_free(r);
 }
 
 /* Reply and forget the request. */
 static void
-oe_finish(struct oe_req *r, int code, json_t *body)
+osworld_exec_finish(struct osworld_exec_req *r, int code, json_t *body)
 {
 	http_req_set_close_cb(r->req, NULL, NULL);
 	http_reply_json(r->req, code, body);
-	oe_free(r);
+	osworld_exec_free(r);
 }
 
 /* Reply with a JSON body built by hand (see proc_json_string). */
 static void
-oe_finish_buf(struct oe_req *r, int code, struct evbuffer *b)
+osworld_exec_finish_buf(struct osworld_exec_req *r, int code,
+    struct evbuffer *b)
 {
 	http_req_set_close_cb(r->req, NULL, NULL);
 	http_reply_buffer(r->req, code, "application/json", b);
 	evbuffer_free(b);
-	oe_free(r);
-}
-
-/* {"status": "error", "message": ...} with a status code. */
-static void
-oe_error(struct http_req *req, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-oe_error(struct http_req *req, int code, const char *fmt, ...)
-{
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	http_reply_json(req, code, json_pack("{s:s, s:s}", "status", "error",
-	    "message", msg));
-	free(msg);
-}
-
-/* Python's repr(float): the shortest digits that read back the same. */
-static char *
-oe_pyfloat(double d)
-{
-	char	 buf[64];
-	int	 prec;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(buf, sizeof buf, "%.*g", prec, d);
-		if (strtod(buf, NULL) == d)
-			break;
-	}
-	if (strspn(buf, "-0123456789") == strlen(buf))
-		memcpy(buf + strlen(buf), ".0", 3);
-	return (xstrdup(buf));
-}
-
-/* str() of a JSON number as Python prints it (int or float). */
-static char *
-oe_pynumber(json_t *v)
-{
-	char	*s;
-
-	if (json_is_integer(v)) {
-		xasprintf(&s, "%lld", (long long)json_integer_value(v));
-		return (s);
-	}
-	return (oe_pyfloat(json_number_value(v)));
-}
-
-/* Seconds as Python would print the timeout argument. */
-static char *
-oe_pyseconds(long long ms)
-{
-	char	*s;
-
-	if (ms % 1000 == 0) {
-		xasprintf(&s, "%lld", ms / 1000);
-		return (s);
-	}
-	return (oe_pyfloat(ms / 1000.0));
-}
-
-/* Append repr(str) to b. */
-static void
-oe_pyrepr(struct evbuffer *b, const char *s)
-{
-	const u_char	*p;
-	char		 q = '\'';
-
-	if (strchr(s, '\'') != NULL && strchr(s, '"') == NULL)
-		q = '"';
-	evbuffer_add(b, &q, 1);
-	for (p = (const u_char *)s; *p != '\0'; p++) {
-		if (*p == q || *p == '\\')
-			evbuffer_add_printf(b, "\\%c", *p);
-		else if (*p == '\n')
-			evbuffer_add(b, "\\n", 2);
-		else if (*p == '\r')
-			evbuffer_add(b, "\\r", 2);
-		else if (*p == '\t')
-			evbuffer_add(b, "\\t", 2);
-		else if (*p < 0x20 || *p == 0x7f)
-			evbuffer_add_printf(b, "\\x%02x", *p);
-		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
-			/* C1 controls are not printable either. */
-			evbuffer_add_printf(b, "\\x%02x", p[1]);
-			p++;
-		} else
-			evbuffer_add(b, p, 1);
-	}
-	evbuffer_add(b, &q, 1);
-}
-
-/* str(list) or " ".join(list). */
-static char *
-oe_pylist(char *const *v, int join)
-{
-	struct evbuffer	*b;
-	char		*s;
-	size_t		 i, len;
-
-	b = evbuffer_new();
-	if (!join)
-		evbuffer_add(b, "[", 1);
-	for (i = 0; v[i] != NULL; i++) {
-		if (i > 0)
-			evbuffer_add(b, join ? " " : ", ", join ? 1 : 2);
-		if (join)
-			evbuffer_add(b, v[i], strlen(v[i]));
-		else
-			oe_pyrepr(b, v[i]);
-	}
-	if (!join)
-		evbuffer_add(b, "]", 1);
-	len = evbuffer_get_length(b);
-	s = xmalloc(len + 1);
-	evbuffer_remove(b, s, len);
-	s[len] = '\0';
-	evbuffer_free(b);
-	return (s);
-}
-
-static char **
-oe_strv_add(char **v, size_t *n, const char *s)
-{
-	v = xreallocarray(v, *n + 2, sizeof *v);
-	v[(*n)++] = xstrdup(s);
-	v[*n] = NULL;
-	return (v);
+	osworld_exec_free(r);
 }
 
 /* Is this an arm machine (upstream's _get_machine_architecture)? */
 static int
-oe_is_arm(void)
+osworld_exec_is_arm(void)
 {
 	struct utsname	 u;
 
@@ -285,7 +162,7 @@ oe_is_arm(void)
  * string); *joined, when asked, " ".join(list) for /setup/launch.
  */
 static char **
-oe_command(json_t *body, int launch, char **shown, char **cause)
+osworld_exec_command(json_t *body, int launch, char **shown, char **cause)
 {
 	json_t		*cmd, *item;
 	char		**list = NULL, **argv = NULL, *e;
@@ -310,9 +187,9 @@ oe_command(json_t *body, int launch, char **shown, char **cause)
 			return (NULL);
 		}
 		if (shell) {
-			argv = oe_strv_add(argv, &na, "/bin/sh");
-			argv = oe_strv_add(argv, &na, "-c");
-			argv = oe_strv_add(argv, &na, s);
+			argv = strv_add(argv, &na, "/bin/sh");
+			argv = strv_add(argv, &na, "-c");
+			argv = strv_add(argv, &na, s);
 			*shown = xstrdup(s);
 			return (argv);
 		}
@@ -325,16 +202,16 @@ oe_command(json_t *body, int launch, char **shown, char **cause)
 			if (!json_is_string(item)) {
 				xasprintf(cause, "command[%zu] is not a string",
 				    i);
-				shlex_free(list);
+				strv_free(list);
 				return (NULL);
 			}
 			s = json_string_value(item);
 			if (strlen(s) != json_string_length(item)) {
 				*cause = xstrdup("embedded null byte");
-				shlex_free(list);
+				strv_free(list);
 				return (NULL);
 			}
-			list = oe_strv_add(list, &n, s);
+			list = strv_add(list, &n, s);
 		}
 	} else {
 		*cause = xstrdup("command must be a list of strings or a "
@@ -349,7 +226,7 @@ oe_command(json_t *body, int launch, char **shown, char **cause)
 			list[i] = e;
 		}
 	}
-	if (launch && !shell && oe_is_arm()) {
+	if (launch && !shell && osworld_exec_is_arm()) {
 		/* No google-chrome build for arm64 (xlang-ai/OSWorld#89). */
 		for (i = 0; i < n; i++) {
 			if (strcmp(list[i], "google-chrome") == 0) {
@@ -360,60 +237,37 @@ oe_command(json_t *body, int launch, char **shown, char **cause)
 		}
 	}
 	if (shell) {
-		argv = oe_strv_add(argv, &na, "/bin/sh");
-		argv = oe_strv_add(argv, &na, "-c");
+		argv = strv_add(argv, &na, "/bin/sh");
+		argv = strv_add(argv, &na, "-c");
 	} else if (n == 0) {
 		*cause = xstrdup("command is empty");
-		shlex_free(list);
+		strv_free(list);
 		return (NULL);
 	}
 	for (i = 0; i < n; i++)
-		argv = oe_strv_add(argv, &na, list[i]);
-	*shown = oe_pylist(list, launch && !shell);
-	shlex_free(list);
+		argv = strv_add(argv, &na, list[i]);
+	*shown = pyfmt_list(list, launch && !shell);
+	strv_free(list);
 	return (argv);
-}
-
-/* Body as a JSON object, or a 400 already sent. */
-static json_t *
-oe_body(struct http_req *req, int allow_empty)
-{
-	json_t	*body;
-	char	*cause = NULL;
-
-	body = http_req_json(req, allow_empty, &cause);
-	if (body == NULL && cause == NULL)
-		return (json_object());
-	if (body == NULL) {
-		oe_error(req, 400, "invalid JSON body: %s", cause);
-		free(cause);
-		return (NULL);
-	}
-	if (!json_is_object(body)) {
-		oe_error(req, 400, "the JSON body must be an object");
-		json_decref(body);
-		return (NULL);
-	}
-	return (body);
 }
 
 /* Output as Python's text=True gives it, as a JSON string. */
 static void
-oe_json_text(struct evbuffer *b, const char *s, size_t len)
+osworld_exec_json_text(struct evbuffer *b, const char *s, size_t len)
 {
 	/* UTF-8 with universal newlines, U+FFFD for bad bytes. */
 	proc_json_text(b, s, len, PROC_TEXT_NEWLINES);
 }
 
 static char *
-oe_json_fragment(const char *s, size_t len)
+osworld_exec_json_fragment(const char *s, size_t len)
 {
 	struct evbuffer	*b;
 	char		*out;
 	size_t		 n;
 
 	b = evbuffer_new();
-	oe_json_text(b, s, len);
+	osworld_exec_json_text(b, s, len);
 	n = evbuffer_get_length(b);
 	out = xmalloc(n + 1);
 	evbuffer_remove(b, out, n);
@@ -427,8 +281,8 @@ oe_json_fragment(const char *s, size_t len)
  * verification its outcome and wait_time (a JSON number, as text).
  */
 static void
-oe_reply_result(struct oe_req *r, int code, const char *status,
-    const char *verification, const char *wait_time)
+osworld_exec_reply_result(struct osworld_exec_req *r, int code,
+    const char *status, const char *verification, const char *wait_time)
 {
 	struct evbuffer	*b;
 
@@ -443,20 +297,20 @@ oe_reply_result(struct oe_req *r, int code, const char *status,
 		    "\"wait_time\":%s", verification, wait_time);
 	}
 	evbuffer_add(b, "}\n", 2);
-	oe_finish_buf(r, code, b);
+	osworld_exec_finish_buf(r, code, b);
 }
 
 static int
-oe_returncode(const struct proc_result *res)
+osworld_exec_returncode(const struct proc_result *res)
 {
 	/* Python: -N when killed by signal N. */
 	return (res->exited ? res->exit_code : -res->signal);
 }
 
 static struct proc *
-oe_start(struct oe_req *r, char *const *argv, const char *cwd,
-    long long timeout_ms, int flags, proc_done_cb cb, char **cause,
-    int *errnop)
+osworld_exec_start(struct osworld_exec_req *r, char *const *argv,
+    const char *cwd, long long timeout_ms, int flags, proc_done_cb cb,
+    char **cause, int *errnop)
 {
 	struct proc_opts	 o;
 
@@ -469,16 +323,17 @@ oe_start(struct oe_req *r, char *const *argv, const char *cwd,
 }
 
 static int
-oe_start_status(int err)
+osworld_exec_start_status(int err)
 {
-	return (err == EAGAIN ? 503 : 500);
+	return (proc_start_busy(err) ? 503 : 500);
 }
 
 /* /execute, /setup/execute: the main command has finished. */
 static void
-oe_execute_done(struct proc *p, const struct proc_result *res, void *arg)
+osworld_exec_execute_done(struct proc *p, const struct proc_result *res,
+    void *arg)
 {
-	struct oe_req	*r = arg;
+	struct osworld_exec_req	*r = arg;
 	struct evbuffer	*b;
 	json_t		*j;
 	char		*secs, *msg;
@@ -488,7 +343,7 @@ oe_execute_done(struct proc *p, const struct proc_result *res, void *arg)
 		log_warnx("%s: output of %s capped at %d bytes", __func__,
 		    r->shown, PROC_MAX_OUTPUT);
 	if (res->timed_out) {
-		secs = oe_pyseconds(oe_exec_timeout_ms);
+		secs = pyfmt_seconds(osworld_exec_timeout_ms);
 		xasprintf(&msg, "Command '%s' timed out after %s seconds",
 		    r->shown, secs);
 		free(secs);
@@ -496,7 +351,7 @@ oe_execute_done(struct proc *p, const struct proc_result *res, void *arg)
 			j = json_pack("{s:s, s:s}", "status", "error",
 			    "message", msg);
 			free(msg);
-			oe_finish(r, 500, j);
+			osworld_exec_finish(r, 500, j);
 			return;
 		}
 		b = evbuffer_new();
@@ -504,72 +359,73 @@ oe_execute_done(struct proc *p, const struct proc_result *res, void *arg)
 		    "\"error\":\"TimeoutExpired\",\"message\":");
 		proc_json_text(b, msg, strlen(msg), 0);
 		evbuffer_add_printf(b, ",\"output\":");
-		oe_json_text(b, res->out, res->out_len);
+		osworld_exec_json_text(b, res->out, res->out_len);
 		evbuffer_add_printf(b, ",\"returncode\":null}\n");
 		free(msg);
-		oe_finish_buf(r, 200, b);
+		osworld_exec_finish_buf(r, 200, b);
 		return;
 	}
-	r->out_json = oe_json_fragment(res->out, res->out_len);
-	r->err_json = oe_json_fragment(res->err, res->err_len);
-	r->rc = oe_returncode(res);
+	r->out_json = osworld_exec_json_fragment(res->out, res->out_len);
+	r->err_json = osworld_exec_json_fragment(res->err, res->err_len);
+	r->rc = osworld_exec_returncode(res);
 	/* "verification" absent or {} is no verification at all. */
-	if (r->kind == OE_EXECUTE || r->verify_none) {
-		oe_reply_result(r, 200, "success", NULL, NULL);
+	if (r->kind == OSWORLD_EXEC_EXECUTE || r->verify_none) {
+		osworld_exec_reply_result(r, 200, "success", NULL, NULL);
 		return;
 	}
 	r->verify_start = deskd_now_ms();
-	oe_verify_step(r);
+	osworld_exec_verify_step(r);
 }
 
 static void
-oe_verify_timer_cb(evutil_socket_t fd, short events, void *arg)
+osworld_exec_verify_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
-	oe_verify_step(arg);
+	osworld_exec_verify_step(arg);
 }
 
 /* One round of checks, as upstream's while loop does it. */
 static void
-oe_verify_step(struct oe_req *r)
+osworld_exec_verify_step(struct osworld_exec_req *r)
 {
 	char	*wait;
 
 	if (deskd_now_ms() - r->verify_start >= r->max_wait_ms) {
 		/* wait_time is max_wait_time as the client gave it. */
 		wait = json_dumps(r->max_wait, JSON_ENCODE_ANY);
-		oe_reply_result(r, 500, "verification_failed", "failed",
-		    wait != NULL ? wait : "null");
+		osworld_exec_reply_result(r, 500, "verification_failed",
+		    "failed", wait != NULL ? wait : "null");
 		free(wait);
 		return;
 	}
 	r->verify_ok = 1;
 	if (r->window_exists != NULL)
-		oe_verify_window(r);
+		osworld_exec_verify_window(r);
 	else
-		oe_verify_command(r);
+		osworld_exec_verify_command(r);
 }
 
 static void
-oe_verify_round_done(struct oe_req *r)
+osworld_exec_verify_round_done(struct osworld_exec_req *r)
 {
 	struct timeval	 tv;
 	char		*wait;
 
 	if (r->verify_ok) {
-		wait = oe_pyfloat((deskd_now_ms() - r->verify_start) / 1000.0);
-		oe_reply_result(r, 200, "success", "passed", wait);
+		wait = pyfmt_float((deskd_now_ms() - r->verify_start) / 1000.0);
+		osworld_exec_reply_result(r, 200, "success", "passed", wait);
 		free(wait);
 		return;
 	}
 	tv.tv_sec = r->interval_ms / 1000;
 	tv.tv_usec = (r->interval_ms % 1000) * 1000;
 	if (r->timer == NULL)
-		r->timer = evtimer_new(oe_base, oe_verify_timer_cb, r);
+		r->timer = evtimer_new(osworld_exec_base,
+		    osworld_exec_verify_timer_cb, r);
 	evtimer_add(r->timer, &tv);
 }
 
 static void
-oe_verify_window(struct oe_req *r)
+osworld_exec_verify_window(struct osworld_exec_req *r)
 {
 	struct window	*w;
 	char		*cause = NULL;
@@ -592,45 +448,46 @@ oe_verify_window(struct oe_req *r)
 			r->verify_ok = 0;
 		window_list_free(w, n);
 	}
-	oe_verify_command(r);
+	osworld_exec_verify_command(r);
 }
 
 static void
-oe_verify_command_done(struct proc *p, const struct proc_result *res,
+osworld_exec_verify_command_done(struct proc *p, const struct proc_result *res,
     void *arg)
 {
-	struct oe_req	*r = arg;
+	struct osworld_exec_req	*r = arg;
 
 	r->proc = NULL;
 	if (res->timed_out || !res->exited || res->exit_code != 0)
 		r->verify_ok = 0;
-	oe_verify_round_done(r);
+	osworld_exec_verify_round_done(r);
 }
 
 static void
-oe_verify_command(struct oe_req *r)
+osworld_exec_verify_command(struct osworld_exec_req *r)
 {
 	char	*argv[] = { "/bin/sh", "-c", r->command_success, NULL };
 	char	*cause = NULL;
 	int	 err;
 
 	if (r->command_success == NULL) {
-		oe_verify_round_done(r);
+		osworld_exec_verify_round_done(r);
 		return;
 	}
-	r->proc = oe_start(r, argv, NULL, OSWORLD_VERIFY_CMD_TIMEOUT_MS, 0,
-	    oe_verify_command_done, &cause, &err);
+	r->proc = osworld_exec_start(r, argv, NULL,
+	    OSWORLD_VERIFY_CMD_TIMEOUT_MS, 0, osworld_exec_verify_command_done,
+	    &cause, &err);
 	if (r->proc == NULL) {
 		log_debug("%s: %s", __func__, cause);
 		free(cause);
 		r->verify_ok = 0;
-		oe_verify_round_done(r);
+		osworld_exec_verify_round_done(r);
 	}
 }
 
 /* A non-negative number of seconds in [0, max] to ms; -1 if not. */
 static long long
-oe_seconds(json_t *v, double max)
+osworld_exec_seconds(json_t *v, double max)
 {
 	double	 d;
 
@@ -644,7 +501,8 @@ oe_seconds(json_t *v, double max)
 
 /* The verification part of /execute_with_verification. */
 static int
-oe_verify_parse(struct oe_req *r, json_t *body, char **cause)
+osworld_exec_verify_parse(struct osworld_exec_req *r, json_t *body,
+    char **cause)
 {
 	json_t	*v, *w, *c, *mw, *ci;
 
@@ -678,7 +536,8 @@ oe_verify_parse(struct oe_req *r, json_t *body, char **cause)
 		r->max_wait = json_integer(10);
 	else
 		r->max_wait = json_incref(mw);
-	r->max_wait_ms = oe_seconds(r->max_wait, OSWORLD_VERIFY_MAX_WAIT_S);
+	r->max_wait_ms = osworld_exec_seconds(r->max_wait,
+	    OSWORLD_VERIFY_MAX_WAIT_S);
 	if (r->max_wait_ms == -1) {
 		xasprintf(cause, "max_wait_time must be a number of seconds "
 		    "from 0 to %d", OSWORLD_VERIFY_MAX_WAIT_S);
@@ -687,7 +546,7 @@ oe_verify_parse(struct oe_req *r, json_t *body, char **cause)
 	ci = json_object_get(body, "check_interval");
 	if (ci == NULL || json_is_null(ci))
 		r->interval_ms = 1000;
-	else if ((r->interval_ms = oe_seconds(ci,
+	else if ((r->interval_ms = osworld_exec_seconds(ci,
 	    OSWORLD_VERIFY_MAX_WAIT_S)) == -1) {
 		xasprintf(cause, "check_interval must be a number of seconds "
 		    "from 0 to %d", OSWORLD_VERIFY_MAX_WAIT_S);
@@ -699,79 +558,88 @@ oe_verify_parse(struct oe_req *r, json_t *body, char **cause)
 }
 
 static void
-oe_execute(struct http_req *req, enum oe_kind kind)
+osworld_exec_execute(struct http_req *req, enum osworld_exec_kind kind)
 {
-	struct oe_req	*r;
+	struct osworld_exec_req	*r;
 	json_t		*body;
 	char		**argv, *cause = NULL;
 	int		 err;
 
-	if ((body = oe_body(req, 0)) == NULL)
+	if ((body = osworld_body(req, 0, &cause)) == NULL) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
+		free(cause);
 		return;
+	}
 	r = xcalloc(1, sizeof *r);
 	r->req = req;
 	r->kind = kind;
 	r->setup = strncmp(http_req_path(req), "/setup/", 7) == 0;
-	if (kind == OE_VERIFY && oe_verify_parse(r, body, &cause) == -1) {
-		oe_error(req, 400, "%s", cause);
+	if (kind == OSWORLD_EXEC_VERIFY &&
+	    osworld_exec_verify_parse(r, body, &cause) == -1) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
 		goto out;
 	}
-	if ((argv = oe_command(body, 0, &r->shown, &cause)) == NULL) {
-		oe_error(req, 400, "%s", cause);
+	if ((argv = osworld_exec_command(body, 0, &r->shown, &cause)) == NULL) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
 		goto out;
 	}
-	r->proc = oe_start(r, argv, NULL, oe_exec_timeout_ms, 0,
-	    oe_execute_done, &cause, &err);
-	shlex_free(argv);
+	r->proc = osworld_exec_start(r, argv, NULL, osworld_exec_timeout_ms, 0,
+	    osworld_exec_execute_done, &cause, &err);
+	strv_free(argv);
 	if (r->proc == NULL) {
-		oe_error(req, oe_start_status(err), "%s", cause);
+		osworld_reply_status(req, osworld_exec_start_status(err),
+		    "error", "%s", cause);
 		goto out;
 	}
-	http_req_set_close_cb(req, oe_close_cb, r);
+	http_req_set_close_cb(req, osworld_exec_close_cb, r);
 	json_decref(body);
 	return;
 out:
 	free(cause);
-	oe_free(r);
+	osworld_exec_free(r);
 	json_decref(body);
 }
 
-static void
-oe_execute_cb(struct http_req *req, void *arg)
+void
+osworld_exec_execute_cb(struct http_req *req, void *arg)
 {
-	oe_execute(req, OE_EXECUTE);
+	osworld_exec_execute(req, OSWORLD_EXEC_EXECUTE);
 }
 
-static void
-oe_verify_cb(struct http_req *req, void *arg)
+void
+osworld_exec_verify_cb(struct http_req *req, void *arg)
 {
-	oe_execute(req, OE_VERIFY);
+	osworld_exec_execute(req, OSWORLD_EXEC_VERIFY);
 }
 
 /* /setup/launch: fire and forget; the child is reaped by proc.c. */
-static void
-oe_launch_cb(struct http_req *req, void *arg)
+void
+osworld_exec_launch_cb(struct http_req *req, void *arg)
 {
 	json_t		*body;
 	char		**argv, *shown = NULL, *cause = NULL, *msg;
 	int		 err;
 
-	if ((body = oe_body(req, 0)) == NULL)
+	if ((body = osworld_body(req, 0, &cause)) == NULL) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
+		free(cause);
 		return;
-	if ((argv = oe_command(body, 1, &shown, &cause)) == NULL) {
-		oe_error(req, 400, "%s", cause);
+	}
+	if ((argv = osworld_exec_command(body, 1, &shown, &cause)) == NULL) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
 		goto out;
 	}
 	/* Popen inherits the server's stdio: so does a detached proc. */
-	if (oe_start(NULL, argv, NULL, 0, PROC_DETACH, NULL, &cause,
+	if (osworld_exec_start(NULL, argv, NULL, 0, PROC_DETACH, NULL, &cause,
 	    &err) == NULL) {
-		oe_error(req, oe_start_status(err), "%s", cause);
-		shlex_free(argv);
+		osworld_reply_status(req, osworld_exec_start_status(err),
+		    "error", "%s", cause);
+		strv_free(argv);
 		goto out;
 	}
-	shlex_free(argv);
+	strv_free(argv);
 	xasprintf(&msg, "%s launched successfully", shown);
-	http_reply(req, 200, OE_HTML, msg, strlen(msg));
+	http_reply(req, 200, OSWORLD_TEXT, msg, strlen(msg));
 	free(msg);
 out:
 	free(shown);
@@ -781,7 +649,7 @@ out:
 
 /* Write a script to a new temporary file; NULL with cause. */
 static char *
-oe_write_temp(const char *dir, const char *prefix, const char *suffix,
+osworld_exec_write_temp(const char *dir, const char *prefix, const char *suffix,
     const char *head, const char *data, size_t len, int mode, char **cause)
 {
 	char	*path;
@@ -825,9 +693,10 @@ fail:
 }
 
 static void
-oe_python_done(struct proc *p, const struct proc_result *res, void *arg)
+osworld_exec_python_done(struct proc *p, const struct proc_result *res,
+    void *arg)
 {
-	struct oe_req	*r = arg;
+	struct osworld_exec_req	*r = arg;
 	struct evbuffer	*b;
 	json_t		*j;
 	char		*o, *e, *msg;
@@ -840,10 +709,10 @@ oe_python_done(struct proc *p, const struct proc_result *res, void *arg)
 		    "message", "Execution timeout: Code took too long to "
 		    "execute", "error", "TimeoutExpired", "need_more", 0,
 		    "output");
-		oe_finish(r, 500, j);
+		osworld_exec_finish(r, 500, j);
 		return;
 	}
-	rc = oe_returncode(res);
+	rc = osworld_exec_returncode(res);
 	o = proc_text(res->out, res->out_len, PROC_TEXT_NEWLINES, &olen);
 	e = proc_text(res->err, res->err_len, PROC_TEXT_NEWLINES, &elen);
 	if (rc != 0 && elen == 0) {
@@ -870,43 +739,49 @@ oe_python_done(struct proc *p, const struct proc_result *res, void *arg)
 	free(msg);
 	free(o);
 	free(e);
-	oe_finish_buf(r, 200, b);
+	osworld_exec_finish_buf(r, 200, b);
 }
 
-static void
-oe_python_cb(struct http_req *req, void *arg)
+void
+osworld_exec_python_cb(struct http_req *req, void *arg)
 {
-	struct oe_req	*r = NULL;
+	struct osworld_exec_req	*r = NULL;
 	json_t		*body, *code;
 	char		*argv[3], *cause = NULL;
 	int		 err;
 
-	if ((body = oe_body(req, 0)) == NULL)
+	if ((body = osworld_body(req, 0, &cause)) == NULL) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
+		free(cause);
 		return;
+	}
 	code = json_object_get(body, "code");
 	if (!proto_json_truthy(code)) {
-		oe_error(req, 400, "Code not supplied!");
+		osworld_reply_status(req, 400, "error", "Code not supplied!");
 		goto out;
 	}
 	if (!json_is_string(code)) {
-		oe_error(req, 400, "code must be a string");
+		osworld_reply_status(req, 400, "error",
+		    "code must be a string");
 		goto out;
 	}
 	r = xcalloc(1, sizeof *r);
 	r->req = req;
-	r->kind = OE_PYTHON;
-	r->tmpfile = oe_write_temp("/tmp", "python_exec_", ".py", NULL,
-	    json_string_value(code), json_string_length(code), 0600, &cause);
+	r->kind = OSWORLD_EXEC_PYTHON;
+	r->tmpfile = osworld_exec_write_temp("/tmp", "python_exec_", ".py",
+	    NULL, json_string_value(code), json_string_length(code), 0600,
+	    &cause);
 	if (r->tmpfile == NULL)
 		goto fail;
 	argv[0] = OSWORLD_PYTHON;
 	argv[1] = r->tmpfile;
 	argv[2] = NULL;
-	r->proc = oe_start(r, argv, NULL, oe_python_timeout_ms, 0,
-	    oe_python_done, &cause, &err);
+	r->proc = osworld_exec_start(r, argv, NULL,
+	    osworld_exec_python_timeout_ms, 0, osworld_exec_python_done, &cause,
+	    &err);
 	if (r->proc == NULL)
 		goto fail;
-	http_req_set_close_cb(req, oe_close_cb, r);
+	http_req_set_close_cb(req, osworld_exec_close_cb, r);
 	json_decref(body);
 	return;
 fail:
@@ -916,31 +791,14 @@ fail:
 	    "error", cause, "need_more", 0, "output"));
 out:
 	free(cause);
-	oe_free(r);
+	osworld_exec_free(r);
 	json_decref(body);
 }
 
 static void
-oe_bash_error(struct http_req *req, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void
-oe_bash_error(struct http_req *req, int code, const char *fmt, ...)
+osworld_exec_bash_done(struct proc *p, const struct proc_result *res, void *arg)
 {
-	va_list	 ap;
-	char	*msg;
-
-	va_start(ap, fmt);
-	xvasprintf(&msg, fmt, ap);
-	va_end(ap);
-	http_reply_json(req, code, json_pack("{s:s, s:s, s:s, s:i}",
-	    "status", "error", "output", msg, "error", "", "returncode", -1));
-	free(msg);
-}
-
-static void
-oe_bash_done(struct proc *p, const struct proc_result *res, void *arg)
-{
-	struct oe_req	*r = arg;
+	struct osworld_exec_req	*r = arg;
 	struct evbuffer	*b;
 	json_t		*j;
 	char		*secs, *msg;
@@ -948,7 +806,7 @@ oe_bash_done(struct proc *p, const struct proc_result *res, void *arg)
 
 	r->proc = NULL;
 	if (res->timed_out) {
-		secs = oe_pynumber(r->bash_timeout);
+		secs = pyfmt_number(r->bash_timeout);
 		xasprintf(&msg, "Script execution timed out after %s seconds",
 		    secs);
 		free(secs);
@@ -960,22 +818,22 @@ oe_bash_done(struct proc *p, const struct proc_result *res, void *arg)
 		 * running the script again: 200 with status "error", as
 		 * for /execute timeouts.
 		 */
-		oe_finish(r, 200, j);
+		osworld_exec_finish(r, 200, j);
 		return;
 	}
-	rc = oe_returncode(res);
+	rc = osworld_exec_returncode(res);
 	b = evbuffer_new();
 	evbuffer_add_printf(b, "{\"status\":\"%s\",\"output\":",
 	    rc == 0 ? "success" : "error");
-	oe_json_text(b, res->out, res->out_len);
+	osworld_exec_json_text(b, res->out, res->out_len);
 	evbuffer_add_printf(b, ",\"error\":\"\",\"returncode\":%d}\n", rc);
-	oe_finish_buf(r, 200, b);
+	osworld_exec_finish_buf(r, 200, b);
 }
 
-static void
-oe_bash_cb(struct http_req *req, void *arg)
+void
+osworld_exec_bash_cb(struct http_req *req, void *arg)
 {
-	struct oe_req	*r = NULL;
+	struct osworld_exec_req	*r = NULL;
 	struct stat	 sb;
 	json_t		*body, *script, *to, *wd;
 	const char	*s, *tmpdir;
@@ -984,15 +842,18 @@ oe_bash_cb(struct http_req *req, void *arg)
 	size_t		 len;
 	int		 err;
 
-	if ((body = oe_body(req, 0)) == NULL)
+	if ((body = osworld_body(req, 0, &cause)) == NULL) {
+		osworld_reply_status(req, 400, "error", "%s", cause);
+		free(cause);
 		return;
+	}
 	script = json_object_get(body, "script");
 	if (!proto_json_truthy(script)) {
-		oe_bash_error(req, 400, "Script not supplied!");
+		osworld_reply_script(req, 400, "Script not supplied!");
 		goto out;
 	}
 	if (!json_is_string(script)) {
-		oe_bash_error(req, 400, "script must be a string");
+		osworld_reply_script(req, 400, "script must be a string");
 		goto out;
 	}
 	to = json_object_get(body, "timeout");
@@ -1000,23 +861,24 @@ oe_bash_cb(struct http_req *req, void *arg)
 		to = json_integer(OSWORLD_BASH_TIMEOUT_S);
 	else
 		json_incref(to);
-	ms = oe_seconds(to, OSWORLD_BASH_TIMEOUT_MAX_S);
+	ms = osworld_exec_seconds(to, OSWORLD_BASH_TIMEOUT_MAX_S);
 	if (ms <= 0) {
-		oe_bash_error(req, 400, "timeout must be a number of seconds "
-		    "over 0 and up to %d", OSWORLD_BASH_TIMEOUT_MAX_S);
+		osworld_reply_script(req, 400, "timeout must be a number of "
+		    "seconds over 0 and up to %d", OSWORLD_BASH_TIMEOUT_MAX_S);
 		json_decref(to);
 		goto out;
 	}
 	wd = json_object_get(body, "working_dir");
 	if (proto_json_truthy(wd)) {
 		if (!json_is_string(wd)) {
-			oe_bash_error(req, 400, "working_dir must be a string");
+			osworld_reply_script(req, 400,
+			    "working_dir must be a string");
 			json_decref(to);
 			goto out;
 		}
 		cwd = shlex_expanduser(json_string_value(wd));
 		if (stat(cwd, &sb) == -1) {
-			oe_bash_error(req, 400,
+			osworld_reply_script(req, 400,
 			    "Working directory does not exist: %s", cwd);
 			json_decref(to);
 			goto out;
@@ -1025,13 +887,13 @@ oe_bash_cb(struct http_req *req, void *arg)
 
 	r = xcalloc(1, sizeof *r);
 	r->req = req;
-	r->kind = OE_BASH;
+	r->kind = OSWORLD_EXEC_BASH;
 	r->bash_timeout = to;
 	s = json_string_value(script);
 	len = json_string_length(script);
 	if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0')
 		tmpdir = "/tmp";
-	r->tmpfile = oe_write_temp(tmpdir, "tmp", ".sh",
+	r->tmpfile = osworld_exec_write_temp(tmpdir, "tmp", ".sh",
 	    memmem(s, len, "#!/bin/bash", 11) == NULL ? "#!/bin/bash\n\n" :
 	    NULL, s, len, 0755, &cause);
 	if (r->tmpfile == NULL)
@@ -1039,54 +901,51 @@ oe_bash_cb(struct http_req *req, void *arg)
 	argv[0] = "/bin/bash";
 	argv[1] = r->tmpfile;
 	argv[2] = NULL;
-	r->proc = oe_start(r, argv, cwd, ms, PROC_MERGE_STDERR, oe_bash_done,
-	    &cause, &err);
+	r->proc = osworld_exec_start(r, argv, cwd, ms, PROC_MERGE_STDERR,
+	    osworld_exec_bash_done, &cause, &err);
 	if (r->proc == NULL && err == ENOENT && cwd == NULL) {
 		/* Upstream falls back to sh when there is no bash. */
 		free(cause);
 		cause = NULL;
 		argv[0] = "sh";
-		r->proc = oe_start(r, argv, cwd, ms, PROC_MERGE_STDERR,
-		    oe_bash_done, &cause, &err);
+		r->proc = osworld_exec_start(r, argv, cwd, ms,
+		    PROC_MERGE_STDERR, osworld_exec_bash_done, &cause, &err);
 	}
 	if (r->proc == NULL)
 		goto fail;
-	http_req_set_close_cb(req, oe_close_cb, r);
+	http_req_set_close_cb(req, osworld_exec_close_cb, r);
 	free(cwd);
 	json_decref(body);
 	return;
 fail:
-	oe_bash_error(req, 500, "Failed to execute script: %s", cause);
+	osworld_reply_script(req, 500, "Failed to execute script: %s", cause);
 out:
 	free(cwd);
 	free(cause);
-	oe_free(r);
+	osworld_exec_free(r);
 	json_decref(body);
 }
 
-static void
-oe_terminal_cb(struct http_req *req, void *arg)
+void
+osworld_exec_terminal_cb(struct http_req *req, void *arg)
 {
-	/* Until the accessibility module: no focused terminal is known. */
-	http_reply_json(req, 200, json_pack("{s:n, s:s}", "output",
-	    "status", "success"));
+	a11y_http_terminal(req);
 }
 
-static void
-oe_accessibility_cb(struct http_req *req, void *arg)
+void
+osworld_exec_accessibility_cb(struct http_req *req, void *arg)
 {
-	oe_error(req, 501, "the accessibility tree is not available in "
-	    "this deskd");
+	a11y_http_accessibility(req);
 }
 
-static void
-oe_platform_cb(struct http_req *req, void *arg)
+void
+osworld_exec_platform_cb(struct http_req *req, void *arg)
 {
-	http_reply(req, 200, OE_HTML, "Linux", 5);
+	http_reply(req, 200, OSWORLD_TEXT, "Linux", 5);
 }
 
 static long long
-oe_env_ms(const char *name, long long def)
+osworld_exec_env_ms(const char *name, long long def)
 {
 	const char	*s;
 	long long	 v;
@@ -1102,26 +961,11 @@ oe_env_ms(const char *name, long long def)
 }
 
 void
-osworld_exec_init(struct event_base *base, struct http_server *hs)
+osworld_exec_init(struct event_base *base)
 {
-	oe_base = base;
-	oe_exec_timeout_ms = oe_env_ms(OSWORLD_TEST_EXEC_TIMEOUT_ENV,
-	    OSWORLD_EXEC_TIMEOUT_MS);
-	oe_python_timeout_ms = oe_env_ms(OSWORLD_TEST_PYTHON_TIMEOUT_ENV,
-	    OSWORLD_PYTHON_TIMEOUT_MS);
-
-	http_route(hs, "/execute", HTTP_POST, 0, 0, oe_execute_cb, NULL);
-	http_route(hs, "/setup/execute", HTTP_POST, 0, 0, oe_execute_cb,
-	    NULL);
-	http_route(hs, "/execute_with_verification", HTTP_POST, 0, 0,
-	    oe_verify_cb, NULL);
-	http_route(hs, "/setup/execute_with_verification", HTTP_POST, 0, 0,
-	    oe_verify_cb, NULL);
-	http_route(hs, "/setup/launch", HTTP_POST, 0, 0, oe_launch_cb, NULL);
-	http_route(hs, "/run_python", HTTP_POST, 0, 0, oe_python_cb, NULL);
-	http_route(hs, "/run_bash_script", HTTP_POST, 0, 0, oe_bash_cb, NULL);
-	http_route(hs, "/terminal", HTTP_GET, 0, 0, oe_terminal_cb, NULL);
-	http_route(hs, "/accessibility", HTTP_GET, 0, 0, oe_accessibility_cb,
-	    NULL);
-	http_route(hs, "/platform", HTTP_GET, 0, 0, oe_platform_cb, NULL);
+	osworld_exec_base = base;
+	osworld_exec_timeout_ms = osworld_exec_env_ms(
+	    OSWORLD_TEST_EXEC_TIMEOUT_ENV, OSWORLD_EXEC_TIMEOUT_MS);
+	osworld_exec_python_timeout_ms = osworld_exec_env_ms(
+	    OSWORLD_TEST_PYTHON_TIMEOUT_ENV, OSWORLD_PYTHON_TIMEOUT_MS);
 }

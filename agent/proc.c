@@ -3,11 +3,14 @@
  */
 #include <sys/types.h>
 #include <sys/param.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -22,6 +25,8 @@
 #include "deskd.h"
 #include "log.h"
 #include "proc.h"
+#include "strv.h"
+#include "utf8.h"
 #include "xmalloc.h"
 
 extern char	**environ;
@@ -56,14 +61,28 @@ struct proc {
 	char		*in_data;
 	size_t		 in_len;
 	size_t		 in_off;
+	struct evbuffer	*in_queue;	/* PROC_STDIN_PIPE */
+	int		 in_closing;	/* close once in_queue is written */
 	struct proc_buf	 out;
 	struct proc_buf	 err;
+	int		 paused;	/* PROC_STREAM: not reading */
 
+	proc_output_cb	 output_cb;
 	proc_done_cb	 cb;
 	void		*arg;
 	TAILQ_ENTRY(proc) entry;
 };
 TAILQ_HEAD(proc_list, proc);
+
+/* A pipe a finished command's background child still writes to. */
+struct proc_drain {
+	int			 fd;
+	struct event		*ev;
+	pid_t			 pid;	/* the command it came from, for logs */
+	size_t			 dropped;
+	TAILQ_ENTRY(proc_drain)	 entry;
+};
+TAILQ_HEAD(proc_drains, proc_drain);
 
 static struct event_base	*proc_base;
 static char			*proc_cwd;	/* default cwd of children */
@@ -71,9 +90,12 @@ static struct event		*proc_sigchld;
 static struct proc_list	 proc_all = TAILQ_HEAD_INITIALIZER(proc_all);
 static u_int			 proc_n;
 static size_t			 proc_held;	/* output bytes, all children */
+static struct proc_drains	 proc_drains = TAILQ_HEAD_INITIALIZER(proc_drains);
+static u_int			 proc_ndrain;
 
 static void	proc_sigchld_cb(evutil_socket_t, short, void *);
 static void	proc_free(struct proc *);
+static void	proc_drain_free(struct proc_drain *);
 
 void
 proc_init(struct event_base *base, const char *cwd)
@@ -93,12 +115,16 @@ proc_shutdown(void)
 {
 	struct proc	*p;
 
+	struct proc_drain	*d;
+
 	while ((p = TAILQ_FIRST(&proc_all)) != NULL) {
 		/* Launched apps outlive us; commands we were running do not. */
-		if (!(p->flags & PROC_DETACH) && !p->forgotten)
+		if (!(p->flags & (PROC_DETACH | PROC_SURVIVE)) && !p->forgotten)
 			kill(-p->pid, SIGKILL);
 		proc_free(p);
 	}
+	while ((d = TAILQ_FIRST(&proc_drains)) != NULL)
+		proc_drain_free(d);
 	if (proc_sigchld != NULL)
 		event_free(proc_sigchld);
 	proc_sigchld = NULL;
@@ -146,6 +172,8 @@ proc_free(struct proc *p)
 		event_free(p->kill_ev);
 	free(p->in_data);
 	proc_held -= p->out.len + p->err.len;
+	if (p->in_queue != NULL)
+		evbuffer_free(p->in_queue);
 	free(p->out.data);
 	free(p->err.data);
 	free(p);
@@ -235,11 +263,50 @@ proc_read(int fd, struct proc_buf *b, size_t budget)
 	return (0);
 }
 
+/*
+ * PROC_STREAM: hand what is there to output_cb, up to budget bytes.
+ * Returns 1 at EOF.  The callback may pause the proc: stop then.
+ */
+static int
+proc_stream_read(struct proc *p, int fd, int which, size_t budget)
+{
+	char	 buf[PROC_READ_CHUNK];
+	ssize_t	 n;
+
+	while (budget > 0 && !p->paused) {
+		n = read(fd, buf, sizeof buf);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return (0);
+			log_warn("%s: read", __func__);
+			return (1);
+		}
+		if (n == 0)
+			return (1);
+		if (p->output_cb != NULL && !p->cancelled)
+			p->output_cb(p, which, buf, n, p->arg);
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+	}
+	return (0);
+}
+
 static void
 proc_out_cb(evutil_socket_t fd, short events, void *arg)
 {
 	struct proc	*p = arg;
 
+	if (p->flags & PROC_STREAM) {
+		if (proc_stream_read(p, fd, fd == p->out_fd ? 1 : 2,
+		    4 * PROC_READ_CHUNK)) {
+			if (fd == p->out_fd)
+				proc_close_fd(&p->out_fd, &p->out_ev);
+			else
+				proc_close_fd(&p->err_fd, &p->err_ev);
+		}
+		return;
+	}
 	/* A budget per wakeup keeps one chatty child from starving others. */
 	if (fd == p->out_fd) {
 		if (proc_read(fd, &p->out, 4 * PROC_READ_CHUNK))
@@ -256,6 +323,27 @@ proc_in_cb(evutil_socket_t fd, short events, void *arg)
 	struct proc	*p = arg;
 	ssize_t		 n;
 
+	if (p->in_queue != NULL) {
+		while (evbuffer_get_length(p->in_queue) > 0) {
+			n = evbuffer_write(p->in_queue, fd);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n == -1 && errno == EAGAIN)
+				return;
+			if (n <= 0) {
+				/* EPIPE: the child does not want the rest. */
+				evbuffer_drain(p->in_queue,
+				    evbuffer_get_length(p->in_queue));
+				p->in_closing = 1;
+				break;
+			}
+		}
+		if (p->in_closing)
+			proc_close_fd(&p->in_fd, &p->in_ev);
+		else
+			event_del(p->in_ev);
+		return;
+	}
 	while (p->in_off < p->in_len) {
 		n = write(fd, p->in_data + p->in_off, p->in_len - p->in_off);
 		if (n == -1) {
@@ -332,6 +420,163 @@ proc_signal(struct proc *p, int sig)
 }
 
 void
+proc_pause(struct proc *p, int on)
+{
+	if (p == NULL || !(p->flags & PROC_STREAM) || p->paused == on)
+		return;
+	p->paused = on;
+	if (p->out_ev != NULL) {
+		if (on)
+			event_del(p->out_ev);
+		else
+			event_add(p->out_ev, NULL);
+	}
+	if (p->err_ev != NULL) {
+		if (on)
+			event_del(p->err_ev);
+		else
+			event_add(p->err_ev, NULL);
+	}
+}
+
+ssize_t
+proc_write(struct proc *p, const void *data, size_t len)
+{
+	if (p == NULL || p->in_queue == NULL || p->in_closing ||
+	    p->in_fd == -1)
+		return (-1);
+	evbuffer_add(p->in_queue, data, len);
+	if (len > 0)
+		event_add(p->in_ev, NULL);
+	return ((ssize_t)evbuffer_get_length(p->in_queue));
+}
+
+void
+proc_close_stdin(struct proc *p)
+{
+	if (p == NULL || p->in_queue == NULL || p->in_fd == -1)
+		return;
+	p->in_closing = 1;
+	if (evbuffer_get_length(p->in_queue) == 0)
+		proc_close_fd(&p->in_fd, &p->in_ev);
+}
+
+int
+proc_kill_session(pid_t sid, int sig)
+{
+	DIR		*d;
+	struct dirent	*de;
+	char		*end;
+	long		 v;
+	pid_t		 pid;
+	int		 n = 0;
+
+	/*
+	 * A session's jobs may each have a group of their own (an
+	 * interactive bash puts every job in one), so the group kill that
+	 * ends a command does not reach them: ask each process its session.
+	 */
+	if (sid <= 1 || (d = opendir("/proc")) == NULL)
+		return (0);
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		errno = 0;
+		v = strtol(de->d_name, &end, 10);
+		if (*end != '\0' || errno != 0 || v <= 0)
+			continue;
+		pid = (pid_t)v;
+		if (getsid(pid) == sid && kill(pid, sig) == 0)
+			n++;
+	}
+	closedir(d);
+	return (n);
+}
+
+u_int
+proc_ndrains(void)
+{
+	return (proc_ndrain);
+}
+
+static void
+proc_drain_free(struct proc_drain *d)
+{
+	TAILQ_REMOVE(&proc_drains, d, entry);
+	proc_ndrain--;
+	event_free(d->ev);
+	close(d->fd);
+	free(d);
+}
+
+static void
+proc_drain_cb(evutil_socket_t fd, short events, void *arg)
+{
+	struct proc_drain	*d = arg;
+	char			 buf[PROC_READ_CHUNK];
+	size_t			 budget = 4 * PROC_READ_CHUNK;
+	ssize_t			 n;
+
+	while (budget > 0) {
+		n = read(fd, buf, sizeof buf);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			log_debug("%s: pid %ld's background output closed, "
+			    "%zu bytes dropped", __func__, (long)d->pid,
+			    d->dropped);
+			proc_drain_free(d);
+			return;
+		}
+		d->dropped += n;
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+	}
+}
+
+/* Keep reading a pipe the command's background children hold. */
+static void
+proc_drain_add(struct proc *p, int *fd, struct event **ev)
+{
+	struct proc_drain	*d;
+	char			 c;
+	ssize_t			 n;
+
+	if (*fd == -1)
+		return;
+	/* At EOF already (the usual case): nobody else holds it. */
+	while ((n = read(*fd, &c, 1)) == -1 && errno == EINTR)
+		;
+	if (n == 0 || (n == -1 && errno != EAGAIN)) {
+		proc_close_fd(fd, ev);
+		return;
+	}
+	if (proc_ndrain >= PROC_MAX_DRAINS) {
+		d = TAILQ_FIRST(&proc_drains);
+		log_warnx("%s: over %d drained pipes, closing pid %ld's",
+		    __func__, PROC_MAX_DRAINS, (long)d->pid);
+		proc_drain_free(d);
+	}
+	if (*ev != NULL) {
+		event_free(*ev);
+		*ev = NULL;
+	}
+	d = xcalloc(1, sizeof *d);
+	d->fd = *fd;
+	d->pid = p->pid;
+	d->dropped = n > 0 ? (size_t)n : 0;
+	d->ev = event_new(proc_base, d->fd, EV_READ | EV_PERSIST,
+	    proc_drain_cb, d);
+	event_add(d->ev, NULL);
+	TAILQ_INSERT_TAIL(&proc_drains, d, entry);
+	proc_ndrain++;
+	*fd = -1;
+	log_debug("%s: pid %ld exited with its output still open: draining",
+	    __func__, (long)p->pid);
+}
+
+void
 proc_forget(struct proc *p)
 {
 	if (p == NULL)
@@ -346,6 +591,29 @@ proc_forget(struct proc *p)
 		event_free(p->timeout_ev);
 		p->timeout_ev = NULL;
 	}
+}
+
+void
+proc_stop(struct proc *p, int grace_ms)
+{
+	int	 status, i, n = grace_ms / 100;
+	pid_t	 pid;
+
+	if (p == NULL)
+		return;
+	proc_signal(p, SIGTERM);
+	/* The loop has stopped: nothing else is kept waiting. */
+	for (i = 0; i < n; i++) {
+		if ((pid = waitpid(p->pid, &status, WNOHANG)) != 0)
+			break;
+		usleep(100 * 1000);
+	}
+	if (i == n) {
+		kill(-p->pid, SIGKILL);
+		while (waitpid(p->pid, &status, 0) == -1 && errno == EINTR)
+			;
+	}
+	proc_free(p);
 }
 
 const char *
@@ -391,10 +659,21 @@ proc_exited(struct proc *p, int lost)
 	 * there and stop: a background grandchild holding the pipe open must
 	 * not hold the reply (Python's subprocess.run would wait for it).
 	 */
-	if (p->out_fd != -1)
-		proc_read(p->out_fd, &p->out, p->out.max + PROC_READ_CHUNK);
-	if (p->err_fd != -1)
-		proc_read(p->err_fd, &p->err, p->err.max + PROC_READ_CHUNK);
+	if (p->flags & PROC_STREAM) {
+		/* Whatever the pipes hold now, paused or not. */
+		p->paused = 0;
+		if (p->out_fd != -1)
+			proc_stream_read(p, p->out_fd, 1, (size_t)-1);
+		if (p->err_fd != -1)
+			proc_stream_read(p, p->err_fd, 2, (size_t)-1);
+	} else {
+		if (p->out_fd != -1)
+			proc_read(p->out_fd, &p->out,
+			    p->out.max + PROC_READ_CHUNK);
+		if (p->err_fd != -1)
+			proc_read(p->err_fd, &p->err,
+			    p->err.max + PROC_READ_CHUNK);
+	}
 
 	if (p->cb != NULL && !p->cancelled) {
 		memset(&r, 0, sizeof r);
@@ -421,6 +700,9 @@ proc_exited(struct proc *p, int lost)
 		r.duration_ms = deskd_now_ms() - p->start_ms;
 		p->cb(p, &r, p->arg);
 	}
+	/* Background children ("cmd &") keep writing: never a SIGPIPE. */
+	proc_drain_add(p, &p->out_fd, &p->out_ev);
+	proc_drain_add(p, &p->err_fd, &p->err_ev);
 	proc_free(p);
 }
 
@@ -522,18 +804,6 @@ proc_candidates(const char *file, const char *const *env)
 	return (c);
 }
 
-static void
-proc_free_strv(char **v)
-{
-	size_t	 i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
 /* Exec failure report from the child: errno and what failed. */
 struct proc_failure {
 	int	 err;
@@ -542,14 +812,14 @@ struct proc_failure {
 
 static void __attribute__((noreturn))
 proc_child(const struct proc_opts *o, const char *cwd, char **cand,
-    int in_fd, int out_fd, int err_fd, int report_fd)
+    int in_fd, int out_fd, int err_fd, int pass_fd, int report_fd)
 {
 	struct proc_failure	 f;
 	struct sigaction	 sa;
 	struct rlimit		 rl;
 	sigset_t		 none;
 	char *const		*envp;
-	int			 i, fd, max;
+	int			 i, fd, max, low;
 
 	/* Only async-signal-safe calls from here on. */
 	memset(&sa, 0, sizeof sa);
@@ -559,7 +829,16 @@ proc_child(const struct proc_opts *o, const char *cwd, char **cand,
 	sigemptyset(&none);
 
 	f.stage = 2;
-	if (setpgid(0, 0) == -1)
+	if (o->flags & PROC_SETSID) {
+		if (setsid() == -1)
+			goto fail;
+	} else if (setpgid(0, 0) == -1)
+		goto fail;
+	/* After setsid: the first terminal a leader opens is not enough. */
+	if ((o->flags & PROC_PTY) && ioctl(in_fd, TIOCSCTTY, 0) == -1)
+		goto fail;
+	if ((o->flags & PROC_PDEATHSIG) &&
+	    prctl(PR_SET_PDEATHSIG, SIGTERM) == -1)
 		goto fail;
 	if (in_fd != -1 && dup2(in_fd, 0) == -1)
 		goto fail;
@@ -567,13 +846,17 @@ proc_child(const struct proc_opts *o, const char *cwd, char **cand,
 		goto fail;
 	if (err_fd != -1 && dup2(err_fd, 2) == -1)
 		goto fail;
+	/* pass_fd is above 3 (proc_start): dup2 clears its close-on-exec. */
+	if (pass_fd != -1 && dup2(pass_fd, 3) == -1)
+		goto fail;
 	/* Nothing of deskd's (listeners, X socket) leaks into the child. */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
+	low = pass_fd != -1 ? 4 : 3;
+	if (close_range(low, ~0U, CLOSE_RANGE_CLOEXEC) == -1) {
 		max = 65536;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 		    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < 65536)
 			max = rl.rlim_cur;
-		for (fd = 3; fd < max; fd++)
+		for (fd = low; fd < max; fd++)
 			fcntl(fd, F_SETFD, FD_CLOEXEC);
 	}
 	f.stage = 1;
@@ -599,6 +882,13 @@ report:
 	_exit(127);
 }
 
+int
+proc_start_busy(int err)
+{
+	return (err == EAGAIN || err == EMFILE || err == ENFILE ||
+	    err == ENOMEM);
+}
+
 struct proc *
 proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
     int *errnop, char **cause)
@@ -612,7 +902,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	int			 in[2] = { -1, -1 }, out[2] = { -1, -1 };
 	int			 err[2] = { -1, -1 }, rep[2] = { -1, -1 };
 	int			 child_in = -1, child_out = -1;
-	int			 child_err = -1;
+	int			 child_err = -1, pass = -1, stdio = -1;
 	int			 saved, status;
 	ssize_t			 n;
 	size_t			 got;
@@ -636,14 +926,29 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 
 	if (proc_pipe(rep) == -1)
 		goto syserr;
-	if ((o->flags & PROC_DETACH) && (o->flags & PROC_NULL_STDIN)) {
+	if (o->flags & (PROC_STDIO_FD | PROC_PTY)) {
+		/* Above 2, or the child's dup2 onto 0-2 would clobber it. */
+		if ((stdio = fcntl(o->stdio_fd, F_DUPFD_CLOEXEC, 3)) == -1)
+			goto syserr;
+		if (o->flags & PROC_PTY)
+			child_in = stdio;
+		else {
+			in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			if (in[0] == -1 ||
+			    (in[0] = proc_fd_high(in[0])) == -1)
+				goto syserr;
+			child_in = in[0];
+		}
+		child_out = child_err = stdio;
+	} else if ((o->flags & PROC_DETACH) &&
+	    (o->flags & PROC_NULL_STDIN)) {
 		in[0] = open("/dev/null", O_RDONLY | O_CLOEXEC);
 		if (in[0] == -1 || (in[0] = proc_fd_high(in[0])) == -1)
 			goto syserr;
 		child_in = in[0];
 	}
-	if (!(o->flags & PROC_DETACH)) {
-		if (o->stdin_data != NULL) {
+	if (!(o->flags & (PROC_DETACH | PROC_STDIO_FD | PROC_PTY))) {
+		if (o->stdin_data != NULL || (o->flags & PROC_STDIN_PIPE)) {
 			if (proc_pipe(in) == -1)
 				goto syserr;
 			child_in = in[0];
@@ -665,6 +970,10 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 			child_err = err[1];
 		}
 	}
+	/* Above fd 3, so the child's dup2 onto 3 cannot clobber it. */
+	if ((o->flags & PROC_PASS_FD) &&
+	    (pass = fcntl(o->pass_fd, F_DUPFD_CLOEXEC, 4)) == -1)
+		goto syserr;
 	cand = proc_candidates(o->argv[0], o->env);
 
 	/*
@@ -675,7 +984,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		proc_child(o, cwd, cand, child_in, child_out, child_err,
+		proc_child(o, cwd, cand, child_in, child_out, child_err, pass,
 		    rep[1]);
 	saved = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -683,10 +992,23 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 		errno = saved;
 		goto syserr;
 	}
-	/* Both sides set the group, so a kill right now cannot miss. */
-	setpgid(pid, pid);
+	/*
+	 * Both sides set the group, so a kill right now cannot miss.  Not
+	 * for a new session: a group leader cannot call setsid, and the
+	 * exec we wait for below comes after the child's setsid anyway.
+	 */
+	if (!(o->flags & PROC_SETSID))
+		setpgid(pid, pid);
 	close(rep[1]);
 	rep[1] = -1;
+	if (pass != -1) {
+		close(pass);
+		pass = -1;
+	}
+	if (stdio != -1) {
+		close(stdio);
+		stdio = -1;
+	}
 
 	/*
 	 * Wait for exec (EOF on the close-on-exec pipe) or its error: this
@@ -718,7 +1040,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 			    strerror(f.err));
 		goto fail;
 	}
-	proc_free_strv(cand);
+	strv_free(cand);
 	cand = NULL;
 
 	p = xcalloc(1, sizeof *p);
@@ -726,6 +1048,7 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	p->flags = o->flags;
 	p->start_ms = deskd_now_ms();
 	p->cb = (o->flags & PROC_DETACH) ? NULL : cb;
+	p->output_cb = (o->flags & PROC_STREAM) ? o->output_cb : NULL;
 	p->arg = arg;
 	p->in_fd = p->out_fd = p->err_fd = -1;
 	p->out.max = p->err.max =
@@ -734,9 +1057,21 @@ proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
 	TAILQ_INSERT_TAIL(&proc_all, p, entry);
 	proc_n++;
 
-	if (!(o->flags & PROC_DETACH)) {
+	if (!(o->flags & (PROC_DETACH | PROC_STDIO_FD | PROC_PTY))) {
 		/* The parent keeps only its own ends. */
-		if (o->stdin_data != NULL) {
+		if (o->flags & PROC_STDIN_PIPE) {
+			close(in[0]);
+			p->in_fd = in[1];
+			fcntl(p->in_fd, F_SETFL, O_NONBLOCK);
+			p->in_queue = evbuffer_new();
+			if (o->stdin_data != NULL)
+				evbuffer_add(p->in_queue, o->stdin_data,
+				    o->stdin_len);
+			p->in_ev = event_new(proc_base, p->in_fd,
+			    EV_WRITE | EV_PERSIST, proc_in_cb, p);
+			if (evbuffer_get_length(p->in_queue) > 0)
+				event_add(p->in_ev, NULL);
+		} else if (o->stdin_data != NULL) {
 			close(in[0]);
 			p->in_fd = in[1];
 			fcntl(p->in_fd, F_SETFL, O_NONBLOCK);
@@ -777,7 +1112,11 @@ syserr:
 	*errnop = errno;
 	xasprintf(cause, "[Errno %d] %s", errno, strerror(errno));
 fail:
-	proc_free_strv(cand);
+	strv_free(cand);
+	if (pass != -1)
+		close(pass);
+	if (stdio != -1)
+		close(stdio);
 	if (rep[0] != -1)
 		close(rep[0]);
 	if (rep[1] != -1)
@@ -797,45 +1136,13 @@ fail:
 	return (NULL);
 }
 
-/* Bytes a lead byte needs, and the range its first continuation allows. */
-static int
-proc_utf8_lead(u_char c, u_char *lo, u_char *hi)
-{
-	*lo = 0x80;
-	*hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (1);
-	if (c == 0xe0) {
-		*lo = 0xa0;
-		return (2);
-	}
-	if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
-		return (2);
-	if (c == 0xed) {	/* no surrogates */
-		*hi = 0x9f;
-		return (2);
-	}
-	if (c == 0xf0) {
-		*lo = 0x90;
-		return (3);
-	}
-	if (c >= 0xf1 && c <= 0xf3)
-		return (3);
-	if (c == 0xf4) {	/* nothing past U+10FFFF */
-		*hi = 0x8f;
-		return (3);
-	}
-	return (-1);
-}
-
 char *
 proc_text(const char *src, size_t len, int flags, size_t *outlen)
 {
 	const u_char	*s = (const u_char *)src;
 	char		*out;
-	size_t		 i = 0, j, o = 0;
-	u_char		 lo, hi;
-	int		 need, k;
+	size_t		 i = 0, n, o = 0;
+	uint32_t	 cp;
 
 	/* Worst case: every byte becomes a 3-byte U+FFFD. */
 	out = xreallocarray(NULL, len + 1, 3);
@@ -851,23 +1158,16 @@ proc_text(const char *src, size_t len, int flags, size_t *outlen)
 			out[o++] = s[i++];
 			continue;
 		}
-		need = proc_utf8_lead(s[i], &lo, &hi);
-		j = i + 1;
-		for (k = 0; k < need && j < len; k++, j++) {
-			if (s[j] < (k == 0 ? lo : 0x80) ||
-			    s[j] > (k == 0 ? hi : 0xbf))
-				break;
-		}
-		if (need > 0 && k == need) {
-			memcpy(out + o, s + i, j - i);
-			o += j - i;
+		n = proto_utf8_next(src + i, len - i, &cp);
+		if (cp != PROTO_UTF8_BAD) {
+			memcpy(out + o, s + i, n);
+			o += n;
 		} else {
 			/* One U+FFFD for the maximal ill-formed subpart. */
-			out[o++] = (char)0xef;
-			out[o++] = (char)0xbf;
-			out[o++] = (char)0xbd;
+			memcpy(out + o, "\xef\xbf\xbd", 3);
+			o += 3;
 		}
-		i = j;
+		i += n;
 	}
 	out[o] = '\0';
 	*outlen = o;

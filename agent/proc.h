@@ -4,9 +4,24 @@
  * Children are forked into their own process group, with stdin fed from a
  * buffer (or /dev/null) and stdout/stderr drained by libevent events into
  * capped buffers.  Exit is noticed by a SIGCHLD evsignal followed by a
- * WNOHANG waitpid on our own pids only, so children started by other
- * modules (the embedded Xvfb) are never stolen.  A timeout sends SIGTERM
- * to the whole group and SIGKILL after PROC_KILL_GRACE_MS.
+ * WNOHANG waitpid on our own pids only, so a child someone else forked is
+ * never stolen.  A timeout sends SIGTERM to the whole group and SIGKILL
+ * after PROC_KILL_GRACE_MS.
+ *
+ * A command's exit is its answer.  What its background children ("xterm
+ * &") inherited stays open after it: Python's subprocess.run would wait
+ * for EOF on those pipes (cpython:Lib/subprocess.py, run() calls
+ * communicate(), whose _communicate polls until both pipes close), so
+ * upstream's /execute of "xterm &" answers only at its 120 s timeout, and
+ * then the pipes are closed under the child, which dies of SIGPIPE at its
+ * next write.  Here the answer comes when the command exits, with what
+ * was in its pipes by then, and the pipes are drained and dropped until
+ * the last background writer closes them: the child lives as it would
+ * after a shell's "&".
+ *
+ * Every child of deskd is started here, the embedded Xvfb too: one
+ * careful fork (argv and PATH candidates built before it, signals blocked
+ * across it, only async-signal-safe calls in the child).
  */
 #ifndef PROC_H
 #define PROC_H
@@ -35,6 +50,11 @@ struct proc;
 #define PROC_MAX_JSON_STRING	PROC_MAX_OUTPUT
 /* Running at once, detached ones included. */
 #define PROC_MAX_CHILDREN	256
+/*
+ * Pipes left open by a finished command's background children, drained
+ * at once; past this the oldest is closed (its writer then gets EPIPE).
+ */
+#define PROC_MAX_DRAINS		256
 #define PROC_KILL_GRACE_MS	2000	/* SIGTERM to SIGKILL */
 #define PROC_READ_CHUNK		65536
 #define PROC_DEFAULT_PATH	"/bin:/usr/bin"	/* os.defpath */
@@ -46,6 +66,43 @@ struct proc;
 #define PROC_KEEP_TAIL		0x04
 /* With PROC_DETACH: stdin from /dev/null instead of deskd's. */
 #define PROC_NULL_STDIN		0x08
+/*
+ * The child gets SIGTERM when deskd dies, even by SIGKILL (the embedded
+ * Xvfb).  Linux ties it to the forking thread: start such children from
+ * the loop's thread only.
+ */
+#define PROC_PDEATHSIG		0x10
+/* pass_fd is the child's fd 3 (Xvfb's -displayfd). */
+#define PROC_PASS_FD		0x20
+/*
+ * Its own session (setsid), not only its own group: a launched
+ * application or a terminal's shell, which no terminal of ours hangs up.
+ */
+#define PROC_SETSID		0x40
+/*
+ * Output is handed to output_cb as it arrives (each call at most
+ * PROC_READ_CHUNK bytes) instead of kept; proc_result's out and err are
+ * then empty.  proc_pause stops reading (the child blocks on a full pipe).
+ */
+#define PROC_STREAM		0x80
+/* stdin is a pipe fed by proc_write and closed by proc_close_stdin. */
+#define PROC_STDIN_PIPE		0x100
+/*
+ * stdout and stderr onto stdio_fd (a launch's log), stdin /dev/null; no
+ * pipes.  The callback still runs at exit.
+ */
+#define PROC_STDIO_FD		0x200
+/*
+ * stdio_fd is a terminal's slave side: stdin, stdout, stderr and, after
+ * PROC_SETSID, the controlling terminal (TIOCSCTTY).
+ */
+#define PROC_PTY		0x400
+/* Left running by proc_shutdown, as PROC_DETACH is (launches). */
+#define PROC_SURVIVE		0x800
+
+/* PROC_STREAM output: fd 1 or 2, bytes as read. */
+typedef void (*proc_output_cb)(struct proc *, int fd, const char *, size_t,
+    void *);
 
 struct proc_opts {
 	const char *const *argv;	/* argv[0] looked up in PATH */
@@ -56,6 +113,9 @@ struct proc_opts {
 	long long	 timeout_ms;	/* 0: none */
 	size_t		 max_output;	/* 0: PROC_MAX_OUTPUT */
 	int		 flags;
+	int		 pass_fd;	/* with PROC_PASS_FD */
+	int		 stdio_fd;	/* with PROC_STDIO_FD or PROC_PTY */
+	proc_output_cb	 output_cb;	/* with PROC_STREAM */
 };
 
 struct proc_result {
@@ -90,6 +150,11 @@ void		 proc_shutdown(void);
  */
 struct proc	*proc_start(const struct proc_opts *, proc_done_cb, void *,
 		    int *errnop, char **cause);
+/*
+ * 1 if proc_start's errno is the server's condition (out of children,
+ * descriptors or memory: 503), not the request's (a bad argv or cwd).
+ */
+int		 proc_start_busy(int err);
 pid_t		 proc_pid(struct proc *);
 /*
  * Cancel: SIGTERM to the child's group, SIGKILL after the grace time; the
@@ -108,9 +173,36 @@ void		 proc_signal(struct proc *, int sig);
  * any timeout is dropped.  Not after proc_kill.
  */
 void		 proc_forget(struct proc *);
+/*
+ * Shutdown only, once the loop has stopped: SIGTERM to the child's group,
+ * up to grace_ms for it to exit, then SIGKILL; the child is reaped here
+ * and the callback does not run.
+ */
+void		 proc_stop(struct proc *, int grace_ms);
+/* PROC_STREAM: stop (1) or resume (0) reading the child's output. */
+void		 proc_pause(struct proc *, int);
+/*
+ * PROC_STDIN_PIPE: queue bytes for the child's stdin; returns the bytes
+ * still queued (the caller bounds it), or -1 once stdin is closed.
+ */
+ssize_t		 proc_write(struct proc *, const void *, size_t);
+/* Close stdin once what is queued has been written. */
+void		 proc_close_stdin(struct proc *);
+/*
+ * Send sig to every process of session sid (a launch or a terminal, whose
+ * jobs may sit in groups of their own); the count signalled.
+ */
+int		 proc_kill_session(pid_t sid, int sig);
+/*
+ * Pipes a finished command left open: a background child ("xterm &")
+ * still holds them after the command exited.  They are read and dropped
+ * until that child closes them, so it never gets SIGPIPE (the unit
+ * tests).
+ */
+u_int		 proc_ndrains(void);
 /* "exited 1", "killed by signal 9": for logs. */
 const char	*proc_describe(const struct proc_result *, char *, size_t);
-/* Running children (tests and /health). */
+/* Running children (the unit tests). */
 u_int		 proc_count(void);
 
 /* proc_text flags. */

@@ -4,7 +4,9 @@
  * States: idle -> starting (ffmpeg runs, the start reply waits 2 s to see
  * it survive) -> recording -> stopping (SIGINT sent, the end reply waits
  * for the exit or 15 s) -> idle.  Replies wait on timers and on the
- * child's exit event, never by sleeping.
+ * child's exit event, never by sleeping.  The OSWorld routes
+ * (osworld_screen.c) and the native ones below are two faces of the
+ * same recorder.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -29,7 +31,6 @@
 #include "log.h"
 #include "proc.h"
 #include "record.h"
-#include "window.h"
 #include "xmalloc.h"
 
 enum record_state {
@@ -43,69 +44,40 @@ static struct {
 	enum record_state	 state;
 	struct proc		*proc;
 	struct event		*timer;
-	struct http_req		*req;	/* the start or end call waiting */
-	int			 native;	/* came in on /v1/recording */
+	record_cb		 cb;	/* the start or stop waiting */
+	void			*arg;
 	char			*path;
 	int			 killed;
 } rec;
 
+/* Run the waiting callback once, if its caller is still there. */
 static void
-record_reply(struct http_req *req, int native, int code, const char *status,
-    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/*
- * OSWorld's {"status", "message"}, or on /v1/recording the native shape:
- * errors as {"error": {...}} (409 for a state conflict), and success as
- * the recorder's state.
- */
+record_done(enum deskd_err kind, int fd, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void
-record_reply(struct http_req *req, int native, int code, const char *status,
-    const char *fmt, ...)
+record_done(enum deskd_err kind, int fd, const char *fmt, ...)
 {
-	va_list	 ap;
-	char	*msg, *clean;
+	struct record_result	 r;
+	record_cb		 cb = rec.cb;
+	va_list			 ap;
+	char			*msg;
 
+	rec.cb = NULL;
 	va_start(ap, fmt);
 	xvasprintf(&msg, fmt, ap);
 	va_end(ap);
-	clean = window_utf8_clean(msg, strlen(msg));
-	if (!native)
-		http_reply_json(req, code, json_pack("{s:s s:s}", "status",
-		    status, "message", clean));
-	else if (code == 200)
-		http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
-		    "recording", "path", rec.path));
-	else if (code == 400)
-		http_reply_error(req, 409, "conflict", "%s", clean);
-	else
-		http_reply_error(req, code, "recording_failed", "%s", clean);
-	free(clean);
+	if (cb == NULL) {
+		if (fd != -1)
+			close(fd);
+		log_info("%s: nobody waits for: %s", __func__, msg);
+		free(msg);
+		return;
+	}
+	r.kind = kind;
+	r.message = msg;
+	r.fd = fd;
+	cb(&r, rec.arg);
 	free(msg);
-}
-
-static void
-record_req_close_cb(struct http_req *req, void *arg)
-{
-	/* The caller left; the recorder carries on without a reply. */
-	rec.req = NULL;
-}
-
-static void
-record_take_req(struct http_req *req)
-{
-	rec.req = req;
-	http_req_set_close_cb(req, record_req_close_cb, NULL);
-}
-
-static struct http_req *
-record_give_req(void)
-{
-	struct http_req	*req = rec.req;
-
-	rec.req = NULL;
-	if (req != NULL)
-		http_req_set_close_cb(req, NULL, NULL);
-	return (req);
 }
 
 static void
@@ -116,76 +88,67 @@ record_timer_add(int ms)
 	evtimer_add(rec.timer, &tv);
 }
 
-/* err: ffmpeg's last words, for the error message. */
+/* ffmpeg has finished the file: hand it over, or say why not. */
 static void
-record_send_file(struct http_req *req, const char *err)
+record_give_file(const char *err)
 {
 	struct stat	 sb;
 	int		 fd;
 
 	fd = open(rec.path, O_RDONLY|O_CLOEXEC);
 	if (fd == -1 || fstat(fd, &sb) == -1 || sb.st_size == 0) {
-		record_reply(req, rec.native, 500, "error", "Recording failed: "
-		    "%s is %s. Stderr: %s", rec.path,
-		    fd == -1 ? "missing" : "empty", err);
 		if (fd != -1)
 			close(fd);
+		record_done(DESKD_ESYSTEM, -1, "Recording failed: %s is %s. "
+		    "Stderr: %s", rec.path, fd == -1 ? "missing" : "empty",
+		    err);
 		return;
 	}
-	files_send_fd(req, fd, "video/mp4", "recording.mp4");
+	record_done(DESKD_EOK, fd, "Recording stopped.");
 }
 
 static void
 record_exit_cb(struct proc *p, const struct proc_result *r, void *arg)
 {
-	struct http_req	*req;
 	const char	*err = r->err;	/* the tail of ffmpeg's stderr */
 	char		 desc[64];
+	enum record_state state = rec.state;
 
 	log_info("%s: ffmpeg %s", __func__, proc_describe(r, desc,
 	    sizeof desc));
 	/* proc.c frees it when this returns. */
 	rec.proc = NULL;
 	evtimer_del(rec.timer);
-	req = record_give_req();
-	switch (rec.state) {
+	rec.state = REC_IDLE;
+	switch (state) {
 	case REC_STARTING:
-		if (req != NULL)
-			record_reply(req, rec.native, 500, "error",
-			    "Failed to start "
-			    "recording. ffmpeg terminated unexpectedly. "
-			    "Error: %s", err);
+		record_done(DESKD_ESYSTEM, -1, "Failed to start recording. "
+		    "ffmpeg terminated unexpectedly. Error: %s", err);
 		break;
 	case REC_STOPPING:
-		if (req != NULL && !rec.killed)
-			record_send_file(req, err);
-		else if (req != NULL)
-			record_reply(req, rec.native, 500, "error",
-			    "Recording process "
-			    "was unresponsive and had to be killed. Stderr: "
-			    "%s", err);
+		if (!rec.killed)
+			record_give_file(err);
+		else
+			record_done(DESKD_ESYSTEM, -1, "Recording process was "
+			    "unresponsive and had to be killed. Stderr: %s",
+			    err);
 		break;
 	default:
 		log_warnx("%s: ffmpeg stopped by itself: %s", __func__,
 		    err);
 		break;
 	}
-	rec.state = REC_IDLE;
 	rec.killed = 0;
 }
 
 static void
 record_timer_cb(evutil_socket_t fd, short events, void *arg)
 {
-	struct http_req	*req;
-
 	switch (rec.state) {
 	case REC_STARTING:
 		/* Still alive after the check period: it is recording. */
 		rec.state = REC_RECORDING;
-		if ((req = record_give_req()) != NULL)
-			record_reply(req, rec.native, 200, "success",
-			    "Started recording successfully.");
+		record_done(DESKD_EOK, -1, "Started recording successfully.");
 		break;
 	case REC_STOPPING:
 		/* SIGINT was ignored for 15 s: kill, answer on exit. */
@@ -198,36 +161,37 @@ record_timer_cb(evutil_socket_t fd, short events, void *arg)
 	}
 }
 
-/* POST /start_recording */
-static void
-record_start_cb(struct http_req *req, void *arg)
+int
+record_start(record_cb cb, void *arg, enum deskd_err *kind, char **cause)
 {
 	struct proc_opts o;
-	char	 size[32], *cause = NULL, *vf = NULL;
+	char	 size[32], *vf = NULL, *why = NULL;
 	char	*argv[40];
-	int	 w, h, n = 0, err, native = arg != NULL;
+	int	 w, h, n = 0, err;
 
 	if (rec.state != REC_IDLE) {
-		record_reply(req, native, 400, "error",
-		    "Recording is already in progress.");
-		return;
+		*kind = DESKD_ESTATE;
+		*cause = xstrdup("Recording is already in progress.");
+		return (-1);
 	}
 	if (unlink(rec.path) == -1 && errno != ENOENT) {
-		record_reply(req, native, 500, "error", "Failed to remove old "
-		    "recording file: %s", strerror(errno));
-		return;
+		*kind = DESKD_ESYSTEM;
+		xasprintf(cause, "Failed to remove old recording file: %s",
+		    strerror(errno));
+		return (-1);
 	}
-	if (display_need(&cause) == NULL ||
+	if (display_need(&why) == NULL ||
 	    display_screen_size(&w, &h) == -1) {
-		record_reply(req, native, 500, "error", "Failed to start "
-		    "recording. %s", cause != NULL ? cause : "no screen size");
-		free(cause);
-		return;
+		*kind = DESKD_EDISPLAY;
+		xasprintf(cause, "Failed to start recording. %s",
+		    why != NULL ? why : "no screen size");
+		free(why);
+		return (-1);
 	}
 	snprintf(size, sizeof size, "%dx%d", w, h);
 	argv[n++] = "ffmpeg";
 	argv[n++] = "-y";
-	/* Quiet stderr, and it is drained anyway (section 6 #7). */
+	/* Quiet stderr, and it is drained anyway (record.h). */
 	argv[n++] = "-hide_banner";
 	argv[n++] = "-nostats";
 	argv[n++] = "-loglevel";
@@ -261,63 +225,138 @@ record_start_cb(struct http_req *req, void *arg)
 	argv[n] = NULL;
 
 	/*
-	 * No timeout: ffmpeg runs until /end_recording.  Its stderr keeps
+	 * No timeout: ffmpeg runs until it is stopped.  Its stderr keeps
 	 * the tail, which says why it failed.
 	 */
 	memset(&o, 0, sizeof o);
 	o.argv = (const char *const *)argv;
-	o.cwd = deskd_cfg.workdir;
 	o.max_output = RECORD_STDERR_CAP;
 	o.flags = PROC_KEEP_TAIL;
-	rec.proc = proc_start(&o, record_exit_cb, NULL, &err, &cause);
+	rec.proc = proc_start(&o, record_exit_cb, NULL, &err, cause);
 	free(vf);
 	if (rec.proc == NULL) {
-		record_reply(req, native, 500, "error", "Failed to start "
-		    "recording. %s", cause);
-		free(cause);
-		return;
+		*kind = err == EAGAIN ? DESKD_EBUSY : DESKD_ESYSTEM;
+		why = *cause;
+		xasprintf(cause, "Failed to start recording. %s", why);
+		free(why);
+		return (-1);
 	}
 	log_info("%s: ffmpeg %s %s -> %s", __func__, display_name(), size,
 	    rec.path);
 	rec.state = REC_STARTING;
 	rec.killed = 0;
-	rec.native = native;
-	record_take_req(req);
+	rec.cb = cb;
+	rec.arg = arg;
 	record_timer_add(RECORD_START_WAIT_MS);
+	return (0);
 }
 
-/* POST /end_recording */
-static void
-record_end_cb(struct http_req *req, void *arg)
+int
+record_stop(record_cb cb, void *arg, enum deskd_err *kind, char **cause)
 {
-	int	 native = arg != NULL;
-
 	if (rec.state != REC_RECORDING) {
-		record_reply(req, native, 400, "error",
-		    "No recording in progress to stop.");
-		return;
+		*kind = DESKD_ESTATE;
+		*cause = xstrdup("No recording in progress to stop.");
+		return (-1);
 	}
 	/* SIGINT makes ffmpeg finish the mp4 (moov atom) and exit. */
 	proc_signal(rec.proc, SIGINT);
 	rec.state = REC_STOPPING;
-	rec.native = native;
-	record_take_req(req);
+	rec.cb = cb;
+	rec.arg = arg;
 	record_timer_add(RECORD_STOP_WAIT_MS);
+	return (0);
 }
 
-/* GET /v1/recording */
-static void
-record_state_cb(struct http_req *req, void *arg)
+void
+record_forget(void *arg)
+{
+	/* The caller left; the recorder carries on without telling it. */
+	if (rec.arg == arg)
+		rec.cb = NULL;
+}
+
+static const char *
+record_state_name(void)
 {
 	static const char *names[] = { "idle", "starting", "recording",
 	    "stopping" };
 
+	return (names[rec.state]);
+}
+
+/* The native surface: /v1/recording, errors as {"error": {...}}. */
+
+static void
+record_v1_close_cb(struct http_req *req, void *arg)
+{
+	record_forget(req);
+}
+
+static void
+record_v1_done(const struct record_result *r, void *arg)
+{
+	struct http_req	*req = arg;
+
+	http_req_set_close_cb(req, NULL, NULL);
+	if (r->kind != DESKD_EOK)
+		http_reply_error(req, 500, "recording_failed", "%s",
+		    r->message);
+	else if (r->fd != -1)
+		files_send_fd(req, r->fd, "video/mp4", "recording.mp4");
+	else
+		http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
+		    "recording", "path", rec.path));
+}
+
+static void
+record_v1_fail(struct http_req *req, enum deskd_err kind, char *cause)
+{
+	if (kind == DESKD_ESTATE)
+		http_reply_error(req, 409, "conflict", "%s", cause);
+	else
+		http_reply_error(req, 500, "recording_failed", "%s", cause);
+	free(cause);
+}
+
+/* GET /v1/recording */
+void
+record_v1_state_cb(struct http_req *req, void *arg)
+{
 	http_reply_json(req, 200, json_pack("{s:s s:s}", "state",
-	    names[rec.state], "path", rec.path));
+	    record_state_name(), "path", rec.path));
+}
+
+/* POST /v1/recording/start */
+void
+record_v1_start_cb(struct http_req *req, void *arg)
+{
+	enum deskd_err	 kind;
+	char		*cause = NULL;
+
+	if (record_start(record_v1_done, req, &kind, &cause) == -1) {
+		record_v1_fail(req, kind, cause);
+		return;
+	}
+	http_req_set_close_cb(req, record_v1_close_cb, NULL);
+}
+
+/* POST /v1/recording/stop */
+void
+record_v1_stop_cb(struct http_req *req, void *arg)
+{
+	enum deskd_err	 kind;
+	char		*cause = NULL;
+
+	if (record_stop(record_v1_done, req, &kind, &cause) == -1) {
+		record_v1_fail(req, kind, cause);
+		return;
+	}
+	http_req_set_close_cb(req, record_v1_close_cb, NULL);
 }
 
 void
-record_init(struct event_base *base, struct http_server *srv)
+record_init(struct event_base *base)
 {
 	/*
 	 * Upstream's /tmp/recording.mp4 is a fixed name in a shared
@@ -326,16 +365,6 @@ record_init(struct event_base *base, struct http_server *srv)
 	 */
 	xasprintf(&rec.path, "%s/recording.mp4", deskd_cfg.rundir);
 	rec.timer = evtimer_new(base, record_timer_cb, NULL);
-	http_route(srv, "/start_recording", HTTP_POST, 0, 0, record_start_cb,
-	    NULL);
-	http_route(srv, "/end_recording", HTTP_POST, 0, 0, record_end_cb,
-	    NULL);
-	http_route(srv, "/v1/recording", HTTP_GET, 0, 0, record_state_cb,
-	    NULL);
-	http_route(srv, "/v1/recording/start", HTTP_POST, 0, 0,
-	    record_start_cb, "native");
-	http_route(srv, "/v1/recording/stop", HTTP_POST, 0, 0, record_end_cb,
-	    "native");
 }
 
 void

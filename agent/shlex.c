@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "shlex.h"
+#include "strv.h"
 #include "xmalloc.h"
 
 struct shlex_tok {
@@ -133,21 +134,9 @@ fail:
 	free(t.buf);
 	if (v != NULL) {
 		v[nv] = NULL;
-		shlex_free(v);
+		strv_free(v);
 	}
 	return (NULL);
-}
-
-void
-shlex_free(char **v)
-{
-	size_t	 i;
-
-	if (v == NULL)
-		return;
-	for (i = 0; v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
 }
 
 char *

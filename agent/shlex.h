@@ -10,12 +10,11 @@
 
 /*
  * Split s (len bytes, may hold no NUL) into a NULL-terminated vector of
- * new strings; *argc gets the count.  NULL with cause on an unbalanced
- * quote ("No closing quotation") or a trailing backslash ("No escaped
- * character"), Python's messages.
+ * new strings (strv_free frees it); *argc gets the count.  NULL with
+ * cause on an unbalanced quote ("No closing quotation") or a trailing
+ * backslash ("No escaped character"), Python's messages.
  */
 char	**shlex_split(const char *s, size_t len, int *argc, char **cause);
-void	  shlex_free(char **);
 /*
  * os.path.expanduser: "~" and "~/..." use $HOME (the passwd entry when
  * unset), "~name/..." that user's home; anything else, or an unknown user,

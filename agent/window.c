@@ -82,7 +82,8 @@ window_display(char **cause)
 	return (dpy);
 }
 
-char *
+/* Copy s replacing invalid UTF-8 with U+FFFD (for JSON strings). */
+static char *
 window_utf8_clean(const char *s, size_t len)
 {
 	char	*out;
@@ -479,7 +480,7 @@ window_close(Window w, char **cause)
 	return (0);
 }
 
-json_t *
+static json_t *
 window_json(const struct window *w)
 {
 	return (json_pack("{s:I s:s s:s s:s s:{s:i s:i s:i s:i} s:b s:o s:o}",
@@ -494,7 +495,7 @@ window_json(const struct window *w)
 	    "pid", w->pid >= 0 ? json_integer(w->pid) : json_null()));
 }
 
-static void
+void
 window_list_cb(struct http_req *req, void *arg)
 {
 	struct window	*v;
@@ -516,9 +517,8 @@ window_list_cb(struct http_req *req, void *arg)
 
 /* POST /v1/windows/{activate,close}: {"id": N} or {"name", "strict", ...} */
 static void
-window_action_cb(struct http_req *req, void *arg)
+window_action(struct http_req *req, int closing)
 {
-	int		 closing = (arg != NULL);
 	struct window	*v = NULL, *w = NULL;
 	json_t		*body, *id, *name, *strict, *by_class;
 	char		*cause = NULL;
@@ -576,12 +576,19 @@ out:
 }
 
 void
-window_init(struct http_server *srv)
+window_activate_cb(struct http_req *req, void *arg)
+{
+	window_action(req, 0);
+}
+
+void
+window_close_cb(struct http_req *req, void *arg)
+{
+	window_action(req, 1);
+}
+
+void
+window_init(void)
 {
 	display_add_hook(window_hook_cb, NULL);
-	http_route(srv, "/v1/windows", HTTP_GET, 0, 0, window_list_cb, NULL);
-	http_route(srv, "/v1/windows/activate", HTTP_POST, 0, 0,
-	    window_action_cb, NULL);
-	http_route(srv, "/v1/windows/close", HTTP_POST, 0, 0,
-	    window_action_cb, "close");
 }

@@ -9,9 +9,7 @@
 
 #include <X11/Xlib.h>
 
-#include <jansson.h>
-
-struct http_server;
+struct http_req;
 
 struct window {
 	Window		 id;
@@ -25,7 +23,7 @@ struct window {
 	int		 active;
 };
 
-void		 window_init(struct http_server *);
+void		 window_init(void);
 /* Stacking-independent client list order, as _NET_CLIENT_LIST gives. */
 int		 window_list(struct window **, size_t *, char **cause);
 void		 window_list_free(struct window *, size_t);
@@ -40,8 +38,10 @@ struct window	*window_match(struct window *, size_t, const char *name,
 struct window	*window_by_class(struct window *, size_t, const char *name);
 int		 window_activate(Window, char **cause);
 int		 window_close(Window, char **cause);
-json_t		*window_json(const struct window *);
-/* Copy s replacing invalid UTF-8 with U+FFFD (for JSON strings). */
-char		*window_utf8_clean(const char *, size_t);
+
+/* GET /v1/windows, POST /v1/windows/activate and /close (v1.c's table). */
+void		 window_list_cb(struct http_req *, void *);
+void		 window_activate_cb(struct http_req *, void *);
+void		 window_close_cb(struct http_req *, void *);
 
 #endif

@@ -5,4 +5,6 @@ common_libdeskcommon_a_CFLAGS = $(AM_CFLAGS)
 common_libdeskcommon_a_SOURCES = \
 	common/compat.c common/compat.h \
 	common/log.c common/log.h \
+	common/sha1.c common/sha1.h \
+	common/strv.c common/strv.h \
 	common/xmalloc.c common/xmalloc.h

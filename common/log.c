@@ -39,12 +39,6 @@ log_init(int level, const char *prog)
 		log_prog = prog;
 }
 
-int
-log_get_level(void)
-{
-	return (log_level);
-}
-
 /* Bytes a UTF-8 sequence starting at s takes, or 0 if it is not one. */
 static size_t
 log_utf8_len(const u_char *s, size_t left)

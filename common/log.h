@@ -13,7 +13,6 @@ enum log_level {
 
 int	 log_parse_level(const char *);
 void	 log_init(int level, const char *prog);
-int	 log_get_level(void);
 void	 log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	 log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

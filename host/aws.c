@@ -1,5 +1,6 @@
 /*
- * aws.c: the EC2 Query API transport.  POST form bodies only, signed by
+ * aws.c: the Query API transport of EC2 and Auto Scaling (one code path,
+ * the service is a field of the context).  POST form bodies only, signed by
  * curl's CURLOPT_AWS_SIGV4; curl 7.88 signs GET query strings wrongly
  * (curl#9717) and puts blank "remove" headers into SignedHeaders
  * (curl#11664), so no GET and no "Expect:"-style entries here, and the
@@ -18,13 +19,30 @@
 #include "deskctl.h"
 #include "log.h"
 #include "query.h"
+#include "util.h"
 #include "xml.h"
 #include "xmalloc.h"
 
-struct aws_buf {
-	char	*data;
-	size_t	 len;
-	int	 toolong;
+/* botocore's model metadata: ec2 2016-11-15, autoscaling 2011-01-01. */
+const struct aws_service aws_ec2 = {
+	"ec2", "EC2", DESKCTL_EC2_VERSION, "EC2"
+};
+const struct aws_service aws_autoscaling = {
+	"autoscaling", "Auto Scaling", DESKCTL_ASG_VERSION, "AUTO_SCALING"
+};
+
+/* One request of aws_call_many on its way. */
+struct aws_slot {
+	struct aws_req		*req;
+	CURL			*h;
+	struct util_buf		 b;
+	char			*body;
+	char			 errbuf[CURL_ERROR_SIZE];
+	int			 attempt;
+	int			 attempts;
+	long long		 next_ms;	/* when to (re)send */
+	int			 running;
+	int			 done;
 };
 
 static const char *aws_throttle_codes[] = {
@@ -100,23 +118,6 @@ aws_parse_error(struct xml_node *root, const char **code,
 	return (0);
 }
 
-static size_t
-aws_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct aws_buf	*b = arg;
-	size_t		 n = size * nmemb;
-
-	if (b->len + n > DESKCTL_MAX_RESPONSE) {
-		b->toolong = 1;
-		return (0);
-	}
-	b->data = xrealloc(b->data, b->len + n + 1);
-	memcpy(b->data + b->len, ptr, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return (n);
-}
-
 static int
 aws_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
     curl_off_t un)
@@ -127,20 +128,29 @@ aws_progress_cb(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 }
 
 struct aws *
-aws_new(const char *region, const char *endpoint, const char *profile,
-    char **cause, int *exitcode)
+aws_new(const struct aws_service *svc, const char *region,
+    const char *endpoint, const char *profile, char **cause, int *exitcode)
 {
 	struct aws	*a;
 
 	a = xcalloc(1, sizeof *a);
+	a->svc = svc;
 	a->profile = profile != NULL ? xstrdup(profile) : NULL;
+	if (!creds_profile_exists(profile)) {
+		xasprintf(cause, "AWS profile '%s' is in neither the "
+		    "credentials nor the config file (check --profile, "
+		    "AWS_PROFILE, AWS_CONFIG_FILE)", creds_profile(profile));
+		*exitcode = DESKCTL_EXIT_AUTH;
+		goto fail;
+	}
 	if ((a->region = creds_region(region, profile)) == NULL) {
 		xasprintf(cause, "no AWS region: use --region, AWS_REGION or "
 		    "AWS_DEFAULT_REGION, or region= in the config file");
 		*exitcode = DESKCTL_EXIT_USAGE;
 		goto fail;
 	}
-	a->endpoint = creds_endpoint(endpoint, profile, a->region);
+	a->endpoint = creds_endpoint(svc->id, svc->env, endpoint, profile,
+	    a->region);
 	if (strncmp(a->endpoint, "http://", 7) != 0 &&
 	    strncmp(a->endpoint, "https://", 8) != 0) {
 		xasprintf(cause, "bad endpoint URL '%s' (want http[s]://...)",
@@ -152,13 +162,13 @@ aws_new(const char *region, const char *endpoint, const char *profile,
 		*exitcode = DESKCTL_EXIT_AUTH;
 		goto fail;
 	}
-	if ((a->curl = curl_easy_init()) == NULL) {
-		xasprintf(cause, "curl_easy_init failed");
+	if ((a->multi = curl_multi_init()) == NULL) {
+		xasprintf(cause, "curl_multi_init failed");
 		*exitcode = DESKCTL_EXIT_FAIL;
 		goto fail;
 	}
-	log_debug("EC2 endpoint %s region %s, credentials from %s",
-	    a->endpoint, a->region, a->creds->source);
+	log_debug("%s endpoint %s region %s, credentials from %s",
+	    svc->label, a->endpoint, a->region, a->creds->source);
 	return (a);
 fail:
 	aws_free(a);
@@ -170,8 +180,8 @@ aws_free(struct aws *a)
 {
 	if (a == NULL)
 		return;
-	if (a->curl != NULL)
-		curl_easy_cleanup(a->curl);
+	if (a->multi != NULL)
+		curl_multi_cleanup(a->multi);
 	creds_free(a->creds);
 	free(a->profile);
 	free(a->region);
@@ -179,7 +189,7 @@ aws_free(struct aws *a)
 	free(a);
 }
 
-/* Turn an EC2 error into a sentence a person can act on. */
+/* Turn an error answer into a sentence a person can act on. */
 static char *
 aws_explain(struct aws *a, const char *action, const char *code,
     const char *msg)
@@ -202,8 +212,10 @@ aws_explain(struct aws *a, const char *action, const char *code,
 	else if (strcmp(code, "UnauthorizedOperation") == 0 ||
 	    strcmp(code, "Client.UnauthorizedOperation") == 0 ||
 	    strcmp(code, "AccessDenied") == 0)
-		hint = "these credentials are not allowed to do this: grant "
-		    "the ec2 action in the IAM policy";
+		hint = a->svc == &aws_ec2 ? "these credentials are not "
+		    "allowed to do this: grant the ec2 action in the IAM "
+		    "policy" : "these credentials are not allowed to do this: "
+		    "grant the autoscaling action in the IAM policy";
 	else if (strncmp(code, "InvalidAMIID", 12) == 0)
 		hint = "no such AMI in this region: check --ami / --ami-name "
 		    "and --region";
@@ -223,147 +235,309 @@ aws_explain(struct aws *a, const char *action, const char *code,
 	else if (strcmp(code, "InvalidKeyPair.NotFound") == 0)
 		hint = "no such key pair: check --key-name";
 	if (hint != NULL)
-		xasprintf(&s, "EC2 %s failed: %s: %s (%s; credentials from %s, "
-		    "region %s)", action, code, msg, hint, a->creds->source,
-		    a->region);
+		xasprintf(&s, "%s %s failed: %s: %s (%s; credentials from %s, "
+		    "region %s)", a->svc->label, action, code, msg, hint,
+		    a->creds->source, a->region);
 	else
-		xasprintf(&s, "EC2 %s failed: %s: %s", action, code, msg);
+		xasprintf(&s, "%s %s failed: %s: %s", a->svc->label, action,
+		    code, msg);
 	return (s);
 }
 
-int
-aws_call(struct aws *a, struct query *q, int attempts, struct xml_node **rootp,
-    char **codep, char **cause)
+static void
+aws_slot_start(struct aws *a, struct aws_slot *sl, const char *sig,
+    struct curl_slist *hl)
 {
-	CURL			*h = a->curl;
-	struct curl_slist	*hl = NULL;
-	struct aws_buf		 b;
-	struct xml_node		*root = NULL;
-	const char		*env, *code, *msg, *action = query_action(q);
-	char			*body, *sig, *hdr, *xcause = NULL;
-	char			 errbuf[CURL_ERROR_SIZE];
-	struct timespec		 ts;
-	long			 status, delay;
-	int			 attempt, rv = -1;
-	CURLcode		 rc;
+	CURL	*h;
 
-	*rootp = NULL;
-	*codep = NULL;
-	*cause = NULL;
-	if ((env = getenv("AWS_MAX_ATTEMPTS")) != NULL && atoi(env) > 0)
-		attempts = atoi(env);
-	body = query_encode(q);
-	xasprintf(&sig, "aws:amz:%s:ec2", a->region);
+	memset(&sl->b, 0, sizeof sl->b);
+	sl->b.max = DESKCTL_MAX_RESPONSE;
+	sl->errbuf[0] = '\0';
+	if ((h = sl->h) == NULL)
+		h = sl->h = curl_easy_init();
+	else
+		curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, a->endpoint);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
+	curl_easy_setopt(h, CURLOPT_USERNAME, a->creds->akid);
+	curl_easy_setopt(h, CURLOPT_PASSWORD, a->creds->secret);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, sl->body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(sl->body));
+	curl_easy_setopt(h, CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT, (long)DESKCTL_API_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
+	    (long)DESKCTL_CONNECT_TIMEOUT_S);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, util_buf_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sl->b);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, sl->errbuf);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, aws_progress_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, a);
+	curl_easy_setopt(h, CURLOPT_PRIVATE, (void *)sl);
+	curl_multi_add_handle(a->multi, h);
+	sl->running = 1;
+}
+
+/*
+ * One attempt of SL ended with RC: fill the request's answer or error.
+ * 1 when it should be tried again, 0 when it is done.
+ */
+static int
+aws_slot_end(struct aws *a, struct aws_slot *sl, CURLcode rc)
+{
+	struct aws_req	*r = sl->req;
+	struct xml_node	*root;
+	const char	*action = query_action(r->q), *code, *msg;
+	char		*xcause = NULL;
+	long		 status = 0;
+
+	free(r->code);
+	r->code = NULL;
+	free(r->cause);
+	r->cause = NULL;
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(sl->h, CURLINFO_RESPONSE_CODE, &status);
+	log_debug("%s %s attempt %d: curl %d HTTP %ld, %zu bytes",
+	    a->svc->label, action, sl->attempt + 1, (int)rc, status,
+	    sl->b.len);
+	if (rc == CURLE_ABORTED_BY_CALLBACK && util_interrupted) {
+		xasprintf(&r->cause, "%s %s: interrupted", a->svc->label,
+		    action);
+		free(sl->b.data);
+		return (0);
+	}
+	if (rc != CURLE_OK) {
+		xasprintf(&r->cause, "%s %s: %s: %s", a->svc->label, action,
+		    a->endpoint,
+		    sl->b.toolong ? "answer too large" : sl->errbuf[0] !=
+		    '\0' ? sl->errbuf : curl_easy_strerror(rc));
+		free(sl->b.data);
+		return (1);
+	}
+	root = xml_parse(sl->b.data != NULL ? sl->b.data : "",
+	    sl->b.data != NULL ? sl->b.len : 0, &xcause);
+	free(sl->b.data);
+	if (status == 200 && root != NULL) {
+		r->root = root;
+		return (0);
+	}
+	if (root != NULL && aws_parse_error(root, &code, &msg) == 0) {
+		r->code = xstrdup(code);
+		r->cause = aws_explain(a, action, code, msg);
+	} else
+		xasprintf(&r->cause, "%s %s: HTTP %ld from %s%s%s",
+		    a->svc->label, action, status, a->endpoint,
+		    xcause != NULL ? ": " : "",
+		    xcause != NULL ? xcause : "");
+	free(xcause);
+	xml_free(root);
+	return (aws_retryable(r->code, status));
+}
+
+int
+aws_call_many(struct aws *a, struct aws_req *reqs, size_t n, size_t parallel)
+{
+	struct curl_slist	*hl = NULL;
+	struct aws_slot		*slots, *sl;
+	CURLMsg			*msg;
+	const char		*env;
+	char			*sig, *hdr, *tmp;
+	long long		 now, wake;
+	size_t			 i, left = n, active;
+	int			 attempts, still, nleft, again, rv = 0;
+
+	if (parallel == 0)
+		parallel = 1;
+	xasprintf(&sig, "aws:amz:%s:%s", a->region, a->svc->id);
 	hl = curl_slist_append(hl,
 	    "Content-Type: application/x-www-form-urlencoded; charset=utf-8");
 	if (a->creds->token != NULL) {
 		/* curl has no option for it; user headers are all signed. */
 		xasprintf(&hdr, "X-Amz-Security-Token: %s", a->creds->token);
 		hl = curl_slist_append(hl, hdr);
-		explicit_bzero(hdr, strlen(hdr));
-		free(hdr);
+		util_free_secret(hdr);
 	}
-
-	for (attempt = 0; attempt < attempts; attempt++) {
-		memset(&b, 0, sizeof b);
-		free(*codep);
-		*codep = NULL;
-		free(*cause);
-		*cause = NULL;
-		errbuf[0] = '\0';
-		status = 0;
-		curl_easy_reset(h);
-		curl_easy_setopt(h, CURLOPT_URL, a->endpoint);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sig);
-		curl_easy_setopt(h, CURLOPT_USERNAME, a->creds->akid);
-		curl_easy_setopt(h, CURLOPT_PASSWORD, a->creds->secret);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-		curl_easy_setopt(h, CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT,
-		    (long)DESKCTL_API_TIMEOUT_S);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
-		    (long)DESKCTL_CONNECT_TIMEOUT_S);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, aws_write_cb);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, aws_progress_cb);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, a);
-		rc = curl_easy_perform(h);
-		if (rc == CURLE_OK)
-			curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-		log_debug("EC2 %s attempt %d: curl %d HTTP %ld, %zu bytes",
-		    action, attempt + 1, (int)rc, status, b.len);
-
-		if (rc == CURLE_ABORTED_BY_CALLBACK && util_interrupted) {
-			xasprintf(cause, "EC2 %s: interrupted", action);
-			free(b.data);
-			goto out;
-		}
-		if (rc != CURLE_OK) {
-			xasprintf(cause, "EC2 %s: %s: %s", action, a->endpoint,
-			    b.toolong ? "answer too large" : errbuf[0] != '\0' ?
-			    errbuf : curl_easy_strerror(rc));
-			free(b.data);
-			goto retry;
-		}
-		root = xml_parse(b.data != NULL ? b.data : "",
-		    b.data != NULL ? b.len : 0, &xcause);
-		free(b.data);
-		if (status == 200 && root != NULL) {
-			*rootp = root;
-			root = NULL;
-			rv = 0;
-			goto out;
-		}
-		if (root != NULL && aws_parse_error(root, &code, &msg) == 0) {
-			*codep = xstrdup(code);
-			*cause = aws_explain(a, action, code, msg);
-		} else
-			xasprintf(cause, "EC2 %s: HTTP %ld from %s%s%s", action,
-			    status, a->endpoint, xcause != NULL ? ": " : "",
-			    xcause != NULL ? xcause : "");
-		free(xcause);
-		xcause = NULL;
-		xml_free(root);
-		root = NULL;
-		if (!aws_retryable(*codep, status))
-			goto out;
-retry:
-		if (attempt + 1 >= attempts)
-			break;
-		a->retries++;
-		log_debug("EC2 %s: retrying (%s)", action, *cause);
-		delay = util_backoff_ms(attempt, DESKCTL_BACKOFF_BASE_MS,
-		    DESKCTL_BACKOFF_CAP_MS);
-		if (a->abortable) {
-			if (util_sleep_ms(delay) == -1) {
-				free(*cause);
-				xasprintf(cause, "EC2 %s: interrupted", action);
-				goto out;
+	slots = xcalloc(n, sizeof *slots);
+	for (i = 0; i < n; i++) {
+		attempts = reqs[i].attempts;
+		if ((env = getenv("AWS_MAX_ATTEMPTS")) != NULL &&
+		    atoi(env) > 0)
+			attempts = atoi(env);
+		reqs[i].root = NULL;
+		reqs[i].code = reqs[i].cause = NULL;
+		slots[i].req = &reqs[i];
+		slots[i].attempts = attempts;
+		slots[i].body = query_encode(reqs[i].q);
+	}
+	while (left > 0) {
+		now = util_now_ms();
+		active = 0;
+		for (i = 0; i < n; i++)
+			active += slots[i].running;
+		wake = -1;
+		for (i = 0; i < n && active < parallel; i++) {
+			sl = &slots[i];
+			if (sl->done || sl->running)
+				continue;
+			if (sl->next_ms > now) {
+				if (wake == -1 || sl->next_ms < wake)
+					wake = sl->next_ms;
+				continue;
 			}
-		} else {
-			/* A signal must not turn this into a hot retry. */
-			ts.tv_sec = delay / 1000;
-			ts.tv_nsec = (delay % 1000) * 1000000L;
-			while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-				;
+			aws_slot_start(a, sl, sig, hl);
+			active++;
 		}
+		curl_multi_perform(a->multi, &still);
+		while ((msg = curl_multi_info_read(a->multi, &nleft)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
+			    (char **)&sl);
+			curl_multi_remove_handle(a->multi, sl->h);
+			sl->running = 0;
+			again = aws_slot_end(a, sl, msg->data.result);
+			if (again && sl->attempt + 1 < sl->attempts &&
+			    !(a->abortable && util_interrupted)) {
+				a->retries++;
+				log_debug("%s %s: retrying (%s)",
+				    a->svc->label, query_action(sl->req->q),
+				    sl->req->cause);
+				sl->next_ms = util_now_ms() +
+				    util_backoff_ms(sl->attempt,
+				    DESKCTL_BACKOFF_BASE_MS,
+				    DESKCTL_BACKOFF_CAP_MS);
+				sl->attempt++;
+				continue;
+			}
+			if (again && sl->req->cause != NULL &&
+			    !util_interrupted) {
+				tmp = sl->req->cause;
+				xasprintf(&sl->req->cause, "%s (gave up after "
+				    "%d attempts)", tmp, sl->attempts);
+				free(tmp);
+			}
+			sl->done = 1;
+			left--;
+		}
+		if (left == 0)
+			break;
+		if ((a->abortable || a->unsent_stop) && util_interrupted) {
+			/* Not started yet, or waiting for a retry: stop. */
+			for (i = 0; i < n; i++) {
+				sl = &slots[i];
+				if (sl->done || sl->running)
+					continue;
+				free(sl->req->cause);
+				free(sl->req->code);
+				sl->req->code = NULL;
+				xasprintf(&sl->req->cause, "%s %s: interrupted",
+				    a->svc->label, query_action(sl->req->q));
+				sl->done = 1;
+				left--;
+			}
+			rv = -1;
+			if (left == 0)
+				break;
+		}
+		/*
+		 * Wait for the transfers or the next retry.  A signal only
+		 * shortens the wait when the call is abortable: otherwise
+		 * it must not turn into a hot retry.
+		 */
+		now = util_now_ms();
+		curl_multi_poll(a->multi, NULL, 0, wake == -1 ? 100 :
+		    wake - now < 1 ? 1 : wake - now > 100 ? 100 :
+		    (int)(wake - now), NULL);
 	}
-	if (*cause != NULL) {
-		hdr = *cause;
-		xasprintf(cause, "%s (gave up after %d attempts)", hdr,
-		    attempts);
-		free(hdr);
+	for (i = 0; i < n; i++) {
+		if (slots[i].h != NULL)
+			curl_easy_cleanup(slots[i].h);
+		util_free_secret(slots[i].body);
 	}
-out:
-	curl_easy_reset(h);
-	explicit_bzero(body, strlen(body));
-	free(body);
+	free(slots);
 	free(sig);
 	curl_slist_free_all(hl);
+	if (util_interrupted && a->abortable)
+		rv = -1;
 	return (rv);
+}
+
+int
+aws_call(struct aws *a, struct query *q, int attempts, struct xml_node **rootp,
+    char **codep, char **cause)
+{
+	struct aws_req	 r;
+
+	memset(&r, 0, sizeof r);
+	r.q = q;
+	r.attempts = attempts;
+	aws_call_many(a, &r, 1, 1);
+	*rootp = r.root;
+	*codep = r.code;
+	*cause = r.cause;
+	return (r.root != NULL ? 0 : -1);
+}
+
+/* One context per (service, region, endpoint) met in a run. */
+struct aws_ent {
+	const struct aws_service *svc;
+	char		*region;
+	char		*endpoint;
+	struct aws	*aws;
+};
+static struct aws_ent	*aws_cache;
+static size_t		 aws_ncache;
+
+struct aws *
+aws_get(const struct aws_service *svc, const char *region,
+    const char *endpoint, const char *profile, char **cause, int *exitcode)
+{
+	struct aws	*a;
+	size_t		 i;
+	const char	*r = region != NULL ? region : "";
+	const char	*e = endpoint != NULL ? endpoint : "";
+
+	for (i = 0; i < aws_ncache; i++) {
+		if (aws_cache[i].svc == svc &&
+		    strcmp(aws_cache[i].region, r) == 0 &&
+		    strcmp(aws_cache[i].endpoint, e) == 0)
+			return (aws_cache[i].aws);
+	}
+	if ((a = aws_new(svc, region, endpoint, profile, cause,
+	    exitcode)) == NULL)
+		return (NULL);
+	/* A region resolved from the environment may equal a known one. */
+	for (i = 0; i < aws_ncache; i++) {
+		if (aws_cache[i].svc == svc &&
+		    strcmp(aws_cache[i].aws->region, a->region) == 0 &&
+		    strcmp(aws_cache[i].aws->endpoint, a->endpoint) == 0) {
+			aws_free(a);
+			return (aws_cache[i].aws);
+		}
+	}
+	aws_cache = xreallocarray(aws_cache, aws_ncache + 1,
+	    sizeof *aws_cache);
+	aws_cache[aws_ncache].svc = svc;
+	aws_cache[aws_ncache].region = xstrdup(r);
+	aws_cache[aws_ncache].endpoint = xstrdup(e);
+	aws_cache[aws_ncache].aws = a;
+	aws_ncache++;
+	return (a);
+}
+
+void
+aws_cache_free(void)
+{
+	size_t	 i;
+
+	for (i = 0; i < aws_ncache; i++) {
+		aws_free(aws_cache[i].aws);
+		free(aws_cache[i].region);
+		free(aws_cache[i].endpoint);
+	}
+	free(aws_cache);
+	aws_cache = NULL;
+	aws_ncache = 0;
 }

@@ -15,22 +15,23 @@
 #include <unistd.h>
 
 #include "action.h"
+#include "base64.h"
 #include "client.h"
 #include "deskctl.h"
 #include "deskproto.h"
 #include "log.h"
+#include "provider.h"
 #include "state.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define CLIENT_MAX_BODY	(512 * 1024 * 1024)
 #define CLIENT_TIMEOUT_S 120
 
 struct client_buf {
-	char	*data;
-	size_t	 len;
-	FILE	*f;		/* stream here instead when set */
-	int	 toolong;
-	long	 status;	/* filled by the header callback */
+	struct util_buf	 b;		/* error bodies and small answers */
+	FILE		*f;		/* stream 2xx bodies here when set */
+	long		 status;	/* filled by the header callback */
 };
 
 int
@@ -72,10 +73,12 @@ int
 client_resolve(const char *target, const char *token_file, char **url,
     char **token, char **cause)
 {
-	struct state	*s;
-	json_t		*rec;
-	const char	*u, *t, *tf;
-	size_t		 len;
+	const struct provider	*p;
+	struct state		*s;
+	json_t			*rec;
+	const char		*u, *t, *tf;
+	char			*why = NULL;
+	size_t			 len;
 
 	*url = NULL;
 	*token = NULL;
@@ -109,8 +112,23 @@ client_resolve(const char *target, const char *token_file, char **url,
 		state_close(s);
 		return (-1);
 	}
+	/* A guest known to be dead says so, not "Couldn't connect". */
+	if ((p = provider_of(rec)) != NULL && !p->alive(rec, &why)) {
+		xasprintf(cause, "%s: %s", target, why);
+		free(why);
+		state_close(s);
+		return (-1);
+	}
 	*url = xstrdup(u);
-	if ((t = state_str(rec, "token")) != NULL)
+	if (token_file != NULL && *token_file != '\0') {
+		/* --token-file wins over the record, for ids too. */
+		if ((*token = client_read_token(token_file, cause)) == NULL) {
+			free(*url);
+			*url = NULL;
+			state_close(s);
+			return (-1);
+		}
+	} else if ((t = state_str(rec, "token")) != NULL)
 		*token = xstrdup(t);
 	else if ((tf = state_str(rec, "token_file")) != NULL &&
 	    (*token = client_read_token(tf, cause)) == NULL) {
@@ -132,15 +150,8 @@ client_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 	/* Stream only successful bodies; keep error bodies to explain. */
 	if (b->f != NULL && b->status >= 200 && b->status < 300)
 		return (fwrite(ptr, 1, n, b->f));
-	if (b->len + n > CLIENT_MAX_BODY) {
-		b->toolong = 1;
-		return (0);
-	}
-	b->data = xrealloc(b->data, b->len + n + 1);
-	memcpy(b->data + b->len, ptr, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-	return (n);
+	b->b.max = CLIENT_MAX_BODY;
+	return (util_buf_write_cb(ptr, size, nmemb, &b->b));
 }
 
 static size_t
@@ -237,6 +248,9 @@ client_request(const char *url, const char *token, const char *method,
 		/* The agent streams the body; no 1 s wait for 100-continue. */
 		hl = curl_slist_append(hl, "Expect:");
 	}
+	/* deskctl cp moves files up to DESKCTL_MAX_FILE, no larger. */
+	curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)DESKCTL_MAX_FILE);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	rc = curl_easy_perform(h);
@@ -245,13 +259,13 @@ client_request(const char *url, const char *token, const char *method,
 	if (rc == CURLE_ABORTED_BY_CALLBACK && util_interrupted)
 		xasprintf(cause, "%s %s: interrupted", method, path);
 	else if (rc != CURLE_OK && !(rc == CURLE_WRITE_ERROR &&
-	    !b->toolong && b->status >= 300))
+	    !b->b.toolong && b->status >= 300))
 		xasprintf(cause, "%s %s%s: %s", method, url, path,
-		    b->toolong ? "answer too large" : errbuf[0] != '\0' ?
+		    b->b.toolong ? "answer too large" : errbuf[0] != '\0' ?
 		    errbuf : curl_easy_strerror(rc));
 	else if (status < 200 || status >= 300)
 		*cause = client_error(path, status != 0 ? status : b->status,
-		    b->data, b->len);
+		    b->b.data, b->b.len);
 	else
 		rv = 0;
 	b->status = status;
@@ -275,30 +289,31 @@ client_screenshot(const char *url, const char *token, const char *query,
 	if (client_request(url, token, "GET", path, NULL, NULL, NULL, 0,
 	    CLIENT_TIMEOUT_S, &b, cause) == -1)
 		goto out;
-	if (b.len < 8 || memcmp(b.data, "\211PNG\r\n\032\n", 8) != 0) {
+	if (b.b.len < 8 || memcmp(b.b.data, "\211PNG\r\n\032\n", 8) != 0) {
 		xasprintf(cause, "%s: the answer is not a PNG", path);
 		goto out;
 	}
 	if (strcmp(out, "-") == 0) {
-		if (fwrite(b.data, 1, b.len, stdout) != b.len ||
+		if (fwrite(b.b.data, 1, b.b.len, stdout) != b.b.len ||
 		    fflush(stdout) != 0) {
 			xasprintf(cause, "stdout: %s", strerror(errno));
 			goto out;
 		}
-	} else if (util_write_file(out, b.data, b.len, 0644, cause) == -1)
+	} else if (util_write_file(out, b.b.data, b.b.len, 0644, cause) == -1)
 		goto out;
 	rv = 0;
 out:
 	free(tmp);
 	free(path);
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }
 
 /*
  * do -o FILE: the screenshot of the answer ("base64_image", at the top or
  * in the last batch result) goes to FILE as PNG bytes, the rest of the
- * answer to stdout; an answer without one is written to FILE as it is.
+ * answer to stdout; an answer without one goes to stdout and FILE is left
+ * alone (a PNG file holding JSON helps nobody).
  */
 static int
 client_do_image(struct client_buf *b, const char *out, char **cause)
@@ -310,7 +325,7 @@ client_do_image(struct client_buf *b, const char *out, char **cause)
 	size_t		 len;
 	int		 rv;
 
-	j = json_loadb(b->data != NULL ? b->data : "", b->len, 0, NULL);
+	j = json_loadb(b->b.data != NULL ? b->b.data : "", b->b.len, 0, NULL);
 	if (json_is_string(json_object_get(j, "base64_image")))
 		holder = j;
 	else if (json_is_array(results = json_object_get(j, "results")) &&
@@ -320,12 +335,19 @@ client_do_image(struct client_buf *b, const char *out, char **cause)
 			holder = NULL;
 	}
 	if (holder == NULL) {
+		/* Not a PNG: the answer goes to stdout, FILE is not touched. */
 		json_decref(j);
-		return (util_write_file(out, b->data != NULL ? b->data : "",
-		    b->len, 0644, cause));
+		if (b->b.len > 0) {
+			fwrite(b->b.data, 1, b->b.len, stdout);
+			if (b->b.data[b->b.len - 1] != '\n')
+				putchar('\n');
+		}
+		xasprintf(cause, "the answer has no screenshot, so %s was not "
+		    "written (add a screenshot action, or drop -o)", out);
+		return (-1);
 	}
 	b64 = json_string_value(json_object_get(holder, "base64_image"));
-	if ((png = util_base64_decode(b64, &len)) == NULL) {
+	if ((png = proto_base64_decode(b64, strlen(b64), &len)) == NULL) {
 		xasprintf(cause, "/v1/computer: bad base64_image");
 		json_decref(j);
 		return (-1);
@@ -376,14 +398,14 @@ client_do(const char *url, const char *token, const char *json,
 	if (out != NULL) {
 		if (client_do_image(&b, out, cause) == -1)
 			goto out;
-	} else if (b.len > 0) {
-		fwrite(b.data, 1, b.len, stdout);
-		if (b.data[b.len - 1] != '\n')
+	} else if (b.b.len > 0) {
+		fwrite(b.b.data, 1, b.b.len, stdout);
+		if (b.b.data[b.b.len - 1] != '\n')
 			putchar('\n');
 	}
 	rv = 0;
 out:
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }
 
@@ -403,7 +425,7 @@ client_exec(const char *url, const char *token, json_t *req, long timeout_s,
 	if (client_request(url, token, "POST", "/v1/exec", "application/json",
 	    body, NULL, 0, timeout_s + 30, &b, cause) == -1)
 		goto out;
-	if ((j = json_loadb(b.data != NULL ? b.data : "", b.len, 0,
+	if ((j = json_loadb(b.b.data != NULL ? b.b.data : "", b.b.len, 0,
 	    NULL)) == NULL || !json_is_object(j)) {
 		xasprintf(cause, "/v1/exec: the answer is not a JSON object");
 		goto out;
@@ -429,7 +451,7 @@ client_exec(const char *url, const char *token, json_t *req, long timeout_s,
 out:
 	json_decref(j);
 	free(body);
-	free(b.data);
+	free(b.b.data);
 	return (rv);
 }
 
@@ -465,6 +487,12 @@ client_put(const char *url, const char *token, const char *local,
 		fclose(f);
 		return (-1);
 	}
+	if (st.st_size > DESKCTL_MAX_FILE) {
+		xasprintf(cause, "%s: larger than %lld bytes", local,
+		    (long long)DESKCTL_MAX_FILE);
+		fclose(f);
+		return (-1);
+	}
 	/* "ID:/dir/" keeps the local name, like cp. */
 	if (remote[strlen(remote) - 1] == '/') {
 		copy = xstrdup(local);
@@ -477,7 +505,7 @@ client_put(const char *url, const char *token, const char *local,
 	rv = client_request(url, token, "PUT", path, "application/octet-stream",
 	    NULL, f, st.st_size, CLIENT_TIMEOUT_S * 10, &b, cause);
 	fclose(f);
-	free(b.data);
+	free(b.b.data);
 	free(path);
 	free(dst);
 	return (rv);
@@ -501,7 +529,8 @@ client_get(const char *url, const char *token, const char *remote,
 	/* A temp file and a rename: no torn file on a failed transfer. */
 	xasprintf(&tmp, "%s.deskctl.XXXXXX", dst);
 	if ((fd = mkstemp(tmp)) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		/* Name the file the user asked for, not our temp name. */
+		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		free(tmp);
 		free(dst);
 		return (-1);
@@ -513,7 +542,7 @@ client_get(const char *url, const char *token, const char *remote,
 	    CLIENT_TIMEOUT_S * 10, &b, cause) == -1)
 		goto out;
 	if (fflush(b.f) != 0 || fsync(fd) == -1) {
-		xasprintf(cause, "%s: %s", tmp, strerror(errno));
+		xasprintf(cause, "%s: %s", dst, strerror(errno));
 		goto out;
 	}
 	fchmod(fd, 0644);
@@ -529,6 +558,124 @@ out:
 	free(tmp);
 	free(path);
 	free(dst);
-	free(b.data);
+	free(b.b.data);
+	return (rv);
+}
+
+int
+client_view_token(const char *url, const char *token, int control,
+    long long ttl, json_t **answer, char **cause)
+{
+	struct client_buf	 b;
+	json_error_t		 err;
+	char			*body;
+	int			 rv = -1;
+
+	*answer = NULL;
+	if (ttl > 0)
+		xasprintf(&body, "{\"control\": %s, \"ttl\": %lld}",
+		    control ? "true" : "false", ttl);
+	else
+		xasprintf(&body, "{\"control\": %s}",
+		    control ? "true" : "false");
+	memset(&b, 0, sizeof b);
+	if (client_request(url, token, "POST", "/v1/view/token",
+	    "application/json", body, NULL, 0, CLIENT_TIMEOUT_S, &b,
+	    cause) == -1)
+		goto out;
+	if ((*answer = json_loadb(b.b.data != NULL ? b.b.data : "", b.b.len, 0,
+	    &err)) == NULL || !json_is_string(json_object_get(*answer,
+	    "path"))) {
+		json_decref(*answer);
+		*answer = NULL;
+		xasprintf(cause, "POST /v1/view/token: not the answer "
+		    "proto/api.md describes");
+		goto out;
+	}
+	rv = 0;
+out:
+	free(body);
+	free(b.b.data);
+	return (rv);
+}
+
+void
+client_health_many(char **urls, size_t n, long timeout_ms, json_t **out)
+{
+	CURLM		*m;
+	CURL		**hs;
+	CURLMsg		*msg;
+	struct util_buf	*bufs;
+	char		*u;
+	long		 status;
+	size_t		 i;
+	int		 running, nleft;
+
+	m = curl_multi_init();
+	hs = xcalloc(n, sizeof *hs);
+	bufs = xcalloc(n, sizeof *bufs);
+	for (i = 0; i < n; i++) {
+		out[i] = NULL;
+		if (urls[i] == NULL)
+			continue;
+		bufs[i].max = 64 * 1024;
+		hs[i] = curl_easy_init();
+		xasprintf(&u, "%s/health", urls[i]);
+		curl_easy_setopt(hs[i], CURLOPT_URL, u);
+		free(u);
+		curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
+		curl_easy_setopt(hs[i], CURLOPT_NOPROXY, "*");
+		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS, timeout_ms);
+		curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION,
+		    util_buf_write_cb);
+		curl_easy_setopt(hs[i], CURLOPT_WRITEDATA, &bufs[i]);
+		curl_easy_setopt(hs[i], CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
+		curl_multi_add_handle(m, hs[i]);
+	}
+	do {
+		curl_multi_perform(m, &running);
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	} while (running > 0 && !util_interrupted);
+	while ((msg = curl_multi_info_read(m, &nleft)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		for (i = 0; i < n && hs[i] != msg->easy_handle; i++)
+			;
+		if (i == n)
+			continue;
+		status = 0;
+		curl_easy_getinfo(hs[i], CURLINFO_RESPONSE_CODE, &status);
+		if (msg->data.result == CURLE_OK && status == 200 &&
+		    bufs[i].data != NULL)
+			out[i] = json_loadb(bufs[i].data, bufs[i].len, 0,
+			    NULL);
+		if (out[i] != NULL && !json_is_object(out[i])) {
+			json_decref(out[i]);
+			out[i] = NULL;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (hs[i] != NULL) {
+			curl_multi_remove_handle(m, hs[i]);
+			curl_easy_cleanup(hs[i]);
+		}
+		free(bufs[i].data);
+	}
+	free(hs);
+	free(bufs);
+	curl_multi_cleanup(m);
+}
+
+int
+client_reset(const char *url, const char *token, char **cause)
+{
+	struct client_buf	 b;
+	int			 rv;
+
+	memset(&b, 0, sizeof b);
+	rv = client_request(url, token, "POST", "/v1/reset",
+	    "application/json", "{}", NULL, 0, CLIENT_TIMEOUT_S, &b, cause);
+	free(b.b.data);
 	return (rv);
 }

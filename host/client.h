@@ -27,6 +27,18 @@ int	 client_put(const char *url, const char *token, const char *local,
 	    const char *remote, char **cause);
 int	 client_get(const char *url, const char *token, const char *remote,
 	    const char *local, char **cause);
+/* POST /v1/view/token: a live view share token (ttl 0: the agent's). */
+int	 client_view_token(const char *url, const char *token, int control,
+	    long long ttl, json_t **answer, char **cause);
+/* POST /v1/reset: the guest's own reset before it is handed back. */
+int	 client_reset(const char *url, const char *token, char **cause);
+/*
+ * GET URL/health of N guests at once, each within TIMEOUT_MS (open: no
+ * token).  OUT[i] is the JSON of a 200 answer (a new reference) or NULL;
+ * a NULL URL is skipped.
+ */
+void	 client_health_many(char **urls, size_t n, long timeout_ms,
+	    json_t **out);
 /* Split "ID:/path" or "http://h:p:/path"; 1 when remote, 0 when local. */
 int	 client_split_remote(const char *spec, char **target, char **path);
 

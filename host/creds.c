@@ -1,6 +1,6 @@
 /*
- * creds.c: the credential chain (reference/ec2.md section 1.8, after
- * botocore's create_credential_resolver): env keys, shared credentials
+ * creds.c: the credential chain (after boto/botocore:botocore/
+ * credentials.py, create_credential_resolver): env keys, shared credentials
  * file, config file, then the IMDSv2 role.  Secrets are never logged.
  */
 #include <ctype.h>
@@ -14,6 +14,7 @@
 #include "creds.h"
 #include "deskctl.h"
 #include "log.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define CREDS_FILE_MAX	(1024 * 1024)
@@ -96,6 +97,66 @@ creds_ini_get(const char *text, const char *section, const char *key)
 		}
 		free(k);
 	}
+	if (result != NULL && *result == '\0') {
+		free(result);
+		result = NULL;
+	}
+	return (result);
+}
+
+/* 1 when TEXT has a "[SECTION]" line. */
+static int
+creds_ini_has(const char *text, const char *section)
+{
+	char	*k;
+	int	 has;
+
+	/* A key no section has: the scan still sees the header. */
+	xasprintf(&k, "[%s]", section);
+	has = strstr(text, k) != NULL;
+	free(k);
+	return (has);
+}
+
+/*
+ * botocore's per-service endpoints: a profile's "services = NAME" names
+ * a "[services NAME]" section whose nested "ec2 =" (or "auto_scaling =")
+ * block holds "endpoint_url = ..." (configprovider.py, the services
+ * config).
+ */
+char *
+creds_services_endpoint(const char *text, const char *name, const char *key)
+{
+	const char	*line, *eol, *eq, *p;
+	char		*section, *k, *result = NULL;
+	int		 in = 0, inec2 = 0;
+
+	xasprintf(&section, "[services %s]", name);
+	for (line = text; line != NULL && *line != '\0'; line = eol) {
+		if ((eol = strchr(line, '\n')) == NULL)
+			eol = line + strlen(line);
+		else
+			eol++;
+		if (*line == '[') {
+			in = strncmp(line, section, strlen(section)) == 0;
+			inec2 = 0;
+			continue;
+		}
+		if (!in || (eq = memchr(line, '=', eol - line)) == NULL)
+			continue;
+		p = line;
+		while (p < eq && (*p == ' ' || *p == '\t'))
+			p++;
+		k = creds_trim((char *)p, (char *)eq);
+		if (p == line)
+			inec2 = strcmp(k, key) == 0;
+		else if (inec2 && strcmp(k, "endpoint_url") == 0) {
+			free(result);
+			result = creds_trim((char *)eq + 1, (char *)eol);
+		}
+		free(k);
+	}
+	free(section);
 	if (result != NULL && *result == '\0') {
 		free(result);
 		result = NULL;
@@ -187,20 +248,6 @@ creds_from_text(const char *text, const char *section, const char *source)
 	return (c);
 }
 
-static size_t
-creds_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	char	**buf = arg;
-	size_t	 old = *buf == NULL ? 0 : strlen(*buf), n = size * nmemb;
-
-	if (old + n > CREDS_IMDS_MAX)
-		return (0);
-	*buf = xrealloc(*buf, old + n + 1);
-	memcpy(*buf + old, ptr, n);
-	(*buf)[old + n] = '\0';
-	return (n);
-}
-
 /* One IMDS call; METHOD is "PUT" for the token. */
 static char *
 creds_imds(const char *method, const char *path, const char *token)
@@ -208,7 +255,8 @@ creds_imds(const char *method, const char *path, const char *token)
 	CURL			*h;
 	struct curl_slist	*hl = NULL;
 	const char		*base;
-	char			*url, *hdr, *buf = NULL;
+	struct util_buf		 b;
+	char			*url, *hdr, *buf;
 	long			 status = 0;
 	CURLcode		 rc;
 
@@ -224,8 +272,10 @@ creds_imds(const char *method, const char *path, const char *token)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)DESKCTL_IMDS_TIMEOUT_MS);
 	curl_easy_setopt(h, CURLOPT_NOPROXY, "*");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, creds_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &buf);
+	memset(&b, 0, sizeof b);
+	b.max = CREDS_IMDS_MAX;
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, util_buf_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	if (strcmp(method, "PUT") == 0) {
 		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "PUT");
 		hl = curl_slist_append(hl,
@@ -238,6 +288,7 @@ creds_imds(const char *method, const char *path, const char *token)
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	rc = curl_easy_perform(h);
+	buf = b.data;
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(h);
@@ -311,12 +362,59 @@ out:
 	return (c);
 }
 
+/* The credential source a profile names that deskctl cannot use. */
+static char *
+creds_unsupported(const char *profile)
+{
+	static const char	*keys[] = { "credential_process",
+				    "sso_start_url", "sso_session", "role_arn",
+				    "web_identity_token_file", NULL };
+	const char		**k;
+	char			 *v;
+
+	for (k = keys; *k != NULL; k++) {
+		if ((v = creds_config_get(profile, *k)) != NULL) {
+			free(v);
+			return (xstrdup(strncmp(*k, "sso", 3) == 0 ? "SSO" :
+			    strcmp(*k, "role_arn") == 0 ? "role_arn "
+			    "(assume-role)" : *k));
+		}
+	}
+	return (NULL);
+}
+
+int
+creds_profile_exists(const char *flag)
+{
+	const char	*profile = creds_profile(flag);
+	char		*text, *section;
+	int		 found = 0;
+
+	if (strcmp(profile, "default") == 0)
+		return (1);
+	if ((text = creds_read("AWS_SHARED_CREDENTIALS_FILE",
+	    ".aws/credentials", NULL)) != NULL) {
+		found = creds_ini_has(text, profile);
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	if (!found && (text = creds_read("AWS_CONFIG_FILE", ".aws/config",
+	    NULL)) != NULL) {
+		section = creds_config_section(profile);
+		found = creds_ini_has(text, section);
+		free(section);
+		explicit_bzero(text, strlen(text));
+		free(text);
+	}
+	return (found);
+}
+
 struct creds *
 creds_resolve(const char *flag, char **cause)
 {
 	struct creds	*c;
 	const char	*akid, *secret, *token, *profile;
-	char		*text, *path = NULL, *section, *src;
+	char		*text, *path = NULL, *section, *src, *v;
 
 	profile = creds_profile(flag);
 	akid = creds_env("AWS_ACCESS_KEY_ID");
@@ -369,6 +467,14 @@ creds_resolve(const char *flag, char **cause)
 	}
 	free(path);
 
+	if ((v = creds_unsupported(profile)) != NULL) {
+		xasprintf(cause, "profile '%s' gets its credentials from %s, "
+		    "which deskctl does not support: export them first, e.g. "
+		    "eval \"$(aws configure export-credentials --profile %s "
+		    "--format env)\"", profile, v, profile);
+		free(v);
+		return (NULL);
+	}
 	if ((c = creds_from_imds()) != NULL)
 		return (c);
 	xasprintf(cause, "no AWS credentials found (tried %sthe credentials "
@@ -421,25 +527,43 @@ creds_region(const char *flag, const char *profile_flag)
 }
 
 char *
-creds_endpoint(const char *flag, const char *profile_flag, const char *region)
+creds_endpoint(const char *service, const char *env, const char *flag,
+    const char *profile_flag, const char *region)
 {
 	const char	*v;
-	char		*e;
+	char		*e, *svc, *text, var[64], key[32];
+	size_t		 i;
 
 	if (flag != NULL)
 		return (xstrdup(flag));
+	snprintf(var, sizeof var, "AWS_ENDPOINT_URL_%s", env);
+	for (i = 0; env[i] != '\0' && i < sizeof key - 1; i++)
+		key[i] = tolower((unsigned char)env[i]);
+	key[i] = '\0';
 	if (!creds_env_true("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")) {
-		if ((v = creds_env("AWS_ENDPOINT_URL_EC2")) != NULL)
+		if ((v = creds_env(var)) != NULL)
 			return (xstrdup(v));
 		if ((v = creds_env("AWS_ENDPOINT_URL")) != NULL)
 			return (xstrdup(v));
+		if ((svc = creds_config_get(creds_profile(profile_flag),
+		    "services")) != NULL) {
+			text = creds_read("AWS_CONFIG_FILE", ".aws/config",
+			    NULL);
+			e = text != NULL ? creds_services_endpoint(text, svc,
+			    key) : NULL;
+			free(text);
+			free(svc);
+			if (e != NULL)
+				return (e);
+		}
 		if ((e = creds_config_get(creds_profile(profile_flag),
 		    "endpoint_url")) != NULL)
 			return (e);
 	}
 	if (strncmp(region, "cn-", 3) == 0)
-		xasprintf(&e, "https://ec2.%s.amazonaws.com.cn/", region);
+		xasprintf(&e, "https://%s.%s.amazonaws.com.cn/", service,
+		    region);
 	else
-		xasprintf(&e, "https://ec2.%s.amazonaws.com/", region);
+		xasprintf(&e, "https://%s.%s.amazonaws.com/", service, region);
 	return (e);
 }

@@ -1,16 +1,15 @@
 /*
- * deskctl.h: limits, defaults and exit codes of the host tool, and the
- * small helpers (util.c) every subsystem uses.
+ * deskctl.h: limits, defaults and exit codes of the host tool.  Every
+ * limit is checked where the value is parsed (cmd.c, creds.c, xml.c).
  */
 #ifndef DESKCTL_H
 #define DESKCTL_H
 
-#include <signal.h>
-#include <stddef.h>
-#include <time.h>
-
 #define DESKCTL_AGENT_PORT	5000
+#define DESKCTL_CDP_PORT	9222	/* deskd's DevTools proxy */
+#define DESKCTL_SSH_PORT	22
 #define DESKCTL_EC2_VERSION	"2016-11-15"
+#define DESKCTL_ASG_VERSION	"2011-01-01"	/* Auto Scaling */
 #define DESKCTL_USER_AGENT	"deskctl/" DESKD_VERSION
 
 /* Larger answers are refused (DescribeInstances pages are small). */
@@ -23,8 +22,18 @@
 #define DESKCTL_BACKOFF_CAP_MS	20000
 #define DESKCTL_ATTEMPTS_READ	5	/* Describe* */
 #define DESKCTL_ATTEMPTS_WRITE	4 /* Run (ClientToken), Terminate */
+/*
+ * RunInstances in flight at once: one per guest (each has its own user
+ * data and token).  Far below the mutating-call bucket EC2 documents
+ * (ec2-api-throttling), so a launch of 100 is not throttled into a
+ * crawl; RequestLimitExceeded is retried with backoff anyway.
+ */
+#define DESKCTL_RUN_PARALLEL	8
 #define DESKCTL_API_TIMEOUT_S	30
 #define DESKCTL_CONNECT_TIMEOUT_S 10
+
+/* EC2 states of a guest that still exists (ls, terminate, pools). */
+#define DESKCTL_LIVE_STATES	"pending,running,stopping,stopped,shutting-down"
 
 /* Waiting for guests. */
 #define DESKCTL_WAIT_TIMEOUT_S	900	/* default --timeout */
@@ -39,13 +48,22 @@
 #define DESKCTL_IMDS_URL	"http://169.254.169.254"
 
 #define DESKCTL_TOKEN_BYTES	32
+/* EC2 takes 16 KB of user data before base64 (RunInstances UserData). */
 #define DESKCTL_USERDATA_MAX	16384
 #define DESKCTL_MAX_COUNT	1000
 #define DESKCTL_DEFAULT_TYPE	"t3.large"
 #define DESKCTL_DEFAULT_DISK_GB	30
 /* The image's desktop user, owner of /etc/deskd/token (packaging). */
 #define DESKCTL_DESKTOP_USER	"user"
+/* deskctl cp: larger files are refused before anything is sent. */
 #define DESKCTL_MAX_FILE	(4LL * 1024 * 1024 * 1024)
+
+/*
+ * deskctl mcp: one message from the client, or one event or JSON body
+ * from the guest, at most (a write_file of 8 MiB is 11 MB of base64).
+ */
+#define DESKCTL_MCP_MAX_LINE	(64 * 1024 * 1024)
+#define DESKCTL_MCP_MAX_BODY	(64 * 1024 * 1024)
 
 /* Exit codes. */
 #define DESKCTL_EXIT_OK		0
@@ -55,32 +73,5 @@
 #define DESKCTL_EXIT_TIMEOUT	4	/* a guest did not become ready */
 #define DESKCTL_EXIT_CAPACITY	5	/* no capacity / quota */
 #define DESKCTL_EXIT_INTERRUPTED 130
-
-/* Set by the SIGINT/SIGTERM handler; long loops and transfers check it. */
-extern volatile sig_atomic_t util_interrupted;
-/* A message for the person at the terminal ("deskctl: ..."). */
-void		 util_say(const char *, ...)
-		    __attribute__((format(printf, 1, 2)));
-
-/* util.c */
-int		 util_parse_duration(const char *, long long *secs,
-		    char **cause);
-char		*util_random_hex(size_t nbytes, char **cause);
-char		*util_time_iso(time_t);
-int		 util_parse_iso(const char *, time_t *);
-/* Sleep that a signal cuts short: 0, or -1 when interrupted. */
-int		 util_sleep_ms(long ms);
-long		 util_backoff_ms(int attempt, long base, long cap);
-long long	 util_now_ms(void);
-char		*util_read_file(const char *path, size_t max, size_t *len,
-		    char **cause);
-int		 util_write_file(const char *path, const void *, size_t,
-		    int mode, char **cause);
-char		*util_owner(void);
-char		*util_exe_dir(void);
-/* Percent-encode RFC 3986 unreserved-only (the SigV4 form rule). */
-char		*util_pct_encode(const char *);
-char		*util_base64(const void *, size_t);
-void		*util_base64_decode(const char *, size_t *);
 
 #endif

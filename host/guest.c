@@ -1,8 +1,9 @@
 /*
- * guest.c: launch, wait, ls and terminate for both providers, the
- * signal cleanup of a launch, and the per-(region, endpoint) EC2 contexts.
+ * guest.c: launch, wait, ls and terminate, written once over the provider
+ * table (provider.h): the signal cleanup of a launch, the one tail every
+ * launch shares (record, wait, report, clean up), and the lines each
+ * guest is reported by.
  */
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,85 +11,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "aws.h"
 #include "cmd.h"
 #include "deskctl.h"
-#include "ec2.h"
-#include "local.h"
+#include "guest.h"
 #include "log.h"
+#include "provider.h"
 #include "state.h"
+#include "util.h"
 #include "wait.h"
 #include "xmalloc.h"
 
-#define DESKCTL_LIVE_STATES "pending,running,stopping,stopped,shutting-down"
-
-/* One EC2 context per (region, endpoint) met in a run. */
-struct aws_ent {
-	char		*region;
-	char		*endpoint;
-	struct aws	*aws;
-};
-static struct aws_ent	*aws_cache;
-static size_t		 aws_ncache;
-
-static struct aws *
-get_aws(const char *region, const char *endpoint, const char *profile,
-    char **cause, int *exitcode)
-{
-	struct aws	*a;
-	size_t		 i;
-	const char	*r = region != NULL ? region : "";
-	const char	*e = endpoint != NULL ? endpoint : "";
-
-	for (i = 0; i < aws_ncache; i++) {
-		if (strcmp(aws_cache[i].region, r) == 0 &&
-		    strcmp(aws_cache[i].endpoint, e) == 0)
-			return (aws_cache[i].aws);
-	}
-	if ((a = aws_new(region, endpoint, profile, cause, exitcode)) == NULL)
-		return (NULL);
-	aws_cache = xreallocarray(aws_cache, aws_ncache + 1,
-	    sizeof *aws_cache);
-	aws_cache[aws_ncache].region = xstrdup(r);
-	aws_cache[aws_ncache].endpoint = xstrdup(e);
-	aws_cache[aws_ncache].aws = a;
-	aws_ncache++;
-	return (a);
-}
-
-void
-guest_cleanup(void)
-{
-	size_t	 i;
-
-	for (i = 0; i < aws_ncache; i++) {
-		aws_free(aws_cache[i].aws);
-		free(aws_cache[i].region);
-		free(aws_cache[i].endpoint);
-	}
-	free(aws_cache);
-	aws_cache = NULL;
-	aws_ncache = 0;
-}
-
-/* EC2 context of a record: flags win over what the record remembers. */
-static struct aws *
-aws_for_rec(struct opts *o, json_t *rec, char **cause, int *exitcode)
-{
-	return (get_aws(o->region != NULL ? o->region :
-	    state_str(rec, "region"), o->endpoint != NULL ? o->endpoint :
-	    state_str(rec, "endpoint"), o->profile, cause, exitcode));
-}
-
-static int
-is_ec2_id(const char *id)
-{
-	return (strncmp(id, "i-", 2) == 0);
-}
-
 /* Save records (steals nothing); errors are warnings: we must go on. */
-static void
-save_records(json_t **recs, size_t n, int remove)
+void
+guest_save(json_t **recs, size_t n, int remove)
 {
 	struct state	*s;
 	char		*cause = NULL;
@@ -100,7 +35,9 @@ save_records(json_t **recs, size_t n, int remove)
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		if (recs[i] == NULL)
+		/* An id given to wait that no record holds stays unrecorded. */
+		if (recs[i] == NULL || (!remove && json_is_true(
+		    json_object_get(recs[i], "unrecorded"))))
 			continue;
 		if (remove)
 			state_remove(s, state_str(recs[i], "id"));
@@ -115,7 +52,7 @@ save_records(json_t **recs, size_t n, int remove)
 }
 
 static char *
-rec_token(json_t *rec)
+guest_token(json_t *rec)
 {
 	const char	*t = state_str(rec, "token"), *f;
 	char		*v, *cause = NULL, *e;
@@ -133,15 +70,15 @@ rec_token(json_t *rec)
 	return (v);
 }
 
-/* One line per guest: the answer of launch and wait. */
-static void
-print_target(struct opts *o, struct wait_target *t)
+/* One line per guest: the answer of launch and wait (and pool acquire). */
+void
+guest_print(struct cmd_opts *o, struct wait_target *t, int with_token)
 {
 	json_t		*j, *rec = t->rec;
 	char		*token, *s;
 	const char	*v;
 
-	token = t->ready || o->no_wait ? rec_token(rec) : NULL;
+	token = with_token ? guest_token(rec) : NULL;
 	if (o->json) {
 		j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?}",
 		    "id", state_str(rec, "id"),
@@ -178,424 +115,267 @@ print_target(struct opts *o, struct wait_target *t)
 		printf("\n");
 	}
 	fflush(stdout);
-	if (token != NULL) {
-		explicit_bzero(token, strlen(token));
-		free(token);
-	}
+	util_free_secret(token);
 }
 
 /*
- * Terminate what this run started (the SIGINT/SIGTERM path).  Signals
- * stay caught, but no longer cut transfers short: the cleanup must finish.
+ * Terminate RECS, provider by provider (local first: it cannot fail for
+ * the cloud's reasons), and forget those that went.  Signals stay
+ * caught, but no longer cut transfers short: the cleanup must finish.
+ * Returns the exit code; *LIST (if not NULL) gets the ids that went.
  */
-static void
-cleanup_started(json_t **recs, size_t n, struct aws *a)
+static int
+guest_end(struct cmd_opts *o, json_t **recs, size_t n, int print,
+    char **list)
 {
-	char		**ids, *cause = NULL, *code = NULL, *list = NULL;
-	char		*tmp;
-	size_t		 nids = 0, i;
-	int		 ok = 1;
+	const struct provider	**p;
+	enum provider_end	 *end;
+	json_t			**mine, **gone;
+	char			 *tmp;
+	size_t			  i, k, ngone = 0;
+	int			  status = DESKCTL_EXIT_OK, st;
+
+	end = xcalloc(n, sizeof *end);
+	mine = xcalloc(n, sizeof *mine);
+	gone = xcalloc(n, sizeof *gone);
+	for (p = provider_all; *p != NULL; p++) {
+		k = 0;
+		for (i = 0; i < n; i++) {
+			if (recs[i] != NULL && provider_of(recs[i]) == *p)
+				mine[k++] = recs[i];
+		}
+		if (k == 0)
+			continue;
+		st = (*p)->terminate(o, mine, k, end);
+		if (st != DESKCTL_EXIT_OK)
+			status = st;
+		for (i = 0; i < k; i++) {
+			if (end[i] == PROVIDER_END_FAILED)
+				continue;
+			gone[ngone++] = mine[i];
+			if (print)
+				printf("%s %s%s\n", end[i] == PROVIDER_END_DONE ?
+				    "terminated" : "forgot",
+				    state_str(mine[i], "id"), end[i] ==
+				    PROVIDER_END_FORGOT ? " (EC2 no longer "
+				    "knows it)" : "");
+			if (list != NULL) {
+				xasprintf(&tmp, "%s%s%s", *list != NULL ?
+				    *list : "", *list != NULL ? " " : "",
+				    state_str(mine[i], "id"));
+				free(*list);
+				*list = tmp;
+			}
+		}
+	}
+	fflush(stdout);
+	guest_save(gone, ngone, 1);
+	free(end);
+	free(mine);
+	free(gone);
+	return (status);
+}
+
+/* The SIGINT/SIGTERM path of a launch: terminate what it started. */
+static void
+guest_cleanup(struct cmd_opts *o, json_t **recs, size_t n)
+{
+	char	*list = NULL;
+	size_t	 i, k = 0;
 
 	util_interrupted = 0;
-	if (a != NULL)
-		a->abortable = 0;
-	ids = xcalloc(n + 1, sizeof *ids);
-	for (i = 0; i < n; i++) {
-		if (recs[i] == NULL)
-			continue;
-		if (is_ec2_id(state_str(recs[i], "id")))
-			ids[nids++] = (char *)state_str(recs[i], "id");
-		else if (local_terminate(recs[i], &cause) == -1) {
-			util_say("%s: %s", state_str(recs[i], "id"), cause);
-			free(cause);
-			cause = NULL;
-			ok = 0;
-			continue;
-		}
-		xasprintf(&tmp, "%s%s%s", list != NULL ? list : "",
-		    list != NULL ? " " : "", state_str(recs[i], "id"));
-		free(list);
-		list = tmp;
-	}
-	if (nids > 0 && a != NULL && ec2_terminate(a, ids, nids, &code,
-	    &cause) == -1) {
-		util_say("interrupted, but could NOT terminate %zu "
-		    "instance(s): %s", nids, cause);
-		ok = 0;
-	}
-	if (ok) {
-		save_records(recs, n, 1);
-		util_say("interrupted: terminated %zu instance(s): %s", n,
+	for (i = 0; i < n; i++)
+		k += recs[i] != NULL;
+	if (guest_end(o, recs, n, 0, &list) == DESKCTL_EXIT_OK)
+		util_say("interrupted: terminated %zu instance(s): %s", k,
 		    list != NULL ? list : "none");
-	} else
-		util_say("interrupted: some instances may still run: %s "
-		    "(deskctl terminate ID)", list != NULL ? list : "");
+	else
+		util_say("interrupted: some instances may still run; "
+		    "terminated: %s (deskctl terminate ID)", list != NULL ?
+		    list : "none");
 	free(list);
-	free(code);
-	free(cause);
-	free(ids);
 }
 
-/*
- * The cloud-init user data of a guest: the contract with the image is
- * packaging/cloud-init/README.md.  The token file belongs to the desktop
- * user deskd.service runs as (deskd reads it after dropping to that
- * user), 0600, written in cloud-init's init stage (not deferred), which
- * deskd.service is ordered after.  --agent-allow networks go to
- * /etc/deskd/instance.env.  Values were checked at parse time, so they
- * need no YAML quoting beyond what is here.
- */
-static char *
-user_data(struct opts *o, const char *token)
-{
-	char	*s, *env = NULL, *tmp;
-	size_t	 i;
+struct guest_wait {
+	struct cmd_opts	*o;
+	int		 launched;	/* this run started them */
+	int		 tty;		/* progress lines on stderr */
+};
 
-	for (i = 0; i < o->nallow; i++) {
-		xasprintf(&tmp, "%s%s--allow %s", env != NULL ? env : "",
-		    env != NULL ? " " : "", o->allow[i]);
-		free(env);
-		env = tmp;
-	}
-	xasprintf(&s,
-	    "#cloud-config\n"
-	    "write_files:\n"
-	    "  - path: /etc/deskd/token\n"
-	    "    owner: %s:%s\n"
-	    "    permissions: \"0600\"\n"
-	    "    content: \"%s\"\n"
-	    "%s%s%s",
-	    o->desktop_user, o->desktop_user, token,
-	    env != NULL ? "  - path: /etc/deskd/instance.env\n"
-	    "    owner: root:root\n"
-	    "    permissions: \"0644\"\n"
-	    "    content: |\n"
-	    "      DESKD_INSTANCE_OPTS=\"" : "",
-	    env != NULL ? env : "", env != NULL ? "\"\n" : "");
-	free(env);
-	return (s);
+static void
+guest_progress_cb(struct wait_ctx *ctx, struct wait_target *t,
+    const char *st)
+{
+	struct guest_wait	*gw = ctx->arg;
+
+	if (!gw->tty)
+		return;
+	fprintf(stderr, "deskctl: %s: %s (%.1f s)\n", state_str(t->rec, "id"),
+	    st, wait_seconds(ctx));
+}
+
+static void
+guest_done_cb(struct wait_ctx *ctx, struct wait_target *t)
+{
+	struct guest_wait	*gw = ctx->arg;
+
+	/* A failed guest of a launch is terminated unless --keep. */
+	guest_print(gw->o, t, t->ready || !gw->launched || gw->o->keep);
 }
 
 static int
-run_wait(struct opts *o, json_t **recs, size_t n, struct aws **aws,
-    long long start, int cleanup_on_signal, struct aws *owner_aws)
+guest_run_wait(struct cmd_opts *o, json_t **recs, size_t n, long long start,
+    int launched)
 {
 	struct wait_target	*ts;
-	const char		*map;
-	size_t			 i;
+	struct wait_ctx		 ctx;
+	struct guest_wait	 gw;
+	json_t			**failed;
+	char			*ids = NULL, *tmp;
+	size_t			 i, nf = 0;
 	int			 rv, status = DESKCTL_EXIT_OK;
 
-	map = o->addr_map != NULL ? o->addr_map : getenv("DESKCTL_ADDR_MAP");
+	memset(&ctx, 0, sizeof ctx);
+	gw.o = o;
+	gw.launched = launched;
+	gw.tty = !o->json && isatty(STDERR_FILENO);
+	/* --connect picks the URL; --private alone means private too. */
+	ctx.addr = o->connect != WAIT_ADDR_AUTO ? o->connect :
+	    o->addr == WAIT_ADDR_PRIVATE ? WAIT_ADDR_PRIVATE : WAIT_ADDR_AUTO;
+	ctx.map = o->addr_map != NULL ? o->addr_map :
+	    getenv("DESKCTL_ADDR_MAP");
+	ctx.region = o->region;
+	ctx.endpoint = o->endpoint;
+	ctx.profile = o->profile;
+	ctx.start_ms = start;
+	ctx.deadline_ms = util_now_ms() + o->timeout * 1000;
+	ctx.progress = guest_progress_cb;
+	ctx.done = guest_done_cb;
+	ctx.arg = &gw;
 	ts = xcalloc(n, sizeof *ts);
 	for (i = 0; i < n; i++) {
 		ts[i].rec = recs[i];
-		ts[i].aws = aws[i];
-		if (aws[i] != NULL)
-			aws[i]->abortable = 1;
+		ts[i].prov = provider_of(recs[i]);
 	}
-	rv = wait_targets(ts, n, o->addr, map, start, o->timeout);
+	rv = wait_targets(&ctx, ts, n);
 	if (rv == -2) {
-		if (cleanup_on_signal && !o->keep)
-			cleanup_started(recs, n, owner_aws);
+		if (launched && !o->keep)
+			guest_cleanup(o, recs, n);
 		else {
-			save_records(recs, n, 0);
-			util_say("interrupted; %s", cleanup_on_signal ?
+			guest_save(recs, n, 0);
+			util_say("interrupted; %s", launched ?
 			    "--keep: instances left running" :
 			    "instances left as they are");
 		}
 		status = DESKCTL_EXIT_INTERRUPTED;
 		goto out;
 	}
-	save_records(recs, n, 0);
+	guest_save(recs, n, 0);
+	failed = xcalloc(n, sizeof *failed);
 	for (i = 0; i < n; i++) {
-		print_target(o, &ts[i]);
-		if (ts[i].failed)
-			status = DESKCTL_EXIT_TIMEOUT;
+		if (!ts[i].failed)
+			continue;
+		status = DESKCTL_EXIT_TIMEOUT;
+		failed[nf++] = recs[i];
+		xasprintf(&tmp, "%s%s%s", ids != NULL ? ids : "", ids !=
+		    NULL ? " " : "", state_str(recs[i], "id"));
+		free(ids);
+		ids = tmp;
 	}
+	/* Nothing that failed is left running without a word. */
+	if (nf > 0 && launched && !o->keep) {
+		free(ids);
+		ids = NULL;
+		guest_end(o, failed, nf, 0, &ids);
+		util_say("not ready, so terminated: %s (--keep keeps them)",
+		    ids != NULL ? ids : "none");
+	} else if (nf > 0)
+		util_say("not ready, and left as they are: %s (deskctl "
+		    "terminate ID ... to remove them)", ids);
+	free(failed);
+	free(ids);
 out:
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(ts[i].error);
+		free(ts[i].shown);
+	}
 	free(ts);
 	return (status);
 }
 
-static int
-launch_local(struct opts *o)
+static const struct provider *
+guest_default_provider(struct cmd_opts *o)
 {
-	json_t		**recs;
-	struct aws	**aws;
-	char		*deskd, *dir, *cause = NULL, *exp;
-	long long	 start = util_now_ms();
-	int		 i, status = DESKCTL_EXIT_OK;
-
-	if ((dir = state_dir(&cause)) == NULL) {
-		util_say("%s", cause);
-		free(cause);
-		return (DESKCTL_EXIT_FAIL);
-	}
-	deskd = local_find_deskd(o->deskd);
-	recs = xcalloc(o->count, sizeof *recs);
-	aws = xcalloc(o->count, sizeof *aws);
-	for (i = 0; i < o->count && !util_interrupted; i++) {
-		if ((recs[i] = local_launch(deskd, dir, &cause)) == NULL) {
-			util_say("local launch: %s", cause);
-			free(cause);
-			status = DESKCTL_EXIT_FAIL;
-			break;
-		}
-		if (o->ttl > 0) {
-			exp = util_time_iso(time(NULL) + o->ttl);
-			json_object_set_new(recs[i], "expires_at",
-			    json_string(exp));
-			free(exp);
-		}
-	}
-	save_records(recs, o->count, 0);
-	if (util_interrupted || status != DESKCTL_EXIT_OK) {
-		if (util_interrupted && o->keep)
-			status = DESKCTL_EXIT_INTERRUPTED;
-		else {
-			cleanup_started(recs, o->count, NULL);
-			if (util_interrupted || status == DESKCTL_EXIT_OK)
-				status = DESKCTL_EXIT_INTERRUPTED;
-		}
-		goto out;
-	}
-	if (o->no_wait) {
-		for (i = 0; i < o->count; i++) {
-			struct wait_target	 t;
-
-			memset(&t, 0, sizeof t);
-			t.rec = recs[i];
-			print_target(o, &t);
-		}
-		goto out;
-	}
-	status = run_wait(o, recs, o->count, aws, start, 1, NULL);
-out:
-	for (i = 0; i < o->count; i++)
-		json_decref(recs[i]);
-	free(recs);
-	free(aws);
-	free(deskd);
-	free(dir);
-	return (status);
-}
-
-static int
-launch_ec2(struct opts *o)
-{
-	struct ec2_launch	 l;
-	struct ec2_instance	*list = NULL;
-	struct aws		*a, **aws = NULL;
-	json_t			**recs = NULL;
-	char			*cause = NULL, *code = NULL, *ami = NULL;
-	char			*token = NULL, *ctoken = NULL, *hex;
-	char			*ud = NULL;
-	char			*owner, *now, *exp = NULL;
-	size_t			 n = 0, i, nt;
-	long long		 start = util_now_ms();
-	int			 status = DESKCTL_EXIT_OK, exitcode;
-
-	memset(&l, 0, sizeof l);
-	if ((a = get_aws(o->region, o->endpoint, o->profile, &cause,
-	    &exitcode)) == NULL) {
-		util_say("%s", cause);
-		free(cause);
-		return (exitcode);
-	}
-	owner = util_owner();
-	if (o->ami_name != NULL) {
-		a->abortable = 1;	/* nothing started yet */
-		/*
-		 * Only our own images unless told otherwise: anyone can
-		 * publish a public AMI under a matching name (AMI squatting).
-		 */
-		ami = ec2_find_image(a, o->ami_name, o->ami_owner != NULL ?
-		    o->ami_owner : "self", &code, &cause);
-		if (ami == NULL)
-			goto fail;
-		log_info("--ami-name %s: using %s", o->ami_name, ami);
-	} else if (o->ami != NULL)
-		ami = xstrdup(o->ami);
-	else if (getenv("DESKCTL_AMI") != NULL)
-		ami = xstrdup(getenv("DESKCTL_AMI"));
-	else {
-		util_say("launch: --ami or --ami-name is needed for ec2");
-		status = DESKCTL_EXIT_USAGE;
-		goto out;
-	}
-	if ((token = util_random_hex(DESKCTL_TOKEN_BYTES, &cause)) == NULL)
-		goto fail;
-	if ((hex = util_random_hex(16, &cause)) == NULL)
-		goto fail;
-	xasprintf(&ctoken, "deskctl-%s", hex);
-	free(hex);
-	ud = user_data(o, token);
-
-	/* Tags: Name, owner and expiry first, then the user's. */
-	l.tags = xcalloc(o->ntags + 3, sizeof *l.tags);
-	nt = 0;
-	l.tags[nt].key = (char *)"Name";
-	l.tags[nt++].value = (char *)"deskd";
-	for (i = 0; i < o->ntags; i++) {
-		if (strcmp(o->tags[i].key, "Name") == 0)
-			l.tags[0].value = o->tags[i].value;
-	}
-	l.tags[nt].key = (char *)"deskd:owner";
-	l.tags[nt++].value = owner;
-	if (o->ttl > 0) {
-		exp = util_time_iso(time(NULL) + o->ttl);
-		l.tags[nt].key = (char *)"deskd:expires-at";
-		l.tags[nt++].value = exp;
-	}
-	for (i = 0; i < o->ntags; i++) {
-		if (strcmp(o->tags[i].key, "Name") != 0)
-			l.tags[nt++] = o->tags[i];
-	}
-	l.ntags = nt;
-	l.ami = ami;
-	l.type = o->type;
-	l.count = o->count;
-	l.subnet = o->subnet;
-	l.groups = o->groups;
-	l.ngroups = o->ngroups;
-	l.key_name = o->key_name;
-	l.disk_gb = o->disk_gb;
-	l.spot = o->spot;
-	l.public_ip = o->addr == WAIT_ADDR_PUBLIC ? 1 :
-	    o->addr == WAIT_ADDR_PRIVATE ? 0 : -1;
-	l.client_token = ctoken;
-	l.user_data = ud;
-
-	/*
-	 * RunInstances is not abortable: a ^C now must not lose the ids of
-	 * instances AWS already started.  The handler's flag is checked
-	 * right after.
-	 */
-	a->abortable = 0;
-	if (util_interrupted) {
-		util_say("interrupted before anything was launched");
-		status = DESKCTL_EXIT_INTERRUPTED;
-		goto out;
-	}
-	if (ec2_run(a, &l, &list, &n, &code, &cause) == -1)
-		goto fail;
-	if (n == 0) {
-		xasprintf(&cause, "RunInstances answered no instances");
-		goto fail;
-	}
-	now = util_time_iso(time(NULL));
-	recs = xcalloc(n, sizeof *recs);
-	aws = xcalloc(n, sizeof *aws);
-	for (i = 0; i < n; i++) {
-		recs[i] = json_pack("{s:s, s:s, s:s?, s:s, s:s, s:s, s:s, "
-		    "s:s, s:s?, s:s?, s:s?}",
-		    "id", list[i].id, "provider", "ec2",
-		    "state", list[i].state, "region", a->region,
-		    "endpoint", a->endpoint, "token", token,
-		    "client_token", ctoken, "launched_at", now,
-		    "expires_at", exp, "private_ip", list[i].private_ip,
-		    "public_ip", list[i].public_ip);
-		aws[i] = a;
-		log_debug("launched %s", list[i].id);
-	}
-	free(now);
-	save_records(recs, n, 0);
-	if (util_interrupted) {
-		if (o->keep)
-			util_say("interrupted; --keep: %zu instance(s) left "
-			    "running", n);
-		else
-			cleanup_started(recs, n, a);
-		status = DESKCTL_EXIT_INTERRUPTED;
-		goto out;
-	}
-	if (o->no_wait) {
-		for (i = 0; i < n; i++) {
-			struct wait_target	 t;
-
-			memset(&t, 0, sizeof t);
-			t.rec = recs[i];
-			print_target(o, &t);
-		}
-		goto out;
-	}
-	status = run_wait(o, recs, n, aws, start, 1, a);
-	goto out;
-fail:
-	if (util_interrupted && cause == NULL)
-		xasprintf(&cause, "interrupted");
-	util_say("%s", cause);
-	status = util_interrupted ? DESKCTL_EXIT_INTERRUPTED :
-	    aws_exit_code(code);
-out:
-	if (recs != NULL) {
-		for (i = 0; i < n; i++)
-			json_decref(recs[i]);
-	}
-	free(recs);
-	free(aws);
-	ec2_instances_free(list, n);
-	free(l.tags);
-	free(code);
-	free(cause);
-	free(ami);
-	if (token != NULL) {
-		explicit_bzero(token, strlen(token));
-		free(token);
-	}
-	if (ud != NULL) {
-		explicit_bzero(ud, strlen(ud));
-		free(ud);
-	}
-	free(ctoken);
-	free(owner);
-	free(exp);
-	return (status);
-}
-
-static const char *
-default_provider(struct opts *o)
-{
-	const char	*p;
-
+	/* --provider or $DESKCTL_PROVIDER (cmd.c), checked there. */
 	if (o->provider != NULL)
-		return (o->provider);
-	if ((p = getenv("DESKCTL_PROVIDER")) != NULL && *p != '\0')
-		return (p);
+		return (provider_find(o->provider));
 	/* An image means the cloud; otherwise the no-cloud default. */
-	if (o->ami != NULL || o->ami_name != NULL)
-		return ("ec2");
-	return ("local");
+	if (o->ami != NULL || o->ami_name != NULL || o->ami_map != NULL)
+		return (&provider_ec2);
+	return (&provider_local);
 }
 
 int
-guest_launch(struct opts *o, int argc, char **argv)
+guest_launch(struct cmd_opts *o, int argc, char **argv)
 {
-	const char	*p;
+	const struct provider	*p;
+	struct wait_target	 t;
+	json_t			**recs = NULL;
+	long long		 start = util_now_ms();
+	size_t			 n = 0, i;
+	int			 status;
 
 	if (argc != 0) {
 		util_say("launch: unexpected argument %s", argv[0]);
 		return (DESKCTL_EXIT_USAGE);
 	}
-	p = default_provider(o);
-	if (strcmp(p, "ec2") == 0)
-		return (launch_ec2(o));
-	if (strcmp(p, "local") == 0)
-		return (launch_local(o));
-	util_say("unknown provider %s (ec2 or local)", p);
-	return (DESKCTL_EXIT_USAGE);
+	p = guest_default_provider(o);
+	status = p->launch(o, &recs, &n);
+	/* Recorded before anything else: nothing runs unrecorded. */
+	guest_save(recs, n, 0);
+	if (util_interrupted || status == DESKCTL_EXIT_INTERRUPTED) {
+		if (o->keep)
+			util_say("interrupted; --keep: %zu instance(s) left "
+			    "running", n);
+		else
+			guest_cleanup(o, recs, n);
+		status = DESKCTL_EXIT_INTERRUPTED;
+		goto out;
+	}
+	if (status != DESKCTL_EXIT_OK) {
+		/* All or nothing, as one RunInstances of N used to be. */
+		if (n > 0 && !o->keep) {
+			guest_end(o, recs, n, 0, NULL);
+			util_say("the launch failed: terminated the %zu guest(s) "
+			    "it had started (--keep keeps them)", n);
+		} else if (n > 0)
+			util_say("the launch failed; --keep: %zu guest(s) left "
+			    "running", n);
+		goto out;
+	}
+	if (o->no_wait) {
+		for (i = 0; i < n; i++) {
+			memset(&t, 0, sizeof t);
+			t.rec = recs[i];
+			guest_print(o, &t, 1);
+		}
+		goto out;
+	}
+	status = guest_run_wait(o, recs, n, start, 1);
+out:
+	for (i = 0; i < n; i++)
+		json_decref(recs[i]);
+	free(recs);
+	return (status);
 }
 
 int
-guest_wait(struct opts *o, int argc, char **argv)
+guest_wait(struct cmd_opts *o, int argc, char **argv)
 {
 	struct state	*s;
 	json_t		**recs, *r;
-	struct aws	**aws;
 	char		*cause = NULL;
-	int		 i, n = 0, status = DESKCTL_EXIT_OK, exitcode;
+	int		 i, n = 0, status = DESKCTL_EXIT_OK, rv;
 
 	if (argc == 0) {
 		util_say("wait: which instances? (deskctl wait ID ...)");
@@ -607,92 +387,120 @@ guest_wait(struct opts *o, int argc, char **argv)
 		return (DESKCTL_EXIT_FAIL);
 	}
 	recs = xcalloc(argc, sizeof *recs);
-	aws = xcalloc(argc, sizeof *aws);
 	for (i = 0; i < argc; i++) {
-		if ((r = state_find(s, argv[i])) == NULL) {
-			if (!is_ec2_id(argv[i])) {
-				util_say("%s: not in the state file",
-				    argv[i]);
-				status = DESKCTL_EXIT_FAIL;
-				continue;
-			}
-			/* Launched elsewhere: no token, but we can wait. */
-			r = json_pack("{s:s, s:s}", "id", argv[i], "provider",
-			    "ec2");
-		} else
+		if ((r = state_find(s, argv[i])) != NULL)
 			r = json_deep_copy(r);
-		if (is_ec2_id(argv[i]) && (aws[n] = aws_for_rec(o, r, &cause,
-		    &exitcode)) == NULL) {
-			util_say("%s", cause);
-			free(cause);
-			json_decref(r);
-			status = exitcode;
-			goto out;
+		else if (provider_guess(argv[i]) == &provider_ec2) {
+			/* Launched elsewhere: no token, but we can wait. */
+			r = json_pack("{s:s, s:s, s:b}", "id", argv[i],
+			    "provider", "ec2", "unrecorded", 1);
+		} else {
+			util_say("%s: not in the state file", argv[i]);
+			status = DESKCTL_EXIT_FAIL;
+			continue;
 		}
 		recs[n++] = r;
 	}
 	state_close(s);
-	s = NULL;
 	if (n > 0) {
-		i = run_wait(o, recs, n, aws, util_now_ms(), 0, NULL);
-		if (i != DESKCTL_EXIT_OK)
-			status = i;
+		rv = guest_run_wait(o, recs, n, util_now_ms(), 0);
+		if (rv != DESKCTL_EXIT_OK)
+			status = rv;
 	}
-out:
-	state_close(s);
 	for (i = 0; i < n; i++)
 		json_decref(recs[i]);
 	free(recs);
-	free(aws);
+	return (status);
+}
+
+/* Every --tag K=V is on the guest. */
+static int
+guest_tags_match(struct cmd_opts *o, json_t *rec)
+{
+	json_t		*tags = json_object_get(rec, "tags");
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < o->ntags; i++) {
+		v = json_string_value(json_object_get(tags, o->tags[i].key));
+		if (v == NULL || strcmp(v, o->tags[i].value) != 0)
+			return (0);
+	}
+	return (1);
+}
+
+/* What every provider (or the one --provider names) sees. */
+static int
+guest_list(struct cmd_opts *o, struct state *s, json_t *list)
+{
+	const struct provider	**p;
+	int			  status = DESKCTL_EXIT_OK, st;
+
+	for (p = provider_all; *p != NULL; p++) {
+		if (o->provider != NULL && strcmp(o->provider, (*p)->name) != 0)
+			continue;
+		st = (*p)->list(o, s, list);
+		if (st != DESKCTL_EXIT_OK && status == DESKCTL_EXIT_OK)
+			status = st;
+	}
 	return (status);
 }
 
 static void
-ls_print(struct opts *o, const char *id, const char *provider,
-    const char *state, const char *priv, const char *pub, const char *url,
-    const char *launched, const char *expires, json_t *tags)
+guest_ls_print(struct cmd_opts *o, json_t *r)
 {
-	json_t		*j;
-	const char	*k;
-	json_t		*v;
+	const char	*k, *v[7];
+	const char	*keys[] = { "id", "provider", "state", "private_ip",
+			    "public_ip", "url", "expires_at" };
+	json_t		*j, *tags, *tv;
 	char		*s;
+	size_t		 i;
 	int		 first = 1;
 
+	tags = json_object_get(r, "tags");
 	if (o->json) {
-		j = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:s?, s:s?, "
-		    "s:O}", "id", id, "provider", provider, "state", state,
-		    "private_ip", priv, "public_ip", pub, "url", url,
-		    "launched_at", launched, "expires_at", expires, "tags",
-		    tags);
+		j = json_object();
+		for (i = 0; i < 7; i++) {
+			v[i] = state_str(r, keys[i]);
+			if (v[i] != NULL || i < 2)
+				json_object_set_new(j, keys[i],
+				    json_string(v[i] != NULL ? v[i] : ""));
+		}
+		if (state_str(r, "launched_at") != NULL)
+			json_object_set_new(j, "launched_at",
+			    json_string(state_str(r, "launched_at")));
+		if (state_str(r, "region") != NULL)
+			json_object_set_new(j, "region",
+			    json_string(state_str(r, "region")));
+		json_object_set(j, "tags", tags != NULL ? tags :
+		    json_object());
 		s = json_dumps(j, JSON_COMPACT);
 		printf("%s\n", s);
 		free(s);
 		json_decref(j);
 		return;
 	}
-	printf("%-20s %-6s %-13s %-15s %-15s %-28s %-20s ", id, provider,
-	    state != NULL ? state : "-", priv != NULL ? priv : "-",
-	    pub != NULL ? pub : "-", url != NULL ? url : "-",
-	    expires != NULL ? expires : "-");
-	json_object_foreach(tags, k, v) {
-		printf("%s%s=%s", first ? "" : ",", k, json_string_value(v));
+	for (i = 0; i < 7; i++)
+		v[i] = state_str(r, keys[i]);
+	printf("%-20s %-6s %-13s %-15s %-15s %-28s %-20s ", v[0], v[1],
+	    v[2] != NULL ? v[2] : "-", v[3] != NULL ? v[3] : "-",
+	    v[4] != NULL ? v[4] : "-", v[5] != NULL ? v[5] : "-",
+	    v[6] != NULL ? v[6] : "-");
+	json_object_foreach(tags, k, tv) {
+		printf("%s%s=%s", first ? "" : ",", k, json_string_value(tv));
 		first = 0;
 	}
 	printf("%s\n", first ? "-" : "");
 }
 
 int
-guest_ls(struct opts *o, int argc, char **argv)
+guest_ls(struct cmd_opts *o, int argc, char **argv)
 {
-	struct state		*s;
-	json_t			*r, *tags, *seen;
-	struct ec2_instance	*list = NULL;
-	struct aws		*a;
-	char			*cause = NULL, *code = NULL, *owner;
-	const char		*prov, *st, *id;
-	size_t			 i, j, nl = 0;
-	int			 want_ec2, exitcode;
-	int			 status = DESKCTL_EXIT_OK;
+	struct state	*s;
+	json_t		*list, *r;
+	char		*cause = NULL;
+	size_t		 i;
+	int		 status;
 
 	if (argc != 0) {
 		util_say("ls: unexpected argument %s", argv[0]);
@@ -703,141 +511,55 @@ guest_ls(struct opts *o, int argc, char **argv)
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
-	seen = json_object();
-	owner = util_owner();
+	list = json_array();
+	status = guest_list(o, s, list);
+	state_close(s);
 	if (!o->json)
 		printf("%-20s %-6s %-13s %-15s %-15s %-28s %-20s %s\n", "ID",
 		    "PROV", "STATE", "PRIVATE", "PUBLIC", "URL", "EXPIRES",
 		    "TAGS");
-
-	want_ec2 = o->provider == NULL ? -1 : strcmp(o->provider, "ec2") == 0;
-	if (want_ec2 == -1) {
-		want_ec2 = o->region != NULL || o->endpoint != NULL ||
-		    getenv("AWS_REGION") != NULL ||
-		    getenv("AWS_DEFAULT_REGION") != NULL;
-		json_array_foreach(state_instances(s), i, r) {
-			if (is_ec2_id(state_str(r, "id")))
-				want_ec2 = 1;
-		}
+	json_array_foreach(list, i, r) {
+		if (guest_tags_match(o, r))
+			guest_ls_print(o, r);
 	}
-	if (want_ec2) {
-		/* The record's endpoint when there is one, else flags/env. */
-		r = NULL;
-		json_array_foreach(state_instances(s), i, r) {
-			if (is_ec2_id(state_str(r, "id")))
-				break;
-			r = NULL;
-		}
-		a = r != NULL && o->region == NULL && o->endpoint == NULL ?
-		    aws_for_rec(o, r, &cause, &exitcode) :
-		    get_aws(o->region, o->endpoint, o->profile, &cause,
-		    &exitcode);
-		/* Without EC2, still list what the state file knows. */
-		if (a == NULL) {
-			util_say("%s", cause);
-			status = exitcode;
-			want_ec2 = 0;
-		} else if (ec2_describe(a, NULL, 0, owner, DESKCTL_LIVE_STATES,
-		    &list, &nl, &code, &cause) == -1) {
-			util_say("%s", cause);
-			status = aws_exit_code(code);
-			want_ec2 = 0;
-		}
-		for (i = 0; i < nl; i++) {
-			tags = json_object();
-			for (j = 0; j < list[i].ntags; j++)
-				json_object_set_new(tags, list[i].tags[j].key,
-				    json_string(list[i].tags[j].value));
-			r = state_find(s, list[i].id);
-			ls_print(o, list[i].id, "ec2", list[i].state,
-			    list[i].private_ip, list[i].public_ip,
-			    r != NULL ? state_str(r, "url") : NULL,
-			    list[i].launch_time, ec2_tag(&list[i],
-			    "deskd:expires-at"), tags);
-			json_decref(tags);
-			json_object_set_new(seen, list[i].id, json_true());
-		}
-	}
-	json_array_foreach(state_instances(s), i, r) {
-		id = state_str(r, "id");
-		prov = state_str(r, "provider");
-		if (id == NULL || prov == NULL || json_object_get(seen, id))
-			continue;
-		if (o->provider != NULL && strcmp(o->provider, prov) != 0)
-			continue;
-		if (strcmp(prov, "local") == 0)
-			st = local_alive(r) ? "running" : "exited";
-		else
-			st = want_ec2 ? "gone" : state_str(r, "state");
-		tags = json_object();
-		ls_print(o, id, prov, st, state_str(r, "private_ip"),
-		    state_str(r, "public_ip"), state_str(r, "url"),
-		    state_str(r, "launched_at"), state_str(r, "expires_at"),
-		    tags);
-		json_decref(tags);
-	}
-	ec2_instances_free(list, nl);
-	json_decref(seen);
-	free(owner);
-	free(code);
-	free(cause);
-	state_close(s);
+	json_decref(list);
 	return (status);
 }
 
+/* A guest of a pool: tagged deskd:pool by its group, or recorded so. */
 static int
-expired(const char *when, time_t now)
+guest_pooled(json_t *r)
+{
+	return (json_object_get(json_object_get(r, "tags"), "deskd:pool") !=
+	    NULL || state_str(r, "pool") != NULL);
+}
+
+static int
+guest_expired(const char *when, time_t now)
 {
 	time_t	 t;
 
 	return (when != NULL && util_parse_iso(when, &t) == 0 && t <= now);
 }
 
-/*
- * Terminate one EC2 instance.  One EC2 no longer knows is forgotten if
- * we had it on record (terminated and purged, or launched against an
- * endpoint that was reset), an error otherwise.
- */
-static int
-terminate_one(struct aws *a, struct state *s, char *id)
-{
-	char	*code = NULL, *cause = NULL;
-	int	 rv = 0;
-
-	if (ec2_terminate(a, &id, 1, &code, &cause) == 0)
-		printf("terminated %s\n", id);
-	else if (code != NULL &&
-	    strcmp(code, "InvalidInstanceID.NotFound") == 0 &&
-	    state_find(s, id) != NULL)
-		printf("forgot %s (EC2 no longer knows it)\n", id);
-	else {
-		util_say("%s: %s", id, cause);
-		rv = -1;
-	}
-	if (rv == 0)
-		state_remove(s, id);
-	free(code);
-	free(cause);
-	return (rv);
-}
-
 int
-guest_terminate(struct opts *o, int argc, char **argv)
+guest_terminate(struct cmd_opts *o, int argc, char **argv)
 {
-	struct state		*s;
-	json_t			*r, *ids, *locals, *v;
-	struct ec2_instance	*list = NULL;
-	struct aws		*a = NULL;
-	char			*cause = NULL, *code = NULL, *owner = NULL;
-	char			**idv = NULL;
-	const char		*id;
-	size_t			 i, nl = 0, nids;
-	time_t			 now = time(NULL);
-	int			 status = DESKCTL_EXIT_OK, exitcode;
+	struct state	*s;
+	json_t		*list, *r, **recs;
+	char		*cause = NULL;
+	size_t		 i, n = 0, npool = 0;
+	time_t		 now = time(NULL);
+	int		 status = DESKCTL_EXIT_OK, st;
 
 	if ((argc == 0) == !(o->expired || o->all_mine)) {
 		util_say("terminate: give instance ids, or --expired, or "
 		    "--all-mine");
+		return (DESKCTL_EXIT_USAGE);
+	}
+	if (argc > 0 && o->ntags > 0) {
+		util_say("terminate: --tag filters --expired and --all-mine, "
+		    "not a list of ids");
 		return (DESKCTL_EXIT_USAGE);
 	}
 	if ((s = state_open(&cause)) == NULL) {
@@ -845,124 +567,47 @@ guest_terminate(struct opts *o, int argc, char **argv)
 		free(cause);
 		return (DESKCTL_EXIT_FAIL);
 	}
-	ids = json_array();	/* EC2 ids for the one endpoint */
-	locals = json_array();
+	list = json_array();
 	for (i = 0; i < (size_t)argc; i++) {
-		if (is_ec2_id(argv[i])) {
-			r = state_find(s, argv[i]);
-			if (a == NULL) {
-				a = r != NULL ? aws_for_rec(o, r, &cause,
-				    &exitcode) : get_aws(o->region, o->endpoint,
-				    o->profile, &cause, &exitcode);
-				if (a == NULL) {
-					util_say("%s", cause);
-					status = exitcode;
-					goto out;
-				}
-			}
-			json_array_append_new(ids, json_string(argv[i]));
-		} else if ((r = state_find(s, argv[i])) != NULL)
-			json_array_append(locals, r);
+		if ((r = state_find(s, argv[i])) != NULL)
+			json_array_append_new(list, json_deep_copy(r));
+		else if (provider_guess(argv[i]) == &provider_ec2)
+			json_array_append_new(list, json_pack("{s:s, s:s, s:b}",
+			    "id", argv[i], "provider", "ec2", "unrecorded", 1));
 		else {
 			util_say("%s: no such instance", argv[i]);
 			status = DESKCTL_EXIT_FAIL;
 		}
 	}
 	if (o->expired || o->all_mine) {
-		json_array_foreach(state_instances(s), i, r) {
-			if (strcmp(state_str(r, "provider") != NULL ?
-			    state_str(r, "provider") : "", "local") == 0 &&
-			    (o->all_mine || expired(state_str(r,
-			    "expires_at"), now)))
-				json_array_append(locals, r);
+		status = guest_list(o, s, list);
+		/* Only what is still there, and matches. */
+		for (i = 0; i < json_array_size(list);) {
+			r = json_array_get(list, i);
+			if (strcmp(state_str(r, "state") != NULL ?
+			    state_str(r, "state") : "", "gone") == 0 ||
+			    !guest_tags_match(o, r) || (!o->all_mine &&
+			    !guest_expired(state_str(r, "expires_at"), now)))
+				json_array_remove(list, i);
+			else if (guest_pooled(r)) {
+				/* Its group would start another at once. */
+				npool++;
+				json_array_remove(list, i);
+			} else
+				i++;
 		}
-		r = NULL;
-		json_array_foreach(state_instances(s), i, r) {
-			if (is_ec2_id(state_str(r, "id")))
-				break;
-			r = NULL;
-		}
-		if (o->provider == NULL || strcmp(o->provider, "ec2") == 0) {
-			if (r != NULL && o->region == NULL &&
-			    o->endpoint == NULL)
-				a = aws_for_rec(o, r, &cause, &exitcode);
-			else if (r != NULL || o->provider != NULL ||
-			    o->region != NULL || o->endpoint != NULL ||
-			    getenv("AWS_REGION") != NULL ||
-			    getenv("AWS_DEFAULT_REGION") != NULL)
-				a = get_aws(o->region, o->endpoint, o->profile,
-				    &cause, &exitcode);
-			if (a == NULL && cause != NULL) {
-				util_say("%s", cause);
-				status = exitcode;
-				goto out;
-			}
-		}
-		if (a != NULL) {
-			owner = util_owner();
-			if (ec2_describe(a, NULL, 0, owner,
-			    "pending,running,stopping,stopped", &list, &nl,
-			    &code, &cause) == -1) {
-				util_say("%s", cause);
-				status = aws_exit_code(code);
-				goto out;
-			}
-			for (i = 0; i < nl; i++) {
-				if (o->all_mine || expired(ec2_tag(&list[i],
-				    "deskd:expires-at"), now))
-					json_array_append_new(ids,
-					    json_string(list[i].id));
-			}
-		}
+		if (npool > 0)
+			util_say("left %zu pool guest(s) to their pool "
+			    "(deskctl pool release, pool delete)", npool);
 	}
-
-	json_array_foreach(locals, i, r) {
-		id = state_str(r, "id");
-		if (local_terminate(r, &cause) == -1) {
-			util_say("%s: %s", id, cause);
-			free(cause);
-			cause = NULL;
-			status = DESKCTL_EXIT_FAIL;
-			continue;
-		}
-		printf("terminated %s\n", id);
-		state_remove(s, id);
-	}
-	nids = json_array_size(ids);
-	if (nids > 0) {
-		idv = xcalloc(nids, sizeof *idv);
-		json_array_foreach(ids, i, v)
-			idv[i] = (char *)json_string_value(v);
-		if (ec2_terminate(a, idv, nids, &code, &cause) == 0) {
-			for (i = 0; i < nids; i++) {
-				printf("terminated %s\n", idv[i]);
-				state_remove(s, idv[i]);
-			}
-		} else if (code != NULL &&
-		    strcmp(code, "InvalidInstanceID.NotFound") == 0) {
-			/* One unknown id fails the batch: go one by one. */
-			for (i = 0; i < nids; i++) {
-				if (terminate_one(a, s, idv[i]) != 0)
-					status = DESKCTL_EXIT_FAIL;
-			}
-		} else {
-			util_say("%s", cause);
-			status = aws_exit_code(code);
-		}
-	}
-	fflush(stdout);
-	if (state_save(s, &cause) == -1) {
-		util_say("state file: %s", cause);
-		status = DESKCTL_EXIT_FAIL;
-	}
-out:
-	free(idv);
-	ec2_instances_free(list, nl);
-	json_decref(ids);
-	json_decref(locals);
-	free(owner);
-	free(code);
-	free(cause);
 	state_close(s);
+	recs = xcalloc(json_array_size(list) + 1, sizeof *recs);
+	json_array_foreach(list, i, r)
+		recs[n++] = r;
+	st = guest_end(o, recs, n, 1, NULL);
+	if (st != DESKCTL_EXIT_OK)
+		status = st;
+	free(recs);
+	json_decref(list);
 	return (status);
 }

@@ -1,6 +1,7 @@
 /*
- * local.c: the no-cloud provider.  The token reaches deskd through a 0600
- * file (--token-file), never through argv, where ps would show it.
+ * local.c: the no-cloud provider (provider.h): each guest is a deskd
+ * --xvfb on this machine.  The token reaches deskd through a 0600 file
+ * (--token-file), never through argv, where ps would show it.
  */
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,10 +19,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmd.h"
 #include "deskctl.h"
 #include "local.h"
 #include "log.h"
+#include "provider.h"
 #include "state.h"
+#include "util.h"
+#include "wait.h"
 #include "xmalloc.h"
 
 #define LOCAL_STOP_MS	10000
@@ -259,3 +264,137 @@ local_terminate(json_t *rec, char **cause)
 		unlink(logf);
 	return (0);
 }
+
+static int
+local_prov_launch(struct cmd_opts *o, json_t ***recsp, size_t *np)
+{
+	json_t		**recs, *tags;
+	char		*deskd, *dir, *cause = NULL, *exp;
+	size_t		 i, j;
+	int		 status = DESKCTL_EXIT_OK;
+
+	*recsp = NULL;
+	*np = 0;
+	if ((dir = state_dir(&cause)) == NULL) {
+		util_say("%s", cause);
+		free(cause);
+		return (DESKCTL_EXIT_FAIL);
+	}
+	deskd = local_find_deskd(o->deskd);
+	recs = xcalloc(o->count, sizeof *recs);
+	for (i = 0; i < (size_t)o->count && !util_interrupted; i++) {
+		if ((recs[i] = local_launch(deskd, dir, &cause)) == NULL) {
+			util_say("local launch: %s", cause);
+			free(cause);
+			status = DESKCTL_EXIT_FAIL;
+			break;
+		}
+		(*np)++;
+		if (o->ttl > 0) {
+			exp = util_time_iso(time(NULL) + o->ttl);
+			json_object_set_new(recs[i], "expires_at",
+			    json_string(exp));
+			free(exp);
+		}
+		/* Kept in the record: ls and terminate filter by them. */
+		tags = json_object();
+		for (j = 0; j < o->ntags; j++)
+			json_object_set_new(tags, o->tags[j].key,
+			    json_string(o->tags[j].value));
+		json_object_set_new(recs[i], "tags", tags);
+	}
+	*recsp = recs;
+	free(deskd);
+	free(dir);
+	if (util_interrupted)
+		status = DESKCTL_EXIT_INTERRUPTED;
+	return (status);
+}
+
+static int
+local_prov_alive(json_t *rec, char **why)
+{
+	if (local_alive(rec))
+		return (1);
+	xasprintf(why, "deskd exited (see %s)", state_str(rec, "log") !=
+	    NULL ? state_str(rec, "log") : "its log");
+	return (0);
+}
+
+static int
+local_prov_poll(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
+{
+	char	*why = NULL;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (ts[i].prov != &provider_local || ts[i].ready ||
+		    ts[i].failed)
+			continue;
+		if (!local_prov_alive(ts[i].rec, &why)) {
+			wait_fail(&ts[i], "%s", why);
+			free(why);
+			why = NULL;
+			continue;
+		}
+		/* The URL is known from the start: straight to /health. */
+		ts[i].running = 1;
+	}
+	return (0);
+}
+
+static int
+local_prov_list(struct cmd_opts *o, struct state *s, json_t *list)
+{
+	json_t	*r, *c;
+	size_t	 i;
+
+	json_array_foreach(state_instances(s), i, r) {
+		if (provider_of(r) != &provider_local)
+			continue;
+		c = json_deep_copy(r);
+		json_object_set_new(c, "state", json_string(local_alive(r) ?
+		    "running" : "exited"));
+		if (json_object_get(c, "tags") == NULL)
+			json_object_set_new(c, "tags", json_object());
+		json_array_append_new(list, c);
+	}
+	return (DESKCTL_EXIT_OK);
+}
+
+static int
+local_prov_terminate(struct cmd_opts *o, json_t **recs, size_t n,
+    enum provider_end *end)
+{
+	char	*cause = NULL;
+	size_t	 i;
+	int	 status = DESKCTL_EXIT_OK, dead;
+
+	for (i = 0; i < n; i++) {
+		/* A guest that died by itself keeps its log: it says why. */
+		dead = !local_alive(recs[i]);
+		if (dead && state_str(recs[i], "log") != NULL) {
+			util_say("%s had exited by itself; its log is kept: %s",
+			    state_str(recs[i], "id"), state_str(recs[i], "log"));
+			json_object_del(recs[i], "log");
+		}
+		if (local_terminate(recs[i], &cause) == -1) {
+			util_say("%s: %s", state_str(recs[i], "id"), cause);
+			free(cause);
+			cause = NULL;
+			end[i] = PROVIDER_END_FAILED;
+			status = DESKCTL_EXIT_FAIL;
+		} else
+			end[i] = PROVIDER_END_DONE;
+	}
+	return (status);
+}
+
+const struct provider provider_local = {
+	"local",
+	local_prov_launch,
+	local_prov_poll,
+	local_prov_list,
+	local_prov_terminate,
+	local_prov_alive
+};

@@ -1,7 +1,8 @@
 /*
- * query.c: EC2 Query API form bodies.  Parameters keep insertion order;
- * SigV4 hashes the POST body as it is, so no sorting is needed (that is
- * only for GET query strings, which curl 7.88 signs wrongly: curl#9717).
+ * query.c: Query API form bodies (EC2, Auto Scaling).  Parameters keep
+ * insertion order; SigV4 hashes the POST body as it is, so no sorting is
+ * needed (that is only for GET query strings, which curl 7.88 signs
+ * wrongly: curl#9717).
  */
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "deskctl.h"
 #include "query.h"
+#include "util.h"
 #include "xmalloc.h"
 
 struct query_param {
@@ -23,13 +25,13 @@ struct query {
 };
 
 struct query *
-query_new(const char *action)
+query_new(const char *action, const char *version)
 {
 	struct query	*q;
 
 	q = xcalloc(1, sizeof *q);
 	query_add(q, "Action", action);
-	query_add(q, "Version", DESKCTL_EC2_VERSION);
+	query_add(q, "Version", version);
 	return (q);
 }
 
@@ -85,6 +87,28 @@ query_addf(struct query *q, const char *value, const char *keyfmt, ...)
 	free(key);
 }
 
+/*
+ * A space goes as "+", as botocore's body does (it is urlencode's
+ * quote_plus, botocore/awsrequest.py prepare_body): AWS reads either,
+ * but moto's signature check rebuilds the body that way, so "%20" in a
+ * value (a description, a tag) fails it with AuthFailure.
+ */
+static char *
+query_space_plus(char *v)
+{
+	char	*r, *w;
+
+	for (r = w = v; *r != '\0'; r++, w++) {
+		if (r[0] == '%' && r[1] == '2' && r[2] == '0') {
+			*w = '+';
+			r += 2;
+		} else
+			*w = *r;
+	}
+	*w = '\0';
+	return (v);
+}
+
 char *
 query_encode(struct query *q)
 {
@@ -95,7 +119,7 @@ query_encode(struct query *q)
 	out[0] = '\0';
 	for (i = 0; i < q->n; i++) {
 		k = util_pct_encode(q->params[i].key);
-		v = util_pct_encode(q->params[i].value);
+		v = query_space_plus(util_pct_encode(q->params[i].value));
 		kl = strlen(k);
 		vl = strlen(v);
 		out = xrealloc(out, len + kl + vl + 3);

@@ -1,14 +1,15 @@
 /*
- * query.h: an EC2 Query API form body (Action, Version and flattened,
- * 1-based parameters), encoded the way SigV4 and EC2 want it.
+ * query.h: an AWS Query API form body (Action, Version and flattened
+ * parameters: EC2's "Name.1", Auto Scaling's "Name.member.1"), encoded
+ * the way SigV4 and the services want it.
  */
 #ifndef QUERY_H
 #define QUERY_H
 
 struct query;
 
-/* Starts with Action=ACTION&Version=2016-11-15. */
-struct query	*query_new(const char *action);
+/* Starts with Action=ACTION&Version=VERSION (the service's API version). */
+struct query	*query_new(const char *action, const char *version);
 void		 query_free(struct query *);
 const char	*query_action(struct query *);
 void		 query_add(struct query *, const char *key,

@@ -15,6 +15,7 @@
 
 #include "deskctl.h"
 #include "state.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define STATE_MAX	(64 * 1024 * 1024)

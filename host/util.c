@@ -1,6 +1,6 @@
 /*
  * util.c: small pure helpers for deskctl (durations, times, encodings,
- * randomness, files) plus the interruptible sleep.
+ * randomness, files, the capped curl buffer) plus the interruptible sleep.
  */
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <pwd.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "deskctl.h"
+#include "util.h"
 #include "xmalloc.h"
 
 volatile sig_atomic_t util_interrupted;
@@ -102,6 +102,20 @@ bad:
 	xasprintf(cause, "bad duration '%s' (examples: 90s, 15m, 2h, 1h30m, "
 	    "1d)", s == NULL ? "" : s);
 	return (-1);
+}
+
+int
+util_parse_minutes(const char *s, long long *secs, char **cause)
+{
+	char	*m;
+	int	 rv;
+
+	if (s == NULL || *s == '\0' || strspn(s, "0123456789") != strlen(s))
+		return (util_parse_duration(s, secs, cause));
+	xasprintf(&m, "%sm", s);
+	rv = util_parse_duration(m, secs, cause);
+	free(m);
+	return (rv);
 }
 
 char *
@@ -362,71 +376,28 @@ util_pct_encode(const char *s)
 	return (out);
 }
 
-char *
-util_base64(const void *data, size_t len)
+void
+util_free_secret(char *s)
 {
-	static const char	 tab[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	const unsigned char	*p = data;
-	char			*out, *o;
-	size_t			 i;
-	uint32_t		 v;
-
-	out = o = xmalloc((len + 2) / 3 * 4 + 1);
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = tab[(v >> 6) & 63];
-		*o++ = tab[v & 63];
-	}
-	if (i < len) {
-		v = (uint32_t)p[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)p[i + 1] << 8;
-		*o++ = tab[v >> 18];
-		*o++ = tab[(v >> 12) & 63];
-		*o++ = i + 1 < len ? tab[(v >> 6) & 63] : '=';
-		*o++ = '=';
-	}
-	*o = '\0';
-	return (out);
+	if (s == NULL)
+		return;
+	explicit_bzero(s, strlen(s));
+	free(s);
 }
 
-/* Standard base64 (padding optional, whitespace skipped); NULL if bad. */
-void *
-util_base64_decode(const char *s, size_t *len)
+size_t
+util_buf_write_cb(char *ptr, size_t size, size_t nmemb, void *arg)
 {
-	unsigned char	*out;
-	uint32_t	 acc = 0;
-	size_t		 n = 0;
-	int		 bits = 0, v;
+	struct util_buf	*b = arg;
+	size_t		 n = size * nmemb;
 
-	out = xmalloc(strlen(s) / 4 * 3 + 3);
-	for (; *s != '\0' && *s != '='; s++) {
-		if (*s >= 'A' && *s <= 'Z')
-			v = *s - 'A';
-		else if (*s >= 'a' && *s <= 'z')
-			v = *s - 'a' + 26;
-		else if (*s >= '0' && *s <= '9')
-			v = *s - '0' + 52;
-		else if (*s == '+')
-			v = 62;
-		else if (*s == '/')
-			v = 63;
-		else if (*s == '\n' || *s == '\r' || *s == ' ')
-			continue;
-		else {
-			free(out);
-			return (NULL);
-		}
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[n++] = (acc >> bits) & 0xff;
-		}
+	if (b->len + n > b->max) {
+		b->toolong = 1;
+		return (0);
 	}
-	*len = n;
-	return (out);
+	b->data = xrealloc(b->data, b->len + n + 1);
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return (n);
 }

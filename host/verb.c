@@ -2,8 +2,11 @@
  * verb.c: the agent verbs (screenshot, do, exec, cp): command line to
  * client.c calls.
  */
+#include <sys/wait.h>
+
 #include <curl/curl.h>
 #include <jansson.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,10 +17,12 @@
 #include "cmd.h"
 #include "deskctl.h"
 #include "log.h"
+#include "util.h"
+#include "verb.h"
 #include "xmalloc.h"
 
 static int
-client_target(struct opts *o, const char *target, char **url, char **token)
+verb_target(struct cmd_opts *o, const char *target, char **url, char **token)
 {
 	char	*cause = NULL;
 
@@ -30,7 +35,7 @@ client_target(struct opts *o, const char *target, char **url, char **token)
 }
 
 static void
-add_param(char **q, const char *key, const char *value)
+verb_param(char **q, const char *key, const char *value)
 {
 	char	*esc, *nq;
 
@@ -44,7 +49,7 @@ add_param(char **q, const char *key, const char *value)
 }
 
 int
-verb_screenshot(struct opts *o, int argc, char **argv)
+verb_screenshot(struct cmd_opts *o, int argc, char **argv)
 {
 	char	*url, *token, *q, *cause = NULL;
 	int	 status = DESKCTL_EXIT_OK;
@@ -53,14 +58,14 @@ verb_screenshot(struct opts *o, int argc, char **argv)
 		util_say("usage: deskctl screenshot ID -o FILE.png");
 		return (DESKCTL_EXIT_USAGE);
 	}
-	if (client_target(o, argv[0], &url, &token) == -1)
+	if (verb_target(o, argv[0], &url, &token) == -1)
 		return (DESKCTL_EXIT_FAIL);
 	q = xstrdup("");
-	add_param(&q, "width", o->width);
-	add_param(&q, "height", o->height);
-	add_param(&q, "scale", o->scale);
-	add_param(&q, "region", o->sregion);
-	add_param(&q, "cursor", o->cursor);
+	verb_param(&q, "width", o->width);
+	verb_param(&q, "height", o->height);
+	verb_param(&q, "scale", o->scale);
+	verb_param(&q, "region", o->sregion);
+	verb_param(&q, "cursor", o->cursor);
 	if (client_screenshot(url, token, q, o->out, &cause) == -1) {
 		util_say("screenshot: %s", cause);
 		free(cause);
@@ -73,7 +78,7 @@ verb_screenshot(struct opts *o, int argc, char **argv)
 }
 
 int
-verb_do(struct opts *o, int argc, char **argv)
+verb_do(struct cmd_opts *o, int argc, char **argv)
 {
 	char	*url, *token, *json, *cause = NULL;
 	int	 status = DESKCTL_EXIT_OK;
@@ -91,7 +96,7 @@ verb_do(struct opts *o, int argc, char **argv)
 		}
 	} else
 		json = xstrdup(argv[1]);
-	if (client_target(o, argv[0], &url, &token) == -1) {
+	if (verb_target(o, argv[0], &url, &token) == -1) {
 		free(json);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -107,8 +112,9 @@ verb_do(struct opts *o, int argc, char **argv)
 }
 
 int
-verb_exec(struct opts *o, int argc, char **argv, long long timeout)
+verb_exec(struct cmd_opts *o, int argc, char **argv)
 {
+	long long	 timeout = o->timeout_set ? o->timeout : 0;
 	json_t		*req, *a, *env;
 	char		*url, *token, *in, *cause = NULL, *eq, *k;
 	size_t		 i, len;
@@ -162,7 +168,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 	}
 	if (timeout > 0)
 		json_object_set_new(req, "timeout", json_integer(timeout));
-	if (client_target(o, argv[0], &url, &token) == -1) {
+	if (verb_target(o, argv[0], &url, &token) == -1) {
 		json_decref(req);
 		return (DESKCTL_EXIT_FAIL);
 	}
@@ -179,7 +185,7 @@ verb_exec(struct opts *o, int argc, char **argv, long long timeout)
 }
 
 int
-verb_cp(struct opts *o, int argc, char **argv)
+verb_cp(struct cmd_opts *o, int argc, char **argv)
 {
 	char	*t1 = NULL, *p1 = NULL, *t2 = NULL, *p2 = NULL;
 	char	*url = NULL, *token = NULL, *cause = NULL;
@@ -197,7 +203,7 @@ verb_cp(struct opts *o, int argc, char **argv)
 		status = DESKCTL_EXIT_USAGE;
 		goto out;
 	}
-	if (client_target(o, r1 ? t1 : t2, &url, &token) == -1)
+	if (verb_target(o, r1 ? t1 : t2, &url, &token) == -1)
 		goto out;
 	if (r1)
 		rv = client_get(url, token, p1, argv[1], &cause);
@@ -213,6 +219,65 @@ out:
 	free(p1);
 	free(t2);
 	free(p2);
+	free(url);
+	free(token);
+	return (status);
+}
+
+/*
+ * view ID [--control] [--ttl D] [--open] [--json]: a share URL for the
+ * agent's live view (a fresh view token; view-only unless --control).
+ */
+int
+verb_view(struct cmd_opts *o, int argc, char **argv)
+{
+	extern char	**environ;
+	json_t		*ans;
+	char		*url, *token, *link, *cause = NULL;
+	char		*args[3];
+	pid_t		 pid;
+	int		 st, status = DESKCTL_EXIT_OK;
+
+	if (argc != 1) {
+		util_say("usage: deskctl view ID [--control] [--ttl D] "
+		    "[--open]");
+		return (DESKCTL_EXIT_USAGE);
+	}
+	if (verb_target(o, argv[0], &url, &token) == -1)
+		return (DESKCTL_EXIT_FAIL);
+	if (client_view_token(url, token, o->view_control, o->ttl, &ans,
+	    &cause) == -1) {
+		util_say("view: %s", cause);
+		free(cause);
+		free(url);
+		free(token);
+		return (DESKCTL_EXIT_FAIL);
+	}
+	xasprintf(&link, "%s%s", url, json_string_value(json_object_get(ans,
+	    "path")));
+	if (o->json) {
+		json_object_set_new(ans, "url", json_string(link));
+		json_dumpf(ans, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else
+		printf("%s\n", link);
+	fflush(stdout);
+	if (o->view_open) {
+		args[0] = "xdg-open";
+		args[1] = link;
+		args[2] = NULL;
+		if ((st = posix_spawnp(&pid, "xdg-open", NULL, NULL, args,
+		    environ)) != 0) {
+			util_say("view: xdg-open: %s", strerror(st));
+			status = DESKCTL_EXIT_FAIL;
+		} else if (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0) {
+			util_say("view: xdg-open %s failed", link);
+			status = DESKCTL_EXIT_FAIL;
+		}
+	}
+	json_decref(ans);
+	free(link);
 	free(url);
 	free(token);
 	return (status);

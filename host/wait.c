@@ -1,7 +1,8 @@
 /*
- * wait.c: waiting for guests.  Polls back off (exponentially, capped) and
- * batch all instance ids in one DescribeInstances; /health probes of all
- * guests in a round run in parallel through a curl multi handle.
+ * wait.c: waiting for guests.  Polls back off (exponentially, capped);
+ * providers batch their own calls; /health probes of all guests in a
+ * round run in parallel through a curl multi handle, each capped at the
+ * time left.
  */
 #include <curl/curl.h>
 #include <stdarg.h>
@@ -9,23 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "aws.h"
 #include "deskctl.h"
-#include "ec2.h"
-#include "local.h"
 #include "log.h"
+#include "provider.h"
 #include "state.h"
+#include "util.h"
 #include "wait.h"
 #include "xmalloc.h"
+
+static size_t
+wait_discard_cb(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	return (size * nmemb);
+}
 
 char *
 wait_map_addr(const char *map, const char *addr)
 {
-	char	*copy, *p, *ent, *eq, *out = NULL;
+	char	*copy, *p, *ent, *eq, *out = NULL, *cause = NULL, *nl;
 
 	if (map == NULL || addr == NULL)
 		return (NULL);
-	copy = p = xstrdup(map);
+	if (map[0] == '@') {
+		if ((copy = util_read_file(map + 1, 1024 * 1024, NULL,
+		    &cause)) == NULL) {
+			log_debug("address map: %s", cause);
+			free(cause);
+			return (NULL);
+		}
+		while ((nl = strpbrk(copy, "\n\r")) != NULL)
+			*nl = ',';
+	} else
+		copy = xstrdup(map);
+	p = copy;
 	while ((ent = strsep(&p, ",")) != NULL) {
 		if ((eq = strchr(ent, '=')) == NULL || eq[1] == '\0')
 			continue;
@@ -39,11 +56,13 @@ wait_map_addr(const char *map, const char *addr)
 	return (out);
 }
 
-static void __attribute__((format(printf, 2, 3)))
+void
 wait_fail(struct wait_target *t, const char *fmt, ...)
 {
 	va_list	 ap;
 
+	if (t->failed)
+		return;
 	t->failed = 1;
 	free(t->error);
 	va_start(ap, fmt);
@@ -58,133 +77,77 @@ wait_set(json_t *rec, const char *key, const char *value)
 		json_object_set_new(rec, key, json_string(value));
 }
 
-/* Pick the address and URL of a running EC2 guest. */
-static void
-wait_choose(struct wait_target *t, struct ec2_instance *in,
-    enum wait_addr how, const char *map)
+double
+wait_seconds(struct wait_ctx *ctx)
+{
+	return ((util_now_ms() - ctx->start_ms) / 1000.0);
+}
+
+char *
+wait_url(enum wait_addr which, const char *map, const char *private_ip,
+    const char *public_ip)
 {
 	const char	*addr;
 	char		*mapped, *url;
 
-	wait_set(t->rec, "private_ip", in->private_ip);
-	wait_set(t->rec, "public_ip", in->public_ip);
-	if (how == WAIT_ADDR_PRIVATE)
-		addr = in->private_ip;
-	else if (how == WAIT_ADDR_PUBLIC)
-		addr = in->public_ip;
+	if (which == WAIT_ADDR_PRIVATE)
+		addr = private_ip;
+	else if (which == WAIT_ADDR_PUBLIC)
+		addr = public_ip;
 	else
-		addr = in->public_ip != NULL ? in->public_ip : in->private_ip;
-	if (addr == NULL) {
-		wait_fail(t, "no %s address", how == WAIT_ADDR_PUBLIC ?
-		    "public" : "private");
-		return;
-	}
+		addr = public_ip != NULL ? public_ip : private_ip;
+	if (addr == NULL)
+		return (NULL);
 	if ((mapped = wait_map_addr(map, addr)) != NULL) {
-		log_debug("%s: address %s mapped to %s (test aid)",
-		    state_str(t->rec, "id"), addr, mapped);
+		log_debug("address %s mapped to %s (test aid)", addr, mapped);
 		xasprintf(&url, "http://%s", mapped);
 		free(mapped);
 	} else if (strchr(addr, ':') != NULL)
 		xasprintf(&url, "http://[%s]:%d", addr, DESKCTL_AGENT_PORT);
 	else
 		xasprintf(&url, "http://%s:%d", addr, DESKCTL_AGENT_PORT);
+	return (url);
+}
+
+void
+wait_running(struct wait_ctx *ctx, struct wait_target *t,
+    const char *private_ip, const char *public_ip)
+{
+	char	*url;
+
+	wait_set(t->rec, "private_ip", private_ip);
+	wait_set(t->rec, "public_ip", public_ip);
+	if ((url = wait_url(ctx->addr, ctx->map, private_ip,
+	    public_ip)) == NULL) {
+		wait_fail(t, "no %s address", ctx->addr == WAIT_ADDR_PUBLIC ?
+		    "public" : "private");
+		return;
+	}
 	wait_set(t->rec, "url", url);
 	free(url);
-}
-
-/* One DescribeInstances for all EC2 guests of one endpoint still pending. */
-static int
-wait_ec2_round(struct wait_target *ts, size_t n, struct aws *a,
-    enum wait_addr how, const char *map, long long start_ms, int *notfound)
-{
-	struct ec2_instance	*list = NULL;
-	char			**ids, *code = NULL, *cause = NULL;
-	size_t			 nids = 0, nl = 0, i, j;
-	int			 found;
-
-	ids = xcalloc(n, sizeof *ids);
-	for (i = 0; i < n; i++) {
-		if (ts[i].aws == a && !ts[i].running && !ts[i].failed)
-			ids[nids++] = (char *)state_str(ts[i].rec, "id");
-	}
-	if (nids == 0) {
-		free(ids);
-		return (0);
-	}
-	if (ec2_describe(a, ids, nids, NULL, NULL, &list, &nl, &code,
-	    &cause) == -1) {
-		free(ids);
-		if (util_interrupted) {
-			free(code);
-			free(cause);
-			return (-2);
-		}
-		/* Eventual consistency: new ids are unknown for a while. */
-		if (code != NULL &&
-		    strcmp(code, "InvalidInstanceID.NotFound") == 0 &&
-		    util_now_ms() - start_ms <
-		    DESKCTL_NOTFOUND_GRACE_S * 1000LL) {
-			log_debug("not visible yet: %s", cause);
-			(*notfound)++;
-			free(code);
-			free(cause);
-			return (0);
-		}
-		for (i = 0; i < n; i++) {
-			if (ts[i].aws == a && !ts[i].running && !ts[i].failed)
-				wait_fail(&ts[i], "%s", cause);
-		}
-		free(code);
-		free(cause);
-		return (-1);
-	}
-	free(ids);
-	for (i = 0; i < n; i++) {
-		if (ts[i].aws != a || ts[i].running || ts[i].failed)
-			continue;
-		found = 0;
-		for (j = 0; j < nl; j++) {
-			if (strcmp(list[j].id, state_str(ts[i].rec, "id")) != 0)
-				continue;
-			found = 1;
-			wait_set(ts[i].rec, "state", list[j].state);
-			if (list[j].state == NULL)
-				break;
-			if (strcmp(list[j].state, "running") == 0) {
-				ts[i].running = 1;
-				wait_choose(&ts[i], &list[j], how, map);
-			} else if (strcmp(list[j].state, "pending") != 0)
-				wait_fail(&ts[i], "instance is %s, not "
-				    "starting", list[j].state);
-			break;
-		}
-		if (!found && util_now_ms() - start_ms >=
-		    DESKCTL_NOTFOUND_GRACE_S * 1000LL)
-			wait_fail(&ts[i], "%s", "instance not found");
-	}
-	ec2_instances_free(list, nl);
-	return (0);
-}
-
-static size_t
-wait_discard_cb(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	return (size * nmemb);
+	t->running = 1;
 }
 
 /* Probe /health of every running guest not yet ready, in parallel. */
 static int
-wait_health_round(struct wait_target *ts, size_t n, long long start_ms)
+wait_health_round(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 {
 	CURLM		*m;
 	CURL		**hs;
 	CURLMsg		*msg;
 	char		*url;
 	const char	*base;
-	long		 status;
+	long		 status, tmo;
+	long long	 left;
 	size_t		 i;
-	int		 running, left;
+	int		 running, nleft;
 
+	/* Never past the deadline (--timeout means what it says). */
+	left = ctx->deadline_ms - util_now_ms();
+	tmo = left < DESKCTL_HEALTH_TIMEOUT_MS ? (long)left :
+	    DESKCTL_HEALTH_TIMEOUT_MS;
+	if (tmo < 100)
+		tmo = 100;
 	m = curl_multi_init();
 	hs = xcalloc(n, sizeof *hs);
 	for (i = 0; i < n; i++) {
@@ -192,19 +155,13 @@ wait_health_round(struct wait_target *ts, size_t n, long long start_ms)
 			continue;
 		if ((base = state_str(ts[i].rec, "url")) == NULL)
 			continue;
-		if (ts[i].aws == NULL && !local_alive(ts[i].rec)) {
-			wait_fail(&ts[i], "deskd exited (see %s)",
-			    state_str(ts[i].rec, "log"));
-			continue;
-		}
 		hs[i] = curl_easy_init();
 		xasprintf(&url, "%s/health", base);
 		curl_easy_setopt(hs[i], CURLOPT_URL, url);
 		free(url);
 		curl_easy_setopt(hs[i], CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(hs[i], CURLOPT_NOPROXY, "*");
-		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS,
-		    (long)DESKCTL_HEALTH_TIMEOUT_MS);
+		curl_easy_setopt(hs[i], CURLOPT_TIMEOUT_MS, tmo);
 		curl_easy_setopt(hs[i], CURLOPT_WRITEFUNCTION, wait_discard_cb);
 		curl_easy_setopt(hs[i], CURLOPT_USERAGENT, DESKCTL_USER_AGENT);
 		curl_easy_setopt(hs[i], CURLOPT_PRIVATE, (void *)&ts[i]);
@@ -215,7 +172,7 @@ wait_health_round(struct wait_target *ts, size_t n, long long start_ms)
 		if (running > 0)
 			curl_multi_poll(m, NULL, 0, 100, NULL);
 	} while (running > 0 && !util_interrupted);
-	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+	while ((msg = curl_multi_info_read(m, &nleft)) != NULL) {
 		struct wait_target	*t;
 
 		if (msg->msg != CURLMSG_DONE)
@@ -227,12 +184,15 @@ wait_health_round(struct wait_target *ts, size_t n, long long start_ms)
 		    &status);
 		if (msg->data.result == CURLE_OK && status == 200) {
 			t->ready = 1;
-			t->seconds = (util_now_ms() - start_ms) / 1000.0;
+			t->seconds = wait_seconds(ctx);
 			wait_set(t->rec, "state", "ready");
-		} else
+		} else {
+			if (msg->data.result == CURLE_OK)
+				t->up = 1;
 			log_debug("%s: /health: curl %d HTTP %ld",
 			    state_str(t->rec, "id"), (int)msg->data.result,
 			    status);
+		}
 	}
 	for (i = 0; i < n; i++) {
 		if (hs[i] != NULL) {
@@ -245,53 +205,83 @@ wait_health_round(struct wait_target *ts, size_t n, long long start_ms)
 	return (util_interrupted ? -2 : 0);
 }
 
-int
-wait_targets(struct wait_target *ts, size_t n, enum wait_addr how,
-    const char *map, long long start_ms, long long timeout_s)
+/* Tell what changed since the last round; report the finished ones. */
+static void
+wait_report(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
 {
-	long long	 deadline = util_now_ms() + timeout_s * 1000;
-	long		 ec2_delay = DESKCTL_POLL_FIRST_MS;
-	long		 health_delay = DESKCTL_HEALTH_FIRST_MS, delay;
-	size_t		 i, j, todo, pending_ec2;
-	int		 notfound, rv;
+	const char	*st;
+	size_t		 i;
 
 	for (i = 0; i < n; i++) {
-		if (ts[i].aws == NULL)
-			ts[i].running = 1;	/* local: to /health */
+		if (ts[i].reported)
+			continue;
+		if (ts[i].failed)
+			st = "failed";
+		else if (ts[i].ready)
+			st = "ready";
+		else if (ts[i].up)
+			st = "agent up";
+		else if (ts[i].running)
+			st = "running";
+		else if ((st = state_str(ts[i].rec, "state")) == NULL)
+			st = "pending";
+		if (ts[i].shown == NULL || strcmp(ts[i].shown, st) != 0) {
+			/* A copy: the record's string goes when it changes. */
+			free(ts[i].shown);
+			ts[i].shown = xstrdup(st);
+			if (ctx->progress != NULL)
+				ctx->progress(ctx, &ts[i], st);
+		}
+		if (ts[i].ready || ts[i].failed) {
+			ts[i].reported = 1;
+			if (ctx->done != NULL)
+				ctx->done(ctx, &ts[i]);
+		}
 	}
+}
+
+int
+wait_targets(struct wait_ctx *ctx, struct wait_target *ts, size_t n)
+{
+	const struct provider	*p;
+	long			 pend_delay = DESKCTL_POLL_FIRST_MS;
+	long			 health_delay = DESKCTL_HEALTH_FIRST_MS, delay;
+	long long		 left;
+	size_t			 i, j, todo, pending;
+
+	wait_report(ctx, ts, n);
 	for (;;) {
 		if (util_interrupted)
 			return (-2);
-		/* EC2: one call per distinct endpoint. */
-		notfound = 0;
+		/* Each provider once per round, over its own targets. */
 		for (i = 0; i < n; i++) {
-			if (ts[i].aws == NULL || ts[i].running || ts[i].failed)
-				continue;
+			p = ts[i].prov;
 			for (j = 0; j < i; j++) {
-				if (ts[j].aws == ts[i].aws)
+				if (ts[j].prov == p)
 					break;
 			}
-			if (j < i)
+			if (j < i || p == NULL)
 				continue;
-			rv = wait_ec2_round(ts, n, ts[i].aws, how, map,
-			    start_ms, &notfound);
-			if (rv == -2)
+			if (p->poll(ctx, ts, n) == -2)
 				return (-2);
 		}
-		if (wait_health_round(ts, n, start_ms) == -2)
+		wait_report(ctx, ts, n);
+		if (wait_health_round(ctx, ts, n) == -2)
 			return (-2);
+		wait_report(ctx, ts, n);
 
-		todo = pending_ec2 = 0;
+		todo = pending = 0;
 		for (i = 0; i < n; i++) {
 			if (ts[i].ready || ts[i].failed)
 				continue;
 			todo++;
 			if (!ts[i].running)
-				pending_ec2++;
+				pending++;
 		}
 		if (todo == 0)
 			break;
-		if (util_now_ms() >= deadline) {
+		left = ctx->deadline_ms - util_now_ms();
+		if (left <= 0) {
 			for (i = 0; i < n; i++) {
 				if (!ts[i].ready && !ts[i].failed)
 					wait_fail(&ts[i], "not ready after "
@@ -299,21 +289,23 @@ wait_targets(struct wait_target *ts, size_t n, enum wait_addr how,
 					    "/health never answered 200" :
 					    "instance not running");
 			}
+			wait_report(ctx, ts, n);
 			break;
 		}
-		delay = pending_ec2 > 0 ? ec2_delay : health_delay;
+		delay = pending > 0 ? pend_delay : health_delay;
+		if (delay > left)
+			delay = (long)left;
 		if (util_sleep_ms(delay) == -1)
 			return (-2);
-		if (pending_ec2 > 0) {
-			ec2_delay = ec2_delay * 3 / 2;
-			if (ec2_delay > DESKCTL_POLL_MAX_MS)
-				ec2_delay = DESKCTL_POLL_MAX_MS;
+		if (pending > 0) {
+			pend_delay = pend_delay * 3 / 2;
+			if (pend_delay > DESKCTL_POLL_MAX_MS)
+				pend_delay = DESKCTL_POLL_MAX_MS;
 		} else {
 			health_delay = health_delay * 3 / 2;
 			if (health_delay > DESKCTL_HEALTH_MAX_MS)
 				health_delay = DESKCTL_HEALTH_MAX_MS;
 		}
-		(void)notfound;
 	}
 	for (i = 0; i < n; i++) {
 		if (ts[i].failed)

@@ -8,11 +8,15 @@ set -eu
 BUILD="autoconf automake libtool pkg-config make gcc
 libevent-dev libjansson-dev libx11-dev libx11-xcb-dev libxext-dev libxtst-dev
 libxfixes-dev libxdamage-dev libxkbcommon-dev libxkbcommon-x11-dev
-libpng-dev zlib1g-dev libcurl4-openssl-dev libexpat1-dev"
-RUN="xvfb x11-xkb-utils x11-utils x11-xserver-utils ffmpeg wmctrl xdg-utils libglib2.0-bin"
+libpng-dev zlib1g-dev libisal-dev libcurl4-openssl-dev libexpat1-dev
+libatspi2.0-dev libturbojpeg0-dev libsodium-dev"
+RUN="xvfb x11-xkb-utils x11-utils x11-xserver-utils ffmpeg wmctrl xdg-utils libglib2.0-bin
+at-spi2-core dbus"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium
 dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
-xserver-xorg-video-dummy gsettings-desktop-schemas file strace"
+xserver-xorg-video-dummy gsettings-desktop-schemas file strace python3-xlib
+libdeflate-dev python3-gi gir1.2-gtk-3.0 python3-pyatspi python3-lxml
+gnome-terminal x11vnc novnc websockify xclip xterm zenity"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.
 OPTIONAL="clang libclang-rt-14-dev"
 
@@ -22,8 +26,9 @@ missing() {
 		    grep -q 'install ok installed' || echo "$p"
 	done
 }
-# The CDP tests run Playwright and ws (npm, tests/node/setup.sh).  Checked
-# by command: a nodejs from another apt source may bundle its own npm.
+# The CDP and MCP tests run Playwright, ws and the MCP SDK (npm,
+# tests/node/setup.sh).  Checked by command: a nodejs from another apt
+# source may bundle its own npm.
 missing_node() {
 	command -v node >/dev/null 2>&1 || echo nodejs
 	command -v npm >/dev/null 2>&1 || echo npm

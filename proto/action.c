@@ -31,6 +31,8 @@ static const char *proto_act_names[] = {
 	[PROTO_ACT_CURSOR_POSITION] = "cursor_position",
 	[PROTO_ACT_SCREENSHOT] = "screenshot",
 	[PROTO_ACT_ZOOM] = "zoom",
+	[PROTO_ACT_KEY_DOWN] = "key_down",
+	[PROTO_ACT_KEY_UP] = "key_up",
 };
 #define PROTO_NACTS (sizeof proto_act_names / sizeof proto_act_names[0])
 
@@ -212,7 +214,15 @@ proto_parse_one(json_t *o, json_t *defaults, struct proto_action *a,
 		a->sy = pt[1];
 		a->has_start = 1;
 	}
-	if ((v = json_object_get(o, "text")) != NULL && !json_is_null(v)) {
+	/*
+	 * computer_20250124's reference tool reads a click's modifiers from
+	 * "key" (anthropics/claude-quickstarts: computer_use_demo/tools/
+	 * computer.py); the current tools send them in "text".
+	 */
+	if (((v = json_object_get(o, "text")) == NULL || json_is_null(v)) &&
+	    proto_action_is_pointer(a->type))
+		v = json_object_get(o, "key");
+	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_string(v)) {
 			proto_fail(cause, "text must be a string");
 			return (-1);
@@ -251,9 +261,34 @@ proto_parse_one(json_t *o, json_t *defaults, struct proto_action *a,
 		}
 	}
 
+	if ((v = json_object_get(o, "repeat")) != NULL && !json_is_null(v)) {
+		if (a->type != PROTO_ACT_KEY || !json_is_integer(v) ||
+		    json_integer_value(v) < 1 ||
+		    json_integer_value(v) > PROTO_MAX_REPEAT) {
+			proto_fail(cause, "repeat must be an integer 1..%d "
+			    "(key only)", PROTO_MAX_REPEAT);
+			return (-1);
+		}
+		a->repeat = (int)json_integer_value(v);
+	}
+
+	/* type by the clipboard and ctrl+v instead of keystrokes */
+	if ((v = json_object_get(o, "method")) != NULL && !json_is_null(v)) {
+		if (!json_is_string(v) || a->type != PROTO_ACT_TYPE ||
+		    (strcmp(json_string_value(v), "paste") != 0 &&
+		    strcmp(json_string_value(v), "type") != 0)) {
+			proto_fail(cause, "method is \"type\" or \"paste\", "
+			    "for the type action");
+			return (-1);
+		}
+		a->paste = strcmp(json_string_value(v), "paste") == 0;
+	}
+
 	switch (a->type) {
 	case PROTO_ACT_KEY:
 	case PROTO_ACT_HOLD_KEY:
+	case PROTO_ACT_KEY_DOWN:
+	case PROTO_ACT_KEY_UP:
 		if (a->text == NULL || a->text_len == 0) {
 			proto_fail(cause, "%s needs text (key names)", name);
 			return (-1);
@@ -413,6 +448,26 @@ fail:
 	return (NULL);
 }
 
+int
+proto_action_parse(json_t *o, struct proto_action *a, char **cause)
+{
+	if (proto_parse_one(o, NULL, a, cause) == -1) {
+		proto_action_clear(a);
+		if (cause != NULL && *cause == NULL)
+			proto_fail(cause, "invalid action");
+		return (-1);
+	}
+	return (0);
+}
+
+void
+proto_action_clear(struct proto_action *a)
+{
+	free(a->text);
+	free(a->path);
+	memset(a, 0, sizeof *a);
+}
+
 void
 proto_actions_free(struct proto_actions *acts)
 {
@@ -421,7 +476,7 @@ proto_actions_free(struct proto_actions *acts)
 	if (acts == NULL)
 		return;
 	for (i = 0; i < acts->n; i++)
-		free(acts->v[i].text);
+		proto_action_clear(&acts->v[i]);
 	free(acts->v);
 	free(acts);
 }

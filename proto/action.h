@@ -6,6 +6,8 @@
  * Accepted bodies: one action object ({"action": "left_click", ...}), a
  * JSON array of them (a batch, run in order), or {"actions": [...]} with
  * "coordinate_space" and "screenshot" applying to the whole batch.
+ * Modifiers held during a click or scroll come in "text", or in "key" as
+ * computer_20250124's reference tool sends them.
  */
 #ifndef ACTION_H
 #define ACTION_H
@@ -20,6 +22,8 @@
 #define PROTO_MAX_SCROLL	100		/* notches per scroll */
 #define PROTO_MAX_DURATION_MS	100000		/* hold_key and wait */
 #define PROTO_MAX_DELAY_MS	1000		/* per-key typing delay */
+#define PROTO_MAX_REPEAT	100		/* key: times the sequence */
+#define PROTO_MAX_PATH		100		/* points of a drag path */
 
 enum proto_act_type {
 	PROTO_ACT_KEY,
@@ -38,7 +42,9 @@ enum proto_act_type {
 	PROTO_ACT_WAIT,
 	PROTO_ACT_CURSOR_POSITION,
 	PROTO_ACT_SCREENSHOT,
-	PROTO_ACT_ZOOM
+	PROTO_ACT_ZOOM,
+	PROTO_ACT_KEY_DOWN,	/* held until key_up or the batch's end */
+	PROTO_ACT_KEY_UP
 };
 
 enum proto_scroll_dir {
@@ -64,6 +70,19 @@ struct proto_action {
 	int			 space_h;
 	int			 screenshot;	/* screenshot after the action */
 	int			 delay_ms;	/* type/key: per-key delay */
+	int			 repeat;	/* key: times (0 or 1: once) */
+	int			 paste;		/* type: "method": "paste" */
+	/*
+	 * Filled by the vendor front ends (agent/vendor*.c), never by
+	 * proto_actions_parse: another X button for a click, mouse down
+	 * or up (8 back, 9 forward); the points a drag passes between its
+	 * start and its end; the image size a zoom is scaled to (0: the
+	 * region's own).
+	 */
+	int			 button;	/* 0: the action's own */
+	int			*path;		/* x, y pairs */
+	size_t			 npath;
+	int			 zoom_w, zoom_h;
 };
 
 struct proto_actions {
@@ -74,6 +93,11 @@ struct proto_actions {
 
 /* -1 + cause ("action 2: scroll_amount must be ..."); nothing half-made. */
 struct proto_actions	*proto_actions_parse(json_t *, char **cause);
+/* One action object into *a (zeroed first); -1 + cause.  Free with
+ * proto_action_clear. */
+int			 proto_action_parse(json_t *, struct proto_action *a,
+			    char **cause);
+void			 proto_action_clear(struct proto_action *);
 void			 proto_actions_free(struct proto_actions *);
 /*
  * Coordinates of actions without a coordinate_space must lie on a w x h

@@ -7,6 +7,8 @@
 
 #include <jansson.h>
 
+#include "utf8.h"
+
 /* {"error":{"code":code,"message":message}} (new reference). */
 json_t		*proto_error_new(const char *code, const char *message);
 /*
@@ -21,10 +23,14 @@ int		 proto_error_parse(json_t *obj, const char **code,
  * {} are false): OSWorld's server reads its flags with bool().
  */
 int		 proto_json_truthy(json_t *);
+
 /*
- * Copy bytes as valid UTF-8, each invalid byte (and NUL) replaced by
- * U+FFFD; NUL-terminated, caller frees.  NULL only when out of memory.
+ * A pool guest's sealed token (api.md, /health "sealed_token"): the
+ * plaintext of the libsodium sealed box is "deskd-seal-1 ID TOKEN", ID
+ * the guest's identity (its EC2 instance id), so that a box copied from
+ * a neighbour's /health names the neighbour.
  */
-char		*proto_utf8_clean(const char *, size_t, size_t *outlen);
+#define PROTO_SEAL_PREFIX	"deskd-seal-1"
+#define PROTO_SEAL_MAX_ID	128
 
 #endif

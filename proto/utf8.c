@@ -1,77 +1,125 @@
 /*
- * utf8.c: make bytes valid UTF-8, replacing every invalid sequence with
- * U+FFFD (as Python's errors="replace" does per maximal subpart), so that
- * anything a client or a child sent can go into a JSON string.
+ * utf8.c: UTF-8 decoding, strict or as Python's errors="replace" does
+ * (see utf8.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "deskproto.h"
+#include "utf8.h"
 
-/* Length of the valid sequence at s, 0 if invalid. */
-static size_t
-utf8_seq(const unsigned char *s, size_t left)
+/*
+ * The continuation bytes a lead byte needs (-1: it leads nothing) and the
+ * range its first continuation allows: Unicode 15.0 table 3-7, whose
+ * narrowed second bytes rule out overlong forms (e0, f0), surrogates (ed)
+ * and values past U+10FFFF (f4).
+ */
+static int
+proto_utf8_lead(unsigned char c, unsigned char *lo, unsigned char *hi)
 {
-	unsigned char	 c = s[0];
-	size_t		 n, i;
+	*lo = 0x80;
+	*hi = 0xbf;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (1);
+	if (c == 0xe0) {
+		*lo = 0xa0;
+		return (2);
+	}
+	if ((c >= 0xe1 && c <= 0xec) || c == 0xee || c == 0xef)
+		return (2);
+	if (c == 0xed) {
+		*hi = 0x9f;
+		return (2);
+	}
+	if (c == 0xf0) {
+		*lo = 0x90;
+		return (3);
+	}
+	if (c >= 0xf1 && c <= 0xf3)
+		return (3);
+	if (c == 0xf4) {
+		*hi = 0x8f;
+		return (3);
+	}
+	return (-1);
+}
+
+size_t
+proto_utf8_next(const char *src, size_t len, uint32_t *cp)
+{
+	const unsigned char	*s = (const unsigned char *)src;
+	unsigned char		 lo, hi;
+	uint32_t		 v;
+	size_t			 j;
+	int			 need, k;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return (1);
+	}
+	if ((need = proto_utf8_lead(s[0], &lo, &hi)) == -1) {
+		*cp = PROTO_UTF8_BAD;
+		return (1);
+	}
+	v = s[0] & (0x7f >> (need + 1));
+	for (k = 0, j = 1; k < need && j < len; k++, j++) {
+		if (s[j] < (k == 0 ? lo : 0x80) || s[j] > (k == 0 ? hi : 0xbf))
+			break;
+		v = v << 6 | (s[j] & 0x3f);
+	}
+	/* Short or cut: the bytes that were right so far are one subpart. */
+	*cp = k == need ? v : PROTO_UTF8_BAD;
+	return (j);
+}
+
+size_t
+proto_utf8_decode(const char *s, size_t len, enum proto_utf8_mode mode,
+    uint32_t *out, size_t *bad)
+{
+	size_t		 i = 0, n = 0, step;
 	uint32_t	 cp;
 
-	if (c < 0x80)
-		return (1);
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else
-		return (0);
-	if (left < n)
-		return (0);
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return (0);
-		cp = cp << 6 | (s[i] & 0x3f);
+	while (i < len) {
+		if ((unsigned char)s[i] < 0x80) {
+			out[n++] = (unsigned char)s[i++];
+			continue;
+		}
+		step = proto_utf8_next(s + i, len - i, &cp);
+		if (cp == PROTO_UTF8_BAD) {
+			if (mode == PROTO_UTF8_STRICT) {
+				if (bad != NULL)
+					*bad = i;
+				return ((size_t)-1);
+			}
+			cp = 0xfffd;
+		}
+		out[n++] = cp;
+		i += step;
 	}
-	/* Overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return (0);
 	return (n);
 }
 
 char *
 proto_utf8_clean(const char *in, size_t len, size_t *outlen)
 {
-	const unsigned char	*s = (const unsigned char *)in;
-	char			*out, *o;
-	size_t			 i = 0, n;
+	char		*out, *o;
+	size_t		 i = 0, n;
+	uint32_t	 cp;
 
 	/* Each bad byte becomes 3 bytes at most. */
-	if ((out = malloc(len * 3 + 1)) == NULL)
+	if (len > (SIZE_MAX - 1) / 3 || (out = malloc(len * 3 + 1)) == NULL)
 		return (NULL);
 	o = out;
 	while (i < len) {
-		if (s[i] == '\0') {
-			/* Keep NULs out of C strings. */
+		n = proto_utf8_next(in + i, len - i, &cp);
+		if (cp == PROTO_UTF8_BAD || cp == 0) {
+			/* Keep NULs out of C strings too. */
 			memcpy(o, "\xef\xbf\xbd", 3);
 			o += 3;
-			i++;
-			continue;
+		} else {
+			memcpy(o, in + i, n);
+			o += n;
 		}
-		n = utf8_seq(s + i, len - i);
-		if (n == 0) {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-			continue;
-		}
-		memcpy(o, s + i, n);
-		o += n;
 		i += n;
 	}
 	*o = '\0';

@@ -165,7 +165,7 @@ json_get() {	# json_get FILE EXPR  (EXPR in python on variable j)
 	python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); v=eval(sys.argv[2]); print(json.dumps(v) if not isinstance(v,str) else v)' "$1" "$2"
 }
 
-# sanitizer_clean LOG: no ASan/UBSan/LSan report in a log.
+# sanitizer_clean LOG: no ASan/UBSan/LSan/TSan report in a log.
 sanitizer_clean() {
-	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$1"
+	! grep -qE 'ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer|runtime error:' "$1"
 }

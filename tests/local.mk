@@ -27,4 +27,10 @@ TESTS = $(UNIT_TESTS)
 noinst_PROGRAMS += tests/bench/shotbench
 tests_bench_shotbench_CFLAGS = $(TEST_CFLAGS)
 tests_bench_shotbench_LDADD = $(X11_LIBS) $(PNG_LIBS)
-tests_bench_shotbench_SOURCES = tests/bench/shotbench.c
+tests_bench_shotbench_SOURCES = tests/bench/shotbench.c tests/bench/benchpage.h
+if HAVE_LIBDEFLATE
+noinst_PROGRAMS += tests/bench/codecbench
+tests_bench_codecbench_CFLAGS = $(TEST_CFLAGS) $(ISAL_CFLAGS) $(LIBDEFLATE_CFLAGS)
+tests_bench_codecbench_LDADD = $(X11_LIBS) $(PNG_LIBS) $(ISAL_LIBS) $(LIBDEFLATE_LIBS)
+tests_bench_codecbench_SOURCES = tests/bench/codecbench.c tests/bench/benchpage.h
+endif

@@ -8,12 +8,17 @@ deskd image what it expects?  (packaging/cloud-init/README.md)
   in cloud-init's init stage, before deskd.service starts), content a
   token of 16..4096 printable characters without spaces, as plain text or
   base64 ("b64");
+- or, for a guest of a pool (deskctl pool create), no token but
+  /etc/deskd/pool.pub: root-owned, 0644, the pool's public key (32 bytes
+  in base64), with instance.env telling deskd to make its own token and
+  seal it to that key (--token-create, --seal-to /etc/deskd/pool.pub);
 - optionally /etc/deskd/instance.env: root-owned, 0644 or 0600, only a
   DESKD_INSTANCE_OPTS="..." line (and comments);
 - nothing else written under /etc/deskd.
 
 Prints "ok" or the problems, one a line; exit status 0 or 1.  With
---print-token it prints the token instead of "ok" (for tests).
+--print-token it prints the token (or a pool's public key) instead of
+"ok" (for tests).
 """
 import base64
 import re
@@ -23,6 +28,7 @@ import yaml
 
 TOKEN = "/etc/deskd/token"
 INSTANCE = "/etc/deskd/instance.env"
+POOLKEY = "/etc/deskd/pool.pub"
 
 
 def mode_of(v):
@@ -71,13 +77,39 @@ def check(text, user):
             problems.append("write_files entry without a path")
             continue
         p = f["path"]
-        if p.startswith("/etc/deskd/") and p not in (TOKEN, INSTANCE):
+        if p.startswith("/etc/deskd/") and p not in (TOKEN, INSTANCE,
+                                                     POOLKEY):
             problems.append("%s: unexpected file in /etc/deskd" % p)
         if p in seen:
             problems.append("%s written twice" % p)
         seen[p] = f
     f = seen.get(TOKEN)
-    if f is None:
+    pool = seen.get(POOLKEY)
+    if pool is not None:
+        if f is not None:
+            problems.append("%s and %s: a pool guest makes its own token"
+                            % (TOKEN, POOLKEY))
+        if pool.get("owner", "root:root") not in ("root:root", "root"):
+            problems.append("%s: owner must be root" % POOLKEY)
+        if mode_of(pool.get("permissions", "0644")) != 0o644:
+            problems.append("%s: permissions must be 0644" % POOLKEY)
+        if pool.get("defer"):
+            problems.append("%s: defer: true" % POOLKEY)
+        token = content_of(pool, problems, POOLKEY).strip()
+        try:
+            if len(base64.b64decode(token, validate=True)) != 32:
+                raise ValueError("not 32 bytes")
+        except Exception as e:  # noqa: BLE001 - any decoding failure
+            problems.append("%s: not a 32-byte key in base64 (%s)"
+                            % (POOLKEY, e))
+        env = seen.get(INSTANCE)
+        opts = content_of(env, problems, INSTANCE) if env else ""
+        if ("--token-create" not in opts or
+                ("--seal-to %s" % POOLKEY) not in opts):
+            problems.append("%s: a pool guest needs --token-create and "
+                            "--seal-to %s in %s" % (POOLKEY, POOLKEY,
+                                                    INSTANCE))
+    elif f is None:
         problems.append("no write_files entry for %s" % TOKEN)
     else:
         want = "%s:%s" % (user, user)

@@ -25,7 +25,8 @@ apt-get update
 apt-get -y install --no-install-recommends \
     xvfb xauth x11-utils x11-xkb-utils x11-xserver-utils openbox \
     dbus-user-session dbus-x11 fonts-dejavu-core fonts-liberation \
-    xdg-utils ca-certificates curl wmctrl ffmpeg
+    xdg-utils ca-certificates curl wmctrl ffmpeg \
+    at-spi2-core libatk-adaptor gsettings-desktop-schemas
 apt-get -y install /tmp/deskd-debs/*.deb
 if [ "${OSWORLD_PACKAGES:-true}" = true ]; then
 	# What OSWorld's client expects in the guest (it runs
@@ -78,8 +79,32 @@ install -d -o "$DESKTOP_USER" -g "$(id -g "$DESKTOP_USER")" "$home/.config"
 
 # /etc/deskd: root's, readable; the token in it is cloud-init's job.
 install -d -m 0755 -o root -g root /etc/deskd
-rm -f /etc/deskd/token /etc/deskd/instance.env
+rm -f /etc/deskd/token /etc/deskd/instance.env /etc/deskd/pool.pub
+rm -f /var/lib/deskd/token
 echo "$DESKD_VERSION" >/etc/deskd/image-version
+
+# deskd --idle-shutdown/--expires-at run "systemctl poweroff" as the
+# desktop user, from a service (no active session): polkit must say yes.
+# Ubuntu 22.04's polkit 0.105 reads .pkla files, later ones .rules.
+install -d -m 0755 /etc/polkit-1/localauthority/50-local.d
+install -d -m 0700 /etc/polkit-1/rules.d
+cat >/etc/polkit-1/localauthority/50-local.d/50-deskd-poweroff.pkla <<PKLA
+[deskd: the desktop user powers an idle or expired guest off]
+Identity=unix-user:$DESKTOP_USER
+Action=org.freedesktop.login1.power-off;org.freedesktop.login1.power-off-multiple-sessions
+ResultAny=yes
+ResultInactive=yes
+ResultActive=yes
+PKLA
+cat >/etc/polkit-1/rules.d/50-deskd-poweroff.rules <<RULES
+// deskd: the desktop user powers an idle or expired guest off.
+polkit.addRule(function(action, subject) {
+	if ((action.id == "org.freedesktop.login1.power-off" ||
+	    action.id == "org.freedesktop.login1.power-off-multiple-sessions") &&
+	    subject.user == "$DESKTOP_USER")
+		return polkit.Result.YES;
+});
+RULES
 
 # No display manager: the session unit owns display :0.
 systemctl set-default multi-user.target

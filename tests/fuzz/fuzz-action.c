@@ -3,7 +3,7 @@
  * (proto/action.c) and the key-name and UTF-8 parsers (agent/keys.c): the
  * input is parsed as a JSON body, and every action's text as key names,
  * a chord and UTF-8, as POST /v1/computer does before queueing anything.
- * links: proto/action.c agent/keys.c common/xmalloc.c common/log.c
+ * links: proto/action.c proto/utf8.c agent/keys.c common/xmalloc.c common/log.c
  * pkgs: x11 xkbcommon
  */
 #include <stdint.h>

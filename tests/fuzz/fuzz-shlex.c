@@ -4,7 +4,7 @@
  * with U+FFFD, universal newlines) and proc_json_string, checking that the
  * decoded text is valid UTF-8, that valid input passes through unchanged,
  * and that the JSON reads back to the same bytes.
- * links: agent/shlex.c agent/proc.c agent/deskd.c common/log.c common/xmalloc.c
+ * links: agent/shlex.c agent/proc.c agent/deskd.c proto/utf8.c common/log.c common/xmalloc.c common/strv.c
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include "deskd.h"
 #include "proc.h"
 #include "shlex.h"
+#include "strv.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -40,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (v[argc] != NULL)
 			abort();
 	}
-	shlex_free(v);
+	strv_free(v);
 	free(cause);
 
 	t = proc_text((const char *)data, size, 0, &n);

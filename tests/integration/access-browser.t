@@ -3,7 +3,7 @@
 # loads a page from another local origin and a file:// page, both of which
 # try the requests a page can send without asking (no-cors fetches of
 # /v1/exec and /execute, a multipart /setup/upload, a JSON fetch that needs
-# a preflight, an <img> GET); none may run, in the loopback-only default
+# a preflight, an <img> GET, a websocket to /v1/exec/ws); none may run, in the loopback-only default
 # where loopback needs no token.  Then the same rules by hand with curl:
 # Origin, Sec-Fetch-Site, Content-Type and Host (DNS rebinding).
 source "$(dirname "$0")/../lib.sh"
@@ -41,6 +41,12 @@ Promise.all([
   fetch(D + "/setup/upload", {method: "POST", mode: "no-cors", body: fd})
       .catch(() => 0),
   img,
+  new Promise(r => {	// cross-site websocket hijacking
+    const w = new WebSocket(D.replace(/^http/, "ws") + "/v1/exec/ws");
+    w.onopen = () => { w.send(JSON.stringify({argv: ["touch", M + "-ws"]}));
+        setTimeout(r, 1000); };
+    w.onerror = w.onclose = () => r();
+  }),
 ]).then(() => fetch("$WWW_URL/done-" + tag).catch(() => 0));
 </script></body></html>
 HTML
@@ -101,6 +107,29 @@ is "$(json_get "$T_TMP/body" 'j["error"]["code"]')" bad_host "  with code bad_ho
 is "$(http GET "$URL/screenshot" -H "Host: localhost:$PORT")" 200 "Host localhost: 200"
 is "$(http GET "$URL/screenshot" -H "Sec-Fetch-Site: cross-site")" 403 \
     "Sec-Fetch-Site cross-site: 403"
+
+# Websockets: the same Origin rule (cross-site websocket hijacking).
+WSH=(-H 'Upgrade: websocket' -H 'Connection: Upgrade'
+    -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==')
+for r in /v1/exec/ws /v1/pty/1/ws /v1/stream; do
+	is "$(http GET "$URL$r" "${WSH[@]}" -H 'Origin: http://evil.example')" 403 \
+	    "websocket $r from another origin: 403"
+done
+is "$(http GET "$URL/v1/stream" "${WSH[@]}" -H "Origin: http://127.0.0.1:$PORT" \
+    --max-time 2)" 101 "  from deskd's own origin: 101"
+
+# Every route whose body is JSON, the old and the new, wants it as JSON.
+for r in /v1/exec /v1/launch /v1/pty /v1/computer /v1/computer/anthropic \
+    /v1/computer/openai /v1/computer/gemini /v1/computer/osworld \
+    /v1/view/token /v1/windows/activate /mcp /execute /run_bash_script; do
+	st=$(http POST "$URL$r" -H 'Content-Type: text/plain' \
+	    -H 'Accept: application/json, text/event-stream' \
+	    -d "{\"argv\":[\"touch\",\"$M/ct\"],\"command\":\"touch $M/ct\",\"script\":\"touch $M/ct\"}")
+	like "$st" '^4(00|15)$' "POST $r as text/plain: refused ($st)"
+done
+is "$(ls -A "$M")" "" "  and none of them ran anything"
+is "$(http PUT "$URL/v1/clipboard" -H 'Content-Type: text/plain' -d 'not JSON')" 200 \
+    "PUT /v1/clipboard takes text/plain (it is not a JSON route)"
 stop_deskd
 
 # --host-name lets a name in; the token lifts every page rule.

@@ -17,6 +17,18 @@ is "$(http GET "$URL/screenshot" -H "Authorization: Bearer nope")" 401 "wrong to
 is "$(http GET "$URL/screenshot" -H "Authorization: Bearer ${token}x")" 401 "token plus a byte gives 401"
 is "$(http GET "$URL/screenshot" -H "Authorization: Bearer $token")" 200 "right token gives 200"
 is "$(http GET "$URL/health")" 200 "/health needs no token"
+# Access is checked before the method: nothing tells a stranger which
+# paths exist or which methods they take.
+is "$(http DELETE "$URL/execute")" 401 "no token: DELETE /execute gives 401, not 405"
+is "$(header Allow)" "" "and no Allow header lists the route's methods"
+like "$(body)" '"code":"unauthorized"' "the 401 says only unauthorized"
+is "$(http DELETE "$URL/nosuch")" 401 "no token: an unknown path gives the same 401"
+is "$(http POST "$URL/health")" 401 "no token: another method on the open /health gives 401"
+is "$(http DELETE "$URL/execute" -H "Authorization: Bearer $token")" 405 \
+    "with the token: DELETE /execute gives 405"
+is "$(header Allow)" "POST" "and Allow lists POST"
+is "$(http DELETE "$URL/nosuch" -H "Authorization: Bearer $token")" 404 \
+    "with the token: an unknown path gives 404"
 if grep -q "$token" "$DESKD_LOG"; then fail "token appears in the log"; else pass "token never logged"; fi
 stop_deskd
 

@@ -56,6 +56,10 @@ ok $(( total <= 4 * 16777216 ? 0 : 1 )) \
 head -c $((5 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$T_TMP/5m.json"
 is "$(http POST "$URL/v1/computer" "${J[@]}" --data-binary @"$T_TMP/5m.json")" 413 \
     "/v1/computer bodies are capped at 4 MiB (100 actions fit)"
+for v in anthropic openai gemini osworld; do
+	is "$(http POST "$URL/v1/computer/$v" "${J[@]}" --data-binary @"$T_TMP/5m.json")" 413 \
+	    "  and /v1/computer/$v's, the same limit"
+done
 
 # --- a large JSON body does not stall the loop ----------------------------
 out=$(python3 - "$PORT" <<'PY'

@@ -25,7 +25,7 @@ usage_case 'reserved' "--tag deskd:owner=x is reserved" launch --tag deskd:owner
 usage_case '--disk-gb' "--disk-gb 1" launch --disk-gb 1
 usage_case 'ec2 or local' "--provider foo" launch --provider foo
 usage_case 'unexpected argument' "launch with a stray argument" launch extra
-usage_case '--ami or --ami-name' "ec2 launch without an image" launch --provider ec2 --endpoint-url http://127.0.0.1:1
+usage_case '--ami, --ami-name or --ami-map' "ec2 launch without an image" launch --provider ec2 --endpoint-url http://127.0.0.1:1
 usage_case 'give instance ids' "terminate with nothing" terminate
 usage_case 'give instance ids' "terminate ids and --all-mine" terminate i-1 --all-mine
 usage_case 'which instances' "wait with nothing" wait
@@ -36,6 +36,24 @@ usage_case '--agent-allow .*want a CIDR' "--agent-allow with quotes and ;" \
     launch --agent-allow '10.0.0.0/8";reboot'
 usage_case '--desktop-user .*want a user name' "--desktop-user with a colon" \
     launch --desktop-user 'root:root' 
+# Each command takes only its own options (tmux cmd_entry templates):
+# one ignored silently on a destructive command is a trap.
+usage_case 'ls: --spot is not an option of ls' "ls --spot --width 5 is refused" \
+    ls --spot --width 5
+usage_case 'ls: --count is not an option of ls' "ls --count 3 --ami x is refused" \
+    ls --count 3 --spot --ami x
+usage_case 'terminate: --ami is not an option of terminate' \
+    "terminate --all-mine --ami x is refused" terminate --all-mine --ami x
+usage_case 'screenshot: --json is not an option' "screenshot --json is refused" \
+    screenshot local-1 -o x.png --json
+usage_case 'launch: unknown option --frobnicate' "an unknown option names itself" \
+    launch --frobnicate
+usage_case 'needs a value' "an option without its value" launch --ami
+usage_case '--tag filters --expired and --all-mine' \
+    "terminate ID --tag is refused (a filter of the sweeps only)" \
+    terminate i-1 --tag team=a
+"$DESKCTL" ls --help >"$T_TMP/lshelp"
+like "$?/$(cat "$T_TMP/lshelp")" '^0/usage: deskctl ls' "ls --help shows ls's usage"
 "$DESKCTL" --help >"$T_TMP/help"
 like "$?/$(cat "$T_TMP/help")" '^0/usage: deskctl.*Exit codes' "--help exits 0 and explains exit codes"
 

@@ -33,19 +33,29 @@ is "$(http POST "$URL/end_recording")" 200 "and ends with the mp4"
 kill "$planter"
 is "$(cat "$T_TMP/victim")" victim "a symlink planted in TMPDIR is never written through"
 
-# --- the upload spool: file_data before file_path --------------------------
-spooled() {	# spooled TARGET: multipart with file_data first
-	printf -- '--zz\r\nContent-Disposition: form-data; name="file_data"; filename="a"\r\n\r\nspooled bytes\r\n--zz\r\nContent-Disposition: form-data; name="file_path"\r\n\r\n%s\r\n--zz--\r\n' "$1" >"$T_TMP/mp"
+# --- uploads: no spool in TMPDIR ------------------------------------------
+# file_data before file_path is refused (osworld-files.t), never spooled
+# under a fixed name; what is planted there is not used.
+upload() {	# upload FIRST TARGET: multipart with file_path or file_data first
+	if [ "$1" = path ]; then
+		printf -- '--zz\r\nContent-Disposition: form-data; name="file_path"\r\n\r\n%s\r\n--zz\r\nContent-Disposition: form-data; name="file_data"; filename="a"\r\n\r\nuploaded bytes\r\n--zz--\r\n' "$2" >"$T_TMP/mp"
+	else
+		printf -- '--zz\r\nContent-Disposition: form-data; name="file_data"; filename="a"\r\n\r\nuploaded bytes\r\n--zz\r\nContent-Disposition: form-data; name="file_path"\r\n\r\n%s\r\n--zz--\r\n' "$2" >"$T_TMP/mp"
+	fi
 	http POST "$URL/setup/upload" -H 'Content-Type: multipart/form-data; boundary=zz' \
 	    --data-binary @"$T_TMP/mp"
 }
-is "$(spooled "$T_TMP/up1")" 200 "a directory planted at TMPDIR/deskd-upload breaks nothing"
-is "$(cat "$T_TMP/up1")" "spooled bytes" "  the spooled upload lands"
+is "$(upload path "$T_TMP/up1")" 200 "a directory planted at TMPDIR/deskd-upload breaks nothing"
+is "$(cat "$T_TMP/up1")" "uploaded bytes" "  the upload lands"
 rmdir "$SHARED/deskd-upload"
 ln -s "$T_TMP/suid" "$SHARED/deskd-upload"
-is "$(spooled "$T_TMP/up2")" 200 "a symlink planted there to a setuid file"
-is "$(stat -c %a "$T_TMP/up2")" 644 "  gives the upload no setuid bit (0644)"
-is "$(head -c 9 "$T_TMP/suid")" '#!/bin/sh' "  and leaves the file it points to alone"
+is "$(upload data "$T_TMP/up2")" 400 "file_data first, a symlink planted to a setuid file: 400"
+ok "$([ ! -e "$T_TMP/up2" ]; echo $?)" "  nothing written"
+is "$(head -c 9 "$T_TMP/suid")" '#!/bin/sh' "  and the file it points to left alone"
+cp "$T_TMP/suid" "$T_TMP/suid3"
+chmod 4755 "$T_TMP/suid3"
+is "$(upload path "$T_TMP/suid3")" 200 "an upload over a setuid file: 200"
+is "$(stat -c %a "$T_TMP/suid3")" 755 "  keeps 0755, drops the setuid bit"
 # Replacing a setuid file keeps its permissions, not its setuid bit.
 cp "$T_TMP/suid" "$T_TMP/suid2"
 chmod 4755 "$T_TMP/suid2"

@@ -74,6 +74,30 @@ like "$ev" '^Motion x=10 y=20\|ButtonPress button=1 x=10 y=20\|' "drag presses a
 like "$ev" 'Motion x=300 y=220\|ButtonRelease button=1 x=300 y=220\|$' "drag releases at the end"
 is "$(echo "$ev" | tr '|' '\n' | grep -c '^Motion')" 11 "drag moves in steps between them"
 
+# A drag without start_coordinate presses where the pointer is when the
+# drag runs: after the mouse_move before it in the batch, not where the
+# pointer was when the request arrived.
+events '{"action":"mouse_move","coordinate":[100,100]}' >/dev/null
+ev=$(events '[{"action":"mouse_move","coordinate":[500,500]},{"action":"left_click_drag","coordinate":[600,600]}]')
+like "$ev" '^Motion x=500 y=500\|ButtonPress button=1 x=500 y=500\|' \
+    "a drag without a start presses where the batch left the pointer"
+is "$(echo "$ev" | tr '|' '\n' | grep -c 'x=100 y=100')" 0 \
+    "... and never goes back to where the pointer was before"
+like "$ev" 'Motion x=550 y=550\|' "it moves from there in steps"
+like "$ev" 'ButtonRelease button=1 x=600 y=600\|$' "... and releases at the end"
+is "$(echo "$ev" | tr '|' '\n' | grep -c '^Motion')" 11 "one move to the start, then ten along the path"
+# ... and behind another client's job that moves the pointer later.
+m=$(rec_mark)
+act '[{"action":"wait","duration":0.4},{"action":"mouse_move","coordinate":[700,300]}]' -o /dev/null >"$T_TMP/s1" &
+p1=$!
+sleep 0.1
+st=$(act '{"action":"left_click_drag","coordinate":[720,320]}')
+wait $p1
+is "$(cat "$T_TMP/s1") $st" "200 200" "a drag queued behind a job that moves the pointer answers 200"
+rec_sync "$m"
+like "$(rec_events "$m" | grep '^ButtonPress')" '^ButtonPress button=1 x=700 y=300 ' \
+    "... and presses where that job left the pointer"
+
 # left_mouse_down / mouse_move / left_mouse_up across requests.
 ev=$(events '{"action":"left_mouse_down","coordinate":[400,400]}')
 is "$ev" "Motion x=400 y=400|ButtonPress button=1 x=400 y=400|" "left_mouse_down keeps the button down"
@@ -93,6 +117,14 @@ is "$st" 400 "a batch with one bad coordinate gets 400"
 like "$(body)" 'action 1' "the error says which action"
 st=$(act '{"action":"left_click","coordinate":[-5,10]}')
 is "$st" 400 "a negative coordinate gets 400"
+st=$(act '[{"action":"left_click","coordinate":[5,5]},{"action":"type","text":"ok"},{"action":"key","text":"ctrl+nosuchkey"}]')
+is "$st" 400 "a batch whose last action names an unknown key gets 400"
+like "$(body)" '"action 2: unknown key name' "... saying which action"
+st=$(act '[{"action":"mouse_move","coordinate":[5,5]},{"action":"type","text":"a\u0007"}]')
+is "$st" 400 "a batch with an untypable character gets 400"
+like "$(body)" 'action 1: cannot type character U\+0007' "... naming it"
+st=$(act '[{"action":"mouse_move","coordinate":[5,5]},{"action":"left_click","text":"shift+nope"}]')
+is "$st" 400 "a batch with a bad click modifier gets 400"
 nothing_injected "$m" "nothing was injected by the refused actions"
 
 # Batches run in order.

@@ -49,7 +49,7 @@ if mode == 'hangup' or mode == 'put-hangup':
     print('temp' if glob.glob(os.path.join(d, '.*.deskd-*')) else 'no temp')
     s.close()
 elif mode == 'reversed':
-    # file_data before file_path: spooled, then moved into place.
+    # file_data before file_path: refused (the target must come first).
     body = part('file_data', b'reversed order\n', 'r.txt')
     body += part('file_path', path.encode()) + end
     s = socket.create_connection(('127.0.0.1', port))
@@ -183,9 +183,14 @@ ok $? "and neither the file nor a temporary is left"
 code=$(http POST "$URL/setup/upload" -F "file_path=$H/tree" -F "file_data=@$H/hello.txt")
 is "$code" 500 "a directory as the target: 500"
 like "$(body)" '^\{"error":"Failed to upload file: \[Errno 21\]' "Failed to upload file: as JSON"
+# file_data before file_path: the target is not known while the data
+# streams, so it is refused (it used to be spooled to $TMPDIR and copied,
+# whole and on the loop, when that was another file system).
 is "$(python3 "$T_TMP/raw.py" "$PORT" reversed "$H/up/rev.txt")" \
-    "HTTP/1.1 200 OK File Uploaded: 15 bytes" "file_data before file_path still lands"
-is "$(cat "$H/up/rev.txt")" "reversed order" "with the right bytes"
+    'HTTP/1.1 400 Bad Request {"error":"file_path must come before file_data in the multipart body"}' \
+    "file_data before file_path: a clear 400 in OSWorld's shape"
+[ ! -e "$H/up/rev.txt" ] && ! ls -A "$T_TMP/tmp" | grep -q deskd-upload
+ok $? "and nothing is written, at the target or spooled in \$TMPDIR"
 
 # A client that hangs up mid-upload leaves nothing at the target path.
 mkdir -p "$H/hang"
@@ -214,6 +219,21 @@ is "$(http GET "$URL/v1/files?path=$H/v1")" 400 "GET a directory: 400"
 is "$(http GET "$URL/v1/files")" 400 "GET without path: 400"
 is "$(http PUT "$URL/v1/files" --data-binary x)" 400 "PUT without path: 400"
 is "$(http PUT "$URL/v1/files?path=$H/tree" --data-binary x)" 400 "PUT onto a directory: 400"
+# The status comes from the failure itself, not from whatever errno holds
+# once the sink has given up: a directory the system refuses to write
+# into (immutable, so even root gets EPERM) is 403, a path that cannot be
+# a file (its parent is a file) is 400.
+mkdir -p "$H/locked"
+if chattr +i "$H/locked" 2>/dev/null; then
+	is "$(http PUT "$URL/v1/files?path=$H/locked/f" --data-binary x)" 403 \
+	    "PUT into a directory the system refuses: 403"
+	like "$(body)" '"code":"cannot_write","message":"\[Errno 1\] ' "naming the OS error"
+	chattr -i "$H/locked"
+else
+	skip "PUT refused by the system: chattr +i is not supported on $H"
+fi
+is "$(http PUT "$URL/v1/files?path=$H/hello.txt/f" --data-binary x)" 400 \
+    "PUT below a file: 400"
 is "$(http POST "$URL/v1/files?path=$H/x")" 405 "POST /v1/files: 405"
 mkdir -p "$H/hang2"
 is "$(python3 "$T_TMP/raw.py" "$PORT" put-hangup "$H/hang2/p.bin")" "temp" "PUT streams to a temporary"

@@ -101,6 +101,23 @@ else
 	skip "browser checks (no Chromium or Chrome installed)"
 fi
 
+# The accessibility bus: on the root window, with the browser asked to
+# join it.
+a11y=1
+for _ in $(seq 100); do
+	xprop -root AT_SPI_BUS 2>/dev/null | grep -q '"' && { a11y=0; break; }
+	sleep 0.1
+done
+ok $a11y "the session starts the accessibility bus (AT_SPI_BUS on the root window)"
+a11y_pid=$(sed -n 's/.*accessibility bus ready (.*, pid \([0-9]*\)).*/\1/p' "$T_TMP/session.log")
+like "$a11y_pid" '^[0-9]+$' "the session says so, with the launcher's pid"
+if [ "$browser" != none ]; then
+	like "$args" '--force-renderer-accessibility' \
+	    "the browser builds its pages' trees (--force-renderer-accessibility)"
+	# ACCESSIBILITY_ENABLED=1 is checked by its effect below (Chrome
+	# overwrites its /proc environ with its process titles).
+fi
+
 # deskd as deskd.service runs it: ExecStart with the packaged DESKD_OPTS,
 # the home as cwd; only the addresses move to free loopback ports.
 PORT=$(free_port)
@@ -137,6 +154,26 @@ print("PNG image data, %d x %d" % struct.unpack(">II", d[16:24]))' "$T_TMP/body"
     'PNG image data, 1920 x 1080' "the screenshot is 1920x1080"
 is "$(http GET "$URL/v1/screenshot")" 200 "/v1/screenshot: 200"
 
+# deskd reads the session's accessibility bus (found on the root window).
+bus=
+for _ in $(seq 100); do
+	http GET "$URL/health" >/dev/null
+	bus=$(json_get "$T_TMP/body" 'j["accessibility"]["bus"]')
+	[ "$bus" = true ] && break
+	sleep 0.2
+done
+is "$bus" true "/health: the session's accessibility bus answers"
+if [ "$browser" != none ]; then
+	app=1
+	for _ in $(seq 100); do
+		http GET "$URL/accessibility" >/dev/null
+		json_get "$T_TMP/body" 'j["AT"]' | grep -qiE '<application name="[^"]*chrom' &&
+		    { app=0; break; }
+		sleep 0.2
+	done
+	ok $app "/accessibility holds the session's browser (it joined the bus)"
+fi
+
 # deskd sees the desktop's windows through the cookie in $HOME: once the
 # browser has painted, the screenshot is not one flat colour.
 if [ "$browser" != none ]; then
@@ -153,13 +190,11 @@ fi
 
 # deskd's DevTools proxy (--cdp-listen) reaches the session's browser.
 if [ "$browser" != none ]; then
-	if curl -fs --max-time 5 "http://127.0.0.1:$PCDP/json/version" \
-	    >"$T_TMP/pcdp" 2>/dev/null; then
-		like "$(cat "$T_TMP/pcdp")" "webSocketDebuggerUrl\": *\"ws://127\\.0\\.0\\.1:$PCDP/" \
-		    "deskd's DevTools proxy reaches the session's browser"
-	else
-		skip "DevTools proxy check (nothing listens on --cdp-listen: no CDP proxy in this deskd yet)"
-	fi
+	curl -fs --max-time 5 "http://127.0.0.1:$PCDP/json/version" \
+	    >"$T_TMP/pcdp" 2>/dev/null
+	ok $? "deskd's DevTools proxy answers on --cdp-listen"
+	like "$(cat "$T_TMP/pcdp")" "webSocketDebuggerUrl\": *\"ws://127\\.0\\.0\\.1:$PCDP/" \
+	    "deskd's DevTools proxy reaches the session's browser"
 fi
 
 # Stopping the session (systemd sends SIGTERM) stops X, the WM and the
@@ -176,6 +211,10 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 ok $gone "stopping the session stops X, the window manager and the browser"
+if [[ "$a11y_pid" =~ ^[0-9]+$ ]]; then
+	kill -0 "$a11y_pid" 2>/dev/null
+	ok $([ $? -ne 0 ] && echo 0 || echo 1) "and the accessibility bus"
+fi
 code=$(http GET "$URL/health")
 like "$code" '^(200|503)$' "deskd still answers /health with X gone ($code)"
 stop_deskd

@@ -60,6 +60,8 @@ for v in region instance_type subnet_id ami_name deskd_version; do
 	like "$hcl" "variable \"$v\"" "variable $v"
 done
 like "$hcl" '"deskd:version" *= var\.deskd_version' "the AMI is tagged with the deskd version"
+grep -Eq '^ +at-spi2-core ' packaging/packer/provision.sh
+ok $? "provisioning installs at-spi2-core (the accessibility bus)"
 grep -q 'rm -f /etc/deskd/token' packaging/packer/provision.sh
 ok $? "provisioning removes any token (cloud-init writes it per guest)"
 

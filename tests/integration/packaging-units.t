@@ -56,6 +56,13 @@ like "$env" 'XDG_RUNTIME_DIR=/run/user/1000' "deskd.service sets XDG_RUNTIME_DIR
 is "$(prop "$u" EnvironmentFile | tr '\n' ' ')" \
     "-/etc/default/deskd -/etc/deskd/instance.env " \
     "deskd.service reads /etc/default/deskd, then /etc/deskd/instance.env"
+# The toolkits' accessibility switches, for what deskd launches.
+defaults=$(env -i sh -c "set -a; . '$root/etc/default/deskd'; env")
+for kv in QT_ACCESSIBILITY=1 QT_LINUX_ACCESSIBILITY_ALWAYS_ON=1 \
+    ACCESSIBILITY_ENABLED=1 GTK_MODULES=gail:atk-bridge DESKD_SESSION_A11Y=on; do
+	echo "$defaults" | grep -qx "$kv"
+	ok $? "/etc/default/deskd sets $kv"
+done
 like "$(prop "$u" ExecStart)" '^/usr/bin/deskd \$DESKD_OPTS ' \
     "deskd.service starts /usr/bin/deskd with \$DESKD_OPTS"
 like "$(prop "$u" After)" 'cloud-init\.service' \

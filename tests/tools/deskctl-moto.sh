@@ -47,7 +47,7 @@ start_moto() {
 }
 
 # Unauthenticated IAM setup (5 requests): user hostx with an access key and
-# ec2:* + sts:AssumeRole, and role guestrole (ec2:*).  Sets LT_AKID,
+# ec2:* + autoscaling:* + sts:AssumeRole, and role guestrole (ec2:*).  Sets LT_AKID,
 # LT_SECRET.
 moto_iam_setup() {
 	local e="--endpoint-url $MOTO_URL"
@@ -55,7 +55,7 @@ moto_iam_setup() {
 	    create-user --user-name hostx >/dev/null &&
 	AWS_ACCESS_KEY_ID=setup AWS_SECRET_ACCESS_KEY=setup aws $e iam \
 	    put-user-policy --user-name hostx --policy-name all \
-	    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","sts:AssumeRole"],"Resource":"*"}]}' &&
+	    --policy-document '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:*","autoscaling:*","sts:AssumeRole"],"Resource":"*"}]}' &&
 	AWS_ACCESS_KEY_ID=setup AWS_SECRET_ACCESS_KEY=setup aws $e iam \
 	    create-access-key --user-name hostx >"$T_TMP/key.json" &&
 	AWS_ACCESS_KEY_ID=setup AWS_SECRET_ACCESS_KEY=setup aws $e iam \

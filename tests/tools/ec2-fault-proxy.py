@@ -12,6 +12,23 @@ EC2 faults deskctl must ride out (test aid for tests/integration/deskctl-*.t).
                consistency right after RunInstances)
 --always ACTION:CODE   every ACTION call answers HTTP 400 CODE (e.g.
                RunInstances:InsufficientInstanceCapacity)
+--lose-run N   the first N RunInstances reach moto, which launches, but the
+               client gets HTTP 503 ServiceUnavailable (a lost answer)
+--idempotent   AWS's ClientToken rule, which moto lacks: a RunInstances
+               whose ClientToken was seen before is answered from the
+               first answer (or, if that was lost, lost again), and moto
+               is not asked twice
+--unknown-id ID  a DescribeInstances or TerminateInstances naming ID fails
+               as a whole with InvalidInstanceID.NotFound, as AWS does
+               (moto drops the unknown id)
+--count FILE   one line per request: "ACTION ids=N" (InstanceId.N and
+               Auto Scaling's InstanceIds.member.N)
+--warm-instances N  moto keeps a warm pool's settings but never puts an
+               instance in it: a DescribeWarmPool answer gets N
+               "Warmed:Stopped" instances added (moto still checks the
+               signature; the request must name its AutoScalingGroupName,
+               and MaxRecords if any must be 1..100, as AWS wants, or it is
+               answered 400 ValidationError)
 
 Everything else is forwarded unchanged, Host header included, so moto's
 signature check still sees what the client signed.  One line per injected
@@ -35,6 +52,12 @@ class State:
     throttle = 0
     always = {}
     log = None
+    count = None
+    lose_run = 0
+    idempotent = False
+    unknown_id = None
+    tokens = {}
+    warm = 0
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -54,7 +77,7 @@ class Handler(BaseHTTPRequestHandler):
             with State.lock, open(State.log, "a") as f:
                 f.write("%s %s\n" % (action, code))
 
-    def forward(self, body):
+    def forward(self, body, action=None, token=None):
         conn = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=60)
         conn.putrequest(self.command, self.path, skip_host=True,
                         skip_accept_encoding=True)
@@ -63,10 +86,33 @@ class Handler(BaseHTTPRequestHandler):
         conn.endheaders(body)
         r = conn.getresponse()
         data = r.read()
+        if action == "DescribeWarmPool" and r.status == 200 and State.warm:
+            extra = "".join(
+                "<member><InstanceId>i-0warm%012d</InstanceId>"
+                "<InstanceType>t3.large</InstanceType>"
+                "<AvailabilityZone>us-east-1a</AvailabilityZone>"
+                "<LifecycleState>Warmed:Stopped</LifecycleState>"
+                "<HealthStatus>Healthy</HealthStatus></member>" % i
+                for i in range(State.warm)).encode()
+            data = data.replace(b"<Instances/>",
+                                b"<Instances>" + extra + b"</Instances>")
+        if action == "RunInstances" and r.status == 200:
+            with State.lock:
+                lose = State.lose_run > 0
+                if lose:
+                    State.lose_run -= 1
+                if token and State.idempotent:
+                    State.tokens[token] = None if lose else data
+            if lose:
+                conn.close()
+                return self.fault(action, 503, "ServiceUnavailable",
+                                  "Service unavailable (answer lost).")
         self.send_response(r.status)
         for k, v in r.getheaders():
+            # x-amz-crc32 would not match a body changed here.
             if k.lower() not in ("transfer-encoding", "connection",
-                                 "content-length", "server", "date"):
+                                 "content-length", "server", "date",
+                                 "x-amz-crc32"):
                 self.send_header(k, v)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -78,6 +124,40 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         params = urllib.parse.parse_qs(body.decode("utf-8", "replace"))
         action = params.get("Action", [""])[0]
+        token = params.get("ClientToken", [None])[0]
+        if action and State.count:
+            with State.lock, open(State.count, "a") as f:
+                f.write("%s ids=%d\n" % (action, sum(
+                    1 for k in params if k.startswith("InstanceId.") or
+                    k.startswith("InstanceIds.member."))))
+        if action == "DescribeWarmPool" and State.warm:
+            mr = params.get("MaxRecords", ["100"])[0]
+            if (not params.get("AutoScalingGroupName", [""])[0] or
+                    not mr.isdigit() or not 1 <= int(mr) <= 100):
+                return self.fault(action, 400, "ValidationError",
+                                  "Injected: bad DescribeWarmPool request")
+        if (action in ("DescribeInstances", "TerminateInstances") and
+                State.unknown_id and any(
+                    v == [State.unknown_id] for k, v in params.items()
+                    if k.startswith("InstanceId.")) and
+                sum(1 for k in params if k.startswith("InstanceId.")) >= 1):
+            return self.fault(action, 400, "InvalidInstanceID.NotFound",
+                              "The instance ID '%s' does not exist" %
+                              State.unknown_id)
+        if action == "RunInstances" and State.idempotent and token:
+            with State.lock:
+                known = token in State.tokens
+                cached = State.tokens.get(token)
+            if known and cached is None:
+                return self.fault(action, 503, "ServiceUnavailable",
+                                  "Service unavailable (answer lost).")
+            if known:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/xml")
+                self.send_header("Content-Length", str(len(cached)))
+                self.end_headers()
+                self.wfile.write(cached)
+                return
         if action:
             with State.lock:
                 seen = State.per_action.get(action, 0)
@@ -98,7 +178,7 @@ class Handler(BaseHTTPRequestHandler):
             if notfound:
                 return self.fault(action, 400, "InvalidInstanceID.NotFound",
                                   "The instance IDs do not exist")
-        self.forward(body)
+        self.forward(body, action, token)
 
     do_GET = do_POST = do_PUT = handle_any
 
@@ -118,6 +198,18 @@ def main():
             State.always[a] = c
         elif args[i] == "--log":
             State.log = args[i + 1]
+        elif args[i] == "--count":
+            State.count = args[i + 1]
+        elif args[i] == "--lose-run":
+            State.lose_run = int(args[i + 1])
+        elif args[i] == "--unknown-id":
+            State.unknown_id = args[i + 1]
+        elif args[i] == "--warm-instances":
+            State.warm = int(args[i + 1])
+        elif args[i] == "--idempotent":
+            State.idempotent = True
+            i += 1
+            continue
         else:
             sys.exit("unknown option " + args[i])
         i += 2

@@ -6,7 +6,10 @@
  *   pngcheck FILE find RRGGBB     "N X0 Y0 X1 Y1": pixels of that colour
  *                                 and their bounding box (X1, Y1 exclusive)
  *   pngcheck FILE diff FILE2      "N X0 Y0 X1 Y1": differing pixels and
- *                                 their bounding box
+ *                                 their bounding box; FILE2 may be a
+ *                                 binary PPM (xclient dump)
+ *   pngcheck FILE diff FILE2 X Y  the same against FILE2's area at X,Y
+ *                                 of FILE's size (a region screenshot)
  * Exit 1 when the file does not decode.
  */
 #include <stdio.h>
@@ -42,11 +45,40 @@ bbox_print(void)
 		printf("%lu %u %u %u %u\n", n, bx0, by0, bx1, by1);
 }
 
+/* A binary PPM (P6, maxval 255) as RGB, or NULL when it is not one. */
+static unsigned char *
+load_ppm(const char *path, png_image *img)
+{
+	unsigned char	*buf;
+	unsigned	 w, h, maxval;
+	FILE		*f;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return (NULL);
+	if (fscanf(f, "P6 %u %u %u", &w, &h, &maxval) != 3 ||
+	    maxval != 255 || fgetc(f) == EOF || w == 0 || h == 0) {
+		fclose(f);
+		return (NULL);
+	}
+	memset(img, 0, sizeof *img);
+	img->width = w;
+	img->height = h;
+	buf = malloc((size_t)w * h * 3);
+	if (buf == NULL || fread(buf, 3, (size_t)w * h, f) != (size_t)w * h) {
+		fprintf(stderr, "pngcheck: %s: short PPM\n", path);
+		exit(1);
+	}
+	fclose(f);
+	return (buf);
+}
+
 static unsigned char *
 load(const char *path, png_image *img)
 {
 	unsigned char	*buf;
 
+	if ((buf = load_ppm(path, img)) != NULL)
+		return (buf);
 	memset(img, 0, sizeof *img);
 	img->version = PNG_IMAGE_VERSION;
 	if (!png_image_begin_read_from_file(img, path)) {
@@ -94,17 +126,27 @@ main(int argc, char **argv)
 		bbox_print();
 		return (0);
 	}
-	if (argc == 4 && strcmp(argv[2], "diff") == 0) {
+	if ((argc == 4 || argc == 6) && strcmp(argv[2], "diff") == 0) {
+		unsigned	 ox = 0, oy = 0;
+
 		q = load(argv[3], &img2);
-		if (img.width != img2.width || img.height != img2.height) {
+		if (argc == 6) {
+			ox = strtoul(argv[4], NULL, 10);
+			oy = strtoul(argv[5], NULL, 10);
+		}
+		if ((argc == 4 && (img.width != img2.width ||
+		    img.height != img2.height)) || ox + img.width > img2.width ||
+		    oy + img.height > img2.height) {
 			printf("size\n");
 			return (0);
 		}
 		for (y = 0; y < img.height; y++) {
 			for (x = 0; x < img.width; x++) {
 				size_t	 o = ((size_t)y * img.width + x) * 3;
+				size_t	 o2 = ((size_t)(y + oy) * img2.width +
+				    x + ox) * 3;
 
-				if (memcmp(p + o, q + o, 3) == 0)
+				if (memcmp(p + o, q + o2, 3) == 0)
 					continue;
 				bbox_add(x, y);
 			}

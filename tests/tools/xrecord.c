@@ -66,13 +66,15 @@ main(int argc, char **argv)
 	KeySym			 sym;
 	Status			 status;
 	char			 buf[256];
-	int			 len, ready = 0, scr;
+	int			 len, ready = 0, scr, times;
 
 	/* Xutf8LookupString needs a UTF-8 locale to hand back UTF-8. */
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
 		setlocale(LC_ALL, "");
 	XSetLocaleModifiers("@im=none");
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* XRECORD_TIME=1: pointer events end with the server's time=MS. */
+	times = getenv("XRECORD_TIME") != NULL;
 
 	if ((dpy = XOpenDisplay(NULL)) == NULL) {
 		fprintf(stderr, "xrecord: cannot open display\n");
@@ -143,14 +145,20 @@ main(int argc, char **argv)
 			break;
 		case ButtonPress:
 		case ButtonRelease:
-			printf("%s button=%u x=%d y=%d state=0x%x\n",
+			printf("%s button=%u x=%d y=%d state=0x%x",
 			    ev.type == ButtonPress ? "ButtonPress" :
 			    "ButtonRelease", ev.xbutton.button, ev.xbutton.x,
 			    ev.xbutton.y, ev.xbutton.state);
+			if (times)
+				printf(" time=%lu", ev.xbutton.time);
+			putchar('\n');
 			break;
 		case MotionNotify:
-			printf("Motion x=%d y=%d\n", ev.xmotion.x,
+			printf("Motion x=%d y=%d", ev.xmotion.x,
 			    ev.xmotion.y);
+			if (times)
+				printf(" time=%lu", ev.xmotion.time);
+			putchar('\n');
 			break;
 		}
 	}

@@ -1,6 +1,7 @@
 /*
  * test-deskctl.c: the pure parts of deskctl: Query API form encoding
- * (checked against botocore's serializer output, reference/ec2.md 1.2),
+ * (checked against the output of botocore's EC2Serializer,
+ * boto/botocore:botocore/serialize.py),
  * EC2 XML answers (moto's and AWS's shapes), AWS config file parsing,
  * durations, base64 and the address map test aid.
  */
@@ -12,7 +13,9 @@
 #include "creds.h"
 #include "deskctl.h"
 #include "ec2.h"
+#include "network.h"
 #include "query.h"
+#include "util.h"
 #include "wait.h"
 #include "xml.h"
 #include "xmalloc.h"
@@ -39,6 +42,122 @@ check_str(const char *got, const char *want, const char *what)
 		    want ? want : "(null)");
 }
 
+/* deskctl network's range arithmetic, group parsing, the new run fields. */
+static void
+test_fleet(void)
+{
+	static const char	 groups[] =
+	    "<DescribeSecurityGroupsResponse><securityGroupInfo><item>"
+	    "<groupId>sg-1</groupId><groupName>osw</groupName>"
+	    "<vpcId>vpc-1</vpcId><ipPermissions>"
+	    "<item><ipProtocol>tcp</ipProtocol><fromPort>22</fromPort>"
+	    "<toPort>22</toPort><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp>"
+	    "</item></ipRanges></item>"
+	    "<item><ipProtocol>-1</ipProtocol><groups><item>"
+	    "<groupId>sg-2</groupId></item></groups><ipv6Ranges><item>"
+	    "<cidrIpv6>::/0</cidrIpv6></item></ipv6Ranges></item>"
+	    "</ipPermissions><ipPermissionsEgress><item><ipProtocol>-1"
+	    "</ipProtocol><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item>"
+	    "</ipRanges></item></ipPermissionsEgress></item>"
+	    "</securityGroupInfo></DescribeSecurityGroupsResponse>";
+	struct ec2_group	*g = NULL;
+	struct ec2_launch	 l;
+	struct xml_node		*root;
+	struct query		*q;
+	char			*cause = NULL, *s, *why = NULL;
+	size_t			 n = 0;
+
+	check(network_within("10.1.2.3/32", "10.0.0.0/8") == 1,
+	    "network: a /32 within a /8");
+	check(network_within("10.0.0.0/8", "10.0.0.0/16") == 0,
+	    "network: a /8 is wider than a /16");
+	check(network_within("0.0.0.0/0", "172.31.0.0/16") == 0,
+	    "network: the world is wider than the VPC");
+	check(network_within("172.31.0.0/16", "172.31.0.0/16") == 1,
+	    "network: a range is within itself");
+	check(network_within("172.32.0.0/16", "172.31.0.0/16") == 0,
+	    "network: the next /16 is not within");
+	check(network_within("2001:db8::/48", "2001:db8::/32") == 1 &&
+	    network_within("::/0", "10.0.0.0/8") == 0,
+	    "network: IPv6, and IPv6 never within an IPv4 range");
+	check(network_within("10.0.0.0/33", "10.0.0.0/8") == -1 &&
+	    network_within("nonsense", "10.0.0.0/8") == -1,
+	    "network: bad CIDRs are -1");
+
+	root = xml_parse(groups, strlen(groups), &cause);
+	check(root != NULL && ec2_parse_groups(root, &g, &n) == 0 && n == 1 &&
+	    g[0].nrules == 3, "DescribeSecurityGroups: 3 inbound sources, "
+	    "egress not counted");
+	if (n == 1 && g[0].nrules == 3) {
+		check(strcmp(g[0].rules[0].proto, "tcp") == 0 &&
+		    g[0].rules[0].from == 22 && g[0].rules[0].to == 22 &&
+		    strcmp(g[0].rules[0].cidr, "0.0.0.0/0") == 0,
+		    "... tcp 22 from 0.0.0.0/0");
+		check(g[0].rules[2].group != NULL &&
+		    strcmp(g[0].rules[2].group, "sg-2") == 0 &&
+		    strcmp(g[0].rules[1].cidr, "::/0") == 0 &&
+		    g[0].rules[1].from == -1, "... ::/0 for all protocols, "
+		    "and a group source");
+		check(network_open(&g[0], &why) == 1 && why != NULL &&
+		    strstr(why, "opens 5000 to ::/0") != NULL,
+		    "network_open: all traffic from ::/0 reaches 5000");
+		free(why);
+		g[0].nrules = 1;
+		check(network_open(&g[0], &why) == 0,
+		    "network_open: SSH open is not deskd open");
+		g[0].nrules = 3;
+	}
+	ec2_groups_free(g, n);
+	xml_free(root);
+	free(cause);
+
+	s = creds_services_endpoint("[profile x]\nservices = m\n"
+	    "[services m]\ns3 =\n  endpoint_url = http://s3\nec2 =\n"
+	    "  endpoint_url = http://ec2:9\n[services other]\nec2 =\n"
+	    "  endpoint_url = http://no\n", "m", "ec2");
+	check_str(s, "http://ec2:9", "[services NAME] ec2 endpoint_url");
+	free(s);
+	s = creds_services_endpoint("[services m]\nec2 =\n  endpoint_url = "
+	    "http://ec2:9\nauto_scaling =\n  endpoint_url = http://asg:9\n",
+	    "m", "auto_scaling");
+	check_str(s, "http://asg:9",
+	    "[services NAME] auto_scaling endpoint_url");
+	free(s);
+
+	memset(&l, 0, sizeof l);
+	l.ami = "ami-1";
+	l.type = "t3.large";
+	l.count = 1;
+	l.disk_gb = 30;
+	l.root_device = "/dev/xvda";
+	l.iops = 4000;
+	l.throughput = 1000;
+	l.iam_profile = "arn:aws:iam::1:instance-profile/p";
+	l.monitoring = 1;
+	l.public_ip = 0;
+	q = ec2_run_query(&l);
+	s = query_encode(q);
+	check(strstr(s, "&BlockDeviceMapping.1.DeviceName=%2Fdev%2Fxvda&") !=
+	    NULL && strstr(s, "Ebs.Iops=4000&") != NULL &&
+	    strstr(s, "Ebs.Throughput=1000&") != NULL,
+	    "RunInstances: the image's root device, iops, throughput");
+	check(strstr(s, "&IamInstanceProfile.Arn=arn%3Aaws%3Aiam%3A%3A1%3A"
+	    "instance-profile%2Fp&") != NULL && strstr(s,
+	    "&Monitoring.Enabled=true&") != NULL,
+	    "RunInstances: profile by ARN, detailed monitoring");
+	check(strstr(s, "NetworkInterface.1.AssociatePublicIpAddress=false") !=
+	    NULL, "RunInstances: --private says no public address");
+	free(s);
+	query_free(q);
+	q = query_new("CreateSecurityGroup", DESKCTL_EC2_VERSION);
+	query_add(q, "GroupDescription", "a b");
+	s = query_encode(q);
+	check(strstr(s, "GroupDescription=a+b") != NULL,
+	    "form bodies send a space as + (botocore's urlencode)");
+	free(s);
+	query_free(q);
+}
+
 static void
 test_encoding(void)
 {
@@ -50,30 +169,7 @@ test_encoding(void)
 	    "percent-encoding leaves only unreserved characters");
 	free(s);
 
-	s = util_base64("#!/bin/sh\necho ?\?>>~ //\xfe\n",
-	    strlen("#!/bin/sh\necho ?\?>>~ //\xfe\n"));
-	check_str(s, "IyEvYmluL3NoCmVjaG8gPz8+Pn4gLy/+Cg==", "base64");
-	free(s);
-	{
-		void	*d;
-		size_t	 dl;
-
-		d = util_base64_decode("IyEvYmluL3NoCmVjaG8gPz8+Pn4gLy/+Cg==", &dl);
-		check(d != NULL && dl == 25 &&
-		    memcmp(d, "#!/bin/sh\necho ?\?>>~ //\xfe\n", 25) == 0,
-		    "base64 decode round trip");
-		free(d);
-		check(util_base64_decode("ab$c", &dl) == NULL,
-		    "base64 decode refuses garbage");
-	}
-	s = util_base64("ab", 2);
-	check_str(s, "YWI=", "base64 one pad");
-	free(s);
-	s = util_base64("", 0);
-	check_str(s, "", "base64 empty");
-	free(s);
-
-	q = query_new("DescribeInstances");
+	q = query_new("DescribeInstances", DESKCTL_EC2_VERSION);
 	query_addf(q, "tag:Name", "Filter.%d.Name", 1);
 	query_addf(q, "ubuntu/images/*", "Filter.%d.Value.%d", 1, 1);
 	s = query_encode(q);
@@ -123,7 +219,7 @@ test_run_query(void)
 	check(strstr(s, "&BlockDeviceMapping.1.Ebs.VolumeSize=40&") != NULL,
 	    "disk size");
 	check(strstr(s, "&TagSpecification.1.ResourceType=instance&") != NULL &&
-	    strstr(s, "&TagSpecification.1.Tag.1.Value=guest%201&") != NULL &&
+	    strstr(s, "&TagSpecification.1.Tag.1.Value=guest+1&") != NULL &&
 	    strstr(s, "&TagSpecification.1.Tag.2.Key=deskd%3Aowner&") != NULL,
 	    "tags in TagSpecification");
 	check(strstr(s, "&ClientToken=deskctl-1&") != NULL, "client token");
@@ -392,6 +488,7 @@ test_misc(void)
 int
 main(void)
 {
+	test_fleet();
 	test_encoding();
 	test_run_query();
 	test_xml();

@@ -425,6 +425,36 @@ test_access(void)
 	r = rt("GET /echo HTTP/1.1\r\nHost: Guest.Example:5000\r\n\r\n");
 	TST_OK(status_is(r, "200"), "a --host-name name: 200");
 	deskd_cfg.nhost_names = 0;
+	/* The rule itself, the DevTools port's too (cdp.c). */
+	TST_INT_EQ(http_host_allowed("127.0.0.1:9222"), 1,
+	    "allowed: IPv4:port");
+	TST_INT_EQ(http_host_allowed("10.1.2.3"), 1, "allowed: IPv4");
+	TST_INT_EQ(http_host_allowed("[::1]:9222"), 1,
+	    "allowed: [IPv6]:port");
+	TST_INT_EQ(http_host_allowed("[fd00::5]"), 1, "allowed: [IPv6]");
+	TST_INT_EQ(http_host_allowed("localhost:9222"), 1,
+	    "allowed: localhost");
+	TST_INT_EQ(http_host_allowed("LocalHost"), 1,
+	    "allowed: LocalHost");
+	TST_INT_EQ(http_host_allowed("agent.example:9222"), 0,
+	    "refused: a DNS name (rebinding)");
+	TST_INT_EQ(http_host_allowed("localhost.evil.example"), 0,
+	    "refused: localhost.evil.example");
+	TST_INT_EQ(http_host_allowed("127.0.0.1.nip.io:9222"), 0,
+	    "refused: 127.0.0.1.nip.io");
+	TST_INT_EQ(http_host_allowed("1.2.3:80"), 0, "refused: 1.2.3");
+	TST_INT_EQ(http_host_allowed("::1"), 0,
+	    "refused: IPv6 without []");
+	TST_INT_EQ(http_host_allowed("[::1]x"), 0, "refused: [::1]x");
+	TST_INT_EQ(http_host_allowed("[nope]:1"), 0, "refused: [nope]");
+	TST_INT_EQ(http_host_allowed("[::1"), 0, "refused: [::1");
+	TST_INT_EQ(http_host_allowed(""), 0, "refused: empty");
+	TST_INT_EQ(http_host_allowed("127.0.0.1:5x"), 0, "refused: bad port");
+
+	r = rt("POST /echo HTTP/1.1\r\nHost: rebind.example:5000\r\n"
+	    "Origin: http://rebind.example:5000\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403") && strstr(r, "forbidden_origin") != NULL,
+	    "an Origin equal to a DNS-name Host (rebinding): 403, not 400");
 
 	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
 	    "Origin: http://127.0.0.1:8000\r\nContent-Length: 0\r\n\r\n");
@@ -467,6 +497,22 @@ test_access_token(void)
 	    "Content-Length: 0\r\n\r\n");
 	TST_OK(status_is(r, "200"), "with the token, Host, Origin and "
 	    "Sec-Fetch-Site do not matter");
+	r = rt("POST /origin HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://evil.example\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403") && strstr(r, "forbidden_origin") != NULL,
+	    "but an HTTP_ORIGIN route (/mcp) refuses a foreign Origin even "
+	    "with the token");
+	r = rt("POST /origin HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://127.0.0.1:5000\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "  and takes its own origin");
+	r = rt("POST /origin HTTP/1.1\r\nHost: rebind.attacker.example\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "  and, with the token, any Host");
 	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Origin: http://evil.example\r\nContent-Length: 0\r\n\r\n");
 	TST_OK(status_is(r, "401"), "without it, auth answers first (401)");
@@ -542,6 +588,7 @@ main(void)
 	http_route(srv, "/echo", HTTP_GET | HTTP_POST, 0, 1000, echo_cb, NULL);
 	http_route(srv, "/json", HTTP_POST, 0, 0, json_cb, NULL);
 	http_route(srv, "/open", HTTP_GET, HTTP_OPEN, 0, echo_cb, NULL);
+	http_route(srv, "/origin", HTTP_POST, HTTP_ORIGIN, 0, echo_cb, NULL);
 	http_route(srv, "/later", HTTP_GET, 0, 0, later_cb, &later_tv);
 	http_route(srv, "/slow", HTTP_GET, 0, 0, later_cb, &slow_tv);
 	http_route(srv, "/stream", HTTP_PUT, HTTP_STREAM, 0, stream_cb, NULL);

@@ -1,7 +1,10 @@
 /*
  * test-pngenc: the band-wise encoder's output decodes with libpng to the
  * exact pixels it was given, for odd sizes and band edges, with and
- * without threads, and a partial re-encode equals a full one.
+ * without threads, for flat (UI-like: zlib, filter UP) and busy
+ * (photo-like: ISA-L, filter SUB) bands and a mix of both, and a partial
+ * re-encode equals a full one.  The asynchronous form completes on the
+ * loop, and rows marked while a band is in flight stay dirty.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +12,8 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/thread.h>
 #include <png.h>
 
 #include "pngenc.h"
@@ -60,45 +65,70 @@ decodes_to(struct evbuffer *buf, struct img *im)
 	return (same);
 }
 
+/*
+ * Rows of flat colour with a few noisy pixels (a UI: most rows repeat the
+ * one above, so bands are flat), and in the lower half when busy is set,
+ * noise everywhere (a photo: busy bands).
+ */
 static void
-random_image(struct img *im, int w, int h, unsigned seed)
+random_image(struct img *im, int w, int h, unsigned seed, int busy)
 {
-	size_t	 i, n = (size_t)w * h * 3;
+	size_t	 i, n = (size_t)w * h * 3, row = (size_t)w * 3;
 
 	im->w = w;
 	im->h = h;
 	im->rgb = malloc(n);
 	srand(seed);
-	/* Runs of colour like a UI, with noise so deflate has work. */
-	for (i = 0; i < n; i++)
-		im->rgb[i] = (rand() % 8 == 0) ? (uint8_t)rand() :
-		    (uint8_t)(i / 97);
+	for (i = 0; i < n; i++) {
+		if (busy && i / row >= (size_t)h / 2)
+			im->rgb[i] = (uint8_t)(rand() % 64 + (i % 3) * 64);
+		else if (rand() % 64 == 0)
+			im->rgb[i] = (uint8_t)rand();
+		else
+			im->rgb[i] = (uint8_t)((i % row) / 97);
+	}
+}
+
+static int	 async_calls;
+static int	 async_failed;
+
+static void
+async_done(struct pngenc *pe, int failed, void *arg)
+{
+	async_calls++;
+	async_failed += failed;
+	event_base_loopbreak(arg);
 }
 
 int
 main(void)
 {
 	static const int	 sizes[][2] = { { 1, 1 }, { 3, 31 }, { 7, 32 },
+				    { 5, 16 }, { 9, 17 },
 				    { 640, 33 }, { 100, 64 }, { 257, 65 },
 				    { 1920, 1080 } };
 	struct evbuffer		*a, *b;
+	struct event_base	*base;
 	struct pngenc		*pe, *fresh;
 	struct img		 im;
 	char			*cause = NULL;
 	size_t			 k;
-	int			 threads, y;
+	int			 threads, y, busy, n;
 
-	for (threads = 0; threads <= 1; threads++) {
-		if (threads)
-			pngenc_threads_start(2);
+	evthread_use_pthreads();
+	base = event_base_new();
+	for (threads = 0; threads <= 2; threads += 2)
+	for (busy = 0; busy <= 1; busy++) {
+		pngenc_threads_start(base, threads);
 		for (k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
-			random_image(&im, sizes[k][0], sizes[k][1], k + 1);
+			random_image(&im, sizes[k][0], sizes[k][1], k + 1,
+			    busy);
 			pe = pngenc_new(im.w, im.h);
 			a = evbuffer_new();
 			TST_OK(pngenc_encode(pe, fill, &im, a, &cause) == 0 &&
-			    decodes_to(a, &im), "%dx%d decodes exactly "
-			    "(%s threads)", im.w, im.h, threads ? "with" :
-			    "without");
+			    decodes_to(a, &im), "%dx%d %s decodes exactly "
+			    "(%d threads)", im.w, im.h, busy ? "half photo" :
+			    "UI", threads);
 			TST_INT_EQ(pngenc_ndirty(pe), 0,
 			    "%dx%d: nothing dirty after encoding", im.w, im.h);
 
@@ -133,16 +163,53 @@ main(void)
 			TST_INT_EQ(pngenc_ndirty(pe), 0,
 			    "%dx%d: rows outside the image dirty nothing",
 			    im.w, im.h);
+
+			/* Asynchronous: done runs on the loop. */
+			memset(im.rgb, 0x33, (size_t)im.w * 3);
+			pngenc_dirty(pe, 0, 1);
+			async_calls = async_failed = 0;
+			n = pngenc_start(pe, fill, &im, async_done, base);
+			TST_INT_EQ(n, 1, "%dx%d: start takes the one dirty band",
+			    im.w, im.h);
+			/* Damage while in flight: stays dirty for next time. */
+			pngenc_dirty(pe, 0, 1);
+			TST_OK(pngenc_busy(pe) && pngenc_ndirty(pe) == 1,
+			    "%dx%d: a band marked in flight stays dirty",
+			    im.w, im.h);
+			event_base_loop(base, EVLOOP_NO_EXIT_ON_EMPTY);
+			TST_OK(async_calls == 1 && async_failed == 0 &&
+			    !pngenc_busy(pe), "%dx%d: done ran once on the "
+			    "loop", im.w, im.h);
+			evbuffer_drain(b, evbuffer_get_length(b));
+			TST_OK(pngenc_write(pe, b, &cause) == 0 &&
+			    decodes_to(b, &im), "%dx%d async frame decodes "
+			    "exactly", im.w, im.h);
+			/* pngenc_wait finishes it on this thread. */
+			memset(im.rgb + (size_t)(im.h - 1) * im.w * 3, 0x77,
+			    (size_t)im.w * 3);
+			pngenc_dirty(pe, im.h - 1, im.h);
+			async_calls = 0;
+			pngenc_start(pe, fill, &im, async_done, base);
+			pngenc_wait(pe);
+			TST_OK(async_calls == 1 && !pngenc_busy(pe),
+			    "%dx%d: wait runs done itself", im.w, im.h);
+			event_base_loop(base, EVLOOP_NONBLOCK);
+			TST_INT_EQ(async_calls, 1, "%dx%d: and the loop does "
+			    "not run it again", im.w, im.h);
+			evbuffer_drain(b, evbuffer_get_length(b));
+			TST_OK(pngenc_write(pe, b, &cause) == 0 &&
+			    decodes_to(b, &im), "%dx%d frame after wait "
+			    "decodes exactly", im.w, im.h);
 			pngenc_free(fresh);
 			pngenc_free(pe);
 			evbuffer_free(a);
 			evbuffer_free(b);
 			free(im.rgb);
 		}
-		if (threads)
-			pngenc_threads_stop();
+		pngenc_threads_stop();
 	}
 	pngenc_free(NULL);
+	event_base_free(base);
 	free(cause);
 	return (tst_done());
 }

@@ -266,9 +266,66 @@ test_grandchild_pipe(void)
 	check(run_wait(&run, 10), "done without waiting for the bg job");
 	bg = strtol(run.out, NULL, 10);
 	check(bg > 0, "its output kept");
+	check(proc_ndrains() == 2, "the pipes the bg job holds are drained");
 	if (bg > 0)
 		kill(bg, SIGKILL);
 	run_free(&run);
+	/* Its end closes the pipe: the drain goes with it. */
+	for (e = 0; e < 100 && proc_ndrains() > 0; e++)
+		event_base_loop(base, EVLOOP_NONBLOCK), usleep(20000);
+	check(proc_ndrains() == 0, "the drain ends when the bg job does");
+}
+
+/* PROC_STREAM and PROC_STDIN_PIPE: bytes in and out as they come. */
+static struct evbuffer	*stream_out;
+static int		 stream_calls;
+
+static void
+stream_cb(struct proc *p, int fd, const char *data, size_t len, void *arg)
+{
+	if (fd == 1) {
+		evbuffer_add(stream_out, data, len);
+		stream_calls++;
+	}
+}
+
+static void
+test_stream(void)
+{
+	const char *const argv[] = { "sh", "-c",
+	    "read a; echo got:$a; cat; echo end", NULL };
+	struct proc_opts	 o;
+	struct proc		*p;
+	struct run		 run;
+	char			*cause = NULL;
+	long long		 end;
+	int			 e;
+
+	stream_out = evbuffer_new();
+	memset(&o, 0, sizeof o);
+	o.flags = PROC_STREAM | PROC_STDIN_PIPE;
+	o.output_cb = stream_cb;
+	o.stdin_data = "one\n";
+	o.stdin_len = 4;
+	p = start(argv, &o, &run, &e, &cause);
+	check(p != NULL, "start a streamed child");
+	/* The first line comes out while stdin is still open. */
+	end = deskd_now_ms() + 10000;
+	while (evbuffer_get_length(stream_out) < 8 && deskd_now_ms() < end)
+		event_base_loop(base, EVLOOP_ONCE);
+	check(evbuffer_get_length(stream_out) == 8 && !run.done,
+	    "output streamed before the child ends");
+	check(proc_write(p, "two\n", 4) >= 0, "proc_write queues stdin");
+	proc_close_stdin(p);
+	check(proc_write(p, "x", 1) == -1, "no stdin after proc_close_stdin");
+	check(run_wait(&run, 10), "streamed child done");
+	check(evbuffer_get_length(stream_out) == 16 &&
+	    memcmp(evbuffer_pullup(stream_out, -1), "got:one\ntwo\nend\n",
+	    16) == 0, "streamed output whole and in order");
+	check(run.out_len == 0, "nothing kept in the result");
+	check(stream_calls >= 2, "in more than one piece");
+	run_free(&run);
+	evbuffer_free(stream_out);
 }
 
 /* What `seq 1 n` prints. */
@@ -729,6 +786,7 @@ main(void)
 	test_timeout_group();
 	test_kill();
 	test_grandchild_pipe();
+	test_stream();
 	test_tail();
 	test_signal(dir);
 	test_forget(dir);

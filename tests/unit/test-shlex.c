@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "shlex.h"
+#include "strv.h"
 
 struct shlex_case {
 	const char	*in;
@@ -96,7 +97,7 @@ test_split(void)
 			check(v == NULL && cause != NULL &&
 			    strcmp(cause, c->error) == 0, "split error", c->in);
 			free(cause);
-			shlex_free(v);
+			strv_free(v);
 			continue;
 		}
 		same = v != NULL;
@@ -114,7 +115,7 @@ test_split(void)
 				printf("#   got [%s]\n", v[k]);
 		}
 		free(cause);
-		shlex_free(v);
+		strv_free(v);
 	}
 }
 
