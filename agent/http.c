@@ -968,6 +968,14 @@ http_probe_cb(evutil_socket_t fd, short events, void *arg)
  * (RFC 9110 section 15.2) and to which a closed socket answers RST;
  * http_probe_cb looks for it.  HTTP/1.0 gets no 1xx (same section): its
  * handler hears only when the answer cannot be written.
+ *
+ * A streamed answer (a watch, an NDJSON exec, SSE) cannot be probed
+ * without breaking its framing: a FIN while nothing of it waits to be
+ * written (the stream is idle, as a watch is between events) is a
+ * hang-up, so that the handler lets go of what it holds (the watch's
+ * inotify instance, the command).  While output waits, writing it tells
+ * (a closed socket answers RST); a client that half-closed before the
+ * answer began was heard in REQ_WAIT and gets all of it.
  */
 static int
 http_conn_eof(struct http_conn *conn)
@@ -992,7 +1000,10 @@ http_conn_eof(struct http_conn *conn)
 			    http_probe_cb, conn);
 		evtimer_add(conn->ev_probe, &tv);
 	}
-	return (req->state == REQ_WAIT || req->state == REQ_STREAM);
+	if (req->state == REQ_STREAM)
+		return (evbuffer_get_length(bufferevent_get_output(conn->bev)) >
+		    0);
+	return (req->state == REQ_WAIT);
 }
 
 static void
