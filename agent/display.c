@@ -49,6 +49,7 @@
 #include "xmalloc.h"
 
 #define DISPLAY_MAX_HOOKS	16
+#define DISPLAY_MAX_FDS		4	/* other X connections on the loop */
 
 struct display_hook {
 	display_hook_cb		 cb;
@@ -90,6 +91,7 @@ static struct {
 	pthread_mutex_t		 lock;
 	pthread_cond_t		 cond;
 	int			 x_fd;		/* the live connection's */
+	int			 fds[DISPLAY_MAX_FDS];	/* display_add_fd */
 	long long		 beat;		/* loop's last turn, ms */
 	int			 hung;		/* watchdog shut x_fd */
 	int			 connecting;	/* a connect thread runs */
@@ -153,6 +155,53 @@ display_io_exit_handler(Display *dpy, void *arg)
 }
 
 /*
+ * The other connections to the same server made on the loop (the
+ * clipboard's) hang with it: shut them too, so that whichever of them a
+ * call waits on returns.  Under lock.
+ */
+static void
+display_shut_fds(void)
+{
+	int	 i;
+
+	for (i = 0; i < DISPLAY_MAX_FDS; i++) {
+		if (disp.fds[i] != -1)
+			shutdown(disp.fds[i], SHUT_RDWR);
+	}
+}
+
+void
+display_add_fd(int fd)
+{
+	int	 i;
+
+	pthread_mutex_lock(&disp.lock);
+	for (i = 0; i < DISPLAY_MAX_FDS; i++) {
+		if (disp.fds[i] == -1) {
+			disp.fds[i] = fd;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&disp.lock);
+	if (i == DISPLAY_MAX_FDS)
+		fatalx("%s: more than %d X connections", __func__,
+		    DISPLAY_MAX_FDS);
+}
+
+void
+display_remove_fd(int fd)
+{
+	int	 i;
+
+	pthread_mutex_lock(&disp.lock);
+	for (i = 0; i < DISPLAY_MAX_FDS; i++) {
+		if (disp.fds[i] == fd)
+			disp.fds[i] = -1;
+	}
+	pthread_mutex_unlock(&disp.lock);
+}
+
+/*
  * The server did not answer a ping in time: give the connection up as if
  * it had broken.  Shutting the socket makes Xlib's next call fail at once
  * (the exit handler above returns early, the display being dead already).
@@ -170,6 +219,7 @@ display_hung(long long waited)
 	pthread_mutex_lock(&disp.lock);
 	if (disp.x_fd != -1)
 		shutdown(disp.x_fd, SHUT_RDWR);
+	display_shut_fds();
 	pthread_mutex_unlock(&disp.lock);
 	evtimer_add(disp.ev_teardown, &tv);
 }
@@ -532,6 +582,7 @@ display_watchdog_main(void *arg)
 			    disp.name, deskd_now_ms() - beat);
 			disp.hung = 1;
 			shutdown(fd, SHUT_RDWR);
+			display_shut_fds();
 		}
 	}
 	pthread_mutex_unlock(&disp.lock);
@@ -544,9 +595,12 @@ display_init(struct event_base *base, const char *name)
 	struct timeval	 tv = { DESKD_X_PING_MS / 1000,
 			    (DESKD_X_PING_MS % 1000) * 1000 };
 	struct timespec	 ts;
+	int		 i;
 
 	disp.base = base;
 	disp.name = xstrdup(name != NULL ? name : ":0");
+	for (i = 0; i < DISPLAY_MAX_FDS; i++)
+		disp.fds[i] = -1;
 	XSetErrorHandler(display_error_handler);
 	XSetIOErrorHandler(display_io_error_handler);
 	disp.ev_retry = evtimer_new(base, display_retry_cb, NULL);
