@@ -90,6 +90,8 @@ if command -v strace >/dev/null; then
 	    >"$T_TMP/strace.deskd.log" 2>&1 &
 	T_PIDS+=("$!")
 	wait_http "$URL/health"
+	# strace leaves its tracee running when it is killed: kill deskd too.
+	T_PIDS+=($(pgrep -P "$!"))
 	is "$(http PUT "$URL/v1/files?path=$T_TMP/durable" --data-binary durable)" 200 \
 	    "PUT under strace: 200"
 	seq=$(grep -E 'fsync\(|rename\(' "$T_TMP/strace" | grep -v resumed |
