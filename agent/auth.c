@@ -8,6 +8,7 @@
 #include <sys/types.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -77,15 +78,21 @@ auth_set_token(struct auth *a, const char *token)
 int
 auth_set_token_file(struct auth *a, const char *path, char **cause)
 {
-	char	 buf[AUTH_MAX_TOKEN + 2];
-	ssize_t	 n;
-	size_t	 len, start;
-	int	 fd;
+	struct stat	 st;
+	char		 buf[AUTH_MAX_TOKEN + 2];
+	ssize_t		 n;
+	size_t		 len, start;
+	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		xasprintf(cause, "token file %s: %s", path, strerror(errno));
 		return (-1);
 	}
+	/* Anyone on the guest who can read it can drive the desktop. */
+	if (fstat(fd, &st) == 0 && (st.st_mode & (S_IROTH | S_IWOTH)))
+		log_warnx("token file %s is readable or writable by every "
+		    "user (mode %04o): chmod 600 it", path,
+		    (u_int)(st.st_mode & 07777));
 	n = read(fd, buf, sizeof buf - 1);
 	close(fd);
 	if (n < 0) {
@@ -95,6 +102,15 @@ auth_set_token_file(struct auth *a, const char *path, char **cause)
 	if ((size_t)n > AUTH_MAX_TOKEN) {
 		xasprintf(cause, "token file %s: longer than %d bytes", path,
 		    AUTH_MAX_TOKEN);
+		return (-1);
+	}
+	/*
+	 * The token is kept as a C string: a NUL would silently cut it
+	 * short ("abc\0" and 32 hex digits would accept "Bearer abc").
+	 */
+	if (memchr(buf, '\0', n) != NULL) {
+		explicit_bzero(buf, sizeof buf);
+		xasprintf(cause, "token file %s: holds a NUL byte", path);
 		return (-1);
 	}
 	len = n;
@@ -213,6 +229,23 @@ auth_allow(struct auth *a, const char *cidr, char **cause)
 			goto bad;
 		n->bits = bits;
 	}
+	/*
+	 * Peers are matched as IPv4 when v4-mapped (auth_peer), so a mapped
+	 * network is kept as the IPv4 network it maps; one wider than the
+	 * mapped range (/96) could never match as written.
+	 */
+	if (n->family == AF_INET6 &&
+	    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)n->addr)) {
+		if (n->bits < 96) {
+			xasprintf(cause, "network \"%s\" is wider than the "
+			    "IPv4-mapped range ::ffff:0:0/96", cidr);
+			return (-1);
+		}
+		n->family = AF_INET;
+		n->bits -= 96;
+		memmove(n->addr, n->addr + 12, 4);
+		memset(n->addr + 4, 0, 12);
+	}
 	a->nallow++;
 	return (0);
 bad:
@@ -308,11 +341,24 @@ auth_token_equal(const char *given, size_t glen, const char *want,
 }
 
 int
+auth_token_ok(struct auth *a, const char *authz)
+{
+	const char	*tok;
+
+	if (a->token == NULL || authz == NULL ||
+	    strncasecmp(authz, "Bearer ", 7) != 0)
+		return (0);
+	tok = authz + 7;
+	while (*tok == ' ')
+		tok++;
+	return (auth_token_equal(tok, strlen(tok), a->token, a->token_len));
+}
+
+int
 auth_check(struct auth *a, const struct sockaddr *peer, const char *authz,
     char **cause)
 {
 	uint8_t		 addr[16];
-	const char	*tok;
 	int		 family, i;
 
 	if (a->open)
@@ -335,11 +381,7 @@ auth_check(struct auth *a, const struct sockaddr *peer, const char *authz,
 			*cause = xstrdup("Authorization is not a bearer token");
 			return (-1);
 		}
-		tok = authz + 7;
-		while (*tok == ' ')
-			tok++;
-		if (!auth_token_equal(tok, strlen(tok), a->token,
-		    a->token_len)) {
+		if (!auth_token_ok(a, authz)) {
 			*cause = xstrdup("wrong bearer token");
 			return (-1);
 		}

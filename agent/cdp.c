@@ -154,9 +154,11 @@ cdp_client_host(struct cdp *c, struct http_req *req, char **cause)
 		*cause = xstrdup("Host header is not a valid host[:port]");
 		return (NULL);
 	}
-	if (!cdp_rewrite_host_allowed(h)) {
-		xasprintf(cause, "Host %s is not an IP address or localhost "
-		    "(refused as Chrome does, against DNS rebinding)", h);
+	/* Chrome's own DNS-rebinding rule, which Chrome cannot apply behind us. */
+	if (!http_host_allowed(h)) {
+		xasprintf(cause, "Host %s is not an IP address, localhost or "
+		    "a --host-name (refused as Chrome does, against DNS "
+		    "rebinding)", h);
 		return (NULL);
 	}
 	return (xstrdup(h));

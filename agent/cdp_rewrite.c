@@ -1,6 +1,7 @@
 /*
  * cdp_rewrite.c: the pure part of the DevTools proxy: which Host headers
- * may be put in a URL and passed on, and the rewrite of the websocket
+ * may be put in a URL (which may be served is http_host_allowed's rule,
+ * in http.c), and the rewrite of the websocket
  * URLs in Chrome's /json replies to the address the client used.
  *
  * Chrome builds those URLs from the Host header of the request
@@ -10,16 +11,11 @@
  * replacement over the whole body.
  */
 #include <sys/types.h>
-#include <sys/socket.h>
-
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <jansson.h>
 
@@ -38,42 +34,6 @@ cdp_rewrite_host_valid(const char *h)
 			return (0);
 	}
 	return (1);
-}
-
-/*
- * Chrome's own rule since Chrome 66: the Host must be an IP address or
- * localhost, so that a web page cannot reach DevTools by DNS rebinding
- * (a name that resolves to 127.0.0.1; loopback needs no token here).
- * Chrome never sees the client's Host behind the proxy, so apply it here.
- */
-int
-cdp_rewrite_host_allowed(const char *h)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-	const char	*end, *colon;
-	char		 name[CDP_REWRITE_MAX_HOST + 1];
-	size_t		 len;
-
-	if (!cdp_rewrite_host_valid(h))
-		return (0);
-	if (h[0] == '[') {
-		if ((end = strchr(h, ']')) == NULL ||
-		    (end[1] != '\0' && end[1] != ':'))
-			return (0);
-		len = end - h - 1;
-		memcpy(name, h + 1, len);
-		name[len] = '\0';
-		return (inet_pton(AF_INET6, name, &a6) == 1);
-	}
-	colon = strchr(h, ':');
-	if (colon != NULL && strchr(colon + 1, ':') != NULL)
-		return (0);
-	len = colon != NULL ? (size_t)(colon - h) : strlen(h);
-	memcpy(name, h, len);
-	name[len] = '\0';
-	return (strcasecmp(name, "localhost") == 0 ||
-	    inet_pton(AF_INET, name, &a4) == 1);
 }
 
 /* "ws://OLD/devtools/..." with OLD replaced; NULL if not that shape. */

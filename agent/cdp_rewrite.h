@@ -1,5 +1,5 @@
 /*
- * cdp_rewrite.h: the DevTools proxy's Host checks and URL rewrite, pure
+ * cdp_rewrite.h: the DevTools proxy's Host syntax check and URL rewrite, pure
  * functions of their arguments (cdp_rewrite.c).
  */
 #ifndef CDP_REWRITE_H
@@ -15,9 +15,10 @@
  * point at hostport.  Returns the number of strings changed.
  */
 int		 cdp_rewrite_urls(json_t *, const char *hostport);
-/* 1 if a Host header value is safe to put in a URL. */
+/*
+ * 1 if a Host header value is safe to put in a URL.  Whether it may be
+ * served at all is http_host_allowed's rule, the same on both ports.
+ */
 int		 cdp_rewrite_host_valid(const char *);
-/* 1 if it is also an IP address or localhost (Chrome's rule). */
-int		 cdp_rewrite_host_allowed(const char *);
 
 #endif

@@ -2,6 +2,7 @@
  * clipboard.c: the X selections (see clipboard.h).
  */
 #include <sys/types.h>
+#include <sys/socket.h>
 #include <sys/queue.h>
 
 #include <stdio.h>
@@ -259,6 +260,13 @@ clip_close(void)
 		if (clip.ev_read != NULL)
 			event_free(clip.ev_read);
 		clip.ev_read = NULL;
+		display_remove_fd(ConnectionNumber(clip.dpy));
+		/*
+		 * The main connection was lost (hung or gone): this one shares
+		 * its server, and XCloseDisplay's XSync would wait on it.
+		 */
+		if (display_get() == NULL || display_check_io() == -1)
+			shutdown(ConnectionNumber(clip.dpy), SHUT_RDWR);
 		XCloseDisplay(clip.dpy);
 		clip.dpy = NULL;
 	}
@@ -335,6 +343,7 @@ clip_hook_cb(Display *main, void *arg)
 	}
 	XSetIOErrorExitHandler(dpy, clip_io_exit_handler, NULL);
 	clip.dpy = dpy;
+	display_add_fd(ConnectionNumber(dpy));
 	XInternAtoms(dpy, clip_atom_names, A_COUNT, False, clip.atoms);
 	clip.sel_atom[CLIP_CLIPBOARD] = clip.atoms[A_CLIPBOARD];
 	clip.sel_atom[CLIP_PRIMARY] = XA_PRIMARY;

@@ -21,8 +21,35 @@
 #define DESKD_XVFB_DEPTH	24
 #define DESKD_XVFB_WAIT_MS	10000
 #define DESKD_X_RETRY_MS	1000	/* reconnect period while X is down */
+/*
+ * A hung X server (SIGSTOP, a wedged driver) must not wedge deskd: the
+ * loop pings it every DESKD_X_PING_MS without waiting (display.c) and
+ * gives it DESKD_X_PING_DEADLINE_MS to answer, and a watchdog thread
+ * unblocks the loop when an X call has waited longer than
+ * DESKD_X_DEADLINE_MS and the server does not answer a connection setup
+ * within DESKD_X_PROBE_MS either.  Either way the display counts as lost
+ * ("not answering") and is reconnected, off the loop, once it answers.
+ */
+#define DESKD_X_PING_MS		500
+#define DESKD_X_PING_DEADLINE_MS 5000	/* a busy server may be slow */
+#define DESKD_X_DEADLINE_MS	2000
+#define DESKD_X_PROBE_MS	1000	/* the watchdog's own setup probe */
 #define DESKD_DEFAULT_CDP_LISTEN	"0.0.0.0:9222"
 #define DESKD_DEFAULT_CDP_UPSTREAM	"127.0.0.1:1337"
+#define DESKD_MAX_HOST_NAMES	16	/* --host-name, repeatable */
+/*
+ * Bodies of the routes that do not take HTTP_MAX_BODY (16 MiB), each
+ * named in its route table entry (v1.c) and nowhere else.
+ *
+ * POST /v1/computer and /v1/computer/VENDOR: 100 actions or calls
+ * (PROTO_MAX_ACTIONS) with room for one 1 MiB text (PROTO_MAX_TEXT) even
+ * \u-escaped (up to 3 bytes of JSON a byte).  A vendor's body is the
+ * model's own output (its calls, an assistant message or a response), so
+ * it fits the same limit.
+ */
+#define DESKD_COMPUTER_MAX_BODY	(4 * 1024 * 1024)
+#define DESKD_MCP_MAX_BODY	(16 * 1024 * 1024) /* one POST /mcp */
+#define DESKD_VIEW_TOKEN_MAX_BODY 4096	/* POST /v1/view/token */
 
 /*
  * Processes, terminals, the clipboard and watches (exec.c, launch.c,
@@ -57,8 +84,19 @@ struct deskd_config {
 	const char	*token_file;
 	int		 no_auth;
 	const char	*workdir;	/* children's cwd; default $HOME */
+	/*
+	 * deskd's own directory, made at start (mkdtemp, 0700, under
+	 * $TMPDIR) and removed at exit: files deskd names itself (the
+	 * recording) never have fixed names in a directory
+	 * others can write, where a planted symlink or directory would
+	 * redirect or break them.
+	 */
+	const char	*rundir;
 	const char	*cdp_listen;	/* "0.0.0.0:9222" or "off" */
 	const char	*cdp_upstream;	/* "127.0.0.1:1337" */
+	/* --host-name: Host values let in besides IP literals, localhost. */
+	const char	*host_names[DESKD_MAX_HOST_NAMES];
+	int		 nhost_names;
 };
 
 /*

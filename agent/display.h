@@ -47,6 +47,13 @@ void		 display_add_event_handler(display_event_cb, void *);
  * kept across reconnects.
  */
 void		 display_select_root(long mask);
+/*
+ * Another connection of deskd's to the server, used on the loop (the
+ * clipboard's): the watchdog shuts it with the main one when the server
+ * hangs, so no call on it waits forever.  Remove it before closing it.
+ */
+void		 display_add_fd(int);
+void		 display_remove_fd(int);
 /* Process queued events now. */
 void		 display_dispatch(void);
 /*

@@ -75,6 +75,7 @@ download_check(void)
 	curl_off_t	 clen;
 	long		 code;
 	char		*cause = NULL;
+	enum deskd_err	 kind;
 	int		 left;
 	off_t		 size;
 
@@ -103,7 +104,7 @@ download_check(void)
 		curl_easy_cleanup(easy);
 		dl->easy = NULL;
 		if (dl->error == NULL) {
-			if (sink_commit(dl->sink, &cause) == -1) {
+			if (sink_commit(dl->sink, &kind, &cause) == -1) {
 				dl->sink = NULL;
 				dl->error = cause;
 				goto failed;

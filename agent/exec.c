@@ -59,6 +59,7 @@ exec_done(struct proc *p, const struct proc_result *res, void *arg)
 {
 	struct exec_req	*x = arg;
 	struct evbuffer	*b;
+	int		 cut;
 
 	/* By hand: jansson's dump is slow on megabytes of output. */
 	b = evbuffer_new();
@@ -69,13 +70,13 @@ exec_done(struct proc *p, const struct proc_result *res, void *arg)
 		evbuffer_add_printf(b, "{\"exit_code\":null,\"signal\":%d",
 		    res->signal);
 	evbuffer_add_printf(b, ",\"stdout\":");
-	proc_json_text(b, res->out, res->out_len, 0);
+	cut = proc_json_text(b, res->out, res->out_len, 0);
 	evbuffer_add_printf(b, ",\"stderr\":");
-	proc_json_text(b, res->err, res->err_len, 0);
+	cut |= proc_json_text(b, res->err, res->err_len, 0);
 	evbuffer_add_printf(b, ",\"timed_out\":%s,\"duration_ms\":%lld,"
 	    "\"truncated\":%s}\n", res->timed_out ? "true" : "false",
-	    res->duration_ms,
-	    res->out_truncated || res->err_truncated ? "true" : "false");
+	    res->duration_ms, res->out_truncated || res->err_truncated ||
+	    cut ? "true" : "false");
 	http_req_set_close_cb(x->req, NULL, NULL);
 	http_reply_buffer(x->req, 200, "application/json", b);
 	evbuffer_free(b);
@@ -254,7 +255,7 @@ exec_start(struct exec_req *x, struct procreq *pr, int *status,
 	x->proc = proc_start(&o, x->stream ? exec_stream_done : exec_done, x,
 	    &err, cause);
 	if (x->proc == NULL) {
-		if (err == EAGAIN) {
+		if (proc_start_busy(err)) {
 			*status = 503;
 			*code = "busy";
 		} else {

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "deskd.h"
+#include "deskproto.h"
 #include "files.h"
 #include "http.h"
 #include "log.h"
@@ -532,6 +533,7 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	struct files_put	*fp = arg;
 	struct evbuffer_iovec	 v[16];
 	char			*cause = NULL, *target;
+	enum deskd_err		 kind;
 	int			 i, n;
 	off_t			 size;
 
@@ -555,9 +557,14 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 		return (0);
 	size = sink_size(fp->sink);
 	target = xstrdup(sink_target(fp->sink));
-	if (sink_commit(fp->sink, &cause) == -1) {
+	if (sink_commit(fp->sink, &kind, &cause) == -1) {
 		fp->sink = NULL;
-		http_reply_error(req, 500, "io_error", "%s", cause);
+		if (kind == DESKD_EDENIED)
+			http_reply_error(req, 403, "forbidden", "%s", cause);
+		else if (kind == DESKD_EINPUT)
+			http_reply_error(req, 400, "cannot_write", "%s", cause);
+		else
+			http_reply_error(req, 500, "io_error", "%s", cause);
 		free(cause);
 		free(target);
 		files_put_free(fp);
@@ -569,6 +576,19 @@ files_put_body_cb(struct http_req *req, struct evbuffer *data, int done,
 	    "size", (json_int_t)size));
 	free(target);
 	return (0);
+}
+
+static int
+files_utf8_ok(const char *s)
+{
+	size_t	 len = strlen(s), n;
+	char	*clean;
+	int	 ok;
+
+	clean = proto_utf8_clean(s, len, &n);
+	ok = n == len && memcmp(clean, s, len) == 0;
+	free(clean);
+	return (ok);
 }
 
 /* PUT /v1/files?path=: the raw body becomes the file, atomically. */
@@ -586,10 +606,16 @@ files_put_cb(struct http_req *req, void *arg)
 		    "query parameter path is required");
 		return;
 	}
+	/* The answer names the file in JSON, which holds only UTF-8. */
+	if (!files_utf8_ok(q)) {
+		http_reply_error(req, 400, "bad_parameter",
+		    "path: not valid UTF-8");
+		return;
+	}
 	path = files_resolve(q);
 	if ((sk = sink_open(path, &kind, &cause)) == NULL) {
-		http_reply_error(req, deskd_err_status(kind), "cannot_write",
-		    "%s", cause);
+		http_reply_error(req, deskd_err_status(kind),
+		    kind == DESKD_EBUSY ? "busy" : "cannot_write", "%s", cause);
 		free(cause);
 		free(path);
 		return;

@@ -43,15 +43,76 @@ struct auth;
 #define HTTP_OPEN	0x01	/* no auth needed (/health) */
 #define HTTP_PREFIX	0x02	/* path is a prefix ("/devtools/") */
 #define HTTP_STREAM	0x04	/* body is not buffered: see body_cb */
+/*
+ * The Origin rule (see http_host_allowed) holds even for requests with
+ * the token: MCP's transport validates Origin on every request
+ * (2025-11-25 basic/transports, "Security Warning").
+ */
+#define HTTP_ORIGIN	0x08
 
-/* Limits checked while parsing. */
+/*
+ * Limits, checked while parsing (OpenBSD httpd's SERVER_MAX* block).
+ * A line is the request line, one header, one chunk-size line or one
+ * trailer; trailers are bounded like a head.
+ */
 #define HTTP_MAX_LINE		8192	/* request line or one header */
-#define HTTP_MAX_HEADERS	100
-#define HTTP_MAX_HEAD		(64 * 1024)
+#define HTTP_MAX_HEADERS	100	/* header (and trailer) lines */
+#define HTTP_MAX_HEAD		(64 * 1024)	/* a head, or the trailers */
 #define HTTP_MAX_BODY		(16 * 1024 * 1024) /* buffered bodies */
-#define HTTP_IDLE_TIMEOUT	300	/* seconds, keep-alive idle */
+#define HTTP_MAX_PARAMS		64	/* query or form pairs */
+/*
+ * JSON bodies: at most this many values (a token count taken before
+ * jansson builds its tree, ~70 bytes a value) and this deep.  Bodies over
+ * HTTP_JSON_LOOP_MAX are parsed on the worker thread, never on the loop.
+ */
+#define HTTP_MAX_JSON_VALUES	100000
+#define HTTP_MAX_JSON_DEPTH	64
+#define HTTP_JSON_LOOP_MAX	(16 * 1024)
+/*
+ * Time limits, in seconds.  A new connection must send its first byte
+ * within HTTP_FIRST_BYTE_TIMEOUT and its whole first head within
+ * HTTP_HEAD_TIMEOUT of being accepted: absolute deadlines, so a byte
+ * every few seconds does not keep a slot.  Later heads on a keep-alive
+ * connection get HTTP_HEAD_TIMEOUT from their first byte.  Bodies may
+ * pause for HTTP_BODY_TIMEOUT between bytes (streamed uploads included).
+ * Between requests a connection that has been let in (a route that needs
+ * access answered it) may idle HTTP_IDLE_TIMEOUT; one that has not gets
+ * HTTP_FIRST_BYTE_TIMEOUT again.
+ */
+#define HTTP_FIRST_BYTE_TIMEOUT	10
+#define HTTP_HEAD_TIMEOUT	20
+#define HTTP_BODY_TIMEOUT	20
+#define HTTP_IDLE_TIMEOUT	300	/* keep-alive idle, let-in clients */
+#define HTTP_WRITE_TIMEOUT	300	/* a client that stops reading */
+#define HTTP_LINGER_MS		2000	/* read and drop after an error */
+#define HTTP_LINGER_MAX		(64 * 1024 * 1024)
+#define HTTP_PROBE_MS		100	/* hang-up checks after a FIN */
+/*
+ * Connection slots.  HTTP_MAX_CONNS in all; a peer that has not been let
+ * in (one IPv4 address, or one IPv6 /64) may hold HTTP_MAX_PEER_CONNS of
+ * them; loopback is not capped per peer.  Past either cap a new
+ * connection is answered 503 (at most HTTP_MAX_REFUSING of those at
+ * once; past that it is closed), except that at the global cap the oldest
+ * connection still waiting for a head from a peer not let in is closed to
+ * make room: a token holder keeps getting in while strangers hold slots.
+ */
 #define HTTP_MAX_CONNS		1024
+#define HTTP_LISTEN_BACKLOG	1024	/* a burst of connects is not dropped */
+#define HTTP_MAX_PEER_CONNS	64
+#define HTTP_MAX_REFUSING	2048
+#define HTTP_PEER_BUCKETS	256	/* hash of strangers' addresses */
+/*
+ * Output.  Streaming replies refill while the connection's output is
+ * under HTTP_OUT_HIGH / 2; pipelined requests are not read while it is
+ * over HTTP_PIPELINE_HIGH, so a client that sends and never reads holds
+ * that much and no more.  After a reply of HTTP_TRIM_MARK or more has
+ * been written, freed memory goes back to the system (malloc_trim), at
+ * most once per HTTP_TRIM_MS.
+ */
 #define HTTP_OUT_HIGH		(4 * 1024 * 1024) /* streaming backpressure */
+#define HTTP_PIPELINE_HIGH	(256 * 1024)
+#define HTTP_TRIM_MARK		(4 * 1024 * 1024)
+#define HTTP_TRIM_MS		1000
 
 typedef void (*http_cb)(struct http_req *, void *);
 /*
@@ -134,9 +195,12 @@ int		 http_req_header_at(struct http_req *, u_int i,
 		    const char **name, const char **value);
 const char	*http_req_peer(struct http_req *);	/* "1.2.3.4" */
 struct evbuffer	*http_req_body(struct http_req *);	/* buffered body */
+/* 1 if Content-Type is this media type (parameters ignored). */
+int		 http_req_ctype_is(struct http_req *, const char *type);
 /*
  * The body as JSON.  An empty body gives NULL with *cause NULL when
- * allow_empty is set; otherwise NULL with cause on any error.
+ * allow_empty is set; otherwise NULL with cause on any error, a body not
+ * sent as Content-Type: application/json included.
  */
 json_t		*http_req_json(struct http_req *, int allow_empty,
 		    char **cause);
@@ -187,6 +251,15 @@ struct bufferevent *http_req_takeover(struct http_req *);
  * view token or what every other route takes): 0 or -1 with cause.
  */
 int		 http_req_auth(struct http_req *, char **cause);
+
+/*
+ * 1 if a Host header value is an IP literal, localhost or a --host-name
+ * (deskd_cfg), with an optional port: the DNS-rebinding rule of both
+ * ports.  Requests without the token must pass it, and must not come
+ * from a web page on another origin (Origin, Sec-Fetch-Site): 400
+ * bad_host, 403 forbidden_origin.
+ */
+int		 http_host_allowed(const char *);
 
 /* Helpers shared by the handlers. */
 const char	*http_status_text(int);

@@ -159,9 +159,9 @@ launch_parse(struct http_req *req, json_t *body, int flags,
 void
 launch_spawn_error(struct http_req *req, int err, const char *cause)
 {
-	/* EAGAIN is fork's: out of processes for now, not the request's. */
-	http_reply_error(req, err == EAGAIN ? 503 : 400, err == EAGAIN ?
-	    "busy" : "exec_failed", "%s", cause);
+	/* Out of children, descriptors or memory: not the request's fault. */
+	http_reply_error(req, proc_start_busy(err) ? 503 : 400,
+	    proc_start_busy(err) ? "busy" : "exec_failed", "%s", cause);
 }
 
 /* Look for the windows launches wait for. */

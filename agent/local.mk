@@ -65,6 +65,7 @@ agent_deskd_SOURCES = \
 	agent/viewtoken.c agent/viewtoken.h \
 	agent/watch.c agent/watch.h \
 	agent/window.c agent/window.h \
+	agent/worker.c agent/worker.h \
 	agent/ws.c agent/ws.h \
 	agent/xvfb.c agent/xvfb.h
 

@@ -6,7 +6,10 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -47,6 +50,7 @@
 #include "view.h"
 #include "watch.h"
 #include "window.h"
+#include "worker.h"
 #include "xmalloc.h"
 #include "xvfb.h"
 
@@ -87,6 +91,8 @@ main_usage(int code)
 "  --reset-command C    what POST /v1/reset runs (after stopping the\n"
 "                       recording): end the user's programs, restart...\n"
 "  --allow CIDR         let this network in without a token (repeatable)\n"
+"  --host-name NAME     also accept Host: NAME (repeatable; default only\n"
+"                       IP addresses and localhost, against DNS rebinding)\n"
 "  --no-auth            let anyone in (logs a warning)\n"
 "  --workdir DIR        working directory of children (default $HOME)\n"
 "  --cdp-listen A:P|off DevTools proxy address (default %s)\n"
@@ -159,6 +165,80 @@ main_print_try(void)
 		    host, port);
 }
 
+/* A DNS name (RFC 1123 letters, digits, '-' and '.'), no port. */
+static int
+main_host_name_ok(const char *s)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len > 253 || *s == '.' || *s == '-')
+		return (0);
+	for (; *s != '\0'; s++) {
+		if (!isalnum((u_char)*s) && *s != '-' && *s != '.')
+			return (0);
+	}
+	return (1);
+}
+
+static char			*main_rundir_path;
+static pid_t			 main_pid;
+
+static void	 main_rundir_remove(void);
+
+/* deskd's private directory (deskd_cfg.rundir): made at start. */
+static char *
+main_rundir(void)
+{
+	const char	*tmp;
+	char		*dir;
+
+	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+		tmp = "/tmp";
+	xasprintf(&dir, "%s/deskd.XXXXXX", tmp);
+	/* mkdtemp: a new name, mode 0700, never an existing one. */
+	if (mkdtemp(dir) == NULL)
+		fatal("mkdtemp %s", dir);
+	main_rundir_path = dir;
+	main_pid = getpid();
+	atexit(main_rundir_remove);
+	return (dir);
+}
+
+/*
+ * ... and removed at exit with what is left in it (plain files only),
+ * fatal exits included (atexit; children leave with _exit).
+ */
+static void
+main_rundir_remove(void)
+{
+	struct dirent	*de;
+	DIR		*d;
+	char		*dir = main_rundir_path;
+	int		 fd;
+
+	if (dir == NULL || getpid() != main_pid)
+		return;
+	main_rundir_path = NULL;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		log_warn("%s", dir);
+		free(dir);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 &&
+		    strcmp(de->d_name, "..") != 0)
+			unlinkat(fd, de->d_name, 0);
+	}
+	closedir(d);
+	if (rmdir(dir) == -1)
+		log_warn("rmdir %s", dir);
+	free(dir);
+}
+
 static int
 main_parse_screen(const char *s, int *w, int *h)
 {
@@ -195,6 +275,7 @@ main(int argc, char **argv)
 		{ "reset-command", required_argument, NULL, 'R' },
 		{ "allow",	required_argument, NULL, 'a' },
 		{ "no-auth",	no_argument,	   NULL, 'N' },
+		{ "host-name",	required_argument, NULL, 'H' },
 		{ "workdir",	required_argument, NULL, 'w' },
 		{ "cdp-listen",	required_argument, NULL, 'c' },
 		{ "cdp-upstream", required_argument, NULL, 'u' },
@@ -268,6 +349,15 @@ main(int argc, char **argv)
 			break;
 		case 'N':
 			deskd_cfg.no_auth = 1;
+			break;
+		case 'H':
+			if (!main_host_name_ok(optarg))
+				fatalx("--host-name: expected a DNS name "
+				    "without a port, got %s", optarg);
+			if (deskd_cfg.nhost_names == DESKD_MAX_HOST_NAMES)
+				fatalx("--host-name: more than %d names",
+				    DESKD_MAX_HOST_NAMES);
+			deskd_cfg.host_names[deskd_cfg.nhost_names++] = optarg;
 			break;
 		case 'w':
 			deskd_cfg.workdir = optarg;
@@ -367,6 +457,7 @@ main(int argc, char **argv)
 	setenv("DISPLAY", deskd_cfg.display, 1);
 	display_init(main_base, deskd_cfg.display);
 
+	deskd_cfg.rundir = main_rundir();
 	sink_init();
 	download_init(main_base);
 	input_init(main_base);
@@ -417,6 +508,7 @@ main(int argc, char **argv)
 	pty_shutdown();
 	watch_shutdown();
 	clipboard_shutdown();
+	worker_shutdown();
 	files_shutdown();
 	osworld_shutdown();
 	download_shutdown();

@@ -15,7 +15,6 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 #include <sys/random.h>
-#include <arpa/inet.h>
 
 #include <ctype.h>
 #include <errno.h>
@@ -127,98 +126,7 @@ mcp_refuse(struct http_req *req, int status, json_t *id, int code,
 	free(msg);
 }
 
-/* --- Origin and Accept --------------------------------------------- */
-
-/* Is host (no port, no brackets) a loopback name or address? */
-static int
-mcp_host_loopback(const char *host)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-
-	if (strcasecmp(host, "localhost") == 0)
-		return (1);
-	if (inet_pton(AF_INET, host, &a4) == 1)
-		return ((ntohl(a4.s_addr) >> 24) == 127);
-	if (inet_pton(AF_INET6, host, &a6) == 1)
-		return (IN6_IS_ADDR_LOOPBACK(&a6));
-	return (0);
-}
-
-static int
-mcp_host_literal(const char *host)
-{
-	struct in6_addr	 a6;
-	struct in_addr	 a4;
-
-	return (inet_pton(AF_INET, host, &a4) == 1 ||
-	    inet_pton(AF_INET6, host, &a6) == 1);
-}
-
-/*
- * "host", "host:port", "[v6]:port" to the bare host, in buf.  -1 when it
- * is not of that form.
- */
-static int
-mcp_split_host(const char *s, char *buf, size_t len)
-{
-	const char	*end, *colon;
-	size_t		 n;
-
-	if (*s == '[') {
-		if ((end = strchr(s, ']')) == NULL ||
-		    (end[1] != '\0' && end[1] != ':'))
-			return (-1);
-		s++;
-	} else {
-		colon = strchr(s, ':');
-		end = colon != NULL ? colon : s + strlen(s);
-	}
-	n = end - s;
-	if (n == 0 || n >= len)
-		return (-1);
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	return (0);
-}
-
-int
-mcp_origin_ok(struct http_req *req, char **cause)
-{
-	const char	*origin, *host, *p;
-	char		 ohost[256], hhost[256];
-
-	*cause = NULL;
-	if ((origin = http_req_header(req, "Origin")) == NULL)
-		return (0);
-	if (strlen(origin) > MCP_MAX_ORIGIN)
-		goto refuse;
-	if (strncasecmp(origin, "http://", 7) == 0)
-		p = origin + 7;
-	else if (strncasecmp(origin, "https://", 8) == 0)
-		p = origin + 8;
-	else
-		goto refuse;	/* "null" (a sandboxed frame, file:) too */
-	if (strchr(p, '/') != NULL || mcp_split_host(p, ohost,
-	    sizeof ohost) == -1)
-		goto refuse;
-	if (mcp_host_loopback(ohost))
-		return (0);
-	/*
-	 * A page served from this very address: the browser names the
-	 * address deskd was reached at, which a rebound DNS name never is.
-	 */
-	host = http_req_header(req, "Host");
-	if (host != NULL && mcp_split_host(host, hhost, sizeof hhost) == 0 &&
-	    mcp_host_literal(ohost) && strcasecmp(ohost, hhost) == 0)
-		return (0);
-refuse:
-	xasprintf(cause, "Origin \"%.200s\" is not allowed: /mcp serves "
-	    "browsers only from loopback or its own address (DNS rebinding "
-	    "protection); MCP clients outside a browser send no Origin",
-	    origin);
-	return (-1);
-}
+/* --- Accept -------------------------------------------------------- */
 
 /* Do the parameters in [p, end) say q=0 (or 0.0, 0.000)? */
 static int
@@ -904,22 +812,6 @@ mcp_initialize(struct http_req *req, struct proto_rpc *m)
 
 /* --- POST and DELETE ----------------------------------------------- */
 
-/* The checks every method of /mcp makes first; -1 after refusing. */
-static int
-mcp_check_transport(struct http_req *req)
-{
-	char	*cause;
-
-	if (mcp_origin_ok(req, &cause) == -1) {
-		/* 403 (2025-11-25 basic/transports, PR #1439). */
-		mcp_refuse(req, 403, NULL, PROTO_RPC_SERVER_ERROR, "%s",
-		    cause);
-		free(cause);
-		return (-1);
-	}
-	return (0);
-}
-
 /* A 2025-03-26 batch (that revision's transports.mdx, 3). */
 static void
 mcp_post_batch(struct http_req *req, json_t *body, int take_json,
@@ -994,13 +886,16 @@ mcp_post_cb(struct http_req *req, void *arg)
 	struct mcp_session	*s;
 	struct mcp_exchange	*x;
 	struct proto_rpc	 m;
-	const char		*ct;
 	json_t			*body;
 	char			*cause = NULL;
 	int			 take_json, take_sse;
 
-	if (mcp_check_transport(req) == -1)
-		return;
+	/*
+	 * The Origin check against DNS rebinding that the transport requires
+	 * (2025-11-25 basic/transports, "Security Warning": 403) is http.c's,
+	 * the one every route has, here with the token too (HTTP_ORIGIN in
+	 * v1.c): a page on another origin is refused before any handler runs.
+	 */
 	mcp_accepts(req, &take_json, &take_sse);
 	if (!take_json && !take_sse) {
 		mcp_refuse(req, 406, NULL, PROTO_RPC_SERVER_ERROR, "Not "
@@ -1008,9 +903,7 @@ mcp_post_cb(struct http_req *req, void *arg)
 		    "text/event-stream");
 		return;
 	}
-	ct = http_req_header(req, "Content-Type");
-	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0 ||
-	    (ct[16] != '\0' && ct[16] != ';' && ct[16] != ' ')) {
+	if (!http_req_ctype_is(req, "application/json")) {
 		mcp_refuse(req, 415, NULL, PROTO_RPC_SERVER_ERROR,
 		    "Unsupported Media Type: the body must be "
 		    "application/json");
@@ -1059,8 +952,6 @@ mcp_delete_cb(struct http_req *req, void *arg)
 {
 	struct mcp_session	*s;
 
-	if (mcp_check_transport(req) == -1)
-		return;
 	if ((s = mcp_session_of(req)) == NULL)
 		return;
 	mcp_session_free(s, "deleted by the client");

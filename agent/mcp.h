@@ -9,8 +9,9 @@
  * ends a session.  initialize makes a session (Mcp-Session-Id, 128 random
  * bits) that every later request names; sessions are bounded in number
  * and expire when idle.  The route is one more entry of v1.c's table, so
- * the token and CIDR rules of every route apply; the Origin check against
- * DNS rebinding is mcp_origin_ok.
+ * the token and CIDR rules of every route apply, and so does http.c's
+ * Origin check against web pages and DNS rebinding (a 403, as the
+ * transport requires).
  *
  * Tools (mcp_tools.c) answer through the call API below: content items
  * appended in order, then exactly one mcp_call_finish (or mcp_call_fail).
@@ -32,14 +33,12 @@ struct evbuffer;
 struct http_req;
 struct mcp_call;
 
-#define MCP_MAX_BODY		(16 * 1024 * 1024)	/* one POST */
 #define MCP_MAX_SESSIONS	64
 #define MCP_SESSION_IDLE_MS	(2LL * 3600 * 1000)	/* then it expires */
 #define MCP_SESSION_ID_BYTES	16
 #define MCP_MAX_BATCH		32	/* messages in a 2025-03-26 batch */
 #define MCP_MAX_CALLS		128	/* tool calls in flight, all sessions */
 #define MCP_KEEPALIVE_MS	15000	/* SSE comment while a call runs */
-#define MCP_MAX_ORIGIN		1024
 
 /* The revisions served, newest first; initialize answers the first. */
 #define MCP_VERSION_LATEST	"2025-11-25"
@@ -51,14 +50,6 @@ void		 mcp_shutdown(void);
 /* POST and DELETE /mcp (v1.c's table). */
 void		 mcp_post_cb(struct http_req *, void *);
 void		 mcp_delete_cb(struct http_req *, void *);
-
-/*
- * DNS rebinding (transports.mdx "Security Warning"): 0 to serve, -1 with
- * cause to refuse with 403.  No Origin (any client but a browser) is
- * served; a browser's Origin only when it is loopback, or the same IP
- * address (a literal, which rebinding cannot forge) as the Host asked.
- */
-int		 mcp_origin_ok(struct http_req *, char **cause);
 
 /* For the tools. */
 typedef void	(*mcp_cancel_cb)(void *);

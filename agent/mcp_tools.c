@@ -682,7 +682,7 @@ mcp_tools_write_file(struct mcp_call *c, json_t *args)
 		mcp_call_fail(c, "%s", cause);
 		goto out;
 	}
-	if (sink_commit(sk, &cause) == -1) {
+	if (sink_commit(sk, &kind, &cause) == -1) {
 		mcp_call_fail(c, "%s", cause);
 		goto out;
 	}

@@ -325,7 +325,7 @@ osworld_exec_start(struct osworld_exec_req *r, char *const *argv,
 static int
 osworld_exec_start_status(int err)
 {
-	return (err == EAGAIN ? 503 : 500);
+	return (proc_start_busy(err) ? 503 : 500);
 }
 
 /* /execute, /setup/execute: the main command has finished. */

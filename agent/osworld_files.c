@@ -227,6 +227,7 @@ osworld_files_upload_finish(struct osworld_files_upload *up)
 {
 	struct http_req	*req = up->req;
 	char		*path, *cause = NULL;
+	enum deskd_err	 kind;
 	off_t		 size;
 
 	if (up->file_path == NULL || *up->file_path == '\0' ||
@@ -247,7 +248,7 @@ osworld_files_upload_finish(struct osworld_files_upload *up)
 	}
 	path = xstrdup(sink_target(up->sink));
 	size = sink_size(up->sink);
-	if (sink_commit(up->sink, &cause) == -1) {
+	if (sink_commit(up->sink, &kind, &cause) == -1) {
 		up->sink = NULL;
 		osworld_reply_error(req, 500, "Failed to upload file: %s",
 		    cause);

@@ -2,6 +2,7 @@
  * proc.c: child processes driven by the event loop (see proc.h).
  */
 #include <sys/types.h>
+#include <sys/param.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/queue.h>
@@ -88,6 +89,7 @@ static char			*proc_cwd;	/* default cwd of children */
 static struct event		*proc_sigchld;
 static struct proc_list	 proc_all = TAILQ_HEAD_INITIALIZER(proc_all);
 static u_int			 proc_n;
+static size_t			 proc_held;	/* output bytes, all children */
 static struct proc_drains	 proc_drains = TAILQ_HEAD_INITIALIZER(proc_drains);
 static u_int			 proc_ndrain;
 
@@ -169,6 +171,7 @@ proc_free(struct proc *p)
 	if (p->kill_ev != NULL)
 		event_free(p->kill_ev);
 	free(p->in_data);
+	proc_held -= p->out.len + p->err.len;
 	if (p->in_queue != NULL)
 		evbuffer_free(p->in_queue);
 	free(p->out.data);
@@ -183,6 +186,7 @@ proc_buf_trim(struct proc_buf *b)
 	if (!b->tail || b->len <= b->max)
 		return;
 	memmove(b->data, b->data + (b->len - b->max), b->max);
+	proc_held -= b->len - b->max;
 	b->len = b->max;
 	b->truncated = 1;
 }
@@ -214,6 +218,14 @@ proc_read(int fd, struct proc_buf *b, size_t budget)
 				proc_buf_trim(b);
 		}
 		room = limit - b->len;
+		/*
+		 * What all children hold together is capped too, so a few
+		 * chatty ones cannot add up; a tail (bounded, small) is exempt
+		 * since it must keep its newest bytes.
+		 */
+		if (!b->tail && room > 0)
+			room = proc_held < PROC_MAX_HELD ?
+			    MIN(room, PROC_MAX_HELD - proc_held) : 0;
 		if (room > 0) {
 			want = room < PROC_READ_CHUNK ? room : PROC_READ_CHUNK;
 			if (b->len + want + 1 > b->size) {
@@ -242,8 +254,10 @@ proc_read(int fd, struct proc_buf *b, size_t budget)
 			return (1);
 		if (dst == scratch)
 			b->truncated = 1;
-		else
+		else {
 			b->len += n;
+			proc_held += n;
+		}
 		budget -= (size_t)n < budget ? (size_t)n : budget;
 	}
 	return (0);
@@ -868,6 +882,13 @@ report:
 	_exit(127);
 }
 
+int
+proc_start_busy(int err)
+{
+	return (err == EAGAIN || err == EMFILE || err == ENFILE ||
+	    err == ENOMEM);
+}
+
 struct proc *
 proc_start(const struct proc_opts *o, proc_done_cb cb, void *arg,
     int *errnop, char **cause)
@@ -1153,58 +1174,128 @@ proc_text(const char *src, size_t len, int flags, size_t *outlen)
 	return (out);
 }
 
-void
-proc_json_string(struct evbuffer *b, const char *s, size_t len)
+/*
+ * Escape valid UTF-8 into b, at most max bytes of it, never splitting a
+ * character.  Returns the bytes written; *cut is set if text was left.
+ */
+static size_t
+proc_json_escape(struct evbuffer *b, const char *s, size_t len, size_t max,
+    int *cut)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	const u_char		*p = (const u_char *)s;
-	size_t			 i, run = 0;
+	size_t			 i = 0, run = 0, out = 0, n;
 	char			 esc[6];
 
-	evbuffer_expand(b, len + 2);
-	evbuffer_add(b, "\"", 1);
-	for (i = 0; i < len; i++) {
-		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\')
+	while (i < len) {
+		if (p[i] >= 0x20 && p[i] != '"' && p[i] != '\\') {
+			n = p[i] < 0x80 ? 1 : p[i] >= 0xf0 ? 4 :
+			    p[i] >= 0xe0 ? 3 : 2;
+			if (out + n > max)
+				break;
+			out += n;
+			i += n;
 			continue;
-		if (i > run)
-			evbuffer_add(b, p + run, i - run);
-		run = i + 1;
+		}
 		esc[0] = '\\';
 		switch (p[i]) {
 		case '"':
 		case '\\':
 			esc[1] = p[i];
+			n = 2;
 			break;
 		case '\n':
 			esc[1] = 'n';
+			n = 2;
 			break;
 		case '\r':
 			esc[1] = 'r';
+			n = 2;
 			break;
 		case '\t':
 			esc[1] = 't';
+			n = 2;
 			break;
 		default:
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[p[i] >> 4];
 			esc[5] = hex[p[i] & 0xf];
-			evbuffer_add(b, esc, 6);
-			continue;
+			n = 6;
+			break;
 		}
-		evbuffer_add(b, esc, 2);
+		if (out + n > max)
+			break;
+		if (i > run)
+			evbuffer_add(b, p + run, i - run);
+		evbuffer_add(b, esc, n);
+		out += n;
+		run = ++i;
 	}
-	if (len > run)
-		evbuffer_add(b, p + run, len - run);
-	evbuffer_add(b, "\"", 1);
+	if (i > run)
+		evbuffer_add(b, p + run, i - run);
+	if (i < len)
+		*cut = 1;
+	return (out);
 }
 
-void
+int
+proc_json_string(struct evbuffer *b, const char *s, size_t len)
+{
+	int	 cut = 0;
+
+	evbuffer_expand(b, MIN(len, PROC_MAX_JSON_STRING) + 2);
+	evbuffer_add(b, "\"", 1);
+	proc_json_escape(b, s, len, PROC_MAX_JSON_STRING, &cut);
+	evbuffer_add(b, "\"", 1);
+	return (cut);
+}
+
+/*
+ * Where raw bytes may be cut without changing how they decode: before a
+ * byte that is not a continuation byte (a sequence never spans one), and
+ * not between \r and \n (universal newlines).  At most want bytes.
+ */
+static size_t
+proc_text_cut(const u_char *s, size_t len, size_t want)
+{
+	size_t	 i;
+
+	if (len <= want)
+		return (len);
+	for (i = want; i > want - 4; i--) {
+		if ((s[i] & 0xc0) != 0x80)
+			break;
+	}
+	if ((s[i] & 0xc0) == 0x80)
+		i = want;	/* 4 continuations: the last is a stray one */
+	if (i > 1 && s[i - 1] == '\r')
+		i--;
+	return (i);
+}
+
+int
 proc_json_text(struct evbuffer *b, const char *raw, size_t len, int flags)
 {
-	char	*t;
-	size_t	 n;
+	const u_char	*s = (const u_char *)raw;
+	size_t		 off = 0, n, tlen, left = PROC_MAX_JSON_STRING;
+	char		*t;
+	int		 cut = 0;
 
-	t = proc_text(raw, len, flags, &n);
-	proc_json_string(b, t, n);
-	free(t);
+	/*
+	 * Piece by piece: decoding can triple the bytes (U+FFFD for each bad
+	 * one) and escaping multiply them by six (\u0000), so the whole
+	 * text is never held at once and the string stops at the cap.
+	 */
+	evbuffer_add(b, "\"", 1);
+	while (off < len && !cut) {
+		n = proc_text_cut(s + off, len - off, PROC_READ_CHUNK);
+		t = proc_text(raw + off, n, flags, &tlen);
+		left -= proc_json_escape(b, t, tlen, left, &cut);
+		free(t);
+		off += n;
+	}
+	if (off < len)
+		cut = 1;
+	evbuffer_add(b, "\"", 1);
+	return (cut);
 }

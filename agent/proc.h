@@ -35,6 +35,19 @@ struct proc;
 
 /* Bytes kept per stream; the rest is read and dropped. */
 #define PROC_MAX_OUTPUT		(16 * 1024 * 1024)
+/*
+ * Bytes all running children's captured output may hold together (tails,
+ * which are small and bounded, count but are not stopped): past it, new
+ * output is dropped and the stream marked truncated, like past its own
+ * cap.  Four streams' worth.
+ */
+#define PROC_MAX_HELD		(4 * PROC_MAX_OUTPUT)
+/*
+ * Bytes of one JSON string written by proc_json_*: output as escaped JSON
+ * grows up to 6 times (\u0000 for a NUL), so a reply is capped here, cut
+ * at a character, rather than at six times the raw cap.
+ */
+#define PROC_MAX_JSON_STRING	PROC_MAX_OUTPUT
 /* Running at once, detached ones included. */
 #define PROC_MAX_CHILDREN	256
 /*
@@ -137,6 +150,11 @@ void		 proc_shutdown(void);
  */
 struct proc	*proc_start(const struct proc_opts *, proc_done_cb, void *,
 		    int *errnop, char **cause);
+/*
+ * 1 if proc_start's errno is the server's condition (out of children,
+ * descriptors or memory: 503), not the request's (a bad argv or cwd).
+ */
+int		 proc_start_busy(int err);
 pid_t		 proc_pid(struct proc *);
 /*
  * Cancel: SIGTERM to the child's group, SIGKILL after the grace time; the
@@ -198,12 +216,13 @@ u_int		 proc_count(void);
 char		*proc_text(const char *, size_t, int flags, size_t *outlen);
 /*
  * Append text (valid UTF-8, as proc_text returns) to b as a quoted JSON
- * string.  Command output can be megabytes: this is one pass at memcpy
- * speed where jansson's dump takes ~20 ms a megabyte.
+ * string of at most PROC_MAX_JSON_STRING bytes between the quotes, cut at
+ * a character; 1 if it was cut.  Command output can be megabytes: this is
+ * one pass at memcpy speed where jansson's dump takes ~20 ms a megabyte.
  */
-void		 proc_json_string(struct evbuffer *, const char *, size_t);
-/* proc_text then proc_json_string. */
-void		 proc_json_text(struct evbuffer *, const char *, size_t,
+int		 proc_json_string(struct evbuffer *, const char *, size_t);
+/* proc_text then proc_json_string, piece by piece; 1 if it was cut. */
+int		 proc_json_text(struct evbuffer *, const char *, size_t,
 		    int flags);
 
 #endif

@@ -426,8 +426,15 @@ record_init(struct event_base *base)
 {
 	const char	*tmp;
 
-	/* Each recording's own directory goes there (the top of file). */
-	if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+	/*
+	 * Each recording's own directory goes into deskd's private one
+	 * (main.c): upstream's /tmp/recording.mp4 is a fixed name in a
+	 * shared directory, unlinked and reopened by ffmpeg later, so a
+	 * symlink planted meanwhile would be written through, and two deskd
+	 * would overwrite each other.  Clients only get the bytes.
+	 */
+	if ((tmp = deskd_cfg.rundir) == NULL &&
+	    ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0'))
 		tmp = "/tmp";
 	rec.tmp = xstrdup(tmp);
 	rec.timer = evtimer_new(base, record_timer_cb, NULL);

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,13 +77,30 @@ out:
 	return (rc);
 }
 
-/* What an error opening a target is: refused, or a path that cannot be. */
+/*
+ * What an error opening a target is: refused, out of descriptors (the
+ * server's condition, not the request's), or a path that cannot be.
+ */
 static enum deskd_err
 sink_kind(int err)
 {
 	if (err == EACCES || err == EPERM)
 		return (DESKD_EDENIED);
+	if (err == EMFILE || err == ENFILE)
+		return (DESKD_EBUSY);
 	return (DESKD_EINPUT);
+}
+
+/* ... and committing one: the path's fault, or the disk's. */
+static enum deskd_err
+sink_commit_kind(int err)
+{
+	if (err == EACCES || err == EPERM)
+		return (DESKD_EDENIED);
+	if (err == ENAMETOOLONG || err == ENOTDIR || err == EISDIR ||
+	    err == ENOENT || err == ELOOP)
+		return (DESKD_EINPUT);
+	return (DESKD_ESYSTEM);
 }
 
 struct sink *
@@ -116,7 +134,11 @@ sink_open(const char *target, enum deskd_err *kind, char **cause)
 	copy2 = xstrdup(real);
 	dir = dirname(copy1);
 	base = basename(copy2);
-	xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
+	/* A legal name must not fail for its temporary's longer one. */
+	if (strlen(base) + 14 > NAME_MAX)
+		xasprintf(&sk->tmp, "%s/.deskd-XXXXXX", dir);
+	else
+		xasprintf(&sk->tmp, "%s/.%s.deskd-XXXXXX", dir, base);
 	free(copy1);
 	free(copy2);
 	if ((sk->fd = mkostemp(sk->tmp, O_CLOEXEC)) == -1) {
@@ -128,9 +150,13 @@ sink_open(const char *target, enum deskd_err *kind, char **cause)
 		free(sk);
 		return (NULL);
 	}
-	/* mkstemp makes 0600: give what open() would (or keep the old). */
+	/*
+	 * mkstemp makes 0600: give what open() would (or keep the old
+	 * permissions, never setuid, setgid or sticky bits: writing a file
+	 * clears those, and an upload must not make a setuid program).
+	 */
 	if (stat(real, &sb) == 0)
-		mode = sb.st_mode & 07777;
+		mode = sb.st_mode & 0777;
 	else
 		mode = 0666 & ~sink_umask;
 	if (fchmod(sk->fd, mode) == -1) {
@@ -163,17 +189,39 @@ sink_write(struct sink *sk, const void *data, size_t len, char **cause)
 	return (0);
 }
 
+/* After a rename: make the new directory entry durable too. */
+static void
+sink_sync_dir(const char *path)
+{
+	char	*copy = xstrdup(path);
+	int	 fd;
+
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) !=
+	    -1) {
+		fsync(fd);
+		close(fd);
+	}
+	free(copy);
+}
+
 int
-sink_commit(struct sink *sk, char **cause)
+sink_commit(struct sink *sk, enum deskd_err *kind, char **cause)
 {
 	int	 rc = 0;
 
-	/* The temporary is beside the target: rename never crosses a mount. */
-	if (rename(sk->tmp, sk->target) == -1) {
+	/*
+	 * The data reaches the disk before the name does: without it an
+	 * answered upload could be a zero-length file after a power loss
+	 * (ext4 delayed allocation; rename(2) orders nothing).  The
+	 * temporary is beside the target: rename never crosses a mount.
+	 */
+	if (fsync(sk->fd) == -1 || rename(sk->tmp, sk->target) == -1) {
+		*kind = sink_commit_kind(errno);
 		*cause = pyfmt_oserror(errno, sk->target);
 		rc = -1;
 		unlink(sk->tmp);
-	}
+	} else
+		sink_sync_dir(sk->target);
 	close(sk->fd);
 	free(sk->tmp);
 	free(sk->target);

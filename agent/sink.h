@@ -18,12 +18,16 @@ void		 sink_init(void);
  * A file being written to target (parent directories made).  NULL with a
  * kind and a cause in Python's words ("[Errno 13] Permission denied:
  * 'x'"): DESKD_EDENIED when the system refuses, DESKD_EINPUT for a target
- * that cannot be a file, DESKD_ESYSTEM otherwise.
+ * that cannot be a file (too long a name included), DESKD_EBUSY out of
+ * descriptors, DESKD_ESYSTEM otherwise.
  */
 struct sink	*sink_open(const char *target, enum deskd_err *, char **cause);
 int		 sink_write(struct sink *, const void *, size_t, char **cause);
-/* Rename the temporary over the target; frees the sink either way. */
-int		 sink_commit(struct sink *, char **cause);
+/*
+ * fsync, then rename the temporary over the target (and fsync its
+ * directory); frees the sink either way.  -1 with a kind and a cause.
+ */
+int		 sink_commit(struct sink *, enum deskd_err *, char **cause);
 /* Remove the temporary; NULL is a no-op. */
 void		 sink_abort(struct sink *);
 off_t		 sink_size(struct sink *);

@@ -26,6 +26,14 @@
 #include "watch.h"
 #include "window.h"
 
+/*
+ * Body limits (max_body, 0: HTTP_MAX_BODY) are deskd.h's, one per route.
+ * JSON bodies must be sent as application/json: http_req_json, which
+ * every route with a JSON body reads it through, refuses anything else,
+ * and http.c parses one over HTTP_JSON_LOOP_MAX on the worker thread
+ * before the handler runs.  The clipboard's PUT takes text/plain or
+ * image/png and the files' PUT any bytes: neither is JSON.
+ */
 const struct http_route_entry v1_routes[] = {
 	/* health.c: open, for deskctl's polls before it holds a token */
 	{ "/health", HTTP_GET, HTTP_OPEN, 0, health_cb },
@@ -37,13 +45,19 @@ const struct http_route_entry v1_routes[] = {
 	{ "/v1/screenshot", HTTP_GET, 0, 0, capture_v1_cb },
 	/*
 	 * vendor_exec.c: every vendor's calls, told apart by their shape
-	 * (native bodies go on to computer.c), or one vendor's by path.
+	 * (native bodies go on to computer.c), or one vendor's by path; a
+	 * body of 100 actions, not 16 MiB.
 	 */
-	{ "/v1/computer", HTTP_POST, 0, 0, vendor_post_cb },
-	{ "/v1/computer/anthropic", HTTP_POST, 0, 0, vendor_post_cb },
-	{ "/v1/computer/openai", HTTP_POST, 0, 0, vendor_post_cb },
-	{ "/v1/computer/gemini", HTTP_POST, 0, 0, vendor_post_cb },
-	{ "/v1/computer/osworld", HTTP_POST, 0, 0, vendor_post_cb },
+	{ "/v1/computer", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
+	    vendor_post_cb },
+	{ "/v1/computer/anthropic", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
+	    vendor_post_cb },
+	{ "/v1/computer/openai", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
+	    vendor_post_cb },
+	{ "/v1/computer/gemini", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
+	    vendor_post_cb },
+	{ "/v1/computer/osworld", HTTP_POST, 0, DESKD_COMPUTER_MAX_BODY,
+	    vendor_post_cb },
 	/* exec.c */
 	{ "/v1/exec", HTTP_POST, 0, 0, exec_cb },
 	{ "/v1/exec/ws", HTTP_GET, 0, 0, exec_ws_cb },
@@ -75,11 +89,15 @@ const struct http_route_entry v1_routes[] = {
 	/* view.c: open routes, view_auth takes a view token or the main auth */
 	{ "/view", HTTP_GET, HTTP_OPEN, 0, view_page_cb },
 	{ "/v1/stream", HTTP_GET, HTTP_OPEN, 0, view_stream_cb },
-	{ "/v1/view/token", HTTP_POST, 0, 4096, view_token_cb },
+	{ "/v1/view/token", HTTP_POST, 0, DESKD_VIEW_TOKEN_MAX_BODY,
+	    view_token_cb },
 	{ "/v1/view/token", HTTP_DELETE, 0, 0, view_revoke_cb },
-	/* mcp.c: MCP over Streamable HTTP; GET is 405 (no server stream) */
-	{ "/mcp", HTTP_POST, 0, MCP_MAX_BODY, mcp_post_cb },
-	{ "/mcp", HTTP_DELETE, 0, 0, mcp_delete_cb },
+	/*
+	 * mcp.c: MCP over Streamable HTTP; GET is 405 (no server stream).
+	 * The Origin rule holds with the token too, as MCP requires.
+	 */
+	{ "/mcp", HTTP_POST, HTTP_ORIGIN, DESKD_MCP_MAX_BODY, mcp_post_cb },
+	{ "/mcp", HTTP_DELETE, HTTP_ORIGIN, 0, mcp_delete_cb },
 	/* reset.c: before a pool hands the guest on */
 	{ "/v1/reset", HTTP_POST, 0, 0, reset_cb },
 	{ NULL, 0, 0, 0, NULL }

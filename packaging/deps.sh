@@ -16,7 +16,7 @@ RUN="xvfb x11-xkb-utils x11-utils x11-xserver-utils ffmpeg wmctrl xdg-utils libg
 at-spi2-core dbus"
 TEST="curl python3 openbox xdotool scrot imagemagick chromium
 dpkg-dev debhelper lintian packer xauth cloud-init shellcheck
-xserver-xorg-video-dummy gsettings-desktop-schemas file python3-xlib libdeflate-dev git python3-flask
+xserver-xorg-video-dummy gsettings-desktop-schemas file strace python3-xlib libdeflate-dev git python3-flask
 python3-gi gir1.2-gtk-3.0 python3-pyatspi python3-lxml gnome-terminal
 x11vnc novnc websockify xclip xterm zenity"
 # Wanted by tests/run when the distribution has them (fuzzing); not fatal.

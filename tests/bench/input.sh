@@ -103,6 +103,7 @@ dc = []
 for x, y in pts:
     t = time.perf_counter()
     subprocess.run(["curl", "-s", "-o", "/dev/null", "-X", "POST",
+                    "-H", "Content-Type: application/json",
                     "http://127.0.0.1:%d/v1/computer" % port, "-d",
                     json.dumps({"action": "left_click",
                                 "coordinate": [x + 1, y + 1]})],

@@ -162,7 +162,7 @@ http_get(int fd, const char *path)
 	long		 len = -1, body;
 	ssize_t		 n;
 
-	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+	snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
 	if (write(fd, req, strlen(req)) < 0)
 		exit(1);
 	for (;;) {

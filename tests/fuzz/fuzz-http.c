@@ -4,7 +4,7 @@
  * (a socketpair), then the loop runs until the server has answered and
  * closed or gone quiet.  Routes cover buffered, JSON, form and streamed
  * bodies; ASan/UBSan catch the rest.
- * links: agent/http.c agent/auth.c common/log.c common/xmalloc.c common/compat.c proto/error.c proto/utf8.c
+ * links: agent/http.c agent/auth.c agent/deskd.c agent/worker.c common/log.c common/xmalloc.c common/compat.c proto/error.c proto/utf8.c
  */
 #include <sys/types.h>
 #include <sys/socket.h>

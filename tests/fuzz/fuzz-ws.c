@@ -6,7 +6,7 @@
  * front); the rest is written as raw client bytes into a socketpair the
  * websocket runs on, then the loop
  * runs until the websocket is over or quiet.  ASan/UBSan catch the rest.
- * links: agent/ws.c agent/http.c agent/auth.c common/sha1.c common/log.c common/xmalloc.c common/compat.c proto/error.c proto/utf8.c
+ * links: agent/ws.c agent/http.c agent/auth.c agent/deskd.c agent/worker.c common/sha1.c common/log.c common/xmalloc.c common/compat.c proto/error.c proto/utf8.c
  */
 #include <sys/types.h>
 #include <sys/socket.h>

@@ -10,7 +10,7 @@ if ! command -v clang >/dev/null; then
 	echo "skip - fuzzing: clang is not installed"
 	exit 0
 fi
-CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I$TOP/common -I$TOP/agent -I$TOP/proto"
+CFLAGS="-g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -I$TOP/common -I$TOP/agent -I$TOP/proto -I$TOP/host"
 LIBS="$(pkg-config --cflags --libs libevent_core libevent_pthreads jansson)"
 build() {	# build NAME SOURCES...
 	local name=$1

@@ -40,6 +40,20 @@ is $? 1 "a missing token file is refused at start"
 like "$(cat "$T_TMP/none.log")" "token file" "and the error says which file"
 "$DESKD" --listen 127.0.0.1:$(free_port) --allow 10.0.0.0/99 >"$T_TMP/allow.log" 2>&1
 is $? 1 "a bad --allow network is refused at start"
+"$DESKD" --listen 127.0.0.1:$(free_port) --allow ::ffff:10.0.0.0/90 >"$T_TMP/allow.log" 2>&1
+is $? 1 "a v4-mapped --allow network wider than ::ffff:0:0/96 is refused at start"
+# A NUL would cut the token short: "abc" would open it.
+printf 'abc\0%s\n' "$token" >"$T_TMP/nul"
+chmod 600 "$T_TMP/nul"
+"$DESKD" --listen 127.0.0.1:$(free_port) --token-file "$T_TMP/nul" >"$T_TMP/nul.log" 2>&1
+is $? 1 "a token file holding a NUL byte is refused at start"
+like "$(cat "$T_TMP/nul.log")" "NUL" "  saying why"
+cp "$T_TMP/token" "$T_TMP/open-token"
+chmod 644 "$T_TMP/open-token"
+start_deskd --token-file "$T_TMP/open-token" || exit 1
+grep -q 'readable or writable by every user' "$DESKD_LOG"
+ok $? "a world-readable token file gets a warning"
+stop_deskd
 
 start_deskd --no-auth || exit 1
 is "$(http GET "$URL/screenshot")" 200 "--no-auth serves without a token"
@@ -104,6 +118,11 @@ start_remote --allow 192.0.2.0/24
 is "$(remote "http://192.0.2.1:$PORT/screenshot")" 200 "--allow 192.0.2.0/24 lets the remote peer in"
 is "$(local_in_a "http://127.0.0.1:$PORT/screenshot")" 401 \
     "with --allow and no token, loopback is not implicitly trusted"
+stop_deskd
+
+start_remote --allow ::ffff:192.0.2.0/120
+is "$(remote "http://192.0.2.1:$PORT/screenshot")" 200 \
+    "--allow ::ffff:192.0.2.0/120 (v4-mapped) lets the IPv4 peer in"
 stop_deskd
 
 start_remote --allow 198.51.100.0/24 --token-file "$T_TMP/token"

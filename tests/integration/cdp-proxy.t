@@ -59,8 +59,14 @@ is "$st" 400 "websocket upgrade with a DNS-name Host: 400"
 st=$(http GET "$CDP/json/list" -H "Host: [::1]:9333")
 like "$(json_get "$T_TMP/body" "[t['webSocketDebuggerUrl'] for t in j][0]")" \
     '^ws://\[::1\]:9333/devtools/page/' "IPv6 Host kept as is"
+# Chrome refuses every Origin it was not told about; deskd drops Origin
+# upstream and checks in Chrome's place: only its own (see access-browser).
+st=$(http GET "$CDP/json/version" -H "Origin: http://127.0.0.1:$CDP_PORT")
+is "$st" 200 "the proxy's own Origin: dropped before Chrome sees it"
 st=$(http GET "$CDP/json/version" -H "Origin: http://10.1.2.3:5000")
-is "$st" 200 "Origin header dropped before Chrome sees it"
+is "$st" 403 "a foreign Origin (a web page): 403"
+is "$(json_get "$T_TMP/body" 'j["error"]["code"]')" forbidden_origin \
+    "  with code forbidden_origin"
 st=$(http GET "$CDP/json/version" -H 'Host: a"b<c>')
 is "$st" 400 "Host with quotes: 400"
 is "$(json_get "$T_TMP/body" 'j["error"]["code"]')" bad_host "  with code bad_host"
@@ -117,7 +123,7 @@ BIG_WS=$(json_get "$T_TMP/body" 'j["webSocketDebuggerUrl"]')
 BIG_ID=$(json_get "$T_TMP/body" 'j["id"]')
 out=$(python3 "$TOP/tests/tools/cdp-wsclient.py" "$CDP_PORT" \
     "/devtools/page/$BIG_ID" 2>&1)
-like "$out" '^ok 6 [0-9]+$' "six multi-MB screenshots to a slow reader, all whole (hand-written ws client, foreign Origin)"
+like "$out" '^ok 6 [0-9]+$' "six multi-MB screenshots to a slow reader, all whole (hand-written ws client, own Origin)"
 like "$(health_chrome 'c["backpressure_pauses"]')" '^[1-9][0-9]*$' \
     "  the proxy paused reading Chrome meanwhile (backpressure)"
 http GET "$CDP/json/close/$BIG_ID" >/dev/null
@@ -127,8 +133,10 @@ WS=$(curl -s "$CDP/json/version" | python3 -c 'import json,sys; print(json.load(
 out=$(cd "$NODE_DIR" && node cdp-ws.js "$WS" 1 1 2>&1)
 ok $? "raw websocket: Browser.getVersion answered"
 like "$out" '"product":"(Headless)?Chrome/' "  with Chrome's product"
+out=$(cd "$NODE_DIR" && CDP_ORIGIN=http://127.0.0.1:$CDP_PORT node cdp-ws.js "$WS" 1 1 2>&1)
+ok $? "websocket with the proxy's own Origin: accepted (Origin dropped)"
 out=$(cd "$NODE_DIR" && CDP_ORIGIN=http://10.1.2.3:5000 node cdp-ws.js "$WS" 1 1 2>&1)
-ok $? "websocket with a foreign Origin: accepted (Origin dropped)"
+like "$out" '403' "websocket with a foreign Origin (a web page): 403, as Chrome would"
 PAGE_WS=$(curl -s "$CDP/json/list" | python3 -c 'import json,sys; print([t for t in json.load(sys.stdin) if t["type"]=="page"][0]["webSocketDebuggerUrl"])')
 out=$(cd "$NODE_DIR" && node cdp-ws.js "$PAGE_WS" 1 1 Runtime.evaluate 2>&1)
 ok $? "page websocket: Runtime.evaluate answered"

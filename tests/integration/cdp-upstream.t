@@ -72,7 +72,7 @@ start_deskd --no-auth --cdp-listen "127.0.0.1:$CDP_PORT" \
     --cdp-upstream "127.0.0.1:$UP_PORT"
 wait_http "$CDP/json/version"
 
-st=$(http GET "$CDP/json/version" -H "Origin: http://evil.example" -H "Host: 10.0.0.9:9222")
+st=$(http GET "$CDP/json/version" -H "Origin: http://10.0.0.9:9222" -H "Host: 10.0.0.9:9222")
 is "$st" 200 "fake upstream: /json/version 200"
 is "$(json_get "$T_TMP/body" 'j["seen_host"]')" "127.0.0.1:$UP_PORT" \
     "upstream sees Host rewritten to itself"
@@ -105,7 +105,7 @@ import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
 s.settimeout(30)
 s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:1\r\nUpgrade: websocket\r\n"
-           "Connection: Upgrade\r\nOrigin: http://evil.example\r\n"
+           "Connection: Upgrade\r\nOrigin: http://127.0.0.1:1\r\n"
            "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
            % sys.argv[2]).encode())
 data = b""

@@ -140,11 +140,11 @@ long=$(python3 -c 'print(("pasted ✓ text %d — " * 100 % tuple(range(100))).s
 body=$(python3 -c 'import json,sys; print(json.dumps({"action":"type","method":"paste","text":sys.argv[1]}))' "$long")
 code=$(http POST "$URL/v1/computer" -H 'Content-Type: application/json' --data-binary "$body")
 is "$code" 200 "type method paste: 200"
-http POST "$URL/v1/computer" -d '{"action":"key","text":"Return"}' >/dev/null
+http POST "$URL/v1/computer" -H 'Content-Type: application/json' -d '{"action":"key","text":"Return"}' >/dev/null
 wait "$ZEN"
 is "$(cat "$T_TMP/zenity.out")" "$long" "type method paste: the GTK entry got the whole text"
 is "$(xc clipboard)" "$(cat "$T_TMP/before")" "type method paste: the previous clipboard is back"
-code=$(http POST "$URL/v1/computer" -d '{"action":"key","text":"a","method":"paste"}')
+code=$(http POST "$URL/v1/computer" -H 'Content-Type: application/json' -d '{"action":"key","text":"a","method":"paste"}')
 is "$code" 400 "method on another action: 400"
 
 kill -0 "$DESKD_PID"

@@ -108,6 +108,24 @@ like "$(cat "$T_TMP/robust.out")" "huge header: HTTP/1.1 431" "a 100 kB header l
 like "$(cat "$T_TMP/robust.out")" "huge body: HTTP/1.1 405" \
     "a huge body to a GET-only path gets 405 before it is read"
 
+# Log forging: a decoded path with a newline (and an escape) stays on its
+# own line, escaped.
+http GET "$URL/x%0adeskd:%20error:%20forged%1b%5b31m" >/dev/null
+http POST "$URL/setup/activate_window" -H 'Content-Type: application/json' \
+    -d '{"window_name": "w\ndeskd: error: forged too"}' >/dev/null
+if grep -q '^deskd: error: forged' "$DESKD_LOG"; then
+	fail "a client's newline forged a log line"
+else
+	pass "a client's newline does not start a log line"
+fi
+grep -q 'x\\ndeskd: error: forged\\x1b\[31m' "$DESKD_LOG"
+ok $? "  it is logged escaped (\\n, \\x1b)"
+if LC_ALL=C grep -q $'\x1b' "$DESKD_LOG"; then
+	fail "a terminal escape reached the log"
+else
+	pass "no terminal escape reaches the log"
+fi
+
 kill -0 "$DESKD_PID"
 ok $? "deskd survived all of it"
 is "$(http GET "$URL/health")" 200 "/health still answers"

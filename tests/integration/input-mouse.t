@@ -44,7 +44,7 @@ is "$(events '{"action":"left_click","coordinate":[640,360],"coordinate_space":[
     "Motion x=960 y=540" "coordinate_space [1280,720] maps [640,360] to (960,540)"
 is "$(events '{"action":"mouse_move","coordinate":[1279,719],"coordinate_space":[1280,720]}')" \
     "Motion x=1919 y=1079|" "the last pixel of the space is the last pixel of the screen"
-http POST "$URL/v1/computer" -d '{"action":"cursor_position","coordinate_space":[1280,720]}' >/dev/null
+http POST "$URL/v1/computer" -H 'Content-Type: application/json' -d '{"action":"cursor_position","coordinate_space":[1280,720]}' >/dev/null
 is "$(json_get "$T_TMP/body" 'j["cursor"]')" "[1279, 719]" "the reply's cursor is in the request's space"
 is "$(json_get "$T_TMP/body" 'j["output"]')" "X=1279,Y=719" "cursor_position output"
 
@@ -129,7 +129,7 @@ nothing_injected "$m" "nothing was injected by the refused actions"
 
 # Batches run in order.
 m=$(rec_mark)
-http POST "$URL/v1/computer" -d '[{"action":"mouse_move","coordinate":[11,11]},{"action":"left_click","coordinate":[12,12]},{"action":"key","text":"a"},{"action":"cursor_position"}]' >"$T_TMP/st"
+http POST "$URL/v1/computer" -H 'Content-Type: application/json' -d '[{"action":"mouse_move","coordinate":[11,11]},{"action":"left_click","coordinate":[12,12]},{"action":"key","text":"a"},{"action":"cursor_position"}]' >"$T_TMP/st"
 is "$(cat "$T_TMP/st")" 200 "a batch answers 200"
 is "$(json_get "$T_TMP/body" 'len(j["results"])')" 4 "one result per action"
 is "$(json_get "$T_TMP/body" 'j["results"][3]["output"]')" "X=12,Y=12" "results are in order"

@@ -22,10 +22,12 @@ done
 st=$(act "$(python3 -c 'import json; print(json.dumps([{"action":"cursor_position"}] * 101))')")
 is "$st" 400 "more than 100 actions in a batch gets 400"
 python3 -c 'import json; print(json.dumps({"action":"type","text":"a" * (1024 * 1024 + 1)}))' >"$T_TMP/big.json"
-st=$(http POST "$URL/v1/computer" --data-binary @"$T_TMP/big.json")
+st=$(http POST "$URL/v1/computer" -H 'Content-Type: application/json' \
+    --data-binary @"$T_TMP/big.json")
 is "$st" 400 "text over 1 MiB gets 400"
 head -c $((17 * 1024 * 1024)) /dev/zero | tr '\0' ' ' >"$T_TMP/huge.json"
-st=$(http POST "$URL/v1/computer" --data-binary @"$T_TMP/huge.json")
+st=$(http POST "$URL/v1/computer" -H 'Content-Type: application/json' \
+    --data-binary @"$T_TMP/huge.json")
 is "$st" 413 "a body over the limit gets 413"
 nothing_injected "$m" "nothing was injected by any bad body"
 

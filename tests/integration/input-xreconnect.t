@@ -15,7 +15,7 @@ type_is 'before é' "typing works before the X server dies"
 long=$(python3 -c 'print("αβγ abc " * 200)')
 m=$(rec_mark)
 curl -s -o "$T_TMP/o1" -w '%{http_code}' --max-time 60 -X POST \
-    --data-binary "{\"action\":\"type\",\"text\":\"$long\",\"delay_ms\":5}" \
+    -H 'Content-Type: application/json' --data-binary "{\"action\":\"type\",\"text\":\"$long\",\"delay_ms\":5}" \
     "$URL/v1/computer" >"$T_TMP/s1" &
 p1=$!
 rec_wait "$m" '^KeyPress keysym=a ' || fail "typing did not start"

@@ -17,7 +17,8 @@ BATCH='[{"action":"mouse_move","coordinate":[10,10]},{"action":"wait","duration"
 batch_during_kill() {
 	local p moved=0
 	curl -s -o "$T_TMP/batch" -w '%{http_code}' --max-time 60 -X POST \
-	    --data-binary "$BATCH" "$URL/v1/computer" >"$T_TMP/batch.code" &
+	    -H 'Content-Type: application/json' --data-binary "$BATCH" \
+	    "$URL/v1/computer" >"$T_TMP/batch.code" &
 	p=$!
 	for _ in $(seq 100); do
 		[ "$(DISPLAY=$1 "$XCLIENT" pointer 2>/dev/null)" = "10 10" ] &&
@@ -66,7 +67,7 @@ ago=$(json_get "$T_TMP/body" 'j["display_reset_ms_ago"]')
 ok $? "/health: ... and how long ago ($ago ms)"
 is "$(DISPLAY=$EDISP "$XCLIENT" pointer)" "512 384" \
     "nothing of the batch ran on the new server (its pointer never moved)"
-is "$(http POST "$URL/v1/computer" --data-binary '{"action":"mouse_move","coordinate":[30,30]}')" 200 \
+is "$(http POST "$URL/v1/computer" -H 'Content-Type: application/json' --data-binary '{"action":"mouse_move","coordinate":[30,30]}')" 200 \
     "a new request works on the new server"
 stop_deskd
 ok $? "deskd exits cleanly"

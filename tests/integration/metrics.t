@@ -119,8 +119,8 @@ for _ in 1 2 3; do
 	curl -s -o /dev/null "${AUTH[@]}" "$URL/v1/screenshot"
 done
 curl -s -o /dev/null "${AUTH[@]}" -X POST "$URL/v1/computer" \
-    -d '{"action": "mouse_move", "coordinate": [10, 10]}'
-curl -s -o /dev/null "${AUTH[@]}" -X POST "$URL/v1/exec" -d '{"argv": ["true"]}'
+    -H 'Content-Type: application/json' -d '{"action": "mouse_move", "coordinate": [10, 10]}'
+curl -s -o /dev/null "${AUTH[@]}" -X POST "$URL/v1/exec" -H 'Content-Type: application/json' -d '{"argv": ["true"]}'
 curl -s -o /dev/null "$URL/v1/screenshot"
 curl -s -o /dev/null "${AUTH[@]}" "$URL/no/such/path"
 scrape "$T_TMP/m1" "${Q[@]}" >"$T_TMP/v1"

@@ -429,6 +429,7 @@ check_json 400 "$V1_ERR" "/v1/exec missing cwd"
 # Hang-up on /v1/exec kills the child too.
 rm -f "$T_TMP/sleep.pid"
 curl -s -o /dev/null --max-time 60 "$A/v1/exec" \
+    -H 'Content-Type: application/json' \
     --data-binary "{\"command\": \"echo \$\$ > $T_TMP/sleep.pid; exec sleep 30\"}" &
 V1_CURL=$!
 T_PIDS+=("$V1_CURL")

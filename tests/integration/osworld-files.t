@@ -33,11 +33,11 @@ if mode == 'hangup' or mode == 'put-hangup':
         head += ('--%s\r\nContent-Disposition: form-data; name="file_data"; '
                  'filename="x"\r\n\r\n' % b).encode()
         total = len(head) + size + 2 + len(end)
-        req = ('POST /setup/upload HTTP/1.1\r\nHost: t\r\nContent-Type: '
+        req = ('POST /setup/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: '
                'multipart/form-data; boundary=%s\r\nContent-Length: %d\r\n\r\n'
                % (b, total)).encode() + head
     else:
-        req = ('PUT /v1/files?path=%s HTTP/1.1\r\nHost: t\r\n'
+        req = ('PUT /v1/files?path=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n'
                'Content-Length: %d\r\n\r\n' % (path, size)).encode()
     s = socket.create_connection(('127.0.0.1', port))
     s.sendall(req + b'x' * (1024 * 1024))
@@ -53,7 +53,7 @@ elif mode == 'reversed':
     body = part('file_data', b'reversed order\n', 'r.txt')
     body += part('file_path', path.encode()) + end
     s = socket.create_connection(('127.0.0.1', port))
-    s.sendall(('POST /setup/upload HTTP/1.1\r\nHost: t\r\nConnection: close\r\n'
+    s.sendall(('POST /setup/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n'
                'Content-Type: multipart/form-data; boundary="%s"\r\n'
                'Content-Length: %d\r\n\r\n' % (b, len(body))).encode() + body)
     r = b''

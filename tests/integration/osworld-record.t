@@ -12,8 +12,14 @@ command -v ffmpeg >/dev/null || { skip "ffmpeg is not installed"; exit 0; }
 command -v ffprobe >/dev/null || { skip "ffprobe is not installed"; exit 0; }
 
 mkdir -p "$T_TMP/tmp"
-# left_behind: what deskd left in its $TMPDIR (nothing, between recordings).
-left_behind() { (cd "$T_TMP/tmp" && find . -mindepth 1 | sort | tr '\n' ' '); }
+# deskd's own directory is $TMPDIR/deskd.XXXXXX, while it runs; each
+# recording gets one of its own inside.
+# left_behind: what deskd left there (nothing, between recordings).
+left_behind() {
+	(cd "$T_TMP/tmp" && find . -mindepth 1 ! -regex '\./deskd\.[A-Za-z0-9]*' |
+	    sort | tr '\n' ' ')
+}
+rec_dirs() { find "$T_TMP/tmp" -mindepth 2 -maxdepth 2 -name 'deskd-rec.*'; }
 start_xvfb 640x480 || exit 1
 TMPDIR=$T_TMP/tmp start_deskd --no-auth || exit 1
 
@@ -25,8 +31,8 @@ code=$(http POST "$URL/start_recording")
 is "$code" 200 "start_recording: 200"
 is "$(body)" '{"status":"success","message":"Started recording successfully."}' \
     "with upstream's JSON"
-rdir=$(find "$T_TMP/tmp" -mindepth 1 -maxdepth 1 -name 'deskd-rec.*')
-is "$(find "$T_TMP/tmp" -mindepth 1 -maxdepth 1 | wc -l):$(stat -c %a "$rdir" 2>&1)" "1:700" \
+rdir=$(rec_dirs)
+is "$(rec_dirs | wc -l):$(stat -c %a "$rdir" 2>&1)" "1:700" \
     "the recording goes to a directory of its own, mode 0700"
 is "$(stat -c %a "$rdir/recording.mp4" 2>&1)" 600 "... as recording.mp4, mode 0600"
 [ ! -e "$T_TMP/tmp/recording.mp4" ]
@@ -68,10 +74,10 @@ is "$(json_get "$T_TMP/body" 'j["path"]')" "null" "... and no file"
 code=$(http POST "$URL/v1/recording/start")
 is "$code" 200 "POST /v1/recording/start: 200"
 rpath=$(json_get "$T_TMP/body" 'j["path"]')
-is "$(json_get "$T_TMP/body" 'j["state"]'):$(dirname "$(dirname "$rpath")")" "recording:$T_TMP/tmp" \
-    "answers the state and the file, in \$TMPDIR"
-like "$rpath" "/deskd-rec\\.[A-Za-z0-9]{6}/recording\\.mp4\$" "... in a directory of its own"
-is "$(stat -c %a "$rpath" 2>&1)" 600 "... mode 0600"
+is "$(json_get "$T_TMP/body" 'j["state"]')" recording "answers the state"
+like "$rpath" "^$T_TMP/tmp/deskd\.[A-Za-z0-9]{6}/deskd-rec\.[A-Za-z0-9]{6}/recording\.mp4\$" \
+    "... and the file, in a directory of its own inside deskd's own directory in \$TMPDIR"
+is "$(stat -c %a "$(dirname "$rpath")" 2>&1):$(stat -c %a "$rpath" 2>&1)" 700:600 "... modes 0700 and 0600"
 code=$(http POST "$URL/v1/recording/start")
 is "$code" 409 "a second native start: 409"
 like "$(body)" '^\{"error":\{"code":"conflict"' "as a native JSON error"
@@ -104,7 +110,7 @@ DISPLAY=$XB TMPDIR=$T_TMP/tmp start_deskd --no-auth || exit 1
 URL_B=$URL PID_B=$DESKD_PID
 is "$(http POST "$URL_A/start_recording"):$(http POST "$URL_B/start_recording")" "200:200" \
     "two deskd start recording at the same time"
-is "$(find "$T_TMP/tmp" -mindepth 1 -maxdepth 1 -name 'deskd-rec.*' | wc -l)" 2 \
+is "$(rec_dirs | wc -l)" 2 \
     "... into two directories"
 sleep 1
 http POST "$URL_A/end_recording" >"$T_TMP/code.a"

@@ -57,7 +57,7 @@ sleep 1.5
 alive "$op"
 ok $? "/execute noisy &: the background child survives OSWorld's route too"
 
-out=$(curl -sN -X POST "$URL/v1/exec" -d "{\"command\":\"$noisy > $T_TMP/spid\",\"stream\":true}" | tail -n 1)
+out=$(curl -sN -X POST "$URL/v1/exec" -H 'Content-Type: application/json' -d "{\"command\":\"$noisy > $T_TMP/spid\",\"stream\":true}" | tail -n 1)
 bg_pids+=("$(cat "$T_TMP/spid")")
 like "$out" '"type":"exit","exit_code":0' "/v1/exec stream noisy &: the exit event comes at the shell's exit"
 sleep 0.5

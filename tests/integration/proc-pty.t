@@ -39,7 +39,8 @@ ws.send_text(json.dumps({"type": "input", "data": "tput cols; stty size\r"}))
 print("resized", ws.read_until(b"43 132", 10), cols(132))
 ws.out = b""
 req = urllib.request.Request(url + "/v1/pty/%s/resize" % pid,
-    data=json.dumps({"cols": 60, "rows": 20}).encode(), method="POST")
+    data=json.dumps({"cols": 60, "rows": 20}).encode(), method="POST",
+    headers={"Content-Type": "application/json"})
 print("post-resize", json.load(urllib.request.urlopen(req))["cols"])
 ws.send_binary(b"stty size; echo $TERM\r")
 print("resized2", ws.read_until(b"20 60", 10))

@@ -57,7 +57,7 @@ like "$out" "exit exit 7 None False False" "stream: exit event with the code las
 
 # --- the cap and its marker --------------------------------------------------
 
-out=$(curl -sN -X POST "$URL/v1/exec" -d '{"command":"head -c 17000000 /dev/zero | tr \"\\000\" a; echo done >&2","stream":true}' |
+out=$(curl -sN -X POST "$URL/v1/exec" -H 'Content-Type: application/json' -d '{"command":"head -c 17000000 /dev/zero | tr \"\\000\" a; echo done >&2","stream":true}' |
     python3 -c '
 import json, sys
 n = 0; marks = 0; last = None; big = 0
@@ -73,13 +73,13 @@ is "$out" "16777216 1 16777216 True exit True True" "stream: capped at DESKD_STR
 
 # --- bad input -----------------------------------------------------------------
 
-code=$(http POST "$URL/v1/exec" -d '{"command":"true","stream":"yes"}')
+code=$(http POST "$URL/v1/exec" -H 'Content-Type: application/json' -d '{"command":"true","stream":"yes"}')
 is "$code" 400 "stream: a non-boolean stream is a 400"
 like "$(body)" '"stream must be true or false"' "stream: the 400 says why"
 
 # --- a client that vanishes mid-stream -------------------------------------------
 
-curl -sN -X POST "$URL/v1/exec" -d '{"command":"echo $$ > '"$T_TMP"'/pid1; (sleep 300; echo never) & echo $! > '"$T_TMP"'/pid2; while :; do echo tick; sleep 0.1; done","stream":true}' >"$T_TMP/vanish.out" &
+curl -sN -X POST "$URL/v1/exec" -H 'Content-Type: application/json' -d '{"command":"echo $$ > '"$T_TMP"'/pid1; (sleep 300; echo never) & echo $! > '"$T_TMP"'/pid2; while :; do echo tick; sleep 0.1; done","stream":true}' >"$T_TMP/vanish.out" &
 CURL=$!
 for _ in $(seq 100); do [ -s "$T_TMP/pid2" ] && grep -q tick "$T_TMP/vanish.out" && break; sleep 0.05; done
 p1=$(cat "$T_TMP/pid1"); p2=$(cat "$T_TMP/pid2")

@@ -41,7 +41,7 @@ paste_into() {
 	CODE=$(http POST "$URL/v1/computer${3:-}" -H \
 	    'Content-Type: application/json' --data-binary "$2")
 	cp "$T_TMP/body" "$T_TMP/$name.reply"
-	http POST "$URL/v1/computer" -d '{"action":"key","text":"Return"}' \
+	http POST "$URL/v1/computer" -H 'Content-Type: application/json' -d '{"action":"key","text":"Return"}' \
 	    >/dev/null
 	wait "$zen"
 	cp "$T_TMP/$name.reply" "$T_TMP/body"

@@ -20,7 +20,7 @@ inotify_fds() {	# inotify instances deskd holds now
 exec_cmd() {	# exec_cmd SHELL-COMMAND: through deskd, checked
 	local body
 	body=$(python3 -c 'import json,sys; print(json.dumps({"command": sys.argv[1]}))' "$1")
-	[ "$(http POST "$URL/v1/exec" --data-binary "$body")" = 200 ]
+	[ "$(http POST "$URL/v1/exec" -H 'Content-Type: application/json' --data-binary "$body")" = 200 ]
 }
 # watch_until FILE PATTERN: until the stream so far matches
 watch_until() {
@@ -68,7 +68,7 @@ ok $gone "watch: a client that left leaves no inotify instance"
 python3 - "$PORT" "$T_TMP/w" <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-s.sendall(("GET /v1/files/watch?path=%s HTTP/1.1\r\nHost: x\r\n\r\n" % sys.argv[2]).encode())
+s.sendall(("GET /v1/files/watch?path=%s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n" % sys.argv[2]).encode())
 s.recv(4096)
 time.sleep(30)
 PY

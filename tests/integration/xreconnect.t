@@ -54,7 +54,7 @@ is "$(http GET "$URL/screenshot")" 200 "and screenshots come from it"
 # spawn as every other child, while a command runs and a client is
 # connected.
 curl -s -o "$T_TMP/exec.json" -X POST "$URL/v1/exec" \
-    -d '{"argv": ["sh", "-c", "sleep 1; echo done"]}' &
+    -H 'Content-Type: application/json' -d '{"argv": ["sh", "-c", "sleep 1; echo done"]}' &
 exec_pid=$!
 exec 9<>"/dev/tcp/127.0.0.1/$PORT"
 sleep 0.2

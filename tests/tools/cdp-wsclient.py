@@ -27,8 +27,8 @@ class WS:
         self.s.sendall((
             "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
             "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
-            "Sec-WebSocket-Key: %s\r\nOrigin: http://10.9.8.7:9222\r\n\r\n"
-            % (path, port, key)).encode())
+            "Sec-WebSocket-Key: %s\r\nOrigin: http://127.0.0.1:%d\r\n\r\n"
+            % (path, port, key, port)).encode())
         self.buf = b""
         while b"\r\n\r\n" not in self.buf:
             d = self.s.recv(4096)

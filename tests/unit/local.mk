@@ -2,7 +2,7 @@
 UNIT_TESTS += tests/unit/test-http-parse
 tests_unit_test_http_parse_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_http_parse_SOURCES = tests/unit/test-http-parse.c \
-	agent/http.c agent/auth.c \
+	agent/http.c agent/auth.c agent/deskd.c agent/worker.c \
 	tests/unit/tst.h
 tests_unit_test_http_parse_LDADD = proto/libdeskproto.a common/libdeskcommon.a $(LIBEVENT_LIBS) \
 	$(JANSSON_LIBS)
@@ -75,7 +75,8 @@ tests_unit_test_base64_LDADD = proto/libdeskproto.a
 UNIT_TESTS += tests/unit/test-ws
 tests_unit_test_ws_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ws_SOURCES = tests/unit/test-ws.c agent/ws.c \
-	agent/http.c agent/auth.c tests/unit/tst.h
+	agent/http.c agent/auth.c agent/deskd.c agent/worker.c \
+	tests/unit/tst.h
 tests_unit_test_ws_LDADD = proto/libdeskproto.a common/libdeskcommon.a \
 	$(LIBEVENT_LIBS) $(JANSSON_LIBS)
 

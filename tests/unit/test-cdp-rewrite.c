@@ -117,28 +117,5 @@ main(void)
 	longhost[CDP_REWRITE_MAX_HOST + 1] = '\0';
 	TST_INT_EQ(cdp_rewrite_host_valid(longhost), 0, "longer host refused");
 
-	TST_INT_EQ(cdp_rewrite_host_allowed("127.0.0.1:9222"), 1,
-	    "allowed: IPv4:port");
-	TST_INT_EQ(cdp_rewrite_host_allowed("10.1.2.3"), 1, "allowed: IPv4");
-	TST_INT_EQ(cdp_rewrite_host_allowed("[::1]:9222"), 1,
-	    "allowed: [IPv6]:port");
-	TST_INT_EQ(cdp_rewrite_host_allowed("[fd00::5]"), 1, "allowed: [IPv6]");
-	TST_INT_EQ(cdp_rewrite_host_allowed("localhost:9222"), 1,
-	    "allowed: localhost");
-	TST_INT_EQ(cdp_rewrite_host_allowed("LocalHost"), 1,
-	    "allowed: LocalHost");
-	TST_INT_EQ(cdp_rewrite_host_allowed("agent.example:9222"), 0,
-	    "refused: a DNS name (rebinding)");
-	TST_INT_EQ(cdp_rewrite_host_allowed("localhost.evil.example"), 0,
-	    "refused: localhost.evil.example");
-	TST_INT_EQ(cdp_rewrite_host_allowed("127.0.0.1.nip.io:9222"), 0,
-	    "refused: 127.0.0.1.nip.io");
-	TST_INT_EQ(cdp_rewrite_host_allowed("1.2.3:80"), 0, "refused: 1.2.3");
-	TST_INT_EQ(cdp_rewrite_host_allowed("::1"), 0,
-	    "refused: IPv6 without []");
-	TST_INT_EQ(cdp_rewrite_host_allowed("[::1]x"), 0, "refused: [::1]x");
-	TST_INT_EQ(cdp_rewrite_host_allowed("[nope]:1"), 0, "refused: [nope]");
-	TST_INT_EQ(cdp_rewrite_host_allowed("[::1"), 0, "refused: [::1");
-	TST_INT_EQ(cdp_rewrite_host_allowed(""), 0, "refused: empty");
 	return (tst_done());
 }

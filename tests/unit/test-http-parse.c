@@ -20,8 +20,10 @@
 #include <event2/event.h>
 
 #include "auth.h"
+#include "deskd.h"
 #include "http.h"
 #include "tst.h"
+#include "xmalloc.h"
 
 static struct event_base	*base;
 static struct http_server	*srv;
@@ -53,6 +55,68 @@ json_cb(struct http_req *req, void *arg)
 	http_reply_json(req, 200, obj);
 }
 
+/* An asynchronous route: the reply comes from a timer 100 ms later. */
+static void
+later_fire_cb(evutil_socket_t fd, short events, void *arg)
+{
+	http_reply(arg, 200, "text/plain", "later", 5);
+}
+
+static int	 later_closed;
+static struct timeval	 later_tv = { 0, 100000 }, slow_tv = { 2, 0 };
+
+static void
+later_close_cb(struct http_req *req, void *arg)
+{
+	later_closed++;
+	event_free(arg);
+}
+
+static void
+later_cb(struct http_req *req, void *arg)
+{
+	struct timeval	*tv = arg;
+	struct event	*ev;
+
+	ev = evtimer_new(base, later_fire_cb, req);
+	http_req_set_close_cb(req, later_close_cb, ev);
+	evtimer_add(ev, tv);
+}
+
+/* A streamed route: counts the body, answers once it has all of it. */
+static int
+stream_body_cb(struct http_req *req, struct evbuffer *data, int done,
+    void *arg)
+{
+	size_t	*n = arg;
+	char	 buf[64];
+
+	*n += evbuffer_get_length(data);
+	if (done) {
+		snprintf(buf, sizeof buf, "streamed=%zu", *n);
+		free(n);
+		http_reply(req, 200, "text/plain", buf, strlen(buf));
+	}
+	return (0);
+}
+
+static void
+stream_close_cb(struct http_req *req, void *arg)
+{
+	free(arg);
+}
+
+static void
+stream_cb(struct http_req *req, void *arg)
+{
+	size_t	*n = xcalloc(1, sizeof *n);
+
+	http_req_set_body_cb(req, stream_body_cb, n);
+	http_req_set_close_cb(req, stream_close_cb, n);
+}
+
+static int	 rt_halfclose;
+
 /* Send raw bytes, run the loop until the peer closes or quiet, return all. */
 static char *
 roundtrip(const char *data, size_t len, int wait_close)
@@ -73,6 +137,8 @@ roundtrip(const char *data, size_t len, int wait_close)
 		return (NULL);
 	fcntl(fd, F_SETFL, O_NONBLOCK);
 	(void)!write(fd, data, len);
+	if (rt_halfclose)
+		shutdown(fd, SHUT_WR);
 	for (i = 0; i < 300 && idle < (wait_close ? 100 : 10); i++) {
 		event_base_loopexit(base, &tv);
 		event_base_dispatch(base);
@@ -182,10 +248,328 @@ test_auth_rules(void)
 	    "token with extra byte refused");
 	TST_OK(chk(a, (struct sockaddr *)&v4, "Basic 0123456789abcdef0123") == -1,
 	    "non-bearer scheme refused");
+	TST_OK(auth_token_ok(a, "Bearer 0123456789abcdef0123") == 1,
+	    "auth_token_ok: the token");
+	TST_OK(auth_token_ok(a, "Bearer 0123456789abcdef012") == 0 &&
+	    auth_token_ok(a, NULL) == 0, "auth_token_ok: not the token");
 	auth_set_open(a, 1);
 	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
 	    "--no-auth lets anyone in");
 	auth_free(a);
+
+	/* --allow ::ffff:a.b.c.d/N matches v4 peers, mapped or not. */
+	a = auth_new();
+	TST_OK(allow(a, "::ffff:192.0.2.0/120") == 0,
+	    "allow ::ffff:192.0.2.0/120");
+	TST_OK(allow(a, "::ffff:0.0.0.0/90") == -1,
+	    "allow refuses a v4-mapped network wider than /96");
+	inet_pton(AF_INET, "192.0.2.7", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == 0,
+	    "a v4 peer matches the v4-mapped network");
+	inet_pton(AF_INET6, "::ffff:192.0.2.8", &v6.sin6_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v6, NULL) == 0,
+	    "a v4-mapped peer matches the v4-mapped network");
+	inet_pton(AF_INET, "192.0.3.1", &v4.sin_addr);
+	TST_OK(chk(a, (struct sockaddr *)&v4, NULL) == -1,
+	    "a v4 peer outside it does not");
+	auth_free(a);
+}
+
+/* A token file with a NUL byte would cut the token short: refused. */
+static void
+test_token_file(void)
+{
+	static const char	 nul[] = "abc\0" "0123456789abcdef0123456789abcdef\n";
+	struct auth		*a = auth_new();
+	char			 path[] = "/tmp/test-http-token.XXXXXX", *cause = NULL;
+	int			 fd;
+
+	fd = mkstemp(path);
+	(void)!write(fd, nul, sizeof nul - 1);
+	close(fd);
+	TST_OK(auth_set_token_file(a, path, &cause) == -1 &&
+	    cause != NULL && strstr(cause, "NUL") != NULL,
+	    "a token file holding a NUL byte is refused (%s)",
+	    cause != NULL ? cause : "accepted");
+	TST_OK(auth_has_token(a) == 0, "and no token is set");
+	free(cause);
+	unlink(path);
+	auth_free(a);
+}
+
+static int
+status_is(const char *r, const char *code)
+{
+	return (strncmp(r, "HTTP/1.1 ", 9) == 0 && strncmp(r + 9, code, 3) == 0);
+}
+
+/* RFC 9112 framing, read strictly so no proxy in front reads it otherwise. */
+static void
+test_framing(void)
+{
+	static const char	 nul_cl[] = "POST /echo HTTP/1.1\r\n"
+	    "Content-Length: 1\0 00\r\n\r\nx";
+	static const char	 nul_hdr[] = "GET /echo HTTP/1.1\r\n"
+	    "X-A: a\0b\r\n\r\n";
+	char			*r, req[40000];
+	int			 n, i;
+
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0x5\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size 0x5: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    " 5\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size with a leading space: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "+5\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size +5: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5 \r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size with trailing space, no "
+	    "extension: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "00000000000000005\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size of 17 digits: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5 ;a=b\r\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "len=5") != NULL,
+	    "chunk extension after BWS is accepted");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\nhello\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk size line ended by a bare LF: 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "5\r\nhello\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunk data ended by a bare LF: 400");
+
+	/* A complete over-long chunk line is refused, not only a partial. */
+	n = snprintf(req, sizeof req, "POST /echo HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n5;");
+	for (i = 0; i < HTTP_MAX_LINE + 10; i++)
+		req[n++] = 'x';
+	n += snprintf(req + n, sizeof req - n, "\r\nhello\r\n0\r\n\r\n");
+	r = roundtrip(req, n, 0);
+	TST_OK(status_is(r, "400"), "complete chunk line over the limit: 400");
+
+	/* Trailers are bounded like a head. */
+	n = snprintf(req, sizeof req, "POST /echo HTTP/1.1\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n");
+	for (i = 0; i < HTTP_MAX_HEADERS + 5; i++)
+		n += snprintf(req + n, sizeof req - n, "X-%d: y\r\n", i);
+	n += snprintf(req + n, sizeof req - n, "\r\n");
+	r = roundtrip(req, n, 0);
+	TST_OK(status_is(r, "431"), "more trailer lines than headers: 431");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "0\r\nnot a field\r\n\r\n");
+	TST_OK(status_is(r, "400"), "malformed trailer line: 400");
+
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "chunked twice (two headers): 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: identity\r\n"
+	    "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "501"), "an unknown coding in a second "
+	    "Transfer-Encoding header: 501");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n"
+	    "Transfer-Encoding: gzip\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400") || status_is(r, "501"),
+	    "chunked not the last coding: refused");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked, chunked"
+	    "\r\n\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "400"), "\"chunked, chunked\": 400");
+	r = rt("POST /echo HTTP/1.1\r\nTransfer-Encoding:  Chunked \r\n\r\n"
+	    "2\r\nhi\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "len=2") != NULL,
+	    "Transfer-Encoding is case-insensitive");
+	r = roundtrip("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n"
+	    "\r\n0\r\n\r\n", 56, 1);
+	TST_OK(strstr(r, " 400 ") != NULL, "Transfer-Encoding in HTTP/1.0: "
+	    "400");
+
+	r = roundtrip(nul_cl, sizeof nul_cl - 1, 0);
+	TST_OK(status_is(r, "400"), "NUL in Content-Length: 400");
+	r = roundtrip(nul_hdr, sizeof nul_hdr - 1, 0);
+	TST_OK(status_is(r, "400"), "NUL in a header value: 400");
+	r = rt("GET /echo HTTP/1.1\r\nX-A: a\rb\r\n\r\n");
+	TST_OK(status_is(r, "400"), "bare CR in a header value: 400");
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: 1,1\r\n\r\nx");
+	TST_OK(status_is(r, "400"), "Content-Length list: 400");
+	r = rt("POST /echo HTTP/1.1\r\nContent-Length: +1\r\n\r\nx");
+	TST_OK(status_is(r, "400"), "Content-Length +1: 400");
+}
+
+/* Pages in a browser: Origin, Sec-Fetch-Site and Host (item 1, 2). */
+static void
+test_access(void)
+{
+	char	*r;
+
+	r = rt("GET /echo HTTP/1.1\r\nHost: rebind.attacker.example\r\n\r\n");
+	TST_OK(status_is(r, "400") && strstr(r, "bad_host") != NULL,
+	    "Host that is a DNS name: 400 bad_host");
+	r = rt("GET /open HTTP/1.1\r\nHost: rebind.attacker.example:5000\r\n"
+	    "\r\n");
+	TST_OK(status_is(r, "400"), "also on an open route");
+	r = rt("GET /echo HTTP/1.1\r\nHost: localhost:5000\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Host localhost:5000: 200");
+	r = rt("GET /echo HTTP/1.1\r\nHost: [::1]:5000\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Host [::1]:5000: 200");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 10.1.2.3\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Host 10.1.2.3: 200");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: 127.0.0.1\r\n"
+	    "\r\n");
+	TST_OK(status_is(r, "400"), "two Host headers: 400");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:5x\r\n\r\n");
+	TST_OK(status_is(r, "400"), "Host with a bad port: 400");
+	deskd_cfg.host_names[0] = "guest.example";
+	deskd_cfg.nhost_names = 1;
+	r = rt("GET /echo HTTP/1.1\r\nHost: Guest.Example:5000\r\n\r\n");
+	TST_OK(status_is(r, "200"), "a --host-name name: 200");
+	deskd_cfg.nhost_names = 0;
+	/* The rule itself, the DevTools port's too (cdp.c). */
+	TST_INT_EQ(http_host_allowed("127.0.0.1:9222"), 1,
+	    "allowed: IPv4:port");
+	TST_INT_EQ(http_host_allowed("10.1.2.3"), 1, "allowed: IPv4");
+	TST_INT_EQ(http_host_allowed("[::1]:9222"), 1,
+	    "allowed: [IPv6]:port");
+	TST_INT_EQ(http_host_allowed("[fd00::5]"), 1, "allowed: [IPv6]");
+	TST_INT_EQ(http_host_allowed("localhost:9222"), 1,
+	    "allowed: localhost");
+	TST_INT_EQ(http_host_allowed("LocalHost"), 1,
+	    "allowed: LocalHost");
+	TST_INT_EQ(http_host_allowed("agent.example:9222"), 0,
+	    "refused: a DNS name (rebinding)");
+	TST_INT_EQ(http_host_allowed("localhost.evil.example"), 0,
+	    "refused: localhost.evil.example");
+	TST_INT_EQ(http_host_allowed("127.0.0.1.nip.io:9222"), 0,
+	    "refused: 127.0.0.1.nip.io");
+	TST_INT_EQ(http_host_allowed("1.2.3:80"), 0, "refused: 1.2.3");
+	TST_INT_EQ(http_host_allowed("::1"), 0,
+	    "refused: IPv6 without []");
+	TST_INT_EQ(http_host_allowed("[::1]x"), 0, "refused: [::1]x");
+	TST_INT_EQ(http_host_allowed("[nope]:1"), 0, "refused: [nope]");
+	TST_INT_EQ(http_host_allowed("[::1"), 0, "refused: [::1");
+	TST_INT_EQ(http_host_allowed(""), 0, "refused: empty");
+	TST_INT_EQ(http_host_allowed("127.0.0.1:5x"), 0, "refused: bad port");
+
+	r = rt("POST /echo HTTP/1.1\r\nHost: rebind.example:5000\r\n"
+	    "Origin: http://rebind.example:5000\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403") && strstr(r, "forbidden_origin") != NULL,
+	    "an Origin equal to a DNS-name Host (rebinding): 403, not 400");
+
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://127.0.0.1:8000\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403") && strstr(r, "forbidden_origin") != NULL,
+	    "Origin of another local port: 403 forbidden_origin");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: null\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403"), "Origin null (a file: page): 403");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://127.0.0.1:5000\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "deskd's own origin: 200");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Origin: http://127.0.0.1:80\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "own origin with the default port spelt "
+	    "out: 200");
+	r = rt("POST /echo HTTP/1.1\r\nOrigin: http://127.0.0.1:5000\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403"), "an Origin with no Host to match: 403");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Sec-Fetch-Site: same-site\r\n\r\n");
+	TST_OK(status_is(r, "403"), "Sec-Fetch-Site same-site (another port "
+	    "of the same host): 403");
+	r = rt("GET /echo HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Sec-Fetch-Site: none\r\n\r\n");
+	TST_OK(status_is(r, "200"), "Sec-Fetch-Site none (typed in the bar): "
+	    "200");
+
+}
+
+/* The same with a token configured: the token lifts the page rules. */
+static void
+test_access_token(void)
+{
+	char	*r;
+
+	r = rt("POST /echo HTTP/1.1\r\n"
+	    "Host: rebind.attacker.example\r\nOrigin: http://evil.example\r\n"
+	    "Sec-Fetch-Site: cross-site\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "with the token, Host, Origin and "
+	    "Sec-Fetch-Site do not matter");
+	r = rt("POST /origin HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://evil.example\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "403") && strstr(r, "forbidden_origin") != NULL,
+	    "but an HTTP_ORIGIN route (/mcp) refuses a foreign Origin even "
+	    "with the token");
+	r = rt("POST /origin HTTP/1.1\r\nHost: 127.0.0.1:5000\r\n"
+	    "Origin: http://127.0.0.1:5000\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "  and takes its own origin");
+	r = rt("POST /origin HTTP/1.1\r\nHost: rebind.attacker.example\r\n"
+	    "Authorization: Bearer 0123456789abcdef0123\r\n"
+	    "Content-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200"), "  and, with the token, any Host");
+	r = rt("POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Origin: http://evil.example\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "401"), "without it, auth answers first (401)");
+}
+
+/* A client that half-closes after its request still gets the answer. */
+static void
+test_halfclose(void)
+{
+	char	*r;
+
+	rt_halfclose = 1;
+	r = rt("GET /later HTTP/1.1\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200", 37) == 0
+	    && strstr(r, "later") != NULL, "half-close after the request: a "
+	    "100, then the asynchronous answer");
+	r = roundtrip("GET /later HTTP/1.0\r\n\r\n", 24, 1);
+	TST_OK(strncmp(r, "HTTP/1.0 200", 12) == 0,
+	    "half-close after an HTTP/1.0 request: the answer, no 1xx");
+	r = rt("GET /later HTTP/1.1\r\n\r\nGET /echo?q=2 HTTP/1.1\r\n\r\n");
+	TST_OK(count(r, "HTTP/1.1 200") == 2 && strstr(r, "later") <
+	    strstr(r, "q=2"), "half-close after two pipelined requests: both "
+	    "answered, in order");
+	r = rt("GET /later HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc");
+	TST_OK(*r == '\0' || status_is(r, "400"),
+	    "half-close in the middle of a body is a hang-up");
+	rt_halfclose = 0;
+}
+
+/* A client that closes altogether mid-request is heard (close_cb). */
+static void
+test_hangup(void)
+{
+	struct sockaddr_in	 sin;
+	struct timeval		 tv = { 0, 20000 };
+	int			 fd, i;
+
+	later_closed = 0;
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1)
+		return;
+	(void)!write(fd, "GET /slow HTTP/1.1\r\n\r\n", 23);
+	for (i = 0; i < 2; i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	close(fd);
+	for (i = 0; i < 25 && later_closed == 0; i++) {
+		event_base_loopexit(base, &tv);
+		event_base_dispatch(base);
+	}
+	TST_OK(later_closed == 1, "a client that closes while its request is "
+	    "handled: the handler hears it before the answer is due");
 }
 
 int
@@ -196,6 +580,7 @@ main(void)
 
 	signal(SIGPIPE, SIG_IGN);
 	test_auth_rules();
+	test_token_file();
 
 	base = event_base_new();
 	a = auth_new();
@@ -203,11 +588,15 @@ main(void)
 	http_route(srv, "/echo", HTTP_GET | HTTP_POST, 0, 1000, echo_cb, NULL);
 	http_route(srv, "/json", HTTP_POST, 0, 0, json_cb, NULL);
 	http_route(srv, "/open", HTTP_GET, HTTP_OPEN, 0, echo_cb, NULL);
+	http_route(srv, "/origin", HTTP_POST, HTTP_ORIGIN, 0, echo_cb, NULL);
+	http_route(srv, "/later", HTTP_GET, 0, 0, later_cb, &later_tv);
+	http_route(srv, "/slow", HTTP_GET, 0, 0, later_cb, &slow_tv);
+	http_route(srv, "/stream", HTTP_PUT, HTTP_STREAM, 0, stream_cb, NULL);
 	TST_OK(http_server_listen(srv, "127.0.0.1:0", &cause) == 0, "listen %s",
 	    cause ? cause : "");
 	port = http_server_port(srv);
 
-	r = rt("GET /echo?q=a%20b+c HTTP/1.1\r\nHost: x\r\n\r\n");
+	r = rt("GET /echo?q=a%20b+c HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 200 OK\r\n", 17) == 0, "simple GET 200");
 	TST_OK(strstr(r, "GET /echo len=0 q=a b c") != NULL,
 	    "query decoded (%%20 and +)");
@@ -310,15 +699,45 @@ main(void)
 		    "too many headers: 431");
 	}
 
-	r = rt("POST /json HTTP/1.1\r\nContent-Length: 9\r\n\r\n{\"a\": [1}");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 9\r\n"
+	    "Content-Type: application/json\r\n\r\n{\"a\": [1}");
 	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0 &&
 	    strstr(r, "malformed JSON") != NULL, "malformed JSON: 400");
-	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n\r\n{\"a\": 1}");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n"
+	    "Content-Type: Application/JSON; charset=utf-8\r\n\r\n{\"a\": 1}");
 	TST_OK(strstr(r, "{\"a\":1}") != NULL, "JSON echoed");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n\r\n{\"a\": 1}");
+	TST_OK(status_is(r, "400") && strstr(r, "Content-Type") != NULL,
+	    "JSON without Content-Type: 400 naming it");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n"
+	    "Content-Type: text/plain\r\n\r\n{\"a\": 1}");
+	TST_OK(status_is(r, "400"), "JSON sent as text/plain (a CORS simple "
+	    "request): 400");
+	r = rt("POST /json HTTP/1.1\r\nContent-Length: 8\r\n"
+	    "Content-Type: application/jsonx\r\n\r\n{\"a\": 1}");
+	TST_OK(status_is(r, "400"), "application/jsonx is not JSON");
+
+	test_access();
 	r = rt("POST /json HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 400", 12) == 0, "empty JSON body: 400");
 
+	r = rt("PUT /stream HTTP/1.1\r\nContent-Length: 0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "streamed=0") != NULL,
+	    "streamed route, empty body: the handler hears the end");
+	r = rt("PUT /stream HTTP/1.1\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "streamed=0") != NULL,
+	    "streamed route, no body at all: the handler hears the end");
+	r = rt("PUT /stream HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+	    "3\r\nabc\r\n0\r\n\r\n");
+	TST_OK(status_is(r, "200") && strstr(r, "streamed=3") != NULL,
+	    "streamed route, chunked body");
+
+	test_framing();
+	test_halfclose();
+	test_hangup();
+
 	auth_set_token(a, "0123456789abcdef0123");
+	test_access_token();
 	r = rt("GET /echo HTTP/1.1\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 401", 12) == 0 &&
 	    strstr(r, "WWW-Authenticate: Bearer") != NULL,

@@ -644,6 +644,9 @@ test_text(void)
 	free(s);
 }
 
+static void	test_json_pieces(void);
+static void	test_json_cap(void);
+
 static void
 test_json(void)
 {
@@ -678,6 +681,89 @@ test_json(void)
 	check(len == 8 && memcmp(evbuffer_pullup(b, -1),
 	    "\"a\xef\xbf\xbd\\n\"", len) == 0, "proc_json_text");
 	evbuffer_free(b);
+	test_json_pieces();
+	test_json_cap();
+}
+
+/*
+ * proc_json_text decodes piece by piece: at every cut it must give what
+ * one pass over the whole text gives (a sequence or a \r\n across a
+ * piece boundary included).
+ */
+static void
+test_json_pieces(void)
+{
+	static const char *const tails[] = { "\xe2\x82\xac", "\xe2\x82",
+	    "\xf0\x9f\x98\x80", "\r\n", "\x80\x80\x80\x80\x80", "\xc3" };
+	struct evbuffer	*b1, *b2;
+	size_t		 k, i, n, tl, olen;
+	char		*in, *t;
+	int		 all = 1;
+
+	in = malloc(PROC_READ_CHUNK + 16);
+	for (k = 0; k < sizeof tails / sizeof tails[0]; k++) {
+		tl = strlen(tails[k]);
+		/* The tail straddles the piece boundary at every offset. */
+		for (i = 0; i <= tl; i++) {
+			n = PROC_READ_CHUNK - tl + i;
+			memset(in, 'a', n);
+			memcpy(in + n - tl, tails[k], tl);
+			memcpy(in + n, "zz\n", 3);
+			n += 3;
+			b1 = evbuffer_new();
+			b2 = evbuffer_new();
+			proc_json_text(b1, in, n, PROC_TEXT_NEWLINES);
+			t = proc_text(in, n, PROC_TEXT_NEWLINES, &olen);
+			proc_json_string(b2, t, olen);
+			free(t);
+			if (evbuffer_get_length(b1) != evbuffer_get_length(b2) ||
+			    memcmp(evbuffer_pullup(b1, -1), evbuffer_pullup(b2,
+			    -1), evbuffer_get_length(b1)) != 0)
+				all = 0;
+			evbuffer_free(b1);
+			evbuffer_free(b2);
+		}
+	}
+	free(in);
+	check(all, "proc_json_text in pieces equals one pass, at every cut");
+}
+
+/* A JSON string stops at PROC_MAX_JSON_STRING, at a whole escape. */
+static void
+test_json_cap(void)
+{
+	struct evbuffer	*b;
+	json_t		*j;
+	size_t		 n = PROC_MAX_OUTPUT, len;
+	char		*in;
+	int		 cut;
+
+	in = calloc(1, n);
+	b = evbuffer_new();
+	cut = proc_json_text(b, in, n, 0);
+	len = evbuffer_get_length(b);
+	check(cut == 1 && len <= PROC_MAX_JSON_STRING + 2,
+	    "16 MiB of NUL: the JSON string is cut at the cap, not 96 MiB");
+	j = json_loadb((const char *)evbuffer_pullup(b, -1), len,
+	    JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+	check(j != NULL && json_string_length(j) == PROC_MAX_JSON_STRING / 6,
+	    "  at a whole \\u0000: valid JSON of cap/6 NULs");
+	json_decref(j);
+	evbuffer_free(b);
+	memset(in, 'a', n);
+	in[n - 1] = '\xe9';	/* invalid: U+FFFD, 3 bytes, over the cap */
+	b = evbuffer_new();
+	cut = proc_json_text(b, in, n, 0);
+	len = evbuffer_get_length(b);
+	check(cut == 1 && len == n + 1, "  a character that would pass the "
+	    "cap is left out whole");
+	evbuffer_free(b);
+	b = evbuffer_new();
+	cut = proc_json_text(b, in, n - 1, 0);
+	check(cut == 0 && evbuffer_get_length(b) == n + 1,
+	    "  text under the cap is whole and not cut");
+	evbuffer_free(b);
+	free(in);
 }
 
 int

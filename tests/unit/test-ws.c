@@ -558,7 +558,7 @@ test_handshake(void)
 	}
 	port = http_server_port(srv);
 	memset(&got, 0, sizeof got);
-	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: x\r\n"
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Upgrade: websocket\r\nConnection: keep-alive, Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n\r\n"
@@ -573,29 +573,47 @@ test_handshake(void)
 	    "the HTTP server gave the connection up");
 	pump(20);
 
-	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: x\r\n\r\n");
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 426 ", 13) == 0 &&
 	    strstr(r, "\"upgrade_required\"") != NULL,
 	    "plain GET: 426 JSON error");
-	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: x\r\n"
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 	    "Sec-WebSocket-Version: 8\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 426 ", 13) == 0 &&
 	    strstr(r, "Sec-WebSocket-Version: 13\r\n") != NULL,
 	    "version 8: 426 naming version 13");
-	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: x\r\n"
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
 	    "Sec-WebSocket-Key: short==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 400 ", 13) == 0,
 	    "a key that is not 16 bytes: 400");
-	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: x\r\n"
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
 	    "Upgrade: websocket\r\n"
 	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
 	    "Sec-WebSocket-Version: 13\r\n\r\n");
 	TST_OK(strncmp(r, "HTTP/1.1 400 ", 13) == 0,
 	    "no Connection: Upgrade: 400");
+	/* Cross-site websocket hijacking: http.c's Origin rule holds here. */
+	accepted = NULL;
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Origin: http://evil.example\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 403 ", 13) == 0 &&
+	    strstr(r, "\"forbidden_origin\"") != NULL && accepted == NULL,
+	    "a handshake from a page on another origin: 403, not upgraded");
+	r = http_rt(port, "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+	    "Origin: http://127.0.0.1\r\n"
+	    "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+	    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+	    "Sec-WebSocket-Version: 13\r\n\r\n");
+	TST_OK(strncmp(r, "HTTP/1.1 101 ", 13) == 0,
+	    "one from deskd's own origin: 101");
+	pump(20);
 	http_server_free(srv);
 	auth_free(a);
 }
