@@ -142,7 +142,7 @@ for route in /execute /run_python /run_bash_script; do
 	out=$(python3 - "${A#http://127.0.0.1:}" "$route" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-s.sendall(("POST %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
            "Content-Length: %d\r\n\r\n" % (sys.argv[2], 64 * 1024 * 1024 + 1)).encode())
 r = b""
 try:

@@ -46,7 +46,10 @@ st=$(http POST "$URL/v1/view/token" -H "Authorization: Bearer $VTOK" \
 is "$st" 401 "a view token cannot mint tokens"
 st=$(http GET "$URL/view")
 is "$st" 401 "/view without any token: 401"
-st=$(http GET "$URL/view?token=${VTOK%?}0")
+# The token with its last digit changed (to 0, or to 1 when it is 0).
+WRONG=${VTOK%?}0
+[ "$WRONG" != "$VTOK" ] || WRONG=${VTOK%?}1
+st=$(http GET "$URL/view?token=$WRONG")
 is "$st" 401 "/view with a wrong token: 401"
 st=$(http GET "$URL/view?token=$VTOK")
 is "$st" 200 "/view with the view token: 200"
