@@ -1190,4 +1190,3 @@ cdp_port(struct cdp *c)
 {
 	return (c->listening ? http_server_port(c->srv) : 0);
 }
-

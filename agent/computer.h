@@ -1,6 +1,7 @@
 /*
  * computer.h: the computer-use actions (proto/action.h) run on the input
- * queue: POST /v1/computer, the Anthropic computer-use tool input (v1.c's table).
+ * queue: POST /v1/computer, the Anthropic computer-use tool input (v1.c's
+ * table).
  *
  * The executor is not tied to the HTTP request, so another front end
  * (another vendor's action JSON turned into struct proto_action) builds
