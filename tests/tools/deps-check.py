@@ -18,8 +18,8 @@
 # program.  Python code (files and here-documents fed to python3) gives
 # its imports and its subprocess argv[0]s; C code gives the string
 # literals it puts in argv[0].  Each name is resolved on the PATH of a
-# fresh machine (no /root/.pyenv, no ~/.cargo) and mapped to its package
-# with dpkg -S, as "dpkg -S $(command -v X)" would.
+# fresh machine (no per-user pyenv or cargo directories) and mapped to
+# its package with dpkg -S, as "dpkg -S $(command -v X)" would.
 import os
 import re
 import subprocess
